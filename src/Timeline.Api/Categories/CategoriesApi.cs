@@ -1,0 +1,41 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Timeline.Api.Storage;
+using Timeline.Api.Vocabulary;
+
+namespace Timeline.Api.Categories;
+
+/// <summary>A category of events.</summary>
+/// <param name="Id">The value of the `category` filter.</param>
+/// <param name="Description">What the category holds.</param>
+/// <param name="EventCount">How many events are in it.</param>
+public sealed record CategoryItem(string Id, string Description, long EventCount);
+
+/// <summary>The whole category vocabulary.</summary>
+/// <param name="Items">Every category, in vocabulary order, including those with no events yet.</param>
+public sealed record CategoryList(IReadOnlyList<CategoryItem> Items);
+
+public static class CategoriesApi
+{
+    private sealed record CountRow(string Category, long Count);
+
+    public static IEndpointRouteBuilder MapCategories(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGroup("/categories").WithTags("Categories")
+            .MapGet("/", ListCategories)
+            .WithName("ListCategories")
+            .WithSummary("List the event categories")
+            .WithDescription("The closed vocabulary of event categories (sanction, entity-listing, export-control, product-launch, corporate, statement, analysis, industry-event), each with a one-line description and its number of events.");
+        return routes;
+    }
+
+    public static async Task<Ok<CategoryList>> ListCategories(Database database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(
+            "SELECT category, COUNT(*) AS count FROM events GROUP BY category;", cancellationToken: cancellationToken)))
+            .ToDictionary(r => r.Category, r => r.Count, StringComparer.Ordinal);
+        return TypedResults.Ok(new CategoryList(
+            Vocabularies.Categories.Select(c => new CategoryItem(c.Id, c.Description, counts.GetValueOrDefault(c.Id))).ToList()));
+    }
+}

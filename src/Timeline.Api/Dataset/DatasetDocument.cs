@@ -1,0 +1,92 @@
+namespace Timeline.Api.Dataset;
+
+// The dataset format of data/timeline.json. The same records carry the seed, imports, exports and
+// the benchmark generator's output, so the rules they must meet are checked by one validator.
+
+/// <summary>A whole dataset: sources with their text, entities, and events with their citations.</summary>
+public sealed record DatasetDocument
+{
+    public List<SourceDocument>? Sources { get; init; }
+
+    public List<EntityDocument>? Entities { get; init; }
+
+    public List<EventDocument>? Events { get; init; }
+}
+
+/// <summary>A source document: metadata plus its full text, inline (<c>text</c>) or in a file beside the dataset (<c>textFile</c>).</summary>
+public sealed record SourceDocument
+{
+    public string? Id { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Publisher { get; init; }
+
+    public string? Author { get; init; }
+
+    public string? PublishedDate { get; init; }
+
+    public string? Url { get; init; }
+
+    public string? TextFile { get; init; }
+
+    public string? Text { get; init; }
+
+    public List<string>? Notes { get; init; }
+}
+
+/// <summary>A company, government, person, product, chip, technology, organization or event series.</summary>
+public sealed record EntityDocument
+{
+    public string? Id { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? Kind { get; init; }
+
+    public string? Country { get; init; }
+
+    public List<string>? Aliases { get; init; }
+
+    public string? Description { get; init; }
+}
+
+/// <summary>An event on the timeline, with the entities it involves and the quotes that support it.</summary>
+public sealed record EventDocument
+{
+    public string? Id { get; init; }
+
+    public string? Date { get; init; }
+
+    public string? EndDate { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Summary { get; init; }
+
+    public string? Category { get; init; }
+
+    public List<string>? Tags { get; init; }
+
+    public List<string>? Caveats { get; init; }
+
+    public List<EntityLinkDocument>? Entities { get; init; }
+
+    public List<CitationDocument>? Citations { get; init; }
+}
+
+/// <summary>An entity an event involves, and the role it plays.</summary>
+public sealed record EntityLinkDocument
+{
+    public string? Id { get; init; }
+
+    public string? Role { get; init; }
+}
+
+/// <summary>A verbatim quote from a source. Its offsets are computed, never typed.</summary>
+public sealed record CitationDocument
+{
+    public string? Source { get; init; }
+
+    public string? Quote { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Timeline.Api.Events;
+using Timeline.Api.Problems;
+using Timeline.Api.Vocabulary;
+
+namespace Timeline.Api.Entities;
+
+public static class EntitiesApi
+{
+    private static readonly IReadOnlySet<string> ListParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "kind", "q" };
+
+    public static IEndpointRouteBuilder MapEntities(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/entities").WithTags("Entities");
+
+        group.MapGet("/", ListEntities)
+            .WithName("ListEntities")
+            .WithSummary("List entities")
+            .WithDescription("Companies, governments, agencies, people, products, chips, technologies, organizations and event series, sorted by name, each with the number of events that involve it. Filter by `kind`, and by `q`, which matches a part of the name, id or any alias, ignoring case (q=charlotte finds the Kirin 9000S).");
+
+        group.MapGet("/{id}", GetEntity)
+            .WithName("GetEntity")
+            .WithSummary("Get one entity")
+            .WithDescription("The entity with its aliases and the number of events that involve it. 404 for an unknown id.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id}/events", ListEntityEvents)
+            .WithName("ListEntityEvents")
+            .WithSummary("List the events that involve one entity")
+            .WithDescription("Every event involving the entity, in any role, with the same filters, order and paging as GET /events. 404 for an unknown entity id.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return routes;
+    }
+
+    public static async Task<Results<Ok<EntityList>, ValidationProblem>> ListEntities(
+        [FromQuery(Name = "kind"), Description("Only entities of this kind: company, government, agency, person, product, chip, technology, organization or event-series.")] string? kind,
+        [FromQuery(Name = "q"), Description("Text to find in the name, id or an alias, ignoring case (at most 200 characters).")] string? q,
+        HttpContext context,
+        EntityQueries queries,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        QueryProblems.RejectUnknown(context.Request, ListParameters, errors);
+        if (!string.IsNullOrEmpty(kind) && !Vocabularies.IsEntityKind(kind))
+        {
+            errors["kind"] = [$"'{kind}' is not an entity kind; the kinds are {Vocabularies.List(Vocabularies.EntityKinds)}"];
+        }
+
+        if (q is { Length: > 200 })
+        {
+            errors["q"] = ["is longer than 200 characters"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return QueryProblems.Invalid(errors);
+        }
+
+        var items = await queries.ListAsync(
+            string.IsNullOrEmpty(kind) ? null : kind,
+            string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
+            cancellationToken);
+        return TypedResults.Ok(new EntityList(items));
+    }
+
+    public static async Task<Results<Ok<EntityItem>, ProblemHttpResult>> GetEntity(
+        [Description("Entity id, such as smic or kirin-9000s.")] string id,
+        EntityQueries queries,
+        CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } found
+            ? TypedResults.Ok(found)
+            : QueryProblems.NotFound("entity", id);
+
+    public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListEntityEvents(
+        [Description("Entity id, such as smic or kirin-9000s.")] string id,
+        [AsParameters] EventQuery query,
+        HttpContext context,
+        EntityQueries entities,
+        EventListing listing,
+        CancellationToken cancellationToken)
+    {
+        if (!await entities.ExistsAsync(id, cancellationToken))
+        {
+            return QueryProblems.NotFound("entity", id);
+        }
+
+        var (page, problem) = await listing.ListAsync(query, context, filter => filter with { ScopeEntity = id }, cancellationToken);
+        return problem is not null ? problem : TypedResults.Ok(page!);
+    }
+}

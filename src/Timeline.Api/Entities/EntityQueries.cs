@@ -1,0 +1,87 @@
+using System.Data;
+using System.Text;
+using Dapper;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Entities;
+
+/// <summary>The SQL behind the entity endpoints.</summary>
+public sealed class EntityQueries(Database database)
+{
+    private sealed record EntityRow(string Id, string Name, string Kind, string? Country, string? Description, long EventCount);
+
+    private sealed record AliasRow(string EntityId, string Alias);
+
+    /// <summary>Entities of a kind and/or whose name or an alias contains <paramref name="text"/> (case-insensitive), by name.</summary>
+    public async Task<IReadOnlyList<EntityItem>> ListAsync(string? kind, string? text, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder(
+            """
+            SELECT n.id, n.name, n.kind, n.country, n.description,
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee WHERE ee.entity_id = n.id) AS event_count
+            FROM entities n
+            WHERE 1 = 1
+            """);
+        if (kind is not null)
+        {
+            sql.Append("\n  AND n.kind = @kind");
+        }
+
+        if (text is not null)
+        {
+            sql.Append(
+                """
+
+                  AND (instr(lower(n.name), lower(@text)) > 0
+                       OR instr(lower(n.id), lower(@text)) > 0
+                       OR EXISTS (SELECT 1 FROM entity_aliases a WHERE a.entity_id = n.id AND instr(lower(a.alias), lower(@text)) > 0))
+                """);
+        }
+
+        sql.Append("\nORDER BY n.name COLLATE NOCASE, n.id;");
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, text }, cancellationToken: cancellationToken))).AsList();
+        var aliases = await AliasesAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken);
+        return rows.Select(r => ToItem(r, aliases)).ToList();
+    }
+
+    public async Task<EntityItem?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<EntityRow>(new CommandDefinition(
+            """
+            SELECT n.id, n.name, n.kind, n.country, n.description,
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee WHERE ee.entity_id = n.id) AS event_count
+            FROM entities n
+            WHERE n.id = @id;
+            """,
+            new { id },
+            cancellationToken: cancellationToken));
+        return row is null ? null : ToItem(row, await AliasesAsync(connection, [id], cancellationToken));
+    }
+
+    public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM entities WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
+        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount);
+
+    private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<AliasRow>(new CommandDefinition(
+            "SELECT entity_id AS EntityId, alias FROM entity_aliases WHERE entity_id IN @ids ORDER BY entity_id, ordinal;",
+            new { ids },
+            cancellationToken: cancellationToken));
+        return rows.GroupBy(r => r.EntityId).ToDictionary(g => g.Key, g => g.Select(r => r.Alias).ToList());
+    }
+}

@@ -1,0 +1,176 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Timeline.Api.Dates;
+using Timeline.Api.Vocabulary;
+
+namespace Timeline.Api.Events;
+
+/// <summary>
+/// The filters every event listing takes, bound from the query string. Values are bound as text and
+/// checked in <see cref="TryParse"/>, so that a bad value gets a problem naming its parameter.
+/// </summary>
+public sealed record EventQuery
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    [FromQuery(Name = "from")]
+    [Description("Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. An event matches when the interval of days it covers overlaps the range asked for: from=2020-12 matches an event dated 2020 (the whole year) as well as one dated 2020-12-18. A partial date stands for its whole span, so from=2020 starts on 2020-01-01.")]
+    public string? From { get; init; }
+
+    [FromQuery(Name = "to")]
+    [Description("Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. A partial date stands for its whole span, so to=2020-12 ends on 2020-12-31. Must not be before `from`.")]
+    public string? To { get; init; }
+
+    [FromQuery(Name = "category")]
+    [Description("Only events in this category; repeat the parameter for any of several (category=sanction&category=entity-listing). GET /categories lists the vocabulary.")]
+    public string[]? Category { get; init; }
+
+    [FromQuery(Name = "entity")]
+    [Description("Only events involving this entity id (in any role); repeat for events involving any of several. GET /entities lists the ids.")]
+    public string[]? Entity { get; init; }
+
+    [FromQuery(Name = "tag")]
+    [Description("Only events carrying this tag; repeat for events carrying any of several.")]
+    public string[]? Tag { get; init; }
+
+    [FromQuery(Name = "source")]
+    [Description("Only events citing this source id. GET /sources lists the ids.")]
+    public string? Source { get; init; }
+
+    [FromQuery(Name = "sort")]
+    [Description("`date` (oldest first, the default) or `-date` (newest first). The order is total: the event's first day, then coarser precision first (a year before a month before a day starting on the same day), then id; `-date` reverses it exactly.")]
+    [DefaultValue("date")]
+    public string? Sort { get; init; }
+
+    [FromQuery(Name = "limit")]
+    [Description("Page size, an integer from 1 to 200. Default 50.")]
+    public string? Limit { get; init; }
+
+    [FromQuery(Name = "cursor")]
+    [Description("Opaque cursor from the `nextCursor` of the previous page (also in the Link header, rel=\"next\"). Keep every other parameter the same when you follow it; a cursor that was altered or belongs to other filters is refused with 400.")]
+    public string? Cursor { get; init; }
+
+    /// <summary>The query-string names these filters bind from.</summary>
+    public static IReadOnlySet<string> ParameterNames { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "from", "to", "category", "entity", "tag", "source", "sort", "limit", "cursor",
+    };
+
+    /// <summary>Checks every parameter and returns the filter, or the problems keyed by parameter name.</summary>
+    public bool TryParse(out EventFilter filter, out Dictionary<string, string[]> errors)
+    {
+        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        PartialDate? from = ParseDate("from", From, errors);
+        PartialDate? to = ParseDate("to", To, errors);
+        if (from is { } f && to is { } t && f.FirstDay > t.LastDay)
+        {
+            errors["to"] = [$"'{To}' is before from '{From}'"];
+        }
+
+        var categories = Distinct(Category);
+        var unknown = categories.Where(c => !Vocabularies.IsCategory(c)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors["category"] = [$"unknown categor{(unknown.Count == 1 ? "y" : "ies")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the categories are {Vocabularies.List(Vocabularies.Categories)}"];
+        }
+
+        var entities = Distinct(Entity);
+        var tags = Distinct(Tag);
+        CheckListSize("entity", entities, errors);
+        CheckListSize("tag", tags, errors);
+        var source = string.IsNullOrEmpty(Source) ? null : Source;
+
+        var descending = false;
+        switch (Sort)
+        {
+            case null or "" or "date":
+                break;
+            case "-date":
+                descending = true;
+                break;
+            default:
+                errors["sort"] = [$"'{Sort}' is not a sort order; use date (oldest first) or -date (newest first)"];
+                break;
+        }
+
+        var limit = DefaultLimit;
+        if (!string.IsNullOrEmpty(Limit)
+            && (!int.TryParse(Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit))
+        {
+            errors["limit"] = [$"'{Limit}' is not an integer from 1 to {MaxLimit}"];
+        }
+
+        filter = new EventFilter(from, to, categories, entities, tags, source, descending, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
+        return errors.Count == 0;
+    }
+
+    private static PartialDate? ParseDate(string name, string? value, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (PartialDate.TryParse(value, out var date, out var error))
+        {
+            return date;
+        }
+
+        errors[name] = [error!];
+        return null;
+    }
+
+    private static string[] Distinct(string[]? values) =>
+        values is null ? [] : values.Where(v => !string.IsNullOrEmpty(v)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    private static void CheckListSize(string name, string[] values, Dictionary<string, string[]> errors)
+    {
+        if (values.Length > MaxLimit)
+        {
+            errors[name] = [$"at most {MaxLimit} values may be given"];
+        }
+    }
+}
+
+/// <summary>An event query after its parameters were checked.</summary>
+public sealed record EventFilter(
+    PartialDate? From,
+    PartialDate? To,
+    IReadOnlyList<string> Categories,
+    IReadOnlyList<string> Entities,
+    IReadOnlyList<string> Tags,
+    string? Source,
+    bool Descending,
+    int Limit,
+    string? Cursor)
+{
+    /// <summary>Events involving this entity, whatever else is asked (GET /entities/{id}/events).</summary>
+    public string? ScopeEntity { get; init; }
+
+    /// <summary>Events citing this source, whatever else is asked (GET /sources/{id}/events).</summary>
+    public string? ScopeSource { get; init; }
+
+    /// <summary>
+    /// A short digest of everything that decides which events match and in what order (not the page size),
+    /// so a cursor can be tied to the query that issued it.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var canonical = string.Join(
+            '\u001f',
+            From?.ToString(),
+            To?.ToString(),
+            string.Join(',', Categories),
+            string.Join(',', Entities),
+            string.Join(',', Tags),
+            Source,
+            Descending ? "-date" : "date",
+            ScopeEntity,
+            ScopeSource);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)).AsSpan(0, 8));
+    }
+}

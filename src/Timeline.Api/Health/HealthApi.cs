@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Health;
+
+/// <summary>The answer of a health probe.</summary>
+/// <param name="Status">live, ready.</param>
+/// <param name="SchemaVersion">The store's schema version (readiness only).</param>
+public sealed record HealthStatus(string Status, int? SchemaVersion = null);
+
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/health").WithTags("Health");
+
+        group.MapGet("/live", Live)
+            .WithName("Live")
+            .WithSummary("Liveness probe")
+            .WithDescription("200 while the process is up and serving HTTP. It does not touch the store.");
+
+        group.MapGet("/ready", Ready)
+            .WithName("Ready")
+            .WithSummary("Readiness probe")
+            .WithDescription("200 when the store answers a query and is at the schema version this build expects; 503 with a problem otherwise.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return routes;
+    }
+
+    public static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
+
+    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Database database, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var version = await Migrator.CurrentVersionAsync(connection, cancellationToken);
+            if (version == Migrator.LatestVersion)
+            {
+                return TypedResults.Ok(new HealthStatus("ready", version));
+            }
+
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Store not ready",
+                detail: $"The store is at schema version {version}; this build expects {Migrator.LatestVersion}.");
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+        {
+            loggers.CreateLogger("Timeline.Api.Health").LogError(ex, "Readiness check failed");
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Store not ready",
+                detail: "The store did not answer.");
+        }
+    }
+}

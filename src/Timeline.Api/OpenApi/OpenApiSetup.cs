@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Timeline.Api.OpenApi;
+
+/// <summary>The OpenAPI document at /openapi/v1.json and Swagger UI at /swagger.</summary>
+public static class OpenApiSetup
+{
+    /// <summary>Example values shown in Swagger UI for the parameters every endpoint shares, by name.</summary>
+    private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
+    {
+        ["from"] = "2020-12",
+        ["to"] = "2023-08-31",
+        ["category"] = "entity-listing",
+        ["entity"] = "smic",
+        ["tag"] = "kirin-9000s",
+        ["source"] = "ft-derived-huawei-smic-kirin-9000s",
+        ["sort"] = "-date",
+        ["limit"] = 20,
+        ["kind"] = "company",
+        ["q"] = "charlotte",
+    };
+
+    public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Timeline API",
+                    Version = "v1",
+                    Description =
+                        """
+                        The timeline of semiconductor sanctions and the industry's response to them (the 2020 US sanctions on Huawei,
+                        SMIC's listing in December 2020, the Mate 60 and its Kirin 9000S in August 2023, Huawei Connect and the Ascend
+                        roadmap). Every event cites the exact words of its source, with the quote's offsets in the source text.
+
+                        Dates are given at the precision their source states: a year (`2020`), a month (`2020-12`) or a day
+                        (`2020-12-18`), never more. Where a source is unsure or contradicts itself, the event says so in `caveats`.
+
+                        Errors are RFC 9457 problem details (`application/problem+json`) naming the parameter at fault.
+                        """,
+                };
+                return Task.CompletedTask;
+            });
+
+            options.AddOperationTransformer((operation, _, _) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    if (parameter.Name is null)
+                    {
+                        continue;
+                    }
+
+                    if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
+                    {
+                        parameter.Example = example.DeepClone();
+                    }
+
+                    if (parameter.Name == "limit" && parameter.In == ParameterLocation.Query)
+                    {
+                        // Bound as text so that a bad value gets a problem naming it; documented as what it is.
+                        parameter.Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Integer,
+                            Format = "int32",
+                            Minimum = "1",
+                            Maximum = "200",
+                            Default = 50,
+                        };
+                    }
+
+                    if (parameter.In == ParameterLocation.Path && parameter.Name == "id" && parameter.Example is null)
+                    {
+                        parameter.Example = operation.Tags?.FirstOrDefault()?.Name switch
+                        {
+                            "Entities" => "kirin-9000s",
+                            "Sources" => "ft-derived-huawei-smic-kirin-9000s",
+                            _ => "smic-added-to-us-sanctions-list",
+                        };
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    public static WebApplication UseTimelineOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/openapi/v1.json", "Timeline API v1");
+            options.RoutePrefix = "swagger";
+            options.DocumentTitle = "Timeline API";
+            options.EnableTryItOutByDefault();
+            options.DisplayRequestDuration();
+        });
+        app.MapGet("/", () => TypedResults.Redirect("/swagger"))
+            .ExcludeFromDescription();
+        return app;
+    }
+}

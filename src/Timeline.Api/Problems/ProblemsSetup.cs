@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Timeline.Api.Problems;
+
+/// <summary>One error shape for everything: RFC 9457 problem details, never a stack trace or SQL text.</summary>
+public static class ProblemsSetup
+{
+    public static IServiceCollection AddTimelineProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<SafeExceptionHandler>();
+        return services;
+    }
+
+    public static WebApplication UseTimelineProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}
+
+/// <summary>Turns any exception into a problem that says what the client can know and nothing more; the details go to the log.</summary>
+public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogger<SafeExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string title;
+        string detail;
+        switch (exception)
+        {
+            case BadHttpRequestException bad:
+                status = bad.StatusCode;
+                title = "Bad request";
+                detail = "The request could not be read.";
+                logger.LogInformation("Bad request {Path}: {Message}", httpContext.Request.Path, bad.Message);
+                break;
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                status = 499;
+                title = "Client closed request";
+                detail = "The client went away.";
+                break;
+            case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }:
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "Store busy";
+                detail = "The store is busy; try again shortly.";
+                httpContext.Response.Headers.RetryAfter = "1";
+                logger.LogWarning(exception, "Store busy on {Path}", httpContext.Request.Path);
+                break;
+            default:
+                status = StatusCodes.Status500InternalServerError;
+                title = "Internal error";
+                detail = "The server failed to answer this request. It has been logged with the traceId below.";
+                logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+                break;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,53 @@
+using Timeline.Api;
+using Timeline.Api.Categories;
+using Timeline.Api.Dataset;
+using Timeline.Api.Entities;
+using Timeline.Api.Events;
+using Timeline.Api.Health;
+using Timeline.Api.OpenApi;
+using Timeline.Api.Problems;
+using Timeline.Api.Sources;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The store (SQLite, migrated and seeded at startup) and the features that query it.
+builder.Services.AddTimelineStore(builder.Configuration);
+builder.Services.AddTimelineFeatures();
+
+// One error shape: RFC 9457 problem details.
+builder.Services.AddTimelineProblems();
+
+// The OpenAPI document and Swagger UI.
+builder.Services.AddTimelineOpenApi();
+
+var app = builder.Build();
+
+// Command-line commands (reseed, validate) run instead of the server.
+if (await Cli.TryRunAsync(app, args) is { } exitCode)
+{
+    return exitCode;
+}
+
+app.UseTimelineProblems();
+app.UseTimelineOpenApi();
+
+// The routes, one group per feature.
+app.MapEvents();
+app.MapEntities();
+app.MapSources();
+app.MapCategories();
+app.MapHealth();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (DatasetValidationException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

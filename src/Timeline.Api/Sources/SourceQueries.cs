@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Dapper;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Sources;
+
+/// <summary>The SQL behind the source endpoints.</summary>
+public sealed class SourceQueries(Database database)
+{
+    private const string Columns =
+        """
+        SELECT s.id, s.title, s.publisher, s.author, s.published_date, s.url, s.sha256, s.notes,
+               length(s.text) AS length,
+               (SELECT COUNT(DISTINCT c.event_id) FROM citations c WHERE c.source_id = s.id) AS event_count
+        FROM sources s
+        """;
+
+    private sealed record SourceRow(
+        string Id,
+        string Title,
+        string? Publisher,
+        string? Author,
+        string? PublishedDate,
+        string? Url,
+        string Sha256,
+        string Notes,
+        long Length,
+        long EventCount);
+
+    public async Task<IReadOnlyList<SourceItem>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SourceRow>(new CommandDefinition($"{Columns}\nORDER BY s.id;", cancellationToken: cancellationToken));
+        return rows.Select(ToItem).ToList();
+    }
+
+    public async Task<SourceDetail?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
+            $"{Columns}\nWHERE s.id = @id;", new { id }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var text = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT text FROM sources WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
+        var item = ToItem(row);
+        return new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, text!);
+    }
+
+    public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM sources WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static SourceItem ToItem(SourceRow r) =>
+        new(r.Id, r.Title, r.Publisher, r.Author, r.PublishedDate, r.Url, r.Sha256, r.Length, JsonSerializer.Deserialize<List<string>>(r.Notes) ?? [], r.EventCount);
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Timeline.Api.Events;
+using Timeline.Api.Problems;
+
+namespace Timeline.Api.Sources;
+
+public static class SourcesApi
+{
+    public static IEndpointRouteBuilder MapSources(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sources").WithTags("Sources");
+
+        group.MapGet("/", ListSources)
+            .WithName("ListSources")
+            .WithSummary("List source documents")
+            .WithDescription("Every source the timeline cites, with its metadata (publisher, publication date at the precision known, URL where known), the SHA-256 of its text, notes on its provenance and reliability, and the number of events citing it. The full text is served by GET /sources/{id}.");
+
+        group.MapGet("/{id}", GetSource)
+            .WithName("GetSource")
+            .WithSummary("Get one source document with its full text")
+            .WithDescription("The source's metadata and its full text, byte for byte as received. Every citation's startOffset/endOffset index into this text in Unicode code points. 404 for an unknown id.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id}/events", ListSourceEvents)
+            .WithName("ListSourceEvents")
+            .WithSummary("List the events that cite one source")
+            .WithDescription("Every event with at least one citation from the source, with the same filters, order and paging as GET /events. 404 for an unknown source id.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return routes;
+    }
+
+    public static async Task<Results<Ok<SourceList>, ValidationProblem>> ListSources(
+        HttpContext context, SourceQueries queries, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        QueryProblems.RejectUnknown(context.Request, new HashSet<string>(), errors);
+        return errors.Count > 0
+            ? QueryProblems.Invalid(errors)
+            : TypedResults.Ok(new SourceList(await queries.ListAsync(cancellationToken)));
+    }
+
+    public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult>> GetSource(
+        [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
+        SourceQueries queries,
+        CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } found
+            ? TypedResults.Ok(found)
+            : QueryProblems.NotFound("source", id);
+
+    public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListSourceEvents(
+        [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
+        [AsParameters] EventQuery query,
+        HttpContext context,
+        SourceQueries sources,
+        EventListing listing,
+        CancellationToken cancellationToken)
+    {
+        if (!await sources.ExistsAsync(id, cancellationToken))
+        {
+            return QueryProblems.NotFound("source", id);
+        }
+
+        var (page, problem) = await listing.ListAsync(query, context, filter => filter with { ScopeSource = id }, cancellationToken);
+        return problem is not null ? problem : TypedResults.Ok(page!);
+    }
+}

@@ -1,0 +1,82 @@
+-- 0001: the timeline's tables. Dates are ISO 8601 text; first_day/last_day are the interval of days an
+-- event covers (from the first day of its date to the last day of its end date, or of its date).
+
+CREATE TABLE sources (
+    id             TEXT PRIMARY KEY,
+    title          TEXT NOT NULL,
+    publisher      TEXT,
+    author         TEXT,
+    published_date TEXT,
+    url            TEXT,
+    text           TEXT NOT NULL,
+    sha256         TEXT NOT NULL UNIQUE,
+    notes          TEXT NOT NULL DEFAULT '[]'
+) STRICT;
+
+CREATE TABLE entities (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    country     TEXT,
+    description TEXT
+) STRICT;
+
+CREATE INDEX entities_kind_name ON entities (kind, name);
+
+CREATE TABLE entity_aliases (
+    entity_id TEXT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    ordinal   INTEGER NOT NULL,
+    alias     TEXT NOT NULL,
+    PRIMARY KEY (entity_id, ordinal)
+) STRICT;
+
+CREATE TABLE events (
+    id             TEXT PRIMARY KEY,
+    date           TEXT NOT NULL,
+    date_precision INTEGER NOT NULL CHECK (date_precision IN (0, 1, 2)),
+    end_date       TEXT,
+    first_day      TEXT NOT NULL,
+    last_day       TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    category       TEXT NOT NULL,
+    caveats        TEXT NOT NULL DEFAULT '[]',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    CHECK (first_day <= last_day)
+) STRICT;
+
+-- The timeline's total order (date, coarser precision first, id), alone and under a category.
+CREATE INDEX events_timeline ON events (first_day, date_precision, id);
+CREATE INDEX events_category_timeline ON events (category, first_day, date_precision, id);
+
+CREATE TABLE event_tags (
+    event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    tag      TEXT NOT NULL,
+    PRIMARY KEY (event_id, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX event_tags_tag ON event_tags (tag, event_id);
+
+CREATE TABLE event_entities (
+    event_id  TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL REFERENCES entities (id),
+    role      TEXT NOT NULL,
+    ordinal   INTEGER NOT NULL,
+    PRIMARY KEY (event_id, entity_id, role)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX event_entities_entity ON event_entities (entity_id, event_id);
+
+CREATE TABLE citations (
+    event_id     TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    ordinal      INTEGER NOT NULL,
+    source_id    TEXT NOT NULL REFERENCES sources (id),
+    quote        TEXT NOT NULL,
+    start_offset INTEGER NOT NULL CHECK (start_offset >= 0),
+    end_offset   INTEGER NOT NULL CHECK (end_offset > start_offset),
+    PRIMARY KEY (event_id, ordinal)
+) STRICT;
+
+CREATE INDEX citations_source ON citations (source_id, event_id);

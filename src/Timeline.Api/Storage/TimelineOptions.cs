@@ -1,0 +1,23 @@
+namespace Timeline.Api.Storage;
+
+/// <summary>The "Timeline" configuration section (environment: Timeline__DatabasePath, Timeline__SeedPath, ...).</summary>
+public sealed class TimelineOptions
+{
+    public const string Section = "Timeline";
+
+    /// <summary>The SQLite file. Relative paths are resolved against the working directory.</summary>
+    public string DatabasePath { get; set; } = "data/timeline.db";
+
+    /// <summary>The curated dataset loaded into an empty store at startup.</summary>
+    public string SeedPath { get; set; } = "data/timeline.json";
+
+    /// <summary>Key that signs paging cursors so a tampered cursor is refused. Replicas must share it.</summary>
+    public string CursorSecret { get; set; } = "timeline-cursor-v1";
+
+    /// <summary>How long one database command may run before it is abandoned, in seconds.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 10;
+
+    public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
+
+    public string ResolvedSeedPath => Path.GetFullPath(SeedPath);
+}

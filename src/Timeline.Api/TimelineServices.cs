@@ -1,0 +1,32 @@
+using Timeline.Api.Entities;
+using Timeline.Api.Events;
+using Timeline.Api.Paging;
+using Timeline.Api.Sources;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api;
+
+/// <summary>The services of the timeline's features and its store.</summary>
+public static class TimelineServices
+{
+    public static IServiceCollection AddTimelineStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<StoreInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
+        return services;
+    }
+
+    public static IServiceCollection AddTimelineFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<CursorCodec>();
+        services.AddSingleton<EventQueries>();
+        services.AddSingleton<EventListing>();
+        services.AddSingleton<EntityQueries>();
+        services.AddSingleton<SourceQueries>();
+        return services;
+    }
+}
