@@ -1,6 +1,5 @@
 using Timeline.Api;
 using Timeline.Api.Categories;
-using Timeline.Api.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;
@@ -38,16 +37,9 @@ app.MapSources();
 app.MapCategories();
 app.MapHealth();
 
-try
-{
-    await app.RunAsync();
-    return 0;
-}
-catch (DatasetValidationException ex)
-{
-    await Console.Error.WriteLineAsync(ex.Message);
-    return 1;
-}
+// A dataset that fails validation stops startup here, its problems logged, with nothing written.
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Timeline.Api.Dataset;
+
+namespace Timeline.Api.Tests;
+
+public class SeedTests
+{
+    [Fact]
+    public async Task Every_seeded_quote_occurs_verbatim_in_its_source_at_its_offsets()
+    {
+        using var app = new TimelineApp();
+        using var client = app.CreateClient();
+        var texts = new Dictionary<string, string>();
+        var checkedQuotes = 0;
+
+        foreach (var id in await AllEventIdsAsync(client))
+        {
+            var detail = await client.GetJsonAsync($"/events/{id}");
+            var citations = detail.GetProperty("citations").EnumerateArray().ToList();
+            Assert.NotEmpty(citations);
+            foreach (var citation in citations)
+            {
+                var sourceId = citation.GetProperty("sourceId").GetString()!;
+                if (!texts.TryGetValue(sourceId, out var text))
+                {
+                    text = (await client.GetJsonAsync($"/sources/{sourceId}")).GetProperty("text").GetString()!;
+                    texts[sourceId] = text;
+                }
+
+                var quote = citation.GetProperty("quote").GetString()!;
+                var codePoints = text.EnumerateRunes().Select(r => r.ToString()).ToArray();
+                var start = citation.GetProperty("startOffset").GetInt32();
+                var end = citation.GetProperty("endOffset").GetInt32();
+                Assert.Equal(quote, string.Concat(codePoints[start..end]));
+                checkedQuotes++;
+            }
+        }
+
+        Assert.True(checkedQuotes >= 13, $"only {checkedQuotes} quotes checked");
+    }
+
+    [Fact]
+    public async Task Served_source_texts_are_byte_for_byte_the_seed_documents()
+    {
+        using var app = new TimelineApp();
+        using var client = app.CreateClient();
+
+        var sources = await client.GetJsonAsync("/sources");
+        var files = Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "data", "sources"), "*.txt");
+        Assert.Equal(2, files.Length);
+        var served = new List<string>();
+        foreach (var item in sources.GetProperty("items").EnumerateArray())
+        {
+            var detail = await client.GetJsonAsync($"/sources/{item.GetProperty("id").GetString()}");
+            served.Add(detail.GetProperty("text").GetString()!);
+            Assert.Equal(DatasetValidator.Sha256(detail.GetProperty("text").GetString()!), item.GetProperty("sha256").GetString());
+        }
+
+        foreach (var file in files)
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.Contains(served, text => System.Text.Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(bytes));
+        }
+    }
+
+    [Fact]
+    public async Task The_seed_holds_the_core_events_at_the_precision_their_source_gives()
+    {
+        using var app = new TimelineApp();
+        using var client = app.CreateClient();
+
+        var smic = await client.GetJsonAsync("/events?entity=smic&category=entity-listing");
+        var listing = Assert.Single(smic.GetProperty("items").EnumerateArray());
+        Assert.Equal("2020-12", listing.GetProperty("date").GetString());
+        Assert.Equal("month", listing.GetProperty("datePrecision").GetString());
+
+        var launch = Assert.Single((await client.GetJsonAsync("/events?category=product-launch")).GetProperty("items").EnumerateArray());
+        Assert.Equal("2023-08", launch.GetProperty("date").GetString());
+
+        var sanctions = Assert.Single((await client.GetJsonAsync("/events?category=sanction")).GetProperty("items").EnumerateArray());
+        Assert.Equal("2020", sanctions.GetProperty("date").GetString());
+        Assert.Equal("year", sanctions.GetProperty("datePrecision").GetString());
+        Assert.NotEmpty(sanctions.GetProperty("caveats").EnumerateArray());
+
+        // Everything from the Huawei Connect article carries the 2024-vs-2025 contradiction and the AI disclaimer.
+        var connect = await client.GetJsonAsync("/events?source=nishadil-huawei-bold-leap&limit=200");
+        Assert.NotEmpty(connect.GetProperty("items").EnumerateArray());
+        foreach (var e in connect.GetProperty("items").EnumerateArray())
+        {
+            var caveats = string.Join(" ", e.GetProperty("caveats").Strings());
+            Assert.Contains("2025", caveats, StringComparison.Ordinal);
+            Assert.Contains("artificial intelligence", caveats, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task The_entities_the_users_ask_about_are_seeded_with_their_aliases()
+    {
+        using var app = new TimelineApp();
+        using var client = app.CreateClient();
+
+        var all = (await client.GetJsonAsync("/entities")).Ids();
+        foreach (var id in new[] { "huawei", "smic", "tsmc", "qualcomm", "us-government", "kirin-9000s", "mate-60", "kirin", "ascend", "kunpeng", "harmonyos", "xu-zhijun", "jake-sullivan", "gregory-allen", "wadhwani-center" })
+        {
+            Assert.Contains(id, all);
+        }
+
+        var chip = await client.GetJsonAsync("/entities/kirin-9000s");
+        Assert.Contains("Charlotte", chip.GetProperty("aliases").Strings());
+    }
+
+    [Fact]
+    public async Task The_repository_dataset_is_valid()
+    {
+        var dataset = await DatasetReader.ReadAndValidateAsync(RepositoryFiles.Dataset, CancellationToken.None);
+
+        Assert.Equal(2, dataset.Sources.Count);
+        Assert.True(dataset.Events.Count >= 10);
+    }
+
+    public static TheoryData<string, Action<JsonObject>, string[]> BrokenDatasets => new()
+    {
+        {
+            "a quote that is not in the source",
+            d => d["events"]![3]!["citations"]![0]!["quote"] = "The ministry banned the firm.",
+            ["event-003", "citations[0].quote", "does not occur verbatim", "'report'"]
+        },
+        {
+            "a quote with straight quotes where the source has curly ones",
+            d => d["events"]![3]!["citations"]![0]!["quote"] = "Gamma said \"more\".",
+            ["event-003", "does not occur verbatim"]
+        },
+        {
+            "an unknown entity",
+            d => d["events"]![7]!["entities"]![0]!["id"] = "initech",
+            ["event-007", "entities[0].id", "unknown entity 'initech'"]
+        },
+        {
+            "an impossible date",
+            d => d["events"]![2]!["date"] = "2023-02-30",
+            ["event-002", ".date", "2023-02 has no day 30"]
+        },
+        {
+            "an unknown category",
+            d => d["events"]![1]!["category"] = "rumour",
+            ["event-001", ".category", "'rumour' is not a category"]
+        },
+        {
+            "an unknown source",
+            d => d["events"]![4]!["citations"]![0]!["source"] = "blog",
+            ["event-004", "unknown source 'blog'"]
+        },
+        {
+            "an end date before the date",
+            d => d["events"]![0]!["endDate"] = "2019-06",
+            ["event-000", ".endDate", "before the date"]
+        },
+        {
+            "a duplicate event id",
+            d => d["events"]![5]!["id"] = "event-004",
+            ["event-004", "used by another event"]
+        },
+        {
+            "an event with no citation",
+            d => d["events"]![6]!["citations"] = new JsonArray(),
+            ["event-006", "at least one citation"]
+        },
+        {
+            "a misspelt field",
+            d => d["events"]![6]!.AsObject().Add("quotes", "x"),
+            ["quotes", "events[6]"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenDatasets))]
+    public async Task A_broken_dataset_fails_startup_naming_the_problem_and_writes_nothing(string what, Action<JsonObject> breakIt, string[] expected)
+    {
+        var dataset = SyntheticDataset.Build(10);
+        breakIt(dataset);
+        var path = SyntheticDataset.Write(dataset);
+        using var app = TimelineApp.WithDataset(path);
+
+        var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        var message = Flatten(failure);
+        Assert.Contains(path, message, StringComparison.Ordinal);
+        foreach (var part in expected)
+        {
+            Assert.True(message.Contains(part, StringComparison.Ordinal), $"{what}: '{part}' not in: {message}");
+        }
+
+        Assert.Equal(0, await CountRowsAsync(app.DatabasePath));
+    }
+
+    [Fact]
+    public async Task Every_problem_of_a_dataset_is_reported_not_just_the_first()
+    {
+        var dataset = SyntheticDataset.Build(10);
+        dataset["events"]![1]!["date"] = "2021-13";
+        dataset["events"]![2]!["category"] = "gossip";
+        dataset["events"]![3]!["entities"]![0]!["role"] = "villain";
+        var path = SyntheticDataset.Write(dataset);
+
+        var failure = await Assert.ThrowsAsync<DatasetValidationException>(() => DatasetReader.ReadAndValidateAsync(path, CancellationToken.None));
+
+        Assert.Equal(3, failure.Errors.Count);
+        Assert.Contains(failure.Errors, e => e.Path.Contains("event-001", StringComparison.Ordinal) && e.Path.EndsWith(".date", StringComparison.Ordinal));
+        Assert.Contains(failure.Errors, e => e.Path.Contains("event-002", StringComparison.Ordinal) && e.Message.Contains("gossip", StringComparison.Ordinal));
+        Assert.Contains(failure.Errors, e => e.Path.Contains("event-003", StringComparison.Ordinal) && e.Message.Contains("villain", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_existing_store_is_not_reseeded_at_startup()
+    {
+        var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
+        using var first = TimelineApp.WithDataset(path);
+        using (var client = first.CreateClient())
+        {
+            Assert.Equal(10, (await client.GetJsonAsync("/events?limit=200")).Ids().Count);
+        }
+
+        // The dataset grows, but the store already holds data: a restart must not touch it.
+        File.WriteAllText(path, SyntheticDataset.Build(20).ToJsonString());
+        using var second = new TimelineAppOnFile(first.DatabasePath, path);
+        using var again = second.CreateClient();
+
+        Assert.Equal(10, (await again.GetJsonAsync("/events?limit=200")).Ids().Count);
+    }
+
+    [Fact]
+    public async Task Reseeding_replaces_the_stores_data_with_the_dataset_in_one_go()
+    {
+        var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
+        using var app = TimelineApp.WithDataset(path);
+        using (var client = app.CreateClient())
+        {
+            Assert.Equal(10, (await client.GetJsonAsync("/events?limit=200")).Ids().Count);
+        }
+
+        File.WriteAllText(path, SyntheticDataset.Build(20).ToJsonString());
+        var initializer = app.Services.GetService(typeof(Timeline.Api.Storage.StoreInitializer)) as Timeline.Api.Storage.StoreInitializer;
+        await initializer!.ReseedAsync(CancellationToken.None);
+
+        using var after = app.CreateClient();
+        Assert.Equal(20, (await after.GetJsonAsync("/events?limit=200")).Ids().Count);
+    }
+
+    [Fact]
+    public async Task A_failed_reseed_leaves_the_store_as_it_was()
+    {
+        var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
+        using var app = TimelineApp.WithDataset(path);
+        using var client = app.CreateClient();
+        var before = await client.GetJsonAsync("/events?limit=200");
+
+        var broken = SyntheticDataset.Build(20);
+        broken["events"]![15]!["citations"]![0]!["quote"] = "not in the text";
+        File.WriteAllText(path, broken.ToJsonString());
+        var initializer = (Timeline.Api.Storage.StoreInitializer)app.Services.GetService(typeof(Timeline.Api.Storage.StoreInitializer))!;
+
+        await Assert.ThrowsAsync<DatasetValidationException>(() => initializer.ReseedAsync(CancellationToken.None));
+
+        var after = await client.GetJsonAsync("/events?limit=200");
+        Assert.Equal(before.Ids(), after.Ids());
+    }
+
+    private static async Task<List<string>> AllEventIdsAsync(HttpClient client) =>
+        (await client.GetJsonAsync("/events?limit=200")).Ids();
+
+    private static string Flatten(Exception exception)
+    {
+        var parts = new List<string>();
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            parts.Add(e.Message);
+            if (e is AggregateException aggregate)
+            {
+                parts.AddRange(aggregate.InnerExceptions.Select(Flatten));
+            }
+        }
+
+        return string.Join(Environment.NewLine, parts);
+    }
+
+    private static async Task<long> CountRowsAsync(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return 0;
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        await connection.OpenAsync();
+        long total = 0;
+        foreach (var table in new[] { "sources", "entities", "entity_aliases", "events", "event_tags", "event_entities", "citations" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"SELECT COUNT(*) FROM {table};");
+            total += (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        return total;
+    }
+}
+
+/// <summary>An app on an existing store file, to restart against the same data.</summary>
+public sealed class TimelineAppOnFile(string databasePath, string seedPath) : TimelineApp(seedPath)
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Timeline:DatabasePath", databasePath);
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>
+/// The API through its real HTTP pipeline, on a SQLite file of its own in a private temporary folder,
+/// seeded from the repository's dataset unless a test gives another.
+/// </summary>
+public class TimelineApp : WebApplicationFactory<Program>
+{
+    public TimelineApp()
+        : this(RepositoryFiles.Dataset)
+    {
+    }
+
+    protected TimelineApp(string seedPath)
+    {
+        Folder = Directory.CreateTempSubdirectory("timeline-tests-").FullName;
+        DatabasePath = Path.Combine(Folder, "timeline.db");
+        SeedPath = seedPath;
+    }
+
+    /// <summary>An app seeded from another dataset file.</summary>
+    public static TimelineApp WithDataset(string seedPath) => new OnDataset(seedPath);
+
+    public string Folder { get; }
+
+    public string DatabasePath { get; }
+
+    public string SeedPath { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Timeline:DatabasePath", DatabasePath);
+        builder.UseSetting("Timeline:SeedPath", SeedPath);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by the OS is left for the temp cleaner.
+            }
+        }
+    }
+}
+
+internal sealed class OnDataset(string seedPath) : TimelineApp(seedPath);
+
+/// <summary>Files of the repository the tests read: the curated dataset and the source documents.</summary>
+public static class RepositoryFiles
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Dataset => Path.Combine(Root, "data", "timeline.json");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Timeline.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Timeline.sln not found above " + AppContext.BaseDirectory);
+    }
+}
