@@ -17,7 +17,12 @@ public sealed record CategoryList(IReadOnlyList<CategoryItem> Items);
 
 public static class CategoriesApi
 {
-    private sealed record CountRow(string Category, long Count);
+    private sealed class CountRow
+    {
+        public string Category { get; init; } = string.Empty;
+
+        public long Count { get; init; }
+    }
 
     public static IEndpointRouteBuilder MapCategories(this IEndpointRouteBuilder routes)
     {

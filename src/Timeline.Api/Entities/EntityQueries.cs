@@ -8,9 +8,27 @@ namespace Timeline.Api.Entities;
 /// <summary>The SQL behind the entity endpoints.</summary>
 public sealed class EntityQueries(Database database)
 {
-    private sealed record EntityRow(string Id, string Name, string Kind, string? Country, string? Description, long EventCount);
+    private sealed class EntityRow
+    {
+        public string Id { get; init; } = string.Empty;
 
-    private sealed record AliasRow(string EntityId, string Alias);
+        public string Name { get; init; } = string.Empty;
+
+        public string Kind { get; init; } = string.Empty;
+
+        public string? Country { get; init; }
+
+        public string? Description { get; init; }
+
+        public long EventCount { get; init; }
+    }
+
+    private sealed class AliasRow
+    {
+        public string EntityId { get; init; } = string.Empty;
+
+        public string Alias { get; init; } = string.Empty;
+    }
 
     /// <summary>Entities of a kind and/or whose name or an alias contains <paramref name="text"/> (case-insensitive), by name.</summary>
     public async Task<IReadOnlyList<EntityItem>> ListAsync(string? kind, string? text, CancellationToken cancellationToken)

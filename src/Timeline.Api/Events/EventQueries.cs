@@ -11,32 +11,84 @@ namespace Timeline.Api.Events;
 /// <summary>The SQL behind the event endpoints: keyset pages in the timeline's total order, and one event in full.</summary>
 public sealed class EventQueries(Database database)
 {
-    private sealed record EventRow(
-        string Id,
-        string Date,
-        long DatePrecision,
-        string? EndDate,
-        string FirstDay,
-        string Title,
-        string Summary,
-        string Category,
-        string Caveats);
+    private sealed class EventRow
+    {
+        public string Id { get; init; } = string.Empty;
 
-    private sealed record TagRow(string EventId, string Tag);
+        public string Date { get; init; } = string.Empty;
 
-    private sealed record DetailRow(
-        string Id,
-        string Date,
-        long DatePrecision,
-        string? EndDate,
-        string FirstDay,
-        string Title,
-        string Summary,
-        string Category,
-        string Caveats,
-        long Version,
-        string CreatedAt,
-        string UpdatedAt);
+        public long DatePrecision { get; init; }
+
+        public string? EndDate { get; init; }
+
+        public string FirstDay { get; init; } = string.Empty;
+
+        public string Title { get; init; } = string.Empty;
+
+        public string Summary { get; init; } = string.Empty;
+
+        public string Category { get; init; } = string.Empty;
+
+        public string Caveats { get; init; } = string.Empty;
+    }
+
+    private sealed class LinkRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Name { get; init; } = string.Empty;
+
+        public string Kind { get; init; } = string.Empty;
+
+        public string Role { get; init; } = string.Empty;
+    }
+
+    private sealed class CitationRow
+    {
+        public string SourceId { get; init; } = string.Empty;
+
+        public string SourceTitle { get; init; } = string.Empty;
+
+        public string Quote { get; init; } = string.Empty;
+
+        public long StartOffset { get; init; }
+
+        public long EndOffset { get; init; }
+    }
+
+    private sealed class TagRow
+    {
+        public string EventId { get; init; } = string.Empty;
+
+        public string Tag { get; init; } = string.Empty;
+    }
+
+    private sealed class DetailRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Date { get; init; } = string.Empty;
+
+        public long DatePrecision { get; init; }
+
+        public string? EndDate { get; init; }
+
+        public string FirstDay { get; init; } = string.Empty;
+
+        public string Title { get; init; } = string.Empty;
+
+        public string Summary { get; init; } = string.Empty;
+
+        public string Category { get; init; } = string.Empty;
+
+        public string Caveats { get; init; } = string.Empty;
+
+        public long Version { get; init; }
+
+        public string CreatedAt { get; init; } = string.Empty;
+
+        public string UpdatedAt { get; init; } = string.Empty;
+    }
 
     /// <summary>
     /// Up to <c>filter.Limit + 1</c> events after <paramref name="after"/>; the extra row tells whether
@@ -108,7 +160,7 @@ public sealed class EventQueries(Database database)
         }
 
         var tags = await TagsAsync(connection, [id], cancellationToken);
-        var entities = await connection.QueryAsync<EventEntity>(new CommandDefinition(
+        var entities = await connection.QueryAsync<LinkRow>(new CommandDefinition(
             """
             SELECT n.id, n.name, n.kind, ee.role
             FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
@@ -117,7 +169,7 @@ public sealed class EventQueries(Database database)
             """,
             new { id },
             cancellationToken: cancellationToken));
-        var citations = await connection.QueryAsync<EventCitation>(new CommandDefinition(
+        var citations = await connection.QueryAsync<CitationRow>(new CommandDefinition(
             """
             SELECT c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
             FROM citations c JOIN sources s ON s.id = c.source_id
@@ -137,8 +189,8 @@ public sealed class EventQueries(Database database)
             row.Category,
             tags.TryGetValue(id, out var t) ? t : [],
             ReadList(row.Caveats),
-            entities.AsList(),
-            citations.AsList(),
+            entities.Select(e => new EventEntity(e.Id, e.Name, e.Kind, e.Role)).ToList(),
+            citations.Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
             row.Version,
             row.CreatedAt,
             row.UpdatedAt);

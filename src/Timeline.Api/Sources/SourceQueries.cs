@@ -15,17 +15,28 @@ public sealed class SourceQueries(Database database)
         FROM sources s
         """;
 
-    private sealed record SourceRow(
-        string Id,
-        string Title,
-        string? Publisher,
-        string? Author,
-        string? PublishedDate,
-        string? Url,
-        string Sha256,
-        string Notes,
-        long Length,
-        long EventCount);
+    private sealed class SourceRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Title { get; init; } = string.Empty;
+
+        public string? Publisher { get; init; }
+
+        public string? Author { get; init; }
+
+        public string? PublishedDate { get; init; }
+
+        public string? Url { get; init; }
+
+        public string Sha256 { get; init; } = string.Empty;
+
+        public string Notes { get; init; } = string.Empty;
+
+        public long Length { get; init; }
+
+        public long EventCount { get; init; }
+    }
 
     public async Task<IReadOnlyList<SourceItem>> ListAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,126 @@
+using System.Net;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>Every bad input gets an RFC 9457 problem naming the parameter at fault; none gets a 500.</summary>
+public class BadInputTests(TimelineApp app) : IClassFixture<TimelineApp>
+{
+    private readonly HttpClient _client = app.CreateClient();
+
+    public static TheoryData<string, string> BadQueries => new()
+    {
+        { "/events?from=2023-02-30", "from" },
+        { "/events?from=2023-13", "from" },
+        { "/events?from=20", "from" },
+        { "/events?from=yesterday", "from" },
+        { "/events?from=2020-12-18T10:00:00Z", "from" },
+        { "/events?to=2021-02-29", "to" },
+        { "/events?to=0000", "to" },
+        { "/events?from=2021&to=2020", "to" },
+        { "/events?from=2020-12-19&to=2020-12-18", "to" },
+        { "/events?category=rumour", "category" },
+        { "/events?category=sanction&category=Sanction", "category" },
+        { "/events?limit=0", "limit" },
+        { "/events?limit=201", "limit" },
+        { "/events?limit=-1", "limit" },
+        { "/events?limit=ten", "limit" },
+        { "/events?limit=1e2", "limit" },
+        { "/events?limit=99999999999999999999", "limit" },
+        { "/events?sort=date_desc", "sort" },
+        { "/events?sort=title", "sort" },
+        { "/events?cursor=not-a-cursor", "cursor" },
+        { "/events?cursor=%00%01%02", "cursor" },
+        { "/events?cursor=" + new string('A', 5000), "cursor" },
+        { "/events?entity=no-such-entity", "entity" },
+        { "/events?entity=smic&entity=nobody", "entity" },
+        { "/events?source=no-such-source", "source" },
+        { "/events?catgory=sanction", "catgory" },
+        { "/events?q=kirin", "q" },
+        { "/entities?kind=planet", "kind" },
+        { "/entities?name=smic", "name" },
+        { "/entities?q=" + new string('x', 201), "q" },
+        { "/entities/smic/events?from=2020-02-30", "from" },
+        { "/entities/smic/events?limit=500", "limit" },
+        { "/sources/ft-derived-huawei-smic-kirin-9000s/events?category=gossip", "category" },
+        { "/sources?limit=5", "limit" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadQueries))]
+    public async Task A_bad_parameter_is_a_400_problem_naming_it(string url, string parameter)
+    {
+        var problem = await _client.GetProblemAsync(url, HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out var messages), $"errors do not name '{parameter}': {problem}");
+        Assert.NotEmpty(messages.EnumerateArray());
+        Assert.Contains(parameter, problem.GetProperty("title").GetString() + problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_bad_parameters_are_all_named_in_one_problem()
+    {
+        var problem = await _client.GetProblemAsync("/events?from=2023-02-30&category=rumour&limit=0&sort=up", HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        foreach (var name in new[] { "from", "category", "limit", "sort" })
+        {
+            Assert.True(errors.TryGetProperty(name, out _), name);
+        }
+    }
+
+    [Theory]
+    [InlineData("/events/no-such-event", "event")]
+    [InlineData("/entities/no-such-entity", "entity")]
+    [InlineData("/entities/no-such-entity/events", "entity")]
+    [InlineData("/sources/no-such-source", "source")]
+    [InlineData("/sources/no-such-source/events", "source")]
+    [InlineData("/events/%E2%80%9Cweird%E2%80%9D", "event")]
+    [InlineData("/events/..%2F..%2Fetc%2Fpasswd", "event")]
+    [InlineData("/events/'%20OR%201=1--", "event")]
+    public async Task An_unknown_id_is_a_404_problem(string url, string what)
+    {
+        var problem = await _client.GetProblemAsync(url, HttpStatusCode.NotFound);
+
+        Assert.Equal($"No such {what}", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        await _client.GetProblemAsync("/no/such/route", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_wrong_method_is_a_405_problem()
+    {
+        using var response = await _client.DeleteAsync("/categories");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/events?from=%27%3B%20DROP%20TABLE%20events%3B--")]
+    [InlineData("/events?entity=%27%20OR%20%271%27%3D%271")]
+    [InlineData("/events?tag=%27%20OR%201%3D1--")]
+    [InlineData("/events?tag=%F0%9F%94%A5&tag=%D7%A9%D7%9C%D7%95%D7%9D")]
+    [InlineData("/entities?q=%25")]
+    [InlineData("/entities?q=_")]
+    [InlineData("/entities?q=%27%22%3B--")]
+    public async Task Hostile_text_is_answered_without_a_server_error_and_the_store_is_intact(string url)
+    {
+        using var response = await _client.GetAsync(url);
+
+        Assert.True((int)response.StatusCode is 200 or 400, $"{url}: {(int)response.StatusCode}");
+        var all = await _client.GetJsonAsync("/events?limit=200");
+        Assert.True(all.Ids().Count >= 10);
+    }
+
+    [Fact]
+    public async Task Entity_search_treats_like_wildcards_as_plain_text()
+    {
+        var percent = await _client.GetJsonAsync("/entities?q=%25");
+
+        Assert.Empty(percent.Ids());
+    }
+}
