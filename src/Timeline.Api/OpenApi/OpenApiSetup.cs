@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Timeline.Api.Vocabulary;
 
 namespace Timeline.Api.OpenApi;
 
@@ -47,6 +48,16 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
+                {
+                    schema.Examples = [example];
+                }
+
+                return Task.CompletedTask;
+            });
+
             options.AddOperationTransformer((operation, _, _) =>
             {
                 foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
@@ -56,9 +67,18 @@ public static class OpenApiSetup
                         continue;
                     }
 
-                    if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
+
+                    if (parameter.In == ParameterLocation.Query && ClosedValues(parameter.Name) is { } values)
                     {
-                        parameter.Example = example.DeepClone();
+                        var closed = new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Select(v => (JsonNode)v).ToList() };
+                        parameter.Schema = parameter.Schema?.Type == JsonSchemaType.Array
+                            ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = closed }
+                            : closed;
+                    }
+
+                    if (parameter.In == ParameterLocation.Query && parameter.Name is "from" or "to")
+                    {
+                        parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = @"^\d{4}(-\d{2}(-\d{2})?)?$" };
                     }
 
                     if (parameter.Name == "limit" && parameter.In == ParameterLocation.Query)
@@ -72,6 +92,11 @@ public static class OpenApiSetup
                             Maximum = "200",
                             Default = 50,
                         };
+                    }
+
+                    if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
+                    {
+                        parameter.Example = parameter.Schema?.Type == JsonSchemaType.Array ? new JsonArray(example.DeepClone()) : example.DeepClone();
                     }
 
                     if (parameter.In == ParameterLocation.Path && parameter.Name == "id" && parameter.Example is null)
@@ -90,6 +115,14 @@ public static class OpenApiSetup
         });
         return services;
     }
+
+    private static IEnumerable<string>? ClosedValues(string name) => name switch
+    {
+        "category" => Vocabularies.Categories.Select(c => c.Id),
+        "kind" => Vocabularies.EntityKinds.Select(k => k.Id),
+        "sort" => ["date", "-date"],
+        _ => null,
+    };
 
     public static WebApplication UseTimelineOpenApi(this WebApplication app)
     {
