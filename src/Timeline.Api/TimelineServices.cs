@@ -25,6 +25,8 @@ public static class TimelineServices
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<EventQueries>();
         services.AddSingleton<EventListing>();
+        services.AddSingleton<EventFacets>();
+        services.AddSingleton<StoreState>();
         services.AddSingleton<EntityQueries>();
         services.AddSingleton<SourceQueries>();
         return services;

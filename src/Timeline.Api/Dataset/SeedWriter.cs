@@ -1,8 +1,8 @@
 using System.Data;
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Timeline.Api.Dates;
+using Timeline.Api.Storage;
 
 namespace Timeline.Api.Dataset;
 
@@ -11,7 +11,7 @@ public static class SeedWriter
 {
     public static async Task WriteAsync(IDbConnection connection, IDbTransaction transaction, ValidatedDataset dataset, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var stamp = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var stamp = Timestamps.Format(now);
 
         await Execute(
             """
@@ -73,6 +73,9 @@ public static class SeedWriter
             VALUES (@EventId, @Ordinal, @SourceId, @Quote, @StartOffset, @EndOffset);
             """,
             dataset.Events.SelectMany(e => e.Citations.Select((c, i) => new { EventId = e.Id, Ordinal = i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset })));
+
+        await SearchIndex.RebuildAsync(connection, transaction, cancellationToken);
+        await SearchIndex.BumpDataVersionAsync(connection, transaction, now, cancellationToken);
 
         Task Execute(string sql, object rows) =>
             connection.ExecuteAsync(new CommandDefinition(sql, rows, transaction, cancellationToken: cancellationToken));

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Timeline.Api.Events;
 
 /// <summary>An event as it appears in lists.</summary>
@@ -19,7 +21,15 @@ public sealed record EventSummary(
     string Summary,
     string Category,
     IReadOnlyList<string> Tags,
-    IReadOnlyList<string> Caveats);
+    IReadOnlyList<string> Caveats)
+{
+    /// <summary>
+    /// With `q`: an excerpt showing why the event matched, the matched words wrapped in &lt;mark&gt;…&lt;/mark&gt;
+    /// and everything else HTML-escaped (safe to insert as HTML). Absent without `q`.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Snippet { get; init; }
+}
 
 /// <summary>An event with the entities it involves and the verbatim quotes that support it.</summary>
 /// <param name="Id">Stable, readable id.</param>
@@ -71,3 +81,14 @@ public sealed record EventCitation(string SourceId, string SourceTitle, string Q
 /// <param name="Items">The events of this page, in the order asked for.</param>
 /// <param name="NextCursor">Pass as `cursor` to get the next page; null on the last page.</param>
 public sealed record EventPage(IReadOnlyList<EventSummary> Items, string? NextCursor);
+
+/// <summary>An event with everything an export writes about it.</summary>
+public sealed record ExportEvent(
+    EventSummary Event,
+    IReadOnlyList<ExportEntityLink> Entities,
+    IReadOnlyList<EventCitation> Citations,
+    string CreatedAt,
+    string UpdatedAt);
+
+/// <summary>An entity id and its role in one event.</summary>
+public sealed record ExportEntityLink(string Id, string Role);

@@ -5,20 +5,25 @@ using Timeline.Api.Problems;
 namespace Timeline.Api.Events;
 
 /// <summary>
-/// Answers every listing of events (GET /events, /entities/{id}/events, /sources/{id}/events) the same
-/// way: check the parameters, check the ids they name, follow the cursor, and link the next page.
+/// Answers every query over events (the lists, facets and exports) the same way: check the parameters,
+/// check the ids they name, follow the cursor, and link the next page. One filter model for all of them.
 /// </summary>
 public sealed class EventListing(EventQueries queries, CursorCodec cursors)
 {
-    /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
-    public async Task<(EventPage? Page, ValidationProblem? Problem)> ListAsync(
-        EventQuery query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
+    /// <summary>The checked filter, or the problem naming every bad parameter.</summary>
+    public async Task<(EventFilter? Filter, Dictionary<string, string[]> Errors)> ValidateAsync(
+        EventQuery query,
+        HttpContext context,
+        Func<EventFilter, EventFilter> scope,
+        IReadOnlySet<string>? extraParameters,
+        CancellationToken cancellationToken)
     {
-        var valid = query.TryParse(out var filter, out var errors);
-        QueryProblems.RejectUnknown(context.Request, EventQuery.ParameterNames, errors);
-        if (!valid || errors.Count > 0)
+        var parsed = query.TryParse(out var filter, out var errors);
+        var known = extraParameters is null ? EventQuery.ParameterNames : EventQuery.ParameterNames.Union(extraParameters, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        QueryProblems.RejectUnknown(context.Request, known, errors);
+        if (!parsed || errors.Count > 0)
         {
-            return (null, QueryProblems.Invalid(errors));
+            return (null, errors);
         }
 
         filter = scope(filter);
@@ -33,15 +38,24 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
             errors["source"] = [$"unknown source id '{filter.Source}'; GET /sources lists them"];
         }
 
+        return errors.Count > 0 ? (null, errors) : (filter, errors);
+    }
+
+    /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
+    public async Task<(EventPage? Page, ValidationProblem? Problem)> ListAsync(
+        EventQuery query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
+    {
+        var (filter, errors) = await ValidateAsync(query, context, scope, null, cancellationToken);
+        if (filter is null)
+        {
+            return (null, QueryProblems.Invalid(errors));
+        }
+
         TimelinePosition? after = null;
         var fingerprint = filter.Fingerprint();
         if (filter.Cursor is not null && !cursors.TryDecode(filter.Cursor, fingerprint, out after, out var cursorError))
         {
             errors["cursor"] = [cursorError!];
-        }
-
-        if (errors.Count > 0)
-        {
             return (null, QueryProblems.Invalid(errors));
         }
 

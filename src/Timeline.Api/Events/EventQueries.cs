@@ -1,9 +1,12 @@
 using System.Data;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
 using Timeline.Api.Dates;
 using Timeline.Api.Paging;
+using Timeline.Api.Search;
 using Timeline.Api.Storage;
 
 namespace Timeline.Api.Events;
@@ -11,8 +14,52 @@ namespace Timeline.Api.Events;
 /// <summary>The SQL behind the event endpoints: keyset pages in the timeline's total order, and one event in full.</summary>
 public sealed class EventQueries(Database database)
 {
+    private sealed class ExportLinkRow
+    {
+        public string EventId { get; init; } = string.Empty;
+
+        public string EntityId { get; init; } = string.Empty;
+
+        public string Role { get; init; } = string.Empty;
+    }
+
+    private sealed class ExportCitationRow
+    {
+        public string EventId { get; init; } = string.Empty;
+
+        public string SourceId { get; init; } = string.Empty;
+
+        public string SourceTitle { get; init; } = string.Empty;
+
+        public string Quote { get; init; } = string.Empty;
+
+        public long StartOffset { get; init; }
+
+        public long EndOffset { get; init; }
+    }
+
+    private sealed class StampRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string CreatedAt { get; init; } = string.Empty;
+
+        public string UpdatedAt { get; init; } = string.Empty;
+    }
+
+    private sealed class SnippetRow
+    {
+        public long Seq { get; init; }
+
+        public string Snippet { get; init; } = string.Empty;
+    }
+
     private sealed class EventRow
     {
+        public long Seq { get; init; }
+
+        public double? Score { get; init; }
+
         public string Id { get; init; } = string.Empty;
 
         public string Date { get; init; } = string.Empty;
@@ -90,6 +137,9 @@ public sealed class EventQueries(Database database)
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
+    /// <summary>The relevance of a full-text match: BM25 with title, summary, tags and quotes weighted 10, 4, 3, 2 (lower is better).</summary>
+    private const string Score = "bm25(events_fts, 10.0, 4.0, 3.0, 2.0)";
+
     /// <summary>
     /// Up to <c>filter.Limit + 1</c> events after <paramref name="after"/>; the extra row tells whether
     /// a next page exists. Returns the page and the position of its last item when there is more.
@@ -98,6 +148,54 @@ public sealed class EventQueries(Database database)
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
+        parameters.Add("Take", filter.Limit + 1);
+        var sql = filter.Order == EventOrder.Relevance
+            ? RelevanceSql(filter, after, parameters)
+            : TimelineSql(filter, after, parameters);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        var hasMore = rows.Count > filter.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        var items = await SummariesAsync(connection, rows, filter.Match, cancellationToken);
+        TimelinePosition? next = null;
+        if (hasMore)
+        {
+            var last = rows[^1];
+            next = new TimelinePosition(last.FirstDay, (int)last.DatePrecision, last.Id, filter.Order == EventOrder.Relevance ? last.Score : null);
+        }
+
+        return (items, next);
+    }
+
+    /// <summary>
+    /// Every event matching the filter, in its order, read in batches so that memory does not grow with
+    /// the result (the exports stream from this).
+    /// </summary>
+    public async IAsyncEnumerable<EventSummary> StreamAsync(EventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const int batch = 500;
+        var paged = filter with { Limit = batch };
+        TimelinePosition? after = null;
+        do
+        {
+            var (items, next) = await ListAsync(paged, after, cancellationToken);
+            foreach (var item in items)
+            {
+                yield return item;
+            }
+
+            after = next;
+        }
+        while (after is not null);
+    }
+
+    private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
+    {
         var where = EventWhere.Build(filter, parameters);
         if (after is not null)
         {
@@ -109,26 +207,50 @@ public sealed class EventQueries(Database database)
             parameters.Add("AfterId", after.Id);
         }
 
-        parameters.Add("Take", filter.Limit + 1);
         var direction = filter.Descending ? "DESC" : "ASC";
         var sql = new StringBuilder(
             """
-            SELECT e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
+            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
             FROM events e
             """);
         EventWhere.Append(sql, where);
-        sql.Append($"\nORDER BY e.first_day {direction}, e.date_precision {direction}, e.id {direction}\nLIMIT @Take;");
+        sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY e.first_day {direction}, e.date_precision {direction}, e.id {direction}\nLIMIT @Take;");
+        return sql.ToString();
+    }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).AsList();
-        var hasMore = rows.Count > filter.Limit;
-        if (hasMore)
+    private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
+    {
+        // The match joins the search table directly so that FTS5 ranks inside SQLite.
+        var where = EventWhere.Build(filter with { Match = null }, parameters);
+        where.Insert(0, "events_fts MATCH @Match");
+        parameters.Add("Match", filter.Match);
+        var sql = new StringBuilder(
+            $"""
+            SELECT * FROM (
+                SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
+                       {Score} AS score
+                FROM events_fts JOIN events e ON e.seq = events_fts.rowid
+            """);
+        EventWhere.Append(sql, where);
+        sql.Append("\n) ranked");
+        if (after is not null)
         {
-            rows.RemoveAt(rows.Count - 1);
+            sql.Append("\nWHERE (ranked.score, ranked.id) > (@AfterScore, @AfterId)");
+            parameters.Add("AfterScore", after.Score ?? double.MinValue);
+            parameters.Add("AfterId", after.Id);
         }
 
+        sql.Append("\nORDER BY ranked.score, ranked.id\nLIMIT @Take;");
+        return sql.ToString();
+    }
+
+    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, List<EventRow> rows, string? match, CancellationToken cancellationToken)
+    {
         var tags = await TagsAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken);
-        var items = rows.Select(r => new EventSummary(
+        var snippets = match is null || rows.Count == 0
+            ? []
+            : await SnippetsAsync(connection, match, rows.Select(r => r.Seq).ToArray(), cancellationToken);
+        return rows.Select(r => new EventSummary(
             r.Id,
             r.Date,
             PartialDate.PrecisionName((DatePrecision)r.DatePrecision),
@@ -137,10 +259,110 @@ public sealed class EventQueries(Database database)
             r.Summary,
             r.Category,
             tags.TryGetValue(r.Id, out var t) ? t : [],
-            ReadList(r.Caveats))).ToList();
+            ReadList(r.Caveats))
+        {
+            Snippet = snippets.GetValueOrDefault(r.Seq),
+        }).ToList();
+    }
 
-        var next = hasMore ? new TimelinePosition(rows[^1].FirstDay, (int)rows[^1].DatePrecision, rows[^1].Id) : null;
-        return (items, next);
+    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, string match, long[] seqs, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<SnippetRow>(new CommandDefinition(
+            $"""
+            SELECT rowid AS seq, snippet(events_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet
+            FROM events_fts
+            WHERE events_fts MATCH @match AND rowid IN @seqs;
+            """,
+            new { match, seqs },
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Seq, r => Snippets.ToHtml(r.Snippet));
+    }
+
+    /// <summary>
+    /// Every event matching the filter with what the exports need besides the summary (entities,
+    /// citations, timestamps), read in batches of 500 with one query per batch for each, so memory stays
+    /// flat however large the export.
+    /// </summary>
+    public async IAsyncEnumerable<ExportEvent> StreamForExportAsync(EventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batch = new List<EventSummary>(500);
+        await foreach (var summary in StreamAsync(filter, cancellationToken))
+        {
+            batch.Add(summary);
+            if (batch.Count == 500)
+            {
+                foreach (var item in await EnrichAsync(batch, cancellationToken))
+                {
+                    yield return item;
+                }
+
+                batch.Clear();
+            }
+        }
+
+        foreach (var item in await EnrichAsync(batch, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>The most recently changed events matching the filter, newest change first (the Atom feed).</summary>
+    public async Task<IReadOnlyList<ExportEvent>> RecentlyChangedAsync(EventFilter filter, int count, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Take", count);
+        var where = EventWhere.Build(filter, parameters);
+        var sql = new StringBuilder(
+            """
+            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
+            FROM events e
+            """);
+        EventWhere.Append(sql, where);
+        sql.Append("\nORDER BY e.updated_at DESC, e.id DESC\nLIMIT @Take;");
+
+        List<EventSummary> summaries;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).AsList();
+            summaries = await SummariesAsync(connection, rows, null, cancellationToken);
+        }
+
+        return await EnrichAsync(summaries, cancellationToken);
+    }
+
+    private async Task<List<ExportEvent>> EnrichAsync(List<EventSummary> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = events.Select(e => e.Id).ToArray();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var links = (await connection.QueryAsync<ExportLinkRow>(new CommandDefinition(
+            "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN @ids ORDER BY event_id, ordinal;",
+            new { ids },
+            cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
+        var citations = (await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
+            """
+            SELECT c.event_id AS EventId, c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
+            FROM citations c JOIN sources s ON s.id = c.source_id
+            WHERE c.event_id IN @ids
+            ORDER BY c.event_id, c.ordinal;
+            """,
+            new { ids },
+            cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
+        var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
+            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN @ids;",
+            new { ids },
+            cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
+
+        return events.Select(e => new ExportEvent(
+            e,
+            links[e.Id].Select(l => new ExportEntityLink(l.EntityId, l.Role)).ToList(),
+            citations[e.Id].Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
+            stamps[e.Id].CreatedAt,
+            stamps[e.Id].UpdatedAt)).ToList();
     }
 
     /// <summary>One event with its tags, entities and citations, or null.</summary>
@@ -279,6 +501,12 @@ public static class EventWhere
         {
             where.Add("EXISTS (SELECT 1 FROM citations fc WHERE fc.event_id = e.id AND fc.source_id = @Source)");
             parameters.Add("Source", filter.Source);
+        }
+
+        if (filter.Match is not null)
+        {
+            where.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @Match)");
+            parameters.Add("Match", filter.Match);
         }
 
         if (filter.ScopeEntity is not null)

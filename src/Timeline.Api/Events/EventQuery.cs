@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
+using Timeline.Api.Search;
 using Timeline.Api.Dates;
 using Timeline.Api.Vocabulary;
 
@@ -41,8 +42,12 @@ public sealed record EventQuery
     [Description("Only events citing this source id. GET /sources lists the ids.")]
     public string? Source { get; init; }
 
+    [FromQuery(Name = "q")]
+    [Description("Full-text search over titles, summaries, tags and the verbatim quotes. Plain words must all match (kirin 9000s); \"quoted phrases\" match in order; a trailing * matches a prefix (sanction*); AND, OR and NOT in capitals combine terms (smic OR tsmc, huawei NOT mate). Case and diacritics are ignored, and words joined by punctuation are a phrase (Kirin-9000S finds \"Kirin 9000S\"). Each result then carries a `snippet` showing why it matched. At most 500 characters.")]
+    public string? Q { get; init; }
+
     [FromQuery(Name = "sort")]
-    [Description("`date` (oldest first, the default) or `-date` (newest first). The order is total: the event's first day, then coarser precision first (a year before a month before a day starting on the same day), then id; `-date` reverses it exactly.")]
+    [Description("`date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first, by BM25; only with `q`). The date order is total: the event's first day, then coarser precision first (a year before a month before a day starting on the same day), then id; `-date` reverses it exactly.")]
     [DefaultValue("date")]
     public string? Sort { get; init; }
 
@@ -57,7 +62,7 @@ public sealed record EventQuery
     /// <summary>The query-string names these filters bind from.</summary>
     public static IReadOnlySet<string> ParameterNames { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "from", "to", "category", "entity", "tag", "source", "sort", "limit", "cursor",
+        "from", "to", "category", "entity", "tag", "source", "q", "sort", "limit", "cursor",
     };
 
     /// <summary>Checks every parameter and returns the filter, or the problems keyed by parameter name.</summary>
@@ -84,16 +89,35 @@ public sealed record EventQuery
         CheckListSize("tag", tags, errors);
         var source = string.IsNullOrEmpty(Source) ? null : Source;
 
-        var descending = false;
+        string? match = null;
+        if (Q is not null)
+        {
+            if (SearchQuery.TryParse(Q, out var parsed, out var searchError))
+            {
+                match = parsed;
+            }
+            else
+            {
+                errors["q"] = [searchError!];
+            }
+        }
+
+        var order = EventOrder.Date;
         switch (Sort)
         {
             case null or "" or "date":
                 break;
             case "-date":
-                descending = true;
+                order = EventOrder.DateDescending;
+                break;
+            case "relevance" when Q is not null:
+                order = EventOrder.Relevance;
+                break;
+            case "relevance":
+                errors["sort"] = ["sort=relevance ranks search results: give q as well"];
                 break;
             default:
-                errors["sort"] = [$"'{Sort}' is not a sort order; use date (oldest first) or -date (newest first)"];
+                errors["sort"] = [$"'{Sort}' is not a sort order; use date (oldest first), -date (newest first) or relevance (with q)"];
                 break;
         }
 
@@ -104,7 +128,7 @@ public sealed record EventQuery
             errors["limit"] = [$"'{Limit}' is not an integer from 1 to {MaxLimit}"];
         }
 
-        filter = new EventFilter(from, to, categories, entities, tags, source, descending, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
+        filter = new EventFilter(from, to, categories, entities, tags, source, match, order, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
         return errors.Count == 0;
     }
 
@@ -136,7 +160,15 @@ public sealed record EventQuery
     }
 }
 
-/// <summary>An event query after its parameters were checked.</summary>
+/// <summary>The orders events can be listed in.</summary>
+public enum EventOrder
+{
+    Date,
+    DateDescending,
+    Relevance,
+}
+
+/// <summary>An event query after its parameters were checked. <see cref="Match"/> is a safe FTS5 expression.</summary>
 public sealed record EventFilter(
     PartialDate? From,
     PartialDate? To,
@@ -144,10 +176,12 @@ public sealed record EventFilter(
     IReadOnlyList<string> Entities,
     IReadOnlyList<string> Tags,
     string? Source,
-    bool Descending,
+    string? Match,
+    EventOrder Order,
     int Limit,
     string? Cursor)
 {
+    public bool Descending => Order == EventOrder.DateDescending;
     /// <summary>Events involving this entity, whatever else is asked (GET /entities/{id}/events).</summary>
     public string? ScopeEntity { get; init; }
 
@@ -168,7 +202,8 @@ public sealed record EventFilter(
             string.Join(',', Entities),
             string.Join(',', Tags),
             Source,
-            Descending ? "-date" : "date",
+            Match,
+            Order.ToString(),
             ScopeEntity,
             ScopeSource);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)).AsSpan(0, 8));

@@ -1,30 +1,65 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using System.ComponentModel;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+using Timeline.Api.Exports;
 using Timeline.Api.Problems;
 
 namespace Timeline.Api.Events;
 
 public static class EventsApi
 {
+    private static readonly IReadOnlySet<string> FacetParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "facet", "facetLimit" };
+
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/events").WithTags("Events");
 
         group.MapGet("/", ListEvents)
             .WithName("ListEvents")
-            .WithSummary("List events on the timeline")
+            .WithSummary("List or search events on the timeline")
             .WithDescription(
                 """
-                Events in timeline order, filtered by date range, category, entity, tag and source, one page at a time.
+                Events in timeline order, filtered by date range, category, entity, tag, source and full-text search, one page at a time.
 
                 Dates are stated at the precision their source gives: `2020`, `2020-12` or `2020-12-18`, with `datePrecision` saying which.
                 The `from`/`to` filter matches every event whose interval of days overlaps the range asked for, so a month-precision
                 event (`2020-12`) is found by `from=2020-12-18&to=2020-12-18`, and a year-precision event (`2020`) by any range inside 2020.
 
                 Filters combine with AND; the values of one repeated filter combine with OR (`category=sanction&category=entity-listing`).
+                With `q`, only events matching the search are listed, each with a `snippet`; `sort=relevance` ranks them best first.
                 Paging is by keyset cursor: follow `nextCursor` (or the `Link: <...>; rel="next"` header) until it is null.
+
+                Send `Accept: text/csv` to get every matching event as CSV instead (as GET /events.csv).
                 Unknown parameters, unknown ids and malformed values are refused with a 400 problem naming the parameter.
+                """)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+
+        group.MapGet("/facets", GetFacets)
+            .WithName("GetEventFacets")
+            .WithSummary("Count events by category, year, entity or tag")
+            .WithDescription(
+                """
+                For each `facet` asked for (category, year, entity, tag; repeat the parameter), the number of events per value under
+                the same filters and search as GET /events, most frequent first, each with the `link` that lists exactly those events.
+
+                Category, entity and tag are counted under every filter except their own (the values of one filter combine with OR,
+                so each value's link replaces that filter): filtering by category=sanction still shows the count of every category.
+                The year facet keeps the date filter and counts each year that an event's interval overlaps, so a span from 2020 to
+                2023 counts in each of those years; its link narrows `from`/`to` to that year.
                 """);
+
+        group.MapGet("/timelinejs", ExportTimelineJs)
+            .WithName("ExportTimelineJs")
+            .WithSummary("Export events for TimelineJS")
+            .WithDescription("Every matching event (all pages) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters and `q` of GET /events; `limit` and `cursor` do not apply.");
+
+        group.MapGet("/feed.atom", ExportAtom)
+            .WithName("ExportAtomFeed")
+            .WithSummary("Atom feed of the most recently changed events")
+            .WithDescription("The 50 most recently added or changed events matching the filters and `q` of GET /events, newest change first, as an Atom 1.0 feed for feed readers.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/atom+xml");
 
         group.MapGet("/{id}", GetEvent)
             .WithName("GetEvent")
@@ -32,12 +67,36 @@ public static class EventsApi
             .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        routes.MapGet("/events.csv", ExportCsv)
+            .WithTags("Events")
+            .WithName("ExportCsv")
+            .WithSummary("Export events as CSV")
+            .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` do not apply.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+
+        routes.MapGet("/events.ics", ExportICalendar)
+            .WithTags("Events")
+            .WithName("ExportICalendar")
+            .WithSummary("Export events as an iCalendar file")
+            .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/calendar");
+
         return routes;
     }
 
-    public static async Task<Results<Ok<EventPage>, ValidationProblem>> ListEvents(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<EventPage>, ValidationProblem, StreamedResult>> ListEvents(
+        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
     {
+        if (PrefersCsv(context.Request))
+        {
+            return await ExportCsv(query, context, listing, queries, cancellationToken) switch
+            {
+                { Result: StreamedResult csv } => csv,
+                { Result: ValidationProblem invalid } => invalid,
+                var other => throw new InvalidOperationException($"unexpected export result {other.Result}"),
+            };
+        }
+
         var (page, problem) = await listing.ListAsync(query, context, filter => filter, cancellationToken);
         return problem is not null ? problem : TypedResults.Ok(page!);
     }
@@ -49,4 +108,103 @@ public static class EventsApi
         await queries.GetAsync(id, cancellationToken) is { } found
             ? TypedResults.Ok(found)
             : QueryProblems.NotFound("event", id);
+
+    public static async Task<Results<Ok<FacetCounts>, ValidationProblem>> GetFacets(
+        [AsParameters] EventQuery query,
+        [FromQuery(Name = "facet"), Description("A facet to count: category, year, entity or tag. Repeat for several; at least one.")] string[]? facet,
+        [FromQuery(Name = "facetLimit"), Description("At most this many values per facet, the most frequent: an integer from 1 to 500. Default 50.")] string? facetLimit,
+        HttpContext context,
+        EventListing listing,
+        EventFacets facets,
+        CancellationToken cancellationToken)
+    {
+        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, FacetParameters, cancellationToken);
+        var names = (facet ?? []).Where(f => !string.IsNullOrEmpty(f)).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+        {
+            errors["facet"] = [$"name at least one facet: {string.Join(", ", EventFacets.Names)}"];
+        }
+        else if (names.Except(EventFacets.Names, StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        {
+            errors["facet"] = [$"unknown facet {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the facets are {string.Join(", ", EventFacets.Names)}"];
+        }
+
+        var max = 50;
+        if (!string.IsNullOrEmpty(facetLimit)
+            && (!int.TryParse(facetLimit, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1 || max > 500))
+        {
+            errors["facetLimit"] = [$"'{facetLimit}' is not an integer from 1 to 500"];
+        }
+
+        if (filter is null || errors.Count > 0)
+        {
+            return QueryProblems.Invalid(errors);
+        }
+
+        return TypedResults.Ok(await facets.CountAsync(filter, names, max, context.Request, cancellationToken));
+    }
+
+    public static Task<Results<StreamedResult, ValidationProblem>> ExportCsv(
+        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(query, context, listing, filter => new StreamedResult(
+            CsvExport.ContentType,
+            "timeline-events.csv",
+            (body, ct) => CsvExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
+
+    public static Task<Results<StreamedResult, ValidationProblem>> ExportICalendar(
+        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken) =>
+        ExportAsync(query, context, listing, filter => new StreamedResult(
+            ICalendarExport.ContentType,
+            "timeline-events.ics",
+            (body, ct) => ICalendarExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
+
+    public static async Task<Results<Ok<TimelineJsDocument>, ValidationProblem>> ExportTimelineJs(
+        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
+    {
+        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, null, cancellationToken);
+        if (filter is null)
+        {
+            return QueryProblems.Invalid(errors);
+        }
+
+        return TypedResults.Ok(await TimelineJsExport.BuildAsync(queries.StreamForExportAsync(filter, cancellationToken), BaseUrl(context.Request), cancellationToken));
+    }
+
+    public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
+        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, Storage.StoreState state, CancellationToken cancellationToken) =>
+        ExportAsync(query, context, listing, filter => new StreamedResult(
+            AtomExport.ContentType,
+            null,
+            async (body, ct) =>
+            {
+                var recent = await queries.RecentlyChangedAsync(filter, AtomExport.EntryCount, ct);
+                var store = await state.GetAsync(ct);
+                var request = context.Request;
+                await AtomExport.WriteAsync(recent, BaseUrl(request), $"{BaseUrl(request)}{request.Path}{request.QueryString}", store.UpdatedAt, body, ct);
+            }), cancellationToken);
+
+    private static async Task<Results<StreamedResult, ValidationProblem>> ExportAsync(
+        EventQuery query, HttpContext context, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
+    {
+        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, null, cancellationToken);
+        return filter is null ? QueryProblems.Invalid(errors) : export(filter);
+    }
+
+    /// <summary>Whether the client asks for CSV over JSON (Accept: text/csv, by quality).</summary>
+    private static bool PrefersCsv(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted) || accepted.Count == 0)
+        {
+            return false;
+        }
+
+        var best = accepted
+            .Where(a => a.MatchesMediaType("text/csv") || a.MatchesMediaType("application/json") || a.MatchesAllTypes || a.MatchesAllSubTypes)
+            .OrderByDescending(a => a.Quality ?? 1.0)
+            .ThenBy(a => a.MatchesAllTypes || a.MatchesAllSubTypes ? 1 : 0)
+            .FirstOrDefault();
+        return best is not null && best.MatchesMediaType("text/csv") && !best.MatchesAllTypes && !best.MatchesAllSubTypes;
+    }
+
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 }

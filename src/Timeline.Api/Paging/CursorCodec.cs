@@ -7,8 +7,11 @@ using Timeline.Api.Storage;
 
 namespace Timeline.Api.Paging;
 
-/// <summary>Where a page ended in the timeline's total order: first day, precision rank, id.</summary>
-public sealed record TimelinePosition(string FirstDay, int Precision, string Id);
+/// <summary>
+/// Where a page ended: in the timeline's total order (first day, precision rank, id), or, for results
+/// ranked by relevance, the score and id.
+/// </summary>
+public sealed record TimelinePosition(string FirstDay, int Precision, string Id, double? Score = null);
 
 /// <summary>
 /// Opaque keyset cursors. A cursor carries the position of the last item shown and a fingerprint of the
@@ -23,7 +26,14 @@ public sealed class CursorCodec(IOptions<TimelineOptions> options)
 
     public string Encode(TimelinePosition position, string fingerprint)
     {
-        var payload = Encoding.UTF8.GetBytes(string.Join('\n', Version, fingerprint, position.FirstDay, position.Precision.ToString(CultureInfo.InvariantCulture), position.Id));
+        var payload = Encoding.UTF8.GetBytes(string.Join(
+            '\n',
+            Version,
+            fingerprint,
+            position.FirstDay,
+            position.Precision.ToString(CultureInfo.InvariantCulture),
+            position.Id,
+            position.Score?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty));
         var signature = HMACSHA256.HashData(_key, payload).AsSpan(0, SignatureBytes);
         return $"{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(signature)}";
     }
@@ -64,10 +74,21 @@ public sealed class CursorCodec(IOptions<TimelineOptions> options)
         }
 
         var parts = Encoding.UTF8.GetString(payload).Split('\n');
-        if (parts.Length != 5 || parts[0] != Version
+        if (parts.Length != 6 || parts[0] != Version
             || !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var precision))
         {
             return false;
+        }
+
+        double? score = null;
+        if (parts[5].Length > 0)
+        {
+            if (!double.TryParse(parts[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                return false;
+            }
+
+            score = value;
         }
 
         if (!string.Equals(parts[1], fingerprint, StringComparison.Ordinal))
@@ -76,7 +97,7 @@ public sealed class CursorCodec(IOptions<TimelineOptions> options)
             return false;
         }
 
-        position = new TimelinePosition(parts[2], precision, parts[4]);
+        position = new TimelinePosition(parts[2], precision, parts[4], score);
         error = null;
         return true;
     }

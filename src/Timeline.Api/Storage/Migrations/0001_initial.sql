@@ -1,8 +1,12 @@
 -- 0001: the timeline's tables. Dates are ISO 8601 text; first_day/last_day are the interval of days an
 -- event covers (from the first day of its date to the last day of its end date, or of its date).
 
+-- Every table that full-text search indexes has an INTEGER PRIMARY KEY (seq), so that its search rows
+-- can be keyed by a rowid that VACUUM never renumbers; ids are the stable, readable public keys.
+
 CREATE TABLE sources (
-    id             TEXT PRIMARY KEY,
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
     title          TEXT NOT NULL,
     publisher      TEXT,
     author         TEXT,
@@ -14,7 +18,8 @@ CREATE TABLE sources (
 ) STRICT;
 
 CREATE TABLE entities (
-    id          TEXT PRIMARY KEY,
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     kind        TEXT NOT NULL,
     country     TEXT,
@@ -31,7 +36,8 @@ CREATE TABLE entity_aliases (
 ) STRICT;
 
 CREATE TABLE events (
-    id             TEXT PRIMARY KEY,
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
     date           TEXT NOT NULL,
     date_precision INTEGER NOT NULL CHECK (date_precision IN (0, 1, 2)),
     end_date       TEXT,

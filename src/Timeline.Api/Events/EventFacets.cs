@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Microsoft.AspNetCore.Http.Extensions;
+using Timeline.Api.Dates;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Events;
+
+/// <summary>One value of a facet: how many events have it under the other filters, and the link that applies it.</summary>
+/// <param name="Value">The value: a category, a year, an entity id or a tag.</param>
+/// <param name="Label">A display name where the value is an id (entity names), else the value.</param>
+/// <param name="Count">How many events GET /events returns at `link`.</param>
+/// <param name="Selected">Whether the current filters already select this value.</param>
+/// <param name="Link">GET /events with the current filters and this value applied.</param>
+public sealed record FacetValue(string Value, string Label, long Count, bool Selected, string Link);
+
+/// <summary>Counts per value for each facet asked for.</summary>
+/// <param name="Facets">Facet name (category, year, entity, tag) to its values, most frequent first.</param>
+public sealed record FacetCounts(IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets);
+
+/// <summary>
+/// Facet counts under the one filter model. Category, entity and tag facets are disjunctive: each is
+/// counted under every filter except its own (whose values combine with OR), so every value stays visible
+/// and its count is exactly what its link returns. The year facet keeps the date filter and counts every
+/// year an event's interval overlaps; its link narrows the range to that year.
+/// </summary>
+public sealed class EventFacets(Database database)
+{
+    public static readonly string[] Names = ["category", "year", "entity", "tag"];
+
+    private sealed class CountRow
+    {
+        public string Value { get; init; } = string.Empty;
+
+        public string? Label { get; init; }
+
+        public long Count { get; init; }
+    }
+
+    private sealed class SpanRow
+    {
+        public long FirstYear { get; init; }
+
+        public long LastYear { get; init; }
+
+        public long Count { get; init; }
+    }
+
+    public async Task<FacetCounts> CountAsync(EventFilter filter, IReadOnlyList<string> facets, int limit, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var facet in facets)
+        {
+            var values = new List<FacetValue>();
+            switch (facet)
+            {
+                case "category":
+                    foreach (var row in await CountAsync(connection, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken))
+                    {
+                        values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Categories.Contains(row.Value), Link(request, "category", [("category", row.Value)])));
+                    }
+
+                    break;
+                case "entity":
+                    foreach (var row in await CountAsync(
+                        connection,
+                        filter with { Entities = [] },
+                        "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
+                        "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
+                        "fx.entity_id",
+                        limit,
+                        cancellationToken))
+                    {
+                        values.Add(new FacetValue(row.Value, row.Label ?? row.Value, row.Count, filter.Entities.Contains(row.Value), Link(request, "entity", [("entity", row.Value)])));
+                    }
+
+                    break;
+                case "tag":
+                    foreach (var row in await CountAsync(connection, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
+                    {
+                        values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Tags.Contains(row.Value), Link(request, "tag", [("tag", row.Value)])));
+                    }
+
+                    break;
+                case "year":
+                    values.AddRange(await YearsAsync(connection, filter, limit, request, cancellationToken));
+                    break;
+            }
+
+            result[facet] = values;
+        }
+
+        return new FacetCounts(result);
+    }
+
+    private static async Task<IReadOnlyList<CountRow>> CountAsync(
+        System.Data.IDbConnection connection, EventFilter filter, string select, string join, string groupBy, int limit, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Limit", limit);
+        var sql = new StringBuilder($"SELECT {select}\nFROM events e {join}");
+        EventWhere.Append(sql, EventWhere.Build(filter, parameters));
+        sql.Append(CultureInfo.InvariantCulture, $"\nGROUP BY {groupBy}\nORDER BY count DESC, value\nLIMIT @Limit;");
+        return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).AsList();
+    }
+
+    private static async Task<List<FacetValue>> YearsAsync(System.Data.IDbConnection connection, EventFilter filter, int limit, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        var sql = new StringBuilder(
+            """
+            SELECT CAST(substr(e.first_day, 1, 4) AS INTEGER) AS first_year, CAST(substr(e.last_day, 1, 4) AS INTEGER) AS last_year, COUNT(*) AS count
+            FROM events e
+            """);
+        EventWhere.Append(sql, EventWhere.Build(filter, parameters));
+        sql.Append("\nGROUP BY first_year, last_year;");
+        var spans = await connection.QueryAsync<SpanRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken));
+
+        var rangeStart = filter.From?.FirstDay ?? DateOnly.MinValue;
+        var rangeEnd = filter.To?.LastDay ?? DateOnly.MaxValue;
+        var counts = new SortedDictionary<int, long>();
+        foreach (var span in spans)
+        {
+            var first = Math.Max((int)span.FirstYear, rangeStart.Year);
+            var last = Math.Min((int)span.LastYear, rangeEnd.Year);
+            for (var year = first; year <= last; year++)
+            {
+                counts[year] = counts.GetValueOrDefault(year) + span.Count;
+            }
+        }
+
+        return counts
+            .OrderByDescending(c => c.Value)
+            .ThenBy(c => c.Key)
+            .Take(limit)
+            .Select(c =>
+            {
+                // The year, narrowed to the date filter where it cuts into the year; an interval that
+                // overlaps both the filter and the year overlaps their intersection, so the counts agree.
+                var from = Max(new DateOnly(c.Key, 1, 1), rangeStart);
+                var to = Min(new DateOnly(c.Key, 12, 31), rangeEnd);
+                var fromText = from == new DateOnly(c.Key, 1, 1) ? c.Key.ToString("0000", CultureInfo.InvariantCulture) : PartialDate.FormatDay(from);
+                var toText = to == new DateOnly(c.Key, 12, 31) ? c.Key.ToString("0000", CultureInfo.InvariantCulture) : PartialDate.FormatDay(to);
+                var year = c.Key.ToString("0000", CultureInfo.InvariantCulture);
+                var selected = filter.From is not null && filter.To is not null && from == rangeStart && to == rangeEnd;
+                return new FacetValue(year, year, c.Value, selected, Link(request, "year", [("from", fromText), ("to", toText)]));
+            })
+            .ToList();
+    }
+
+    /// <summary>/events with the request's filters, the facet's own filter replaced by the value.</summary>
+    private static string Link(HttpRequest request, string facet, (string Key, string Value)[] apply)
+    {
+        var replaced = facet == "year" ? new[] { "from", "to" } : [facet];
+        var query = new QueryBuilder();
+        foreach (var (key, values) in request.Query)
+        {
+            if (replaced.Contains(key, StringComparer.OrdinalIgnoreCase)
+                || key.Equals("facet", StringComparison.OrdinalIgnoreCase)
+                || key.Equals("facetLimit", StringComparison.OrdinalIgnoreCase)
+                || key.Equals("cursor", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                query.Add(key, value ?? string.Empty);
+            }
+        }
+
+        foreach (var (key, value) in apply)
+        {
+            query.Add(key, value);
+        }
+
+        return $"{request.PathBase}/events{query}";
+    }
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using Timeline.Api.Events;
+
+namespace Timeline.Api.Exports;
+
+/// <summary>
+/// RFC 4180 CSV: a header row, one row per event, CRLF line ends, every field quoted when it holds a comma,
+/// a quote or a line break. Cells that a spreadsheet would read as a formula (starting with =, +, -, @,
+/// tab or carriage return) are prefixed with an apostrophe so they stay text.
+/// </summary>
+public static class CsvExport
+{
+    public const string ContentType = "text/csv; charset=utf-8; header=present";
+
+    public static readonly string[] Columns =
+        ["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "url"];
+
+    public static async Task WriteAsync(IAsyncEnumerable<ExportEvent> events, string baseUrl, Stream body, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
+        await WriteRowAsync(writer, Columns);
+        var rows = 0;
+        await foreach (var item in events.WithCancellation(cancellationToken))
+        {
+            var e = item.Event;
+            await WriteRowAsync(writer,
+            [
+                e.Id,
+                e.Date,
+                e.DatePrecision,
+                e.EndDate ?? string.Empty,
+                e.Category,
+                e.Title,
+                e.Summary,
+                string.Join("; ", e.Tags),
+                string.Join("; ", item.Entities.Select(l => l.Id).Distinct()),
+                string.Join(" | ", e.Caveats),
+                string.Join(" | ", item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”")),
+                $"{baseUrl}/events/{e.Id}",
+            ]);
+            if (++rows % 500 == 0)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>One field as it must be written: neutralised if formula-like, quoted if needed.</summary>
+    public static string Field(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+    }
+
+    private static async Task WriteRowAsync(StreamWriter writer, string[] fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                await writer.WriteAsync(',');
+            }
+
+            await writer.WriteAsync(Field(fields[i]));
+        }
+
+        await writer.WriteAsync("\r\n");
+    }
+}

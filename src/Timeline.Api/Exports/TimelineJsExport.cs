@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Serialization;
+using Timeline.Api.Dates;
+using Timeline.Api.Events;
+
+namespace Timeline.Api.Exports;
+
+/// <summary>
+/// The JSON that Knight Lab's TimelineJS3 loads: a title slide and one slide per event, each dated at the
+/// event's precision ({year}, {year, month} or {year, month, day}), grouped by category. Slide text is
+/// HTML, so everything from the data is HTML-escaped.
+/// </summary>
+public static class TimelineJsExport
+{
+    public static async Task<TimelineJsDocument> BuildAsync(IAsyncEnumerable<ExportEvent> events, string baseUrl, CancellationToken cancellationToken)
+    {
+        var slides = new List<TimelineJsSlide>();
+        await foreach (var item in events.WithCancellation(cancellationToken))
+        {
+            var e = item.Event;
+            slides.Add(new TimelineJsSlide(
+                Date(PartialDate.Parse(e.Date)),
+                e.EndDate is null ? null : Date(PartialDate.Parse(e.EndDate)),
+                new TimelineJsText(WebUtility.HtmlEncode(e.Title), Text(item, baseUrl)),
+                e.Category,
+                e.Id,
+                e.Date));
+        }
+
+        return new TimelineJsDocument(
+            new TimelineJsTitle(new TimelineJsText(
+                "Semiconductor sanctions timeline",
+                "Sanctions on the semiconductor industry and the industry’s response, each event cited verbatim from its source.")),
+            slides);
+    }
+
+    private static TimelineJsDate Date(PartialDate date) => date.Precision switch
+    {
+        DatePrecision.Year => new TimelineJsDate(date.Year, null, null),
+        DatePrecision.Month => new TimelineJsDate(date.Year, date.Month, null),
+        _ => new TimelineJsDate(date.Year, date.Month, date.Day),
+    };
+
+    private static string Text(ExportEvent item, string baseUrl)
+    {
+        var html = new StringBuilder("<p>").Append(WebUtility.HtmlEncode(item.Event.Summary)).Append("</p>");
+        foreach (var citation in item.Citations)
+        {
+            html.Append("<blockquote>").Append(WebUtility.HtmlEncode(citation.Quote)).Append("</blockquote><p>— ")
+                .Append(WebUtility.HtmlEncode(citation.SourceTitle)).Append("</p>");
+        }
+
+        if (item.Event.Caveats.Count > 0)
+        {
+            html.Append("<ul>");
+            foreach (var caveat in item.Event.Caveats)
+            {
+                html.Append("<li>").Append(WebUtility.HtmlEncode(caveat)).Append("</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode($"{baseUrl}/events/{item.Event.Id}")).Append("\">Source record</a></p>");
+        return html.ToString();
+    }
+}
+
+/// <summary>A TimelineJS3 document: a title slide and the event slides.</summary>
+public sealed record TimelineJsDocument(
+    [property: JsonPropertyName("title")] TimelineJsTitle Title,
+    [property: JsonPropertyName("events")] IReadOnlyList<TimelineJsSlide> Events);
+
+/// <summary>The title slide.</summary>
+public sealed record TimelineJsTitle([property: JsonPropertyName("text")] TimelineJsText Text);
+
+/// <summary>One event slide.</summary>
+public sealed record TimelineJsSlide(
+    [property: JsonPropertyName("start_date")] TimelineJsDate StartDate,
+    [property: JsonPropertyName("end_date"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TimelineJsDate? EndDate,
+    [property: JsonPropertyName("text")] TimelineJsText Text,
+    [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("unique_id")] string UniqueId,
+    [property: JsonPropertyName("display_date")] string DisplayDate);
+
+/// <summary>A TimelineJS date: only the parts the source gives.</summary>
+public sealed record TimelineJsDate(
+    [property: JsonPropertyName("year")] int Year,
+    [property: JsonPropertyName("month"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Month,
+    [property: JsonPropertyName("day"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Day);
+
+/// <summary>A slide's headline and HTML text.</summary>
+public sealed record TimelineJsText(
+    [property: JsonPropertyName("headline")] string Headline,
+    [property: JsonPropertyName("text")] string Text);

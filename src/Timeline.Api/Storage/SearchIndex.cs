@@ -1,0 +1,75 @@
+using System.Data;
+using Dapper;
+
+namespace Timeline.Api.Storage;
+
+/// <summary>
+/// Keeps the full-text tables (events_fts, entities_fts, sources_fts) in step with the timeline's tables.
+/// Every writer calls it inside its own transaction, so the search index never disagrees with the data.
+/// </summary>
+public static class SearchIndex
+{
+    private const string EventRows =
+        """
+        SELECT e.seq,
+               e.title,
+               e.summary,
+               COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
+               COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
+        FROM events e
+        """;
+
+    private const string EntityRows =
+        """
+        SELECT n.seq,
+               n.name,
+               COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''),
+               COALESCE(n.description, '')
+        FROM entities n
+        """;
+
+    private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s";
+
+    /// <summary>Rebuilds every search table from the data.</summary>
+    public static async Task RebuildAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await Execute(connection, transaction,
+            $"""
+            DELETE FROM events_fts;
+            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows};
+            DELETE FROM entities_fts;
+            INSERT INTO entities_fts (rowid, name, aliases, description) {EntityRows};
+            DELETE FROM sources_fts;
+            INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows};
+            """,
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>Re-indexes the given events (after they, their tags or their citations changed); removes rows of deleted ones.</summary>
+    public static Task<int> RefreshEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM events_fts WHERE rowid IN @seqs;
+            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} WHERE e.seq IN @seqs;
+            """,
+            new { seqs },
+            cancellationToken);
+
+    /// <summary>Moves the store's data version forward; every writer calls it once per transaction.</summary>
+    public static Task<int> BumpDataVersionAsync(IDbConnection connection, IDbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            "UPDATE store_state SET data_version = data_version + 1, updated_at = @UpdatedAt WHERE id = 1;",
+            new { UpdatedAt = Timestamps.Format(now) },
+            cancellationToken);
+
+    private static Task<int> Execute(IDbConnection connection, IDbTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+}
+
+/// <summary>The one format of stored timestamps: UTC, ISO 8601, milliseconds, Z.</summary>
+public static class Timestamps
+{
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
