@@ -20,8 +20,12 @@ public class OpenApiTests(TimelineApp app) : IClassFixture<TimelineApp>
         {
             Assert.False(string.IsNullOrWhiteSpace(op.GetProperty("summary").GetString()), name);
             Assert.False(string.IsNullOrWhiteSpace(op.GetProperty("description").GetString()), name);
-            var ok = op.GetProperty("responses").GetProperty("200");
-            Assert.True(ok.GetProperty("content").GetProperty("application/json").TryGetProperty("schema", out _), name);
+            var content = op.GetProperty("responses").GetProperty("200").GetProperty("content");
+            Assert.NotEmpty(content.EnumerateObject());
+            if (content.TryGetProperty("application/json", out var json))
+            {
+                Assert.True(json.TryGetProperty("schema", out _), name);
+            }
         }
     }
 

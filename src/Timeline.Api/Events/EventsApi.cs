@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Timeline.Api.Exports;
+using Timeline.Api.OpenApi;
 using Timeline.Api.Problems;
 
 namespace Timeline.Api.Events;
@@ -34,7 +35,7 @@ public static class EventsApi
                 Send `Accept: text/csv` to get every matching event as CSV instead (as GET /events.csv).
                 Unknown parameters, unknown ids and malformed values are refused with a 400 problem naming the parameter.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .AlsoProduces("text/csv", "With Accept: text/csv, every matching event as CSV (see GET /events.csv).");
 
         group.MapGet("/facets", GetFacets)
             .WithName("GetEventFacets")
@@ -59,7 +60,7 @@ public static class EventsApi
             .WithName("ExportAtomFeed")
             .WithSummary("Atom feed of the most recently changed events")
             .WithDescription("The 50 most recently added or changed events matching the filters and `q` of GET /events, newest change first, as an Atom 1.0 feed for feed readers.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/atom+xml");
+            .AlsoProduces("application/atom+xml", "An Atom 1.0 feed.");
 
         group.MapGet("/{id}", GetEvent)
             .WithName("GetEvent")
@@ -72,14 +73,14 @@ public static class EventsApi
             .WithName("ExportCsv")
             .WithSummary("Export events as CSV")
             .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` do not apply.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .AlsoProduces("text/csv", "RFC 4180 CSV with a header row.");
 
         routes.MapGet("/events.ics", ExportICalendar)
             .WithTags("Events")
             .WithName("ExportICalendar")
             .WithSummary("Export events as an iCalendar file")
             .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/calendar");
+            .AlsoProduces("text/calendar", "An RFC 5545 iCalendar file.");
 
         return routes;
     }

@@ -21,6 +21,8 @@ public static class OpenApiSetup
         ["limit"] = 20,
         ["kind"] = "company",
         ["q"] = "charlotte",
+        ["facet"] = "category",
+        ["facetLimit"] = 10,
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -58,8 +60,24 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
-            options.AddOperationTransformer((operation, _, _) =>
+            options.AddOperationTransformer((operation, context, _) =>
             {
+                foreach (var extra in context.Description.ActionDescriptor.EndpointMetadata.OfType<AlsoProduces>())
+                {
+                    operation.Responses ??= [];
+                    if (!operation.Responses.TryGetValue("200", out var ok) || ok is not OpenApiResponse response)
+                    {
+                        response = new OpenApiResponse { Description = "OK" };
+                        operation.Responses["200"] = response;
+                    }
+
+                    response.Content ??= new Dictionary<string, OpenApiMediaType>();
+                    response.Content[extra.ContentType] = new OpenApiMediaType
+                    {
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = extra.Description },
+                    };
+                }
+
                 foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
                 {
                     if (parameter.Name is null)
@@ -81,7 +99,7 @@ public static class OpenApiSetup
                         parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = @"^\d{4}(-\d{2}(-\d{2})?)?$" };
                     }
 
-                    if (parameter.Name == "limit" && parameter.In == ParameterLocation.Query)
+                    if (parameter.Name is "limit" or "facetLimit" && parameter.In == ParameterLocation.Query)
                     {
                         // Bound as text so that a bad value gets a problem naming it; documented as what it is.
                         parameter.Schema = new OpenApiSchema
@@ -89,7 +107,7 @@ public static class OpenApiSetup
                             Type = JsonSchemaType.Integer,
                             Format = "int32",
                             Minimum = "1",
-                            Maximum = "200",
+                            Maximum = parameter.Name == "limit" ? "200" : "500",
                             Default = 50,
                         };
                     }
@@ -120,7 +138,8 @@ public static class OpenApiSetup
     {
         "category" => Vocabularies.Categories.Select(c => c.Id),
         "kind" => Vocabularies.EntityKinds.Select(k => k.Id),
-        "sort" => ["date", "-date"],
+        "sort" => ["date", "-date", "relevance"],
+        "facet" => Events.EventFacets.Names,
         _ => null,
     };
 
