@@ -1,10 +1,12 @@
 using Timeline.Api;
+using Timeline.Api.Caching;
 using Timeline.Api.Categories;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Problems;
+using Timeline.Api.Search;
 using Timeline.Api.Sources;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,11 +32,15 @@ if (await Cli.TryRunAsync(app, args) is { } exitCode)
 app.UseTimelineProblems();
 app.UseTimelineOpenApi();
 
+// Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
+app.UseMiddleware<ConditionalGets>();
+
 // The routes, one group per feature.
 app.MapEvents();
 app.MapEntities();
 app.MapSources();
 app.MapCategories();
+app.MapSearch();
 app.MapHealth();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.

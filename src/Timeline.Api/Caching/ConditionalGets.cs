@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Net.Http.Headers;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Caching;
+
+/// <summary>
+/// ETags and Last-Modified for every read. A response is fully decided by the store's data version, the
+/// URL and the Accept header, so the ETag is derived from exactly those: it changes whenever the data
+/// behind any response may have changed, and a client that sends it back in If-None-Match gets 304 with
+/// no body, without the query being run. Responses vary on Accept.
+/// </summary>
+public sealed class ConditionalGets(RequestDelegate next, StoreState state)
+{
+    private static readonly string[] Excluded = ["/health", "/swagger", "/openapi"];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || Excluded.Any(p => request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
+            || request.Path == "/")
+        {
+            await next(context);
+            return;
+        }
+
+        var version = await state.GetAsync(context.RequestAborted);
+        var etag = ETagFor(version.DataVersion, request);
+        var lastModified = DateTimeOffset.Parse(version.UpdatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        lastModified = lastModified.AddTicks(-(lastModified.Ticks % TimeSpan.TicksPerSecond));
+
+        var response = context.Response;
+        response.Headers.Vary = HeaderNames.Accept;
+        if (IsNotModified(request, etag, lastModified))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.Headers.ETag = etag;
+            response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+            return;
+        }
+
+        response.OnStarting(() =>
+        {
+            if (response.StatusCode == StatusCodes.Status200OK)
+            {
+                response.Headers.ETag = etag;
+                response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+            }
+
+            return Task.CompletedTask;
+        });
+        await next(context);
+    }
+
+    /// <summary>The strong ETag of the response to this request at this data version.</summary>
+    public static string ETagFor(long dataVersion, HttpRequest request)
+    {
+        var key = $"{request.PathBase}{request.Path}{request.QueryString}\n{request.Headers.Accept}";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
+        return $"\"{dataVersion.ToString(CultureInfo.InvariantCulture)}-{hash}\"";
+    }
+
+    private static bool IsNotModified(HttpRequest request, string etag, DateTimeOffset lastModified)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            // If-None-Match uses the weak comparison: W/"x" matches "x".
+            if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags))
+            {
+                return false;
+            }
+
+            return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Tag.Equals(etag, StringComparison.Ordinal));
+        }
+
+        return request.Headers.IfModifiedSince.Count > 0
+            && DateTimeOffset.TryParseExact(request.Headers.IfModifiedSince.ToString(), "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+            && lastModified <= since;
+    }
+}
