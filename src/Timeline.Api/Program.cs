@@ -1,6 +1,7 @@
 using Timeline.Api;
 using Timeline.Api.Caching;
 using Timeline.Api.Categories;
+using Timeline.Api.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;
@@ -29,23 +30,36 @@ if (await Cli.TryRunAsync(app, args) is { } exitCode)
     return exitCode;
 }
 
+// HEAD runs as GET (before routing picks an endpoint); errors are problem details.
+app.UseMiddleware<HeadRequests>();
 app.UseTimelineProblems();
 app.UseTimelineOpenApi();
+app.UseRouting();
 
 // Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
 app.UseMiddleware<ConditionalGets>();
 
-// The routes, one group per feature.
-app.MapEvents();
-app.MapEntities();
-app.MapSources();
-app.MapCategories();
-app.MapSearch();
-app.MapHealth();
+// The routes, one group per feature; every endpoint refuses query parameters it does not declare.
+var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(QueryParameterGuard.Create);
+api.MapEvents();
+api.MapEntities();
+api.MapSources();
+api.MapCategories();
+api.MapSearch();
+api.MapHealth();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
-await app.RunAsync();
-return 0;
+var hostedByTests = Cli.HostedByTests(app);
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (DatasetValidationException ex) when (!hostedByTests)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -44,6 +44,19 @@ public class BadInputTests(TimelineApp app) : IClassFixture<TimelineApp>
         { "/entities/smic/events?limit=500", "limit" },
         { "/sources/ft-derived-huawei-smic-kirin-9000s/events?category=gossip", "category" },
         { "/sources?limit=5", "limit" },
+        { "/categories?x=1", "x" },
+        { "/events/smic-added-to-us-sanctions-list?foo=bar", "foo" },
+        { "/health/live?verbose=1", "verbose" },
+        { "/events?from=", "from" },
+        { "/events?from", "from" },
+        { "/events?category=", "category" },
+        { "/events?limit=", "limit" },
+        { "/events?cursor=", "cursor" },
+        { "/entities?q=smic&q=tsmc", "q" },
+        { "/entities?kind=chip&kind=company", "kind" },
+        { "/events?source=a&source=b", "source" },
+        { "/events?from=2020&from=2021", "from" },
+        { "/events?FROM=2023-02-30", "from" },
     };
 
     [Theory]
@@ -89,6 +102,41 @@ public class BadInputTests(TimelineApp app) : IClassFixture<TimelineApp>
     public async Task An_unknown_route_is_a_404_problem()
     {
         await _client.GetProblemAsync("/no/such/route", HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string accept)
+    {
+        foreach (var url in new[] { "/no/such/route", "/events/no-such-event", "/events?limit=0" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd(accept);
+            using var response = await _client.SendAsync(request);
+
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
+            Assert.True(problem.TryGetProperty("traceId", out _), url);
+        }
+    }
+
+    [Theory]
+    [InlineData("/events?limit=2")]
+    [InlineData("/events/smic-added-to-us-sanctions-list")]
+    [InlineData("/health/live")]
+    [InlineData("/events.csv")]
+    public async Task HEAD_answers_wherever_GET_does_with_headers_and_no_body(string url)
+    {
+        using var get = await _client.GetAsync(url);
+        using var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.NotEmpty(await get.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

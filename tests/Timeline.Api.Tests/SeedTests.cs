@@ -3,7 +3,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Timeline.Api.Dataset;
+using Timeline.Api.Storage;
 
 namespace Timeline.Api.Tests;
 
@@ -183,18 +186,28 @@ public class SeedTests
         var dataset = SyntheticDataset.Build(10);
         breakIt(dataset);
         var path = SyntheticDataset.Write(dataset);
-        using var app = TimelineApp.WithDataset(path);
 
-        var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-
-        var message = Flatten(failure);
-        Assert.Contains(path, message, StringComparison.Ordinal);
-        foreach (var part in expected)
+        // The whole app refuses to start, and leaves no store behind.
+        using (var app = TimelineApp.WithDataset(path))
         {
-            Assert.True(message.Contains(part, StringComparison.Ordinal), $"{what}: '{part}' not in: {message}");
+            Assert.ThrowsAny<Exception>(() => app.CreateClient());
+            Assert.False(File.Exists(app.DatabasePath), $"{what}: a store was created from a dataset that fails validation");
         }
 
-        Assert.Equal(0, await CountRowsAsync(app.DatabasePath));
+        // The startup step itself says which file, which record and what is wrong.
+        var folder = Directory.CreateTempSubdirectory("timeline-seed-").FullName;
+        var options = Options.Create(new TimelineOptions { DatabasePath = Path.Combine(folder, "t.db"), SeedPath = path });
+        var initializer = new StoreInitializer(new Database(options), options, TimeProvider.System, NullLogger<StoreInitializer>.Instance);
+
+        var failure = await Assert.ThrowsAsync<DatasetValidationException>(() => initializer.StartAsync(CancellationToken.None));
+
+        Assert.Contains(path, failure.Message, StringComparison.Ordinal);
+        foreach (var part in expected)
+        {
+            Assert.True(failure.Message.Contains(part, StringComparison.Ordinal), $"{what}: '{part}' not in: {failure.Message}");
+        }
+
+        Assert.Equal(0, await CountRowsAsync(options.Value.DatabasePath));
     }
 
     [Fact]
@@ -243,7 +256,7 @@ public class SeedTests
         }
 
         File.WriteAllText(path, SyntheticDataset.Build(20).ToJsonString());
-        var initializer = app.Services.GetService(typeof(Timeline.Api.Storage.StoreInitializer)) as Timeline.Api.Storage.StoreInitializer;
+        var initializer = app.Services.GetService(typeof(StoreInitializer)) as StoreInitializer;
         await initializer!.ReseedAsync(CancellationToken.None);
 
         using var after = app.CreateClient();
@@ -261,7 +274,7 @@ public class SeedTests
         var broken = SyntheticDataset.Build(20);
         broken["events"]![15]!["citations"]![0]!["quote"] = "not in the text";
         File.WriteAllText(path, broken.ToJsonString());
-        var initializer = (Timeline.Api.Storage.StoreInitializer)app.Services.GetService(typeof(Timeline.Api.Storage.StoreInitializer))!;
+        var initializer = (StoreInitializer)app.Services.GetService(typeof(StoreInitializer))!;
 
         await Assert.ThrowsAsync<DatasetValidationException>(() => initializer.ReseedAsync(CancellationToken.None));
 
@@ -271,21 +284,6 @@ public class SeedTests
 
     private static async Task<List<string>> AllEventIdsAsync(HttpClient client) =>
         (await client.GetJsonAsync("/events?limit=200")).Ids();
-
-    private static string Flatten(Exception exception)
-    {
-        var parts = new List<string>();
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            parts.Add(e.Message);
-            if (e is AggregateException aggregate)
-            {
-                parts.AddRange(aggregate.InnerExceptions.Select(Flatten));
-            }
-        }
-
-        return string.Join(Environment.NewLine, parts);
-    }
 
     private static async Task<long> CountRowsAsync(string databasePath)
     {

@@ -9,8 +9,6 @@ namespace Timeline.Api.Entities;
 
 public static class EntitiesApi
 {
-    private static readonly IReadOnlySet<string> ListParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "kind", "q" };
-
     public static IEndpointRouteBuilder MapEntities(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/entities").WithTags("Entities");
@@ -43,7 +41,6 @@ public static class EntitiesApi
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        QueryProblems.RejectUnknown(context.Request, ListParameters, errors);
         if (!string.IsNullOrEmpty(kind) && !Vocabularies.IsEntityKind(kind))
         {
             errors["kind"] = [$"'{kind}' is not an entity kind; the kinds are {Vocabularies.List(Vocabularies.EntityKinds)}"];

@@ -10,18 +10,13 @@ namespace Timeline.Api.Events;
 /// </summary>
 public sealed class EventListing(EventQueries queries, CursorCodec cursors)
 {
-    /// <summary>The checked filter, or the problem naming every bad parameter.</summary>
+    /// <summary>The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by <see cref="QueryParameterGuard"/>).</summary>
     public async Task<(EventFilter? Filter, Dictionary<string, string[]> Errors)> ValidateAsync(
         EventQuery query,
-        HttpContext context,
         Func<EventFilter, EventFilter> scope,
-        IReadOnlySet<string>? extraParameters,
         CancellationToken cancellationToken)
     {
-        var parsed = query.TryParse(out var filter, out var errors);
-        var known = extraParameters is null ? EventQuery.ParameterNames : EventQuery.ParameterNames.Union(extraParameters, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        QueryProblems.RejectUnknown(context.Request, known, errors);
-        if (!parsed || errors.Count > 0)
+        if (!query.TryParse(out var filter, out var errors))
         {
             return (null, errors);
         }
@@ -45,7 +40,7 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
     public async Task<(EventPage? Page, ValidationProblem? Problem)> ListAsync(
         EventQuery query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
     {
-        var (filter, errors) = await ValidateAsync(query, context, scope, null, cancellationToken);
+        var (filter, errors) = await ValidateAsync(query, scope, cancellationToken);
         if (filter is null)
         {
             return (null, QueryProblems.Invalid(errors));

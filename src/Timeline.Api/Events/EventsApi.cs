@@ -11,8 +11,6 @@ namespace Timeline.Api.Events;
 
 public static class EventsApi
 {
-    private static readonly IReadOnlySet<string> FacetParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "facet", "facetLimit" };
-
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/events").WithTags("Events");
@@ -119,7 +117,7 @@ public static class EventsApi
         EventFacets facets,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, FacetParameters, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
         var names = (facet ?? []).Where(f => !string.IsNullOrEmpty(f)).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {
@@ -162,7 +160,7 @@ public static class EventsApi
     public static async Task<Results<Ok<TimelineJsDocument>, ValidationProblem>> ExportTimelineJs(
         [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, null, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
         if (filter is null)
         {
             return QueryProblems.Invalid(errors);
@@ -187,7 +185,7 @@ public static class EventsApi
     private static async Task<Results<StreamedResult, ValidationProblem>> ExportAsync(
         EventQuery query, HttpContext context, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, context, f => f, null, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
         return filter is null ? QueryProblems.Invalid(errors) : export(filter);
     }
 

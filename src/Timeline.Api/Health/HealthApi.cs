@@ -38,6 +38,10 @@ public static class HealthApi
             var version = await Migrator.CurrentVersionAsync(connection, cancellationToken);
             if (version == Migrator.LatestVersion)
             {
+                // The tables answer, not only the schema table.
+                await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, new Dapper.CommandDefinition(
+                    "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM events LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM sources LIMIT 1));",
+                    cancellationToken: cancellationToken));
                 return TypedResults.Ok(new HealthStatus("ready", version));
             }
 

@@ -88,7 +88,12 @@ public static class OpenApiSetup
 
                     if (parameter.In == ParameterLocation.Query && ClosedValues(parameter.Name) is { } values)
                     {
-                        var closed = new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Select(v => (JsonNode)v).ToList() };
+                        var closed = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.String,
+                            Enum = values.Select(v => (JsonNode)v).ToList(),
+                            Default = parameter.Name == "sort" ? "date" : null,
+                        };
                         parameter.Schema = parameter.Schema?.Type == JsonSchemaType.Array
                             ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = closed }
                             : closed;
@@ -115,6 +120,17 @@ public static class OpenApiSetup
                     if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
                     {
                         parameter.Example = parameter.Schema?.Type == JsonSchemaType.Array ? new JsonArray(example.DeepClone()) : example.DeepClone();
+                    }
+
+                    if (parameter.In == ParameterLocation.Query && parameter.Name == "cursor"
+                        && operation.Responses?.TryGetValue("200", out var page) == true && page is OpenApiResponse pageResponse)
+                    {
+                        pageResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                        pageResponse.Headers["Link"] = new OpenApiHeader
+                        {
+                            Description = "RFC 8288 link to the next page, `<...>; rel=\"next\"`, with the same parameters and the next cursor; absent on the last page.",
+                            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                        };
                     }
 
                     if (parameter.In == ParameterLocation.Path && parameter.Name == "id" && parameter.Example is null)

@@ -22,7 +22,9 @@ public sealed class CursorCodec(IOptions<TimelineOptions> options)
 {
     private const string Version = "1";
     private const int SignatureBytes = 16;
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(options.Value.CursorSecret);
+    private readonly byte[] _key = string.IsNullOrEmpty(options.Value.CursorSecret)
+        ? RandomNumberGenerator.GetBytes(32)
+        : Encoding.UTF8.GetBytes(options.Value.CursorSecret);
 
     public string Encode(TimelinePosition position, string fingerprint)
     {

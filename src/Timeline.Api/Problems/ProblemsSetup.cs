@@ -7,6 +7,8 @@ public static class ProblemsSetup
 {
     public static IServiceCollection AddTimelineProblems(this IServiceCollection services)
     {
+        // Registered before AddProblemDetails' own writer, so every problem is JSON whatever the Accept header.
+        services.AddSingleton<IProblemDetailsWriter, JsonProblemWriter>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
@@ -19,7 +21,11 @@ public static class ProblemsSetup
     public static WebApplication UseTimelineProblems(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(async context =>
+        {
+            var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context.HttpContext });
+        });
         return app;
     }
 }
@@ -68,4 +74,31 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+}
+
+/// <summary>Writes every problem as application/problem+json, even for clients that did not ask for JSON.</summary>
+public sealed class JsonProblemWriter : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        problem.Status ??= http.Response.StatusCode;
+        problem.Title ??= ReasonPhrase(problem.Status.Value);
+        problem.Type ??= problem.Status.Value switch
+        {
+            StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+            StatusCodes.Status405MethodNotAllowed => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+            StatusCodes.Status500InternalServerError => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+            _ => "about:blank",
+        };
+        problem.Instance ??= http.Request.Path;
+        problem.Extensions.TryAdd("traceId", http.TraceIdentifier);
+        return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), options: null, contentType: "application/problem+json", http.RequestAborted));
+    }
+
+    private static string ReasonPhrase(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
 }

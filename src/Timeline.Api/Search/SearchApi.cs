@@ -32,8 +32,6 @@ public sealed record SearchResults(string Query, SearchGroup Events, SearchGroup
 
 public static class SearchApi
 {
-    private static readonly IReadOnlySet<string> Extra = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-
     private sealed class HitRow
     {
         public string Id { get; init; } = string.Empty;
@@ -70,7 +68,7 @@ public static class SearchApi
         Database database,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, context, f => f, Extra, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken);
         if (string.IsNullOrWhiteSpace(query.Q))
         {
             errors["q"] = ["give the text to search for"];

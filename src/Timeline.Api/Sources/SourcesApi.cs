@@ -31,15 +31,8 @@ public static class SourcesApi
         return routes;
     }
 
-    public static async Task<Results<Ok<SourceList>, ValidationProblem>> ListSources(
-        HttpContext context, SourceQueries queries, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        QueryProblems.RejectUnknown(context.Request, new HashSet<string>(), errors);
-        return errors.Count > 0
-            ? QueryProblems.Invalid(errors)
-            : TypedResults.Ok(new SourceList(await queries.ListAsync(cancellationToken)));
-    }
+    public static async Task<Ok<SourceList>> ListSources(SourceQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new SourceList(await queries.ListAsync(cancellationToken)));
 
     public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult>> GetSource(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,

@@ -40,22 +40,22 @@ public sealed class Database
     /// <summary>The timeout given to every command, in seconds.</summary>
     public int CommandTimeoutSeconds { get; }
 
-    /// <summary>Opens a pooled connection with foreign keys on and a busy timeout.</summary>
+    /// <summary>Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000};";
+        pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
-    /// <summary>Settings kept in the file itself: write-ahead logging and normal sync under it.</summary>
+    /// <summary>The setting kept in the file itself: write-ahead logging.</summary>
     public static async Task ConfigureFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+        pragma.CommandText = "PRAGMA journal_mode = WAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -13,6 +13,14 @@ public sealed class StoreInitializer(Database database, IOptions<TimelineOptions
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A new store is created only once the dataset has proved valid: a bad dataset leaves no file behind.
+        var seedPath = options.Value.ResolvedSeedPath;
+        ValidatedDataset? dataset = null;
+        if (!File.Exists(database.FilePath))
+        {
+            dataset = await ReadDatasetAsync(seedPath, cancellationToken);
+        }
+
         var version = await Migrator.MigrateAsync(database, cancellationToken);
         logger.LogInformation("Store {Path} at schema version {Version}", database.FilePath, version);
 
@@ -22,8 +30,7 @@ public sealed class StoreInitializer(Database database, IOptions<TimelineOptions
             return;
         }
 
-        var seedPath = options.Value.ResolvedSeedPath;
-        var dataset = await ReadDatasetAsync(seedPath, cancellationToken);
+        dataset ??= await ReadDatasetAsync(seedPath, cancellationToken);
         await WriteAsync(connection, dataset, clear: false, cancellationToken);
         logger.LogInformation(
             "Seeded the empty store from {SeedPath}: {Sources} sources, {Entities} entities, {Events} events",

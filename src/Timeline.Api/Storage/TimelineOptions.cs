@@ -11,8 +11,11 @@ public sealed class TimelineOptions
     /// <summary>The curated dataset loaded into an empty store at startup.</summary>
     public string SeedPath { get; set; } = "data/timeline.json";
 
-    /// <summary>Key that signs paging cursors so a tampered cursor is refused. Replicas must share it.</summary>
-    public string CursorSecret { get; set; } = "timeline-cursor-v1";
+    /// <summary>
+    /// Key that signs paging cursors so a tampered cursor is refused. Unset, a random key is made at
+    /// startup (cursors then last as long as the process); replicas behind one address must share one.
+    /// </summary>
+    public string? CursorSecret { get; set; }
 
     /// <summary>How long one database command may run before it is abandoned, in seconds.</summary>
     public int CommandTimeoutSeconds { get; set; } = 10;

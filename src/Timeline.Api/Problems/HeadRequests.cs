@@ -1,0 +1,30 @@
+namespace Timeline.Api.Problems;
+
+/// <summary>
+/// HEAD is answered wherever GET is (RFC 9110): the request runs as a GET, its headers are sent, and its
+/// body is dropped.
+/// </summary>
+public sealed class HeadRequests(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.Method = HttpMethods.Get;
+        var body = context.Response.Body;
+        context.Response.Body = Stream.Null;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+            context.Request.Method = HttpMethods.Head;
+        }
+    }
+}

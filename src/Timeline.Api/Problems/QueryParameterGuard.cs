@@ -1,0 +1,70 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Timeline.Api.Problems;
+
+/// <summary>
+/// Checks the query string against the parameters the endpoint's handler declares, before it runs: an
+/// unknown parameter (a misspelt filter), an empty value, or a repeated single-valued parameter is a
+/// 400 naming it, never silently ignored or glued together.
+/// </summary>
+public static class QueryParameterGuard
+{
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var (single, repeatable) = Declared(context.MethodInfo);
+        var known = single.Union(repeatable, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        return async invocation =>
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var (key, values) in invocation.HttpContext.Request.Query)
+            {
+                var name = key.Length > 60 ? string.Concat(key.AsSpan(0, 60), "…") : key;
+                if (!single.Contains(key) && !repeatable.Contains(key))
+                {
+                    errors[name] = [known.Count == 0
+                        ? $"'{name}' is not a parameter of this endpoint, which takes none"
+                        : $"'{name}' is not a parameter of this endpoint; it takes {string.Join(", ", known)}"];
+                }
+                else if (values.Any(string.IsNullOrEmpty))
+                {
+                    errors[name] = ["is empty; leave the parameter out rather than give it no value"];
+                }
+                else if (values.Count > 1 && single.Contains(key))
+                {
+                    errors[name] = ["is given more than once; it takes one value"];
+                }
+            }
+
+            return errors.Count > 0 ? QueryProblems.Invalid(errors) : await next(invocation);
+        };
+    }
+
+    /// <summary>The query parameters a handler binds: [FromQuery] parameters and the [FromQuery] properties of [AsParameters] records.</summary>
+    private static (HashSet<string> Single, HashSet<string> Repeatable) Declared(MethodInfo method)
+    {
+        var single = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var repeatable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var parameter in method.GetParameters())
+        {
+            if (parameter.GetCustomAttribute<AsParametersAttribute>() is not null)
+            {
+                foreach (var property in parameter.ParameterType.GetProperties())
+                {
+                    if (property.GetCustomAttribute<FromQueryAttribute>() is { } fromQuery)
+                    {
+                        Add(fromQuery.Name ?? property.Name, property.PropertyType);
+                    }
+                }
+            }
+            else if (parameter.GetCustomAttribute<FromQueryAttribute>() is { } fromQuery)
+            {
+                Add(fromQuery.Name ?? parameter.Name!, parameter.ParameterType);
+            }
+        }
+
+        return (single, repeatable);
+
+        void Add(string name, Type type) => (type.IsArray ? repeatable : single).Add(name);
+    }
+}
