@@ -264,6 +264,34 @@ public class SeedTests
     }
 
     [Fact]
+    public async Task The_search_index_follows_a_reseed()
+    {
+        var path = SyntheticDataset.Write(SyntheticDataset.Build(8));
+        using var app = TimelineApp.WithDataset(path);
+        using var client = app.CreateClient();
+        // Event i quotes "The ministry listed the firm." when i % 4 == 1.
+        Assert.Equal(2, (await client.GetJsonAsync("/events?q=ministry&limit=200")).Ids().Count);
+
+        var bigger = SyntheticDataset.Build(20);
+        bigger["events"]![0]!["title"] = "Zeppelin";
+        File.WriteAllText(path, bigger.ToJsonString());
+        var initializer = (StoreInitializer)app.Services.GetService(typeof(StoreInitializer))!;
+        await initializer.ReseedAsync(CancellationToken.None);
+
+        Assert.Equal(5, (await client.GetJsonAsync("/events?q=ministry&limit=200")).Ids().Count);
+        Assert.Equal(["event-000"], (await client.GetJsonAsync("/events?q=zeppelin")).Ids());
+        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM events_fts) - (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM entities_fts), (SELECT COUNT(*) FROM sources_fts);";
+        using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(0, reader.GetInt64(0));
+        Assert.Equal(2, reader.GetInt64(1));
+        Assert.Equal(1, reader.GetInt64(2));
+    }
+
+    [Fact]
     public async Task A_failed_reseed_leaves_the_store_as_it_was()
     {
         var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
