@@ -38,8 +38,8 @@ public static class OpenApiSetup
                     Description =
                         """
                         The timeline of semiconductor sanctions and the industry's response to them (the 2020 US sanctions on Huawei,
-                        SMIC's listing in December 2020, the Mate 60 and its Kirin 9000S in August 2023, Huawei Connect and the Ascend
-                        roadmap). Every event cites the exact words of its source, with the quote's offsets in the source text.
+                        SMIC's listing in December 2020, the Mate 60 and its Kirin 9000S in August 2023, Huawei Connect with its Kirin and
+                        Ascend chips). Every event cites the exact words of its source, with the quote's offsets in the source text.
 
                         Dates are given at the precision their source states: a year (`2020`), a month (`2020-12`) or a day
                         (`2020-12-18`), never more. Where a source is unsure or contradicts itself, the event says so in `caveats`.
