@@ -15,10 +15,36 @@ public static class Cli
           (no command)  serve the API; an empty store is seeded from Timeline:SeedPath
           reseed        replace every event, entity and source in the store with the dataset, in one transaction, and exit
           validate      check the dataset (quotes, dates, ids, vocabularies) without touching the store, and exit
+          new-key NAME ROLE
+                        print a new random API key for NAME with ROLE (editor or admin), and the entry to add to
+                        Timeline:ApiKeys; only the key's SHA-256 goes into configuration
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "new-key", "help", "--help" };
+
+    private static int NewKey(string[] args)
+    {
+        var rest = args.SkipWhile(a => a != "new-key").Skip(1).Where(a => !a.StartsWith('-')).ToList();
+        if (rest.Count != 2 || rest[1] is not (Auth.Roles.Editor or Auth.Roles.Admin) || string.IsNullOrWhiteSpace(rest[0]))
+        {
+            Console.Error.WriteLine("Usage: new-key NAME ROLE, where ROLE is editor or admin.");
+            return 2;
+        }
+
+        var (key, entry) = Auth.ApiKeyOptions.Create(rest[0], rest[1]);
+        Console.WriteLine($"API key for {entry.Name} ({entry.Role}); give it to them, it is shown only once:");
+        Console.WriteLine();
+        Console.WriteLine($"  {key}");
+        Console.WriteLine();
+        Console.WriteLine("Add this entry to the Timeline:ApiKeys list in configuration (appsettings.json):");
+        Console.WriteLine();
+        Console.WriteLine($"  {{ \"Name\": \"{entry.Name}\", \"Role\": \"{entry.Role}\", \"Sha256\": \"{entry.Sha256}\" }}");
+        Console.WriteLine();
+        Console.WriteLine("or as environment variables (N is the entry's index):");
+        Console.WriteLine($"  Timeline__ApiKeys__N__Name={entry.Name} Timeline__ApiKeys__N__Role={entry.Role} Timeline__ApiKeys__N__Sha256={entry.Sha256}");
+        return 0;
+    }
 
     /// <summary>
     /// Whether the app runs inside the integration tests' in-memory server, which must see a failed
@@ -50,6 +76,8 @@ public static class Cli
                     var valid = await DatasetReader.ReadAndValidateAsync(settings.ResolvedSeedPath, CancellationToken.None);
                     Console.WriteLine($"{settings.ResolvedSeedPath} is valid: {valid.Sources.Count} sources, {valid.Entities.Count} entities, {valid.Events.Count} events, {valid.Events.Sum(e => e.Citations.Count)} verbatim citations.");
                     return 0;
+                case "new-key":
+                    return NewKey(args);
                 default:
                     Console.WriteLine(Usage);
                     return 0;

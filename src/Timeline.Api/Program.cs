@@ -1,4 +1,5 @@
 using Timeline.Api;
+using Timeline.Api.Auth;
 using Timeline.Api.Caching;
 using Timeline.Api.Categories;
 using Timeline.Api.Dataset;
@@ -15,6 +16,9 @@ var builder = WebApplication.CreateBuilder(args);
 // The store (SQLite, migrated and seeded at startup) and the features that query it.
 builder.Services.AddTimelineStore(builder.Configuration);
 builder.Services.AddTimelineFeatures();
+
+// Reads are anonymous; writes need an API key (Authorization: Bearer), configured as SHA-256 hashes.
+builder.Services.AddTimelineAuth(builder.Configuration);
 
 // One error shape: RFC 9457 problem details.
 builder.Services.AddTimelineProblems();
@@ -35,6 +39,8 @@ app.UseMiddleware<HeadRequests>();
 app.UseTimelineProblems();
 app.UseTimelineOpenApi();
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 
 // Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
 app.UseMiddleware<ConditionalGets>();
