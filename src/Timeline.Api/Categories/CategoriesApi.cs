@@ -38,7 +38,7 @@ public static class CategoriesApi
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(
-            "SELECT category, COUNT(*) AS count FROM events GROUP BY category;", cancellationToken: cancellationToken)))
+            "SELECT category, COUNT(*) AS count FROM events WHERE deleted_at IS NULL GROUP BY category;", cancellationToken: cancellationToken)))
             .ToDictionary(r => r.Category, r => r.Count, StringComparer.Ordinal);
         return TypedResults.Ok(new CategoryList(
             Vocabularies.Categories.Select(c => new CategoryItem(c.Id, c.Description, counts.GetValueOrDefault(c.Id))).ToList()));

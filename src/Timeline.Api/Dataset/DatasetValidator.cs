@@ -38,7 +38,14 @@ public static partial class DatasetValidator
     /// Validates a dataset whose source texts are already loaded (see <see cref="DatasetReader"/>).
     /// Returns the validated dataset, or null with <paramref name="errors"/> filled.
     /// </summary>
-    public static ValidatedDataset? Validate(DatasetDocument document, out IReadOnlyList<DatasetError> errors)
+    public static ValidatedDataset? Validate(DatasetDocument document, out IReadOnlyList<DatasetError> errors) =>
+        Validate(document, null, out errors);
+
+    /// <summary>
+    /// Validates a dataset that may also refer to sources and entities already in the store
+    /// (<paramref name="store"/>: the text of a stored source by id, and whether a stored entity exists).
+    /// </summary>
+    public static ValidatedDataset? Validate(DatasetDocument document, StoreLookup? store, out IReadOnlyList<DatasetError> errors)
     {
         var found = new List<DatasetError>();
         var sources = new List<ValidSource>();
@@ -86,9 +93,11 @@ public static partial class DatasetValidator
         });
 
         var eventIds = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> texts = store is null ? sourceTexts : new LayeredTexts(sourceTexts, store.SourceText);
+        Func<string, bool> entityExists = store is null ? entityIds.Contains : id => entityIds.Contains(id) || store.EntityExists(id);
         ForEach(document.Events, "events", found, (@event, path) =>
         {
-            if (ValidateEvent(@event, path, sourceTexts, entityIds.Contains, found) is { } valid)
+            if (ValidateEvent(@event, path, texts, entityExists, found) is { } valid)
             {
                 if (!eventIds.Add(valid.Id))
                 {
@@ -326,6 +335,35 @@ public static partial class DatasetValidator
         return errors.Count > before
             ? null
             : new ValidEvent(id!, date, endDate, title!, summary!, @event.Category!, tags, caveats, links, citations);
+    }
+
+    /// <summary>A dictionary of source texts that falls back to the store for ids the dataset does not hold.</summary>
+    private sealed class LayeredTexts(Dictionary<string, string> own, Func<string, string?> stored) : IReadOnlyDictionary<string, string>
+    {
+        public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+
+        public IEnumerable<string> Keys => own.Keys;
+
+        public IEnumerable<string> Values => own.Values;
+
+        public int Count => own.Count;
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
+        {
+            if (own.TryGetValue(key, out value))
+            {
+                return true;
+            }
+
+            value = stored(key);
+            return value is not null;
+        }
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => own.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

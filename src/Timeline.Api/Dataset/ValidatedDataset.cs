@@ -95,3 +95,6 @@ public sealed class DatasetValidationException : Exception
         $"The dataset {file} cannot be loaded ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}); nothing was written:"
         + string.Concat(errors.Select(e => $"{Environment.NewLine}  {file}: {e}"));
 }
+
+/// <summary>What a dataset may refer to in the store besides its own records: stored source texts and entities (not deleted).</summary>
+public sealed record StoreLookup(Func<string, string?> SourceText, Func<string, bool> EntityExists);

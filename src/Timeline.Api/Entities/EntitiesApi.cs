@@ -21,8 +21,9 @@ public static class EntitiesApi
         group.MapGet("/{id}", GetEntity)
             .WithName("GetEntity")
             .WithSummary("Get one entity")
-            .WithDescription("The entity with its aliases and the number of events that involve it. 404 for an unknown id.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The entity with its aliases and the number of events that involve it. 404 for an unknown id, 410 for a deleted one.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
 
         group.MapGet("/{id}/events", ListEntityEvents)
             .WithName("ListEntityEvents")
@@ -66,10 +67,13 @@ public static class EntitiesApi
     public static async Task<Results<Ok<EntityItem>, ProblemHttpResult>> GetEntity(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         EntityQueries queries,
-        CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, cancellationToken) is { } found
-            ? TypedResults.Ok(found)
+        CancellationToken cancellationToken)
+    {
+        var (found, deleted) = await queries.GetAsync(id, cancellationToken);
+        return found is not null ? TypedResults.Ok(found)
+            : deleted is not null ? QueryProblems.Gone("entity", id, deleted)
             : QueryProblems.NotFound("entity", id);
+    }
 
     public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListEntityEvents(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,

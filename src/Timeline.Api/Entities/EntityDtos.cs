@@ -8,6 +8,7 @@ namespace Timeline.Api.Entities;
 /// <param name="Aliases">Other names the sources use, such as a codename.</param>
 /// <param name="Description">A short factual description.</param>
 /// <param name="EventCount">How many events involve the entity.</param>
+/// <param name="Version">Increases with every change to the entity.</param>
 public sealed record EntityItem(
     string Id,
     string Name,
@@ -15,7 +16,8 @@ public sealed record EntityItem(
     string? Country,
     IReadOnlyList<string> Aliases,
     string? Description,
-    long EventCount);
+    long EventCount,
+    long Version);
 
 /// <summary>Entities, sorted by name.</summary>
 /// <param name="Items">The matching entities.</param>

@@ -21,6 +21,12 @@ public sealed class EntityQueries(Database database)
         public string? Description { get; init; }
 
         public long EventCount { get; init; }
+
+        public long Version { get; init; }
+
+        public string? DeletedAt { get; init; }
+
+        public string? DeletedBy { get; init; }
     }
 
     private sealed class AliasRow
@@ -36,9 +42,10 @@ public sealed class EntityQueries(Database database)
         var sql = new StringBuilder(
             """
             SELECT n.id, n.name, n.kind, n.country, n.description,
-                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee WHERE ee.entity_id = n.id) AS event_count
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
+                   n.version, n.deleted_at, n.deleted_by
             FROM entities n
-            WHERE 1 = 1
+            WHERE n.deleted_at IS NULL
             """);
         if (kind is not null)
         {
@@ -64,30 +71,34 @@ public sealed class EntityQueries(Database database)
         return rows.Select(r => ToItem(r, aliases)).ToList();
     }
 
-    public async Task<EntityItem?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>One entity; or its tombstone if deleted; or neither if unknown.</summary>
+    public async Task<(EntityItem? Entity, Events.Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<EntityRow>(new CommandDefinition(
             """
             SELECT n.id, n.name, n.kind, n.country, n.description,
-                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee WHERE ee.entity_id = n.id) AS event_count
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
+                   n.version, n.deleted_at, n.deleted_by
             FROM entities n
             WHERE n.id = @id;
             """,
             new { id },
             cancellationToken: cancellationToken));
-        return row is null ? null : ToItem(row, await AliasesAsync(connection, [id], cancellationToken));
+        return row is null ? (null, null)
+            : row.DeletedAt is not null ? (null, new Events.Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version))
+            : (ToItem(row, await AliasesAsync(connection, [id], cancellationToken)), null);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM entities WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+            "SELECT COUNT(*) FROM entities WHERE id = @id AND deleted_at IS NULL;", new { id }, cancellationToken: cancellationToken)) > 0;
     }
 
     private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
-        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount);
+        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version);
 
     private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken)
     {

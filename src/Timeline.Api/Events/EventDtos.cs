@@ -77,6 +77,9 @@ public sealed record EventEntity(string Id, string Name, string Kind, string Rol
 /// <param name="EndOffset">Where it ends, exclusive: text[startOffset..endOffset] is the quote.</param>
 public sealed record EventCitation(string SourceId, string SourceTitle, string Quote, long StartOffset, long EndOffset);
 
+/// <summary>When and by whom a record was deleted (its tombstone), and its version since.</summary>
+public sealed record Tombstone(string DeletedAt, string DeletedBy, long Version);
+
 /// <summary>One page of events.</summary>
 /// <param name="Items">The events of this page, in the order asked for.</param>
 /// <param name="NextCursor">Pass as `cursor` to get the next page; null on the last page.</param>

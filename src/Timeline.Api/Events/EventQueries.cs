@@ -135,6 +135,10 @@ public sealed class EventQueries(Database database)
         public string CreatedAt { get; init; } = string.Empty;
 
         public string UpdatedAt { get; init; } = string.Empty;
+
+        public string? DeletedAt { get; init; }
+
+        public string? DeletedBy { get; init; }
     }
 
     /// <summary>The relevance of a full-text match: BM25 with title, summary, tags and quotes weighted 10, 4, 3, 2 (lower is better).</summary>
@@ -365,23 +369,35 @@ public sealed class EventQueries(Database database)
             stamps[e.Id].UpdatedAt)).ToList();
     }
 
-    /// <summary>One event with its tags, entities and citations, or null.</summary>
-    public async Task<EventDetail?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>One event with its tags, entities and citations; or its tombstone if deleted; or neither if unknown.</summary>
+    public async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, null, id, cancellationToken);
+    }
+
+    /// <summary>The same, on the caller's connection and transaction (writes answer with the event as committed).</summary>
+    public static async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    {
         var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
             """
-            SELECT id, date, date_precision, end_date, first_day, title, summary, category, caveats, version, created_at, updated_at
+            SELECT id, date, date_precision, end_date, first_day, title, summary, category, caveats, version, created_at, updated_at, deleted_at, deleted_by
             FROM events WHERE id = @id;
             """,
             new { id },
+            transaction,
             cancellationToken: cancellationToken));
         if (row is null)
         {
-            return null;
+            return (null, null);
         }
 
-        var tags = await TagsAsync(connection, [id], cancellationToken);
+        if (row.DeletedAt is not null)
+        {
+            return (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version));
+        }
+
+        var tags = await TagsAsync(connection, [id], cancellationToken, transaction);
         var entities = await connection.QueryAsync<LinkRow>(new CommandDefinition(
             """
             SELECT n.id, n.name, n.kind, ee.role
@@ -390,6 +406,7 @@ public sealed class EventQueries(Database database)
             ORDER BY ee.ordinal;
             """,
             new { id },
+            transaction,
             cancellationToken: cancellationToken));
         var citations = await connection.QueryAsync<CitationRow>(new CommandDefinition(
             """
@@ -399,9 +416,10 @@ public sealed class EventQueries(Database database)
             ORDER BY c.ordinal;
             """,
             new { id },
+            transaction,
             cancellationToken: cancellationToken));
 
-        return new EventDetail(
+        return (new EventDetail(
             row.Id,
             row.Date,
             PartialDate.PrecisionName((DatePrecision)row.DatePrecision),
@@ -415,7 +433,7 @@ public sealed class EventQueries(Database database)
             citations.Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
             row.Version,
             row.CreatedAt,
-            row.UpdatedAt);
+            row.UpdatedAt), null);
     }
 
     /// <summary>Which of the given entity ids and source id the store does not hold.</summary>
@@ -432,16 +450,16 @@ public sealed class EventQueries(Database database)
         if (entityIds.Count > 0)
         {
             var known = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT id FROM entities WHERE id IN @entityIds;", new { entityIds }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+                "SELECT id FROM entities WHERE id IN @entityIds AND deleted_at IS NULL;", new { entityIds }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
             missing.AddRange(entityIds.Where(id => !known.Contains(id)));
         }
 
         var sourceMissing = sourceId is not null && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM sources WHERE id = @sourceId;", new { sourceId }, cancellationToken: cancellationToken)) == 0;
+            "SELECT COUNT(*) FROM sources WHERE id = @sourceId AND deleted_at IS NULL;", new { sourceId }, cancellationToken: cancellationToken)) == 0;
         return (missing, sourceMissing);
     }
 
-    private static async Task<Dictionary<string, IReadOnlyList<string>>> TagsAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> TagsAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken, IDbTransaction? transaction = null)
     {
         if (ids.Length == 0)
         {
@@ -451,6 +469,7 @@ public sealed class EventQueries(Database database)
         var rows = await connection.QueryAsync<TagRow>(new CommandDefinition(
             "SELECT event_id AS EventId, tag FROM event_tags WHERE event_id IN @ids ORDER BY event_id, tag;",
             new { ids },
+            transaction,
             cancellationToken: cancellationToken));
         return rows.GroupBy(r => r.EventId).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Tag).ToList());
     }
@@ -466,7 +485,7 @@ public static class EventWhere
 {
     public static List<string> Build(EventFilter filter, DynamicParameters parameters)
     {
-        var where = new List<string>();
+        var where = new List<string> { "e.deleted_at IS NULL" };
         if (filter.From is { } from)
         {
             where.Add("e.last_day >= @FromDay");

@@ -63,8 +63,9 @@ public static class EventsApi
         group.MapGet("/{id}", GetEvent)
             .WithName("GetEvent")
             .WithSummary("Get one event with its entities and citations")
-            .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id; 410 for a deleted event, saying when and by whom (POST /events/{id}/restore brings it back).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
 
         routes.MapGet("/events.csv", ExportCsv)
             .WithTags("Events")
@@ -103,10 +104,13 @@ public static class EventsApi
     public static async Task<Results<Ok<EventDetail>, ProblemHttpResult>> GetEvent(
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
         EventQueries queries,
-        CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, cancellationToken) is { } found
-            ? TypedResults.Ok(found)
+        CancellationToken cancellationToken)
+    {
+        var (found, deleted) = await queries.GetAsync(id, cancellationToken);
+        return found is not null ? TypedResults.Ok(found)
+            : deleted is not null ? QueryProblems.Gone("event", id, deleted)
             : QueryProblems.NotFound("event", id);
+    }
 
     public static async Task<Results<Ok<FacetCounts>, ValidationProblem>> GetFacets(
         [AsParameters] EventQuery query,

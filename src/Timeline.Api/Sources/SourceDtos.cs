@@ -11,6 +11,7 @@ namespace Timeline.Api.Sources;
 /// <param name="Length">Length of the text in Unicode code points (the unit of citation offsets).</param>
 /// <param name="Notes">What is known about the source: provenance, reliability, disclaimers.</param>
 /// <param name="EventCount">How many events cite the source.</param>
+/// <param name="Version">Increases with every change to the source's metadata.</param>
 public sealed record SourceItem(
     string Id,
     string Title,
@@ -21,7 +22,8 @@ public sealed record SourceItem(
     string Sha256,
     long Length,
     IReadOnlyList<string> Notes,
-    long EventCount);
+    long EventCount,
+    long Version);
 
 /// <summary>A source document with its full text.</summary>
 /// <param name="Id">Stable, readable id, used by the `source` filter.</param>
@@ -34,6 +36,7 @@ public sealed record SourceItem(
 /// <param name="Length">Length of the text in Unicode code points (the unit of citation offsets).</param>
 /// <param name="Notes">What is known about the source: provenance, reliability, disclaimers.</param>
 /// <param name="EventCount">How many events cite the source.</param>
+/// <param name="Version">Increases with every change to the source's metadata.</param>
 /// <param name="Text">The full text, verbatim. Citation offsets index into it.</param>
 public sealed record SourceDetail(
     string Id,
@@ -46,6 +49,7 @@ public sealed record SourceDetail(
     long Length,
     IReadOnlyList<string> Notes,
     long EventCount,
+    long Version,
     string Text);
 
 /// <summary>Every source, by id.</summary>

@@ -19,8 +19,9 @@ public static class SourcesApi
         group.MapGet("/{id}", GetSource)
             .WithName("GetSource")
             .WithSummary("Get one source document with its full text")
-            .WithDescription("The source's metadata and its full text, byte for byte as received. Every citation's startOffset/endOffset index into this text in Unicode code points. 404 for an unknown id.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The source's metadata and its full text, byte for byte as received. Every citation's startOffset/endOffset index into this text in Unicode code points. 404 for an unknown id, 410 for a deleted one.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
 
         group.MapGet("/{id}/events", ListSourceEvents)
             .WithName("ListSourceEvents")
@@ -37,10 +38,13 @@ public static class SourcesApi
     public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult>> GetSource(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
         SourceQueries queries,
-        CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, cancellationToken) is { } found
-            ? TypedResults.Ok(found)
+        CancellationToken cancellationToken)
+    {
+        var (found, deleted) = await queries.GetAsync(id, cancellationToken);
+        return found is not null ? TypedResults.Ok(found)
+            : deleted is not null ? QueryProblems.Gone("source", id, deleted)
             : QueryProblems.NotFound("source", id);
+    }
 
     public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListSourceEvents(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,

@@ -17,6 +17,7 @@ public static class SearchIndex
                COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
                COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
         FROM events e
+        WHERE e.deleted_at IS NULL
         """;
 
     private const string EntityRows =
@@ -26,9 +27,10 @@ public static class SearchIndex
                COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''),
                COALESCE(n.description, '')
         FROM entities n
+        WHERE n.deleted_at IS NULL
         """;
 
-    private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s";
+    private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s WHERE s.deleted_at IS NULL";
 
     /// <summary>Rebuilds every search table from the data.</summary>
     public static async Task RebuildAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken)
@@ -46,12 +48,12 @@ public static class SearchIndex
             cancellationToken);
     }
 
-    /// <summary>Re-indexes the given events (after they, their tags or their citations changed); removes rows of deleted ones.</summary>
+    /// <summary>Re-indexes the given events (after they, their tags or their citations changed); deleted ones leave the index.</summary>
     public static Task<int> RefreshEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
         Execute(connection, transaction,
             $"""
             DELETE FROM events_fts WHERE rowid IN @seqs;
-            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} WHERE e.seq IN @seqs;
+            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq IN @seqs;
             """,
             new { seqs },
             cancellationToken);

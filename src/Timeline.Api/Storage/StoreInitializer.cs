@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Microsoft.Data.Sqlite;
+using Timeline.Api.Curation;
 using Timeline.Api.Dataset;
 
 namespace Timeline.Api.Storage;
@@ -70,10 +71,10 @@ public sealed class StoreInitializer(Database database, IOptions<TimelineOptions
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         if (clear)
         {
-            await SeedWriter.ClearAsync(connection, transaction, cancellationToken);
+            await DatasetImport.ClearAsync(connection, transaction, cancellationToken);
         }
 
-        await SeedWriter.WriteAsync(connection, transaction, dataset, clock.GetUtcNow(), cancellationToken);
+        await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change("seed", clock.GetUtcNow()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

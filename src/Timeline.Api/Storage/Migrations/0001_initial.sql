@@ -1,5 +1,7 @@
 -- 0001: the timeline's tables. Dates are ISO 8601 text; first_day/last_day are the interval of days an
 -- event covers (from the first day of its date to the last day of its end date, or of its date).
+-- Sources, entities and events carry a version (1 on creation, +1 on every change) and are deleted by
+-- tombstone: deleted_at/deleted_by are set and every read leaves them out; nothing is removed.
 
 -- Every table that full-text search indexes has an INTEGER PRIMARY KEY (seq), so that its search rows
 -- can be keyed by a rowid that VACUUM never renumbers; ids are the stable, readable public keys.
@@ -14,7 +16,12 @@ CREATE TABLE sources (
     url            TEXT,
     text           TEXT NOT NULL,
     sha256         TEXT NOT NULL UNIQUE,
-    notes          TEXT NOT NULL DEFAULT '[]'
+    notes          TEXT NOT NULL DEFAULT '[]',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    deleted_at     TEXT,
+    deleted_by     TEXT
 ) STRICT;
 
 CREATE TABLE entities (
@@ -23,10 +30,15 @@ CREATE TABLE entities (
     name        TEXT NOT NULL,
     kind        TEXT NOT NULL,
     country     TEXT,
-    description TEXT
+    description TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
+    deleted_at  TEXT,
+    deleted_by  TEXT
 ) STRICT;
 
-CREATE INDEX entities_kind_name ON entities (kind, name);
+CREATE INDEX entities_kind_name ON entities (kind, name) WHERE deleted_at IS NULL;
 
 CREATE TABLE entity_aliases (
     entity_id TEXT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
@@ -50,12 +62,15 @@ CREATE TABLE events (
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
     version        INTEGER NOT NULL DEFAULT 1,
+    deleted_at     TEXT,
+    deleted_by     TEXT,
     CHECK (first_day <= last_day)
 ) STRICT;
 
--- The timeline's total order (date, coarser precision first, id), alone and under a category.
-CREATE INDEX events_timeline ON events (first_day, date_precision, id);
-CREATE INDEX events_category_timeline ON events (category, first_day, date_precision, id);
+-- The timeline's total order (date, coarser precision first, id), alone and under a category, over the
+-- events that are not deleted (every read asks for deleted_at IS NULL, so these partial indexes serve it).
+CREATE INDEX events_timeline ON events (first_day, date_precision, id) WHERE deleted_at IS NULL;
+CREATE INDEX events_category_timeline ON events (category, first_day, date_precision, id) WHERE deleted_at IS NULL;
 
 CREATE TABLE event_tags (
     event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,

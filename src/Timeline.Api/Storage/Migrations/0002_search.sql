@@ -31,4 +31,4 @@ INSERT INTO store_state (id, data_version, updated_at)
 VALUES (1, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 
 -- The Atom feed lists the most recently changed events.
-CREATE INDEX events_updated ON events (updated_at, id);
+CREATE INDEX events_updated ON events (updated_at, id) WHERE deleted_at IS NULL;
