@@ -2,6 +2,7 @@ using Timeline.Api;
 using Timeline.Api.Auth;
 using Timeline.Api.Caching;
 using Timeline.Api.Categories;
+using Timeline.Api.Curation;
 using Timeline.Api.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
@@ -53,6 +54,7 @@ api.MapSources();
 api.MapCategories();
 api.MapSearch();
 api.MapHealth();
+api.MapCuration();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
 var hostedByTests = Cli.HostedByTests(app);

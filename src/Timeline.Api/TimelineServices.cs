@@ -27,6 +27,10 @@ public static class TimelineServices
         services.AddSingleton<EventListing>();
         services.AddSingleton<EventFacets>();
         services.AddSingleton<StoreState>();
+        services.AddSingleton<Curation.RecordWrites>();
+        services.AddSingleton<Curation.RecordKind<Events.EventDetail>, Curation.EventKind>();
+        services.AddSingleton<Curation.RecordKind<EntityItem>, Curation.EntityKind>();
+        services.AddSingleton<Curation.RecordKind<Sources.SourceDetail>, Curation.SourceKind>();
         services.AddSingleton<EntityQueries>();
         services.AddSingleton<SourceQueries>();
         return services;

@@ -24,7 +24,8 @@ public class ConditionalRequestTests(TimelineApp app) : IClassFixture<TimelineAp
         var etag = first.Headers.ETag;
         Assert.NotNull(etag);
         Assert.False(etag.IsWeak);
-        Assert.NotNull(first.Content.Headers.LastModified);
+        var singleRecord = url.Count(c => c == '/') == 2 && !url.Contains('?', StringComparison.Ordinal) && url is not "/events/timelinejs" and not "/events/feed.atom";
+        Assert.True(singleRecord || first.Content.Headers.LastModified is not null, "lists carry Last-Modified");
 
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.IfNoneMatch.Add(etag);

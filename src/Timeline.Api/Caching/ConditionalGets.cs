@@ -21,7 +21,8 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state)
         var request = context.Request;
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             || Excluded.Any(p => request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-            || request.Path == "/")
+            || request.Path == "/"
+            || context.GetEndpoint()?.Metadata.GetMetadata<Curation.RecordETag>() is not null)
         {
             await next(context);
             return;

@@ -23,7 +23,8 @@ public static class EntitiesApi
             .WithSummary("Get one entity")
             .WithDescription("The entity with its aliases and the number of events that involve it. 404 for an unknown id, 410 for a deleted one.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithMetadata(new Curation.RecordETag());
 
         group.MapGet("/{id}/events", ListEntityEvents)
             .WithName("ListEntityEvents")
@@ -64,13 +65,16 @@ public static class EntitiesApi
         return TypedResults.Ok(new EntityList(items));
     }
 
-    public static async Task<Results<Ok<EntityItem>, ProblemHttpResult>> GetEntity(
+    public static async Task<Results<Ok<EntityItem>, ProblemHttpResult, StatusCodeHttpResult>> GetEntity(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
+        HttpContext context,
         EntityQueries queries,
+        Storage.StoreState state,
         CancellationToken cancellationToken)
     {
+        var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
         var (found, deleted) = await queries.GetAsync(id, cancellationToken);
-        return found is not null ? TypedResults.Ok(found)
+        return found is not null ? Curation.RecordResponses.Ok(context, found, found.Version, dataVersion)
             : deleted is not null ? QueryProblems.Gone("entity", id, deleted)
             : QueryProblems.NotFound("entity", id);
     }

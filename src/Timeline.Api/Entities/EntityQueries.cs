@@ -75,6 +75,12 @@ public sealed class EntityQueries(Database database)
     public async Task<(EntityItem? Entity, Events.Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, null, id, cancellationToken);
+    }
+
+    /// <summary>The same, on the caller's connection and transaction.</summary>
+    public static async Task<(EntityItem? Entity, Events.Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    {
         var row = await connection.QuerySingleOrDefaultAsync<EntityRow>(new CommandDefinition(
             """
             SELECT n.id, n.name, n.kind, n.country, n.description,
@@ -84,10 +90,11 @@ public sealed class EntityQueries(Database database)
             WHERE n.id = @id;
             """,
             new { id },
+            transaction,
             cancellationToken: cancellationToken));
         return row is null ? (null, null)
             : row.DeletedAt is not null ? (null, new Events.Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version))
-            : (ToItem(row, await AliasesAsync(connection, [id], cancellationToken)), null);
+            : (ToItem(row, await AliasesAsync(connection, [id], cancellationToken, transaction)), null);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
@@ -100,7 +107,7 @@ public sealed class EntityQueries(Database database)
     private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
         new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version);
 
-    private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken, IDbTransaction? transaction = null)
     {
         if (ids.Length == 0)
         {
@@ -110,6 +117,7 @@ public sealed class EntityQueries(Database database)
         var rows = await connection.QueryAsync<AliasRow>(new CommandDefinition(
             "SELECT entity_id AS EntityId, alias FROM entity_aliases WHERE entity_id IN @ids ORDER BY entity_id, ordinal;",
             new { ids },
+            transaction,
             cancellationToken: cancellationToken));
         return rows.GroupBy(r => r.EntityId).ToDictionary(g => g.Key, g => g.Select(r => r.Alias).ToList());
     }

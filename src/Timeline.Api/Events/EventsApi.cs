@@ -65,7 +65,8 @@ public static class EventsApi
             .WithSummary("Get one event with its entities and citations")
             .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id; 410 for a deleted event, saying when and by whom (POST /events/{id}/restore brings it back).")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithMetadata(new Curation.RecordETag());
 
         routes.MapGet("/events.csv", ExportCsv)
             .WithTags("Events")
@@ -101,13 +102,16 @@ public static class EventsApi
         return problem is not null ? problem : TypedResults.Ok(page!);
     }
 
-    public static async Task<Results<Ok<EventDetail>, ProblemHttpResult>> GetEvent(
+    public static async Task<Results<Ok<EventDetail>, ProblemHttpResult, StatusCodeHttpResult>> GetEvent(
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
+        HttpContext context,
         EventQueries queries,
+        Storage.StoreState state,
         CancellationToken cancellationToken)
     {
+        var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
         var (found, deleted) = await queries.GetAsync(id, cancellationToken);
-        return found is not null ? TypedResults.Ok(found)
+        return found is not null ? Curation.RecordResponses.Ok(context, found, found.Version, dataVersion)
             : deleted is not null ? QueryProblems.Gone("event", id, deleted)
             : QueryProblems.NotFound("event", id);
     }

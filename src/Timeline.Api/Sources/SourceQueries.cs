@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using Dapper;
 using Timeline.Api.Storage;
@@ -56,8 +57,14 @@ public sealed class SourceQueries(Database database)
     public async Task<(SourceDetail? Source, Events.Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, null, id, cancellationToken);
+    }
+
+    /// <summary>The same, on the caller's connection and transaction.</summary>
+    public static async Task<(SourceDetail? Source, Events.Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    {
         var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
-            $"{Columns}\nWHERE s.id = @id;", new { id }, cancellationToken: cancellationToken));
+            $"{Columns}\nWHERE s.id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         if (row is null)
         {
             return (null, null);
@@ -69,7 +76,7 @@ public sealed class SourceQueries(Database database)
         }
 
         var text = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            "SELECT text FROM sources WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
+            "SELECT text FROM sources WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         var item = ToItem(row);
         return (new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, item.Version, text!), null);
     }

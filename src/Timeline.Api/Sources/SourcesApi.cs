@@ -21,7 +21,8 @@ public static class SourcesApi
             .WithSummary("Get one source document with its full text")
             .WithDescription("The source's metadata and its full text, byte for byte as received. Every citation's startOffset/endOffset index into this text in Unicode code points. 404 for an unknown id, 410 for a deleted one.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithMetadata(new Curation.RecordETag());
 
         group.MapGet("/{id}/events", ListSourceEvents)
             .WithName("ListSourceEvents")
@@ -35,13 +36,16 @@ public static class SourcesApi
     public static async Task<Ok<SourceList>> ListSources(SourceQueries queries, CancellationToken cancellationToken) =>
         TypedResults.Ok(new SourceList(await queries.ListAsync(cancellationToken)));
 
-    public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult>> GetSource(
+    public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult, StatusCodeHttpResult>> GetSource(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
+        HttpContext context,
         SourceQueries queries,
+        Storage.StoreState state,
         CancellationToken cancellationToken)
     {
+        var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
         var (found, deleted) = await queries.GetAsync(id, cancellationToken);
-        return found is not null ? TypedResults.Ok(found)
+        return found is not null ? Curation.RecordResponses.Ok(context, found, found.Version, dataVersion)
             : deleted is not null ? QueryProblems.Gone("source", id, deleted)
             : QueryProblems.NotFound("source", id);
     }
