@@ -15,18 +15,45 @@ public static class Cli
           (no command)  serve the API; an empty store is seeded from Timeline:SeedPath
           reseed        replace every event, entity and source in the store with the dataset, in one transaction, and exit
           validate      check the dataset (quotes, dates, ids, vocabularies) without touching the store, and exit
+          import FILE   validate FILE (the dataset format; textFile paths relative to it) against itself and the store,
+                        then create, update or leave unchanged each record in one transaction; nothing changes on any problem
           new-key NAME ROLE
                         print a new random API key for NAME with ROLE (editor or admin), and the entry to add to
                         Timeline:ApiKeys; only the key's SHA-256 goes into configuration
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "new-key", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "new-key", "help", "--help" };
+
+    private static async Task<int> ImportAsync(WebApplication app, string[] args)
+    {
+        var file = args.SkipWhile(a => a != "import").Skip(1).FirstOrDefault(a => !a.StartsWith('-'));
+        if (file is null)
+        {
+            await Console.Error.WriteLineAsync("Usage: import FILE");
+            return 2;
+        }
+
+        var database = app.Services.GetRequiredService<Database>();
+        await Migrator.MigrateAsync(database, CancellationToken.None);
+        var document = await DatasetReader.ReadAsync(Path.GetFullPath(file), CancellationToken.None);
+        var (report, errors) = await app.Services.GetRequiredService<Curation.DatasetImporter>().ImportAsync(document, "import", CancellationToken.None);
+        if (report is null)
+        {
+            throw new DatasetValidationException(Path.GetFullPath(file), errors);
+        }
+
+        Console.WriteLine($"Imported {Path.GetFullPath(file)} into {database.FilePath}:");
+        Console.WriteLine($"  sources:  {report.Sources.Created} created, {report.Sources.Updated} updated, {report.Sources.Unchanged} unchanged");
+        Console.WriteLine($"  entities: {report.Entities.Created} created, {report.Entities.Updated} updated, {report.Entities.Unchanged} unchanged");
+        Console.WriteLine($"  events:   {report.Events.Created} created, {report.Events.Updated} updated, {report.Events.Unchanged} unchanged");
+        return 0;
+    }
 
     private static int NewKey(string[] args)
     {
         var rest = args.SkipWhile(a => a != "new-key").Skip(1).Where(a => !a.StartsWith('-')).ToList();
-        if (rest.Count != 2 || rest[1] is not (Auth.Roles.Editor or Auth.Roles.Admin) || string.IsNullOrWhiteSpace(rest[0]))
+        if (rest.Count != 2 || rest[1] is not (Auth.Roles.Editor or Auth.Roles.Admin) || !rest[0].All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' or '@'))
         {
             Console.Error.WriteLine("Usage: new-key NAME ROLE, where ROLE is editor or admin.");
             return 2;
@@ -78,6 +105,8 @@ public static class Cli
                     return 0;
                 case "new-key":
                     return NewKey(args);
+                case "import":
+                    return await ImportAsync(app, args);
                 default:
                     Console.WriteLine(Usage);
                     return 0;

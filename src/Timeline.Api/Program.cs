@@ -55,6 +55,8 @@ api.MapCategories();
 api.MapSearch();
 api.MapHealth();
 api.MapCuration();
+api.MapHistory();
+api.MapImportExport();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
 var hostedByTests = Cli.HostedByTests(app);

@@ -28,6 +28,7 @@ public static class TimelineServices
         services.AddSingleton<EventFacets>();
         services.AddSingleton<StoreState>();
         services.AddSingleton<Curation.RecordWrites>();
+        services.AddSingleton<Curation.DatasetImporter>();
         services.AddSingleton<Curation.RecordKind<Events.EventDetail>, Curation.EventKind>();
         services.AddSingleton<Curation.RecordKind<EntityItem>, Curation.EntityKind>();
         services.AddSingleton<Curation.RecordKind<Sources.SourceDetail>, Curation.SourceKind>();

@@ -53,7 +53,7 @@ public class OpenApiTests(TimelineApp app) : IClassFixture<TimelineApp>
                 {
                     var name = $"{path.Name} {parameter.GetProperty("name").GetString()}";
                     Assert.False(string.IsNullOrWhiteSpace(parameter.GetProperty("description").GetString()), name);
-                    if (parameter.GetProperty("name").GetString() is not "cursor")
+                    if (parameter.GetProperty("name").GetString() is not ("cursor" or "since"))
                     {
                         Assert.True(parameter.TryGetProperty("example", out _), $"{name} has no example");
                     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Timeline.Api.Dataset;
 
 // The dataset format of data/timeline.json. The same records carry the seed, imports, exports and
@@ -28,8 +30,10 @@ public sealed record SourceDocument
 
     public string? Url { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TextFile { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Text { get; init; }
 
     public List<string>? Notes { get; init; }

@@ -152,6 +152,20 @@ public static class OpenApiSetup
                         };
                     }
 
+                    if (parameter.In == ParameterLocation.Path && string.IsNullOrEmpty(parameter.Description))
+                    {
+                        parameter.Description = parameter.Name switch
+                        {
+                            "id" => "The record's id: a readable slug.",
+                            "version" => "A version number of the record, from 1.",
+                            _ => parameter.Description,
+                        };
+                        if (parameter.Name == "version")
+                        {
+                            parameter.Example = 1;
+                        }
+                    }
+
                     if (parameter.In == ParameterLocation.Path && parameter.Name == "id" && parameter.Example is null)
                     {
                         parameter.Example = operation.Tags?.FirstOrDefault()?.Name switch
