@@ -43,6 +43,17 @@ public abstract partial class RecordKind<TDetail>
     public virtual Task<Dictionary<string, string[]>?> ReplaceProblemsAsync(IDbConnection c, IDbTransaction tx, object valid, CancellationToken ct) =>
         Task.FromResult<Dictionary<string, string[]>?>(null);
 
+    /// <summary>The binding problems and the rules' problems together; the record counts as valid only when there are none.</summary>
+    protected static (object? Valid, Dictionary<string, string[]> Errors) Merge(object? valid, Dictionary<string, string[]> bindErrors, List<DatasetError> ruleErrors)
+    {
+        foreach (var (key, messages) in Keyed(ruleErrors))
+        {
+            bindErrors[key] = bindErrors.TryGetValue(key, out var existing) ? [.. existing, .. messages] : messages;
+        }
+
+        return bindErrors.Count == 0 ? (valid, bindErrors) : (null, bindErrors);
+    }
+
     /// <summary>Turns validator paths ("body 'x'.citations[0].quote") into field names ("citations[0].quote").</summary>
     protected static Dictionary<string, string[]> Keyed(IEnumerable<DatasetError> errors) =>
         errors.GroupBy(e => FieldKey(e.Path))
@@ -66,7 +77,7 @@ public sealed class EventKind : RecordKind<EventDetail>
     public override async Task<(object? Valid, Dictionary<string, string[]> Errors)> ValidateAsync(IDbConnection c, IDbTransaction tx, JsonObject body, CancellationToken ct)
     {
         var (document, errors) = JsonBodies.Bind<EventDocument>(body);
-        if (document is null || errors.Count > 0)
+        if (document is null)
         {
             return (null, errors);
         }
@@ -82,7 +93,7 @@ public sealed class EventKind : RecordKind<EventDetail>
 
         var found = new List<DatasetError>();
         var valid = DatasetValidator.ValidateEvent(document, "body", texts, entities.Contains, found);
-        return (valid, Keyed(found));
+        return Merge(valid, errors, found);
     }
 
     public override Task<long> WriteAsync(IDbConnection c, IDbTransaction tx, object valid, string action, Change change, CancellationToken ct) =>
@@ -115,14 +126,14 @@ public sealed class EntityKind : RecordKind<EntityItem>
     public override Task<(object? Valid, Dictionary<string, string[]> Errors)> ValidateAsync(IDbConnection c, IDbTransaction tx, JsonObject body, CancellationToken ct)
     {
         var (document, errors) = JsonBodies.Bind<EntityDocument>(body);
-        if (document is null || errors.Count > 0)
+        if (document is null)
         {
             return Task.FromResult<(object?, Dictionary<string, string[]>)>((null, errors));
         }
 
         var found = new List<DatasetError>();
         var valid = DatasetValidator.ValidateEntity(document, "body", found);
-        return Task.FromResult<(object?, Dictionary<string, string[]>)>((valid, Keyed(found)));
+        return Task.FromResult(Merge(valid, errors, found));
     }
 
     public override Task<long> WriteAsync(IDbConnection c, IDbTransaction tx, object valid, string action, Change change, CancellationToken ct) =>
@@ -161,14 +172,14 @@ public sealed class SourceKind : RecordKind<SourceDetail>
             errors[key] = value;
         }
 
-        if (document is null || errors.Count > 0)
+        if (document is null)
         {
             return Task.FromResult<(object?, Dictionary<string, string[]>)>((null, errors));
         }
 
         var found = new List<DatasetError>();
         var valid = DatasetValidator.ValidateSource(document, "body", found);
-        return Task.FromResult<(object?, Dictionary<string, string[]>)>((valid, Keyed(found)));
+        return Task.FromResult(Merge(valid, errors, found));
     }
 
     public override Task<long> WriteAsync(IDbConnection c, IDbTransaction tx, object valid, string action, Change change, CancellationToken ct) =>
