@@ -30,13 +30,36 @@ public class TimelineApp : WebApplicationFactory<Program>
 
     public string SeedPath { get; }
 
+    /// <summary>An editor's API key, configured (as its SHA-256) in every test app.</summary>
+    public const string EditorKey = "tl_test-editor-key";
+
+    /// <summary>An admin's API key, configured (as its SHA-256) in every test app.</summary>
+    public const string AdminKey = "tl_test-admin-key";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Timeline:DatabasePath", DatabasePath);
         builder.UseSetting("Timeline:SeedPath", SeedPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Timeline:ApiKeys:0:Name", "editor");
+        builder.UseSetting("Timeline:ApiKeys:0:Role", "editor");
+        builder.UseSetting("Timeline:ApiKeys:0:Sha256", Sha256(EditorKey));
+        builder.UseSetting("Timeline:ApiKeys:1:Name", "admin");
+        builder.UseSetting("Timeline:ApiKeys:1:Role", "admin");
+        builder.UseSetting("Timeline:ApiKeys:1:Sha256", Sha256(AdminKey));
     }
+
+    /// <summary>A client that sends the given API key.</summary>
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    private static string Sha256(string key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
     protected override void Dispose(bool disposing)
     {

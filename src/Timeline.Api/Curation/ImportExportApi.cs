@@ -123,20 +123,23 @@ public sealed class StreamedResultJson(Database database) : IResult
         await using var snapshot = connection.BeginTransaction(deferred: true);
         httpContext.Response.ContentType = "application/json; charset=utf-8";
         httpContext.Response.Headers.ContentDisposition = "inline; filename=\"timeline.json\"";
-        await using var writer = new Utf8JsonWriter(httpContext.Response.Body, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
+        // Written to the response's pipe: the JSON writer's flushes only hand buffers to it, and the pipe is flushed asynchronously.
+        var pipe = httpContext.Response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(pipe, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
         writer.WriteStartObject();
-        await WriteArrayAsync<SourceDocument>(writer, connection, snapshot, "sources",
+        await WriteArrayAsync<SourceDocument>(writer, pipe, connection, snapshot, "sources",
             "SELECT r.document FROM sources t JOIN revisions r ON r.resource = 'source' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EntityDocument>(writer, connection, snapshot, "entities",
+        await WriteArrayAsync<EntityDocument>(writer, pipe, connection, snapshot, "entities",
             "SELECT r.document FROM entities t JOIN revisions r ON r.resource = 'entity' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EventDocument>(writer, connection, snapshot, "events",
+        await WriteArrayAsync<EventDocument>(writer, pipe, connection, snapshot, "events",
             "SELECT r.document FROM events t JOIN revisions r ON r.resource = 'event' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.first_day, t.date_precision, t.id;", ct);
         writer.WriteEndObject();
-        await writer.FlushAsync(ct);
+        writer.Flush();
+        await pipe.FlushAsync(ct);
         await snapshot.CommitAsync(ct);
     }
 
-    private static async Task WriteArrayAsync<T>(Utf8JsonWriter writer, SqliteConnection connection, SqliteTransaction snapshot, string name, string sql, CancellationToken ct)
+    private static async Task WriteArrayAsync<T>(Utf8JsonWriter writer, System.IO.Pipelines.PipeWriter pipe, SqliteConnection connection, SqliteTransaction snapshot, string name, string sql, CancellationToken ct)
     {
         writer.WritePropertyName(name);
         writer.WriteStartArray();
@@ -149,7 +152,8 @@ public sealed class StreamedResultJson(Database database) : IResult
             JsonSerializer.Serialize(writer, document, DatasetReader.JsonOptions);
             if (++count % 500 == 0)
             {
-                await writer.FlushAsync(ct);
+                writer.Flush();
+                await pipe.FlushAsync(ct);
             }
         }
 
