@@ -61,24 +61,20 @@ public static class DatasetImport
         var dataset = DatasetValidator.Validate(
             document,
             new StoreLookup(id => storedTexts.GetValueOrDefault(id), storedEntities.Contains),
-            out var errors);
-        if (dataset is null)
-        {
-            return (null, errors);
-        }
+            out var validatorErrors);
 
         // A stored source keeps its text for ever (quotes and offsets point into it), and one text is one source.
-        var problems = new List<DatasetError>();
+        var problems = new List<DatasetError>(validatorErrors);
         var current = await CurrentSourcesAsync(c, tx, ct);
         var byHash = current.Values.Where(r => r.Sha256 is not null).ToDictionary(r => r.Sha256!, r => r.Id, StringComparer.Ordinal);
-        for (var i = 0; i < dataset.Sources.Count; i++)
+        foreach (var source in (document.Sources ?? []).Where(s => s?.Id is not null && s.Text is not null))
         {
-            var source = dataset.Sources[i];
-            if (current.TryGetValue(source.Id, out var stored) && stored.Sha256 != source.Sha256)
+            var sha = DatasetValidator.Sha256(source.Text!);
+            if (current.TryGetValue(source.Id!, out var stored) && stored.Sha256 != sha)
             {
                 problems.Add(new DatasetError($"sources '{source.Id}'.text", "differs from the stored source's text; a source's text never changes (add a new source instead)"));
             }
-            else if (byHash.TryGetValue(source.Sha256, out var other) && other != source.Id)
+            else if (byHash.TryGetValue(sha, out var other) && other != source.Id)
             {
                 problems.Add(new DatasetError($"sources '{source.Id}'.text", $"is the same text as the stored source '{other}'"));
             }
