@@ -73,6 +73,33 @@ public static class Cli
         return 0;
     }
 
+    /// <summary>The arguments without the command and its operands, for the configuration's command-line provider.</summary>
+    public static string[] ConfigurationArguments(string[] args)
+    {
+        var index = Array.FindIndex(args, a => Commands.Contains(a));
+        if (index < 0)
+        {
+            return args;
+        }
+
+        var operands = args[index] switch
+        {
+            "import" => 1,
+            "new-key" => 2,
+            _ => 0,
+        };
+        var rest = args.ToList();
+        var removed = 0;
+        rest.RemoveAt(index);
+        while (removed < operands && index < rest.Count && !rest[index].StartsWith("--", StringComparison.Ordinal))
+        {
+            rest.RemoveAt(index);
+            removed++;
+        }
+
+        return [.. rest];
+    }
+
     /// <summary>
     /// Whether the app runs inside the integration tests' in-memory server, which must see a failed
     /// startup as an exception rather than as an exit code.

@@ -12,7 +12,8 @@ using Timeline.Api.Problems;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
 
-var builder = WebApplication.CreateBuilder(args);
+// Command words and their operands (import FILE, ...) are not configuration; everything else is.
+var builder = WebApplication.CreateBuilder(Cli.ConfigurationArguments(args));
 
 // The store (SQLite, migrated and seeded at startup) and the features that query it.
 builder.Services.AddTimelineStore(builder.Configuration);

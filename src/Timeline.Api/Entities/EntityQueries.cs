@@ -66,8 +66,9 @@ public sealed class EntityQueries(Database database)
         sql.Append("\nORDER BY n.name COLLATE NOCASE, n.id;");
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, text }, cancellationToken: cancellationToken))).AsList();
-        var aliases = await AliasesAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, text }, snapshot, cancellationToken: cancellationToken))).AsList();
+        var aliases = await AliasesAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken, snapshot);
         return rows.Select(r => ToItem(r, aliases)).ToList();
     }
 
@@ -75,7 +76,8 @@ public sealed class EntityQueries(Database database)
     public async Task<(EntityItem? Entity, Events.Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, null, id, cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await GetAsync(connection, snapshot, id, cancellationToken);
     }
 
     /// <summary>The same, on the caller's connection and transaction.</summary>

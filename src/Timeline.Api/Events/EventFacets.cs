@@ -51,13 +51,14 @@ public sealed class EventFacets(Database database)
     {
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
         foreach (var facet in facets)
         {
             var values = new List<FacetValue>();
             switch (facet)
             {
                 case "category":
-                    foreach (var row in await CountAsync(connection, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken))
+                    foreach (var row in await CountAsync(connection, snapshot, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken))
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Categories.Contains(row.Value), Link(request, "category", [("category", row.Value)])));
                     }
@@ -66,6 +67,7 @@ public sealed class EventFacets(Database database)
                 case "entity":
                     foreach (var row in await CountAsync(
                         connection,
+                        snapshot,
                         filter with { Entities = [] },
                         "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
                         "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
@@ -78,14 +80,14 @@ public sealed class EventFacets(Database database)
 
                     break;
                 case "tag":
-                    foreach (var row in await CountAsync(connection, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
+                    foreach (var row in await CountAsync(connection, snapshot, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Tags.Contains(row.Value), Link(request, "tag", [("tag", row.Value)])));
                     }
 
                     break;
                 case "year":
-                    values.AddRange(await YearsAsync(connection, filter, limit, request, cancellationToken));
+                    values.AddRange(await YearsAsync(connection, snapshot, filter, limit, request, cancellationToken));
                     break;
             }
 
@@ -96,17 +98,17 @@ public sealed class EventFacets(Database database)
     }
 
     private static async Task<IReadOnlyList<CountRow>> CountAsync(
-        System.Data.IDbConnection connection, EventFilter filter, string select, string join, string groupBy, int limit, CancellationToken cancellationToken)
+        System.Data.IDbConnection connection, System.Data.IDbTransaction snapshot, EventFilter filter, string select, string join, string groupBy, int limit, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Limit", limit);
         var sql = new StringBuilder($"SELECT {select}\nFROM events e {join}");
         EventWhere.Append(sql, EventWhere.Build(filter, parameters));
         sql.Append(CultureInfo.InvariantCulture, $"\nGROUP BY {groupBy}\nORDER BY count DESC, value\nLIMIT @Limit;");
-        return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).AsList();
+        return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken))).AsList();
     }
 
-    private static async Task<List<FacetValue>> YearsAsync(System.Data.IDbConnection connection, EventFilter filter, int limit, HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<List<FacetValue>> YearsAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction snapshot, EventFilter filter, int limit, HttpRequest request, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         var sql = new StringBuilder(
@@ -116,7 +118,7 @@ public sealed class EventFacets(Database database)
             """);
         EventWhere.Append(sql, EventWhere.Build(filter, parameters));
         sql.Append("\nGROUP BY first_year, last_year;");
-        var spans = await connection.QueryAsync<SpanRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken));
+        var spans = await connection.QueryAsync<SpanRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken));
 
         var rangeStart = filter.From?.FirstDay ?? DateOnly.MinValue;
         var rangeEnd = filter.To?.LastDay ?? DateOnly.MaxValue;

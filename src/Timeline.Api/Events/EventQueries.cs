@@ -151,21 +151,29 @@ public sealed class EventQueries(Database database)
     public async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await ListAsync(connection, snapshot, filter, after, cancellationToken);
+    }
+
+    /// <summary>The same within the caller's read transaction, so that rows, tags and snippets come from one snapshot.</summary>
+    private static async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
+        IDbConnection connection, IDbTransaction snapshot, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
+    {
         var parameters = new DynamicParameters();
         parameters.Add("Take", filter.Limit + 1);
         var sql = filter.Order == EventOrder.Relevance
             ? RelevanceSql(filter, after, parameters)
             : TimelineSql(filter, after, parameters);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql, parameters, snapshot, cancellationToken: cancellationToken))).AsList();
         var hasMore = rows.Count > filter.Limit;
         if (hasMore)
         {
             rows.RemoveAt(rows.Count - 1);
         }
 
-        var items = await SummariesAsync(connection, rows, filter.Match, cancellationToken);
+        var items = await SummariesAsync(connection, snapshot, rows, filter.Match, cancellationToken);
         TimelinePosition? next = null;
         if (hasMore)
         {
@@ -176,27 +184,6 @@ public sealed class EventQueries(Database database)
         return (items, next);
     }
 
-    /// <summary>
-    /// Every event matching the filter, in its order, read in batches so that memory does not grow with
-    /// the result (the exports stream from this).
-    /// </summary>
-    public async IAsyncEnumerable<EventSummary> StreamAsync(EventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        const int batch = 500;
-        var paged = filter with { Limit = batch };
-        TimelinePosition? after = null;
-        do
-        {
-            var (items, next) = await ListAsync(paged, after, cancellationToken);
-            foreach (var item in items)
-            {
-                yield return item;
-            }
-
-            after = next;
-        }
-        while (after is not null);
-    }
 
     private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
     {
@@ -248,12 +235,12 @@ public sealed class EventQueries(Database database)
         return sql.ToString();
     }
 
-    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, List<EventRow> rows, string? match, CancellationToken cancellationToken)
+    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, IDbTransaction snapshot, List<EventRow> rows, string? match, CancellationToken cancellationToken)
     {
-        var tags = await TagsAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken);
+        var tags = await TagsAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken, snapshot);
         var snippets = match is null || rows.Count == 0
             ? []
-            : await SnippetsAsync(connection, match, rows.Select(r => r.Seq).ToArray(), cancellationToken);
+            : await SnippetsAsync(connection, snapshot, match, rows.Select(r => r.Seq).ToArray(), cancellationToken);
         return rows.Select(r => new EventSummary(
             r.Id,
             r.Date,
@@ -269,7 +256,7 @@ public sealed class EventQueries(Database database)
         }).ToList();
     }
 
-    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, string match, long[] seqs, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, IDbTransaction snapshot, string match, long[] seqs, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<SnippetRow>(new CommandDefinition(
             $"""
@@ -278,6 +265,7 @@ public sealed class EventQueries(Database database)
             WHERE events_fts MATCH @match AND rowid IN @seqs;
             """,
             new { match, seqs },
+            snapshot,
             cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Seq, r => Snippets.ToHtml(r.Snippet));
     }
@@ -289,25 +277,22 @@ public sealed class EventQueries(Database database)
     /// </summary>
     public async IAsyncEnumerable<ExportEvent> StreamForExportAsync(EventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batch = new List<EventSummary>(500);
-        await foreach (var summary in StreamAsync(filter, cancellationToken))
+        // One read transaction for the whole export: every batch comes from the same snapshot of the store.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var paged = filter with { Limit = 500 };
+        TimelinePosition? after = null;
+        do
         {
-            batch.Add(summary);
-            if (batch.Count == 500)
+            var (items, next) = await ListAsync(connection, snapshot, paged, after, cancellationToken);
+            foreach (var item in await EnrichAsync(connection, snapshot, items, cancellationToken))
             {
-                foreach (var item in await EnrichAsync(batch, cancellationToken))
-                {
-                    yield return item;
-                }
-
-                batch.Clear();
+                yield return item;
             }
-        }
 
-        foreach (var item in await EnrichAsync(batch, cancellationToken))
-        {
-            yield return item;
+            after = next;
         }
+        while (after is not null);
     }
 
     /// <summary>The most recently changed events matching the filter, newest change first (the Atom feed).</summary>
@@ -324,17 +309,14 @@ public sealed class EventQueries(Database database)
         EventWhere.Append(sql, where);
         sql.Append("\nORDER BY e.updated_at DESC, e.id DESC\nLIMIT @Take;");
 
-        List<EventSummary> summaries;
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).AsList();
-            summaries = await SummariesAsync(connection, rows, null, cancellationToken);
-        }
-
-        return await EnrichAsync(summaries, cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken))).AsList();
+        var summaries = await SummariesAsync(connection, snapshot, rows, null, cancellationToken);
+        return await EnrichAsync(connection, snapshot, summaries, cancellationToken);
     }
 
-    private async Task<List<ExportEvent>> EnrichAsync(List<EventSummary> events, CancellationToken cancellationToken)
+    private static async Task<List<ExportEvent>> EnrichAsync(IDbConnection connection, IDbTransaction snapshot, IReadOnlyList<EventSummary> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
@@ -342,10 +324,10 @@ public sealed class EventQueries(Database database)
         }
 
         var ids = events.Select(e => e.Id).ToArray();
-        await using var connection = await database.OpenAsync(cancellationToken);
         var links = (await connection.QueryAsync<ExportLinkRow>(new CommandDefinition(
             "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN @ids ORDER BY event_id, ordinal;",
             new { ids },
+            snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var citations = (await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
             """
@@ -355,10 +337,12 @@ public sealed class EventQueries(Database database)
             ORDER BY c.event_id, c.ordinal;
             """,
             new { ids },
+            snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
             "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN @ids;",
             new { ids },
+            snapshot,
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
 
         return events.Select(e => new ExportEvent(
@@ -373,7 +357,8 @@ public sealed class EventQueries(Database database)
     public async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, null, id, cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await GetAsync(connection, snapshot, id, cancellationToken);
     }
 
     /// <summary>The same, on the caller's connection and transaction (writes answer with the event as committed).</summary>

@@ -95,6 +95,7 @@ public static class SearchApi
         var eventHits = eventItems.Select(e => new SearchHit(e.Id, e.Title, e.Snippet ?? string.Empty, $"/events/{e.Id}", e.Date, e.Category)).ToList();
 
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
         var entityRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
             SELECT n.id, n.name AS title, n.kind,
@@ -105,6 +106,7 @@ public static class SearchApi
             LIMIT @Take;
             """,
             new { filter.Match, Take = limit + 1 },
+            snapshot,
             cancellationToken: cancellationToken))).AsList();
         var sourceRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
@@ -116,6 +118,7 @@ public static class SearchApi
             LIMIT @Take;
             """,
             new { filter.Match, Take = limit + 1 },
+            snapshot,
             cancellationToken: cancellationToken))).AsList();
 
         return TypedResults.Ok(new SearchResults(

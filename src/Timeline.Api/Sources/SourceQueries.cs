@@ -57,7 +57,8 @@ public sealed class SourceQueries(Database database)
     public async Task<(SourceDetail? Source, Events.Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, null, id, cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await GetAsync(connection, snapshot, id, cancellationToken);
     }
 
     /// <summary>The same, on the caller's connection and transaction.</summary>
