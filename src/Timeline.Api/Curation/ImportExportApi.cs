@@ -94,7 +94,7 @@ public static class ImportExportApi
 }
 
 /// <summary>Validates and applies a dataset in one immediate transaction (the HTTP import and the `import` command).</summary>
-public sealed class DatasetImporter(Database database, TimeProvider clock)
+public sealed class DatasetImporter(Database database, TimeProvider clock, StoreState state)
 {
     public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
         DatasetDocument document, string actor, CancellationToken cancellationToken, Action<int, int>? progress = null)
@@ -111,6 +111,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
 
         var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
         await transaction.CommitAsync(cancellationToken);
+        state.Invalidate();
         Database.EndBulkWrite(connection);
         return (report, []);
     }

@@ -40,16 +40,30 @@ public sealed class Database
     /// <summary>The timeout given to every command, in seconds.</summary>
     public int CommandTimeoutSeconds { get; }
 
-    /// <summary>Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).</summary>
+    /// <summary>
+    /// Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).
+    /// The pragmas run once per physical connection, not on every open from the pool.
+    /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        var handle = connection.Handle!;
+        if (!_configured.TryGetValue(handle, out _))
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            _configured.AddOrUpdate(handle, Configured);
+        }
+
         return connection;
     }
+
+    private static readonly object Configured = new();
+
+    /// <summary>The physical connections (SQLite handles) whose pragmas are set.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
     /// <summary>A larger page cache for one connection that is about to write a lot (imports): indexes are built in memory.</summary>
     public static void PrepareForBulkWrite(SqliteConnection connection)
