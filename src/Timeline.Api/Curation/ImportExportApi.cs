@@ -101,6 +101,25 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         Database.PrepareForBulkWrite(connection);
+        var rollbackJournal = await database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        try
+        {
+            return await ImportAsync(connection, document, actor, progress, cancellationToken);
+        }
+        finally
+        {
+            if (rollbackJournal)
+            {
+                await Database.ConfigureFileAsync(connection, CancellationToken.None);
+            }
+
+            Database.EndBulkWrite(connection);
+        }
+    }
+
+    private async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
+        SqliteConnection connection, DatasetDocument document, string actor, Action<int, int>? progress, CancellationToken cancellationToken)
+    {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
         if (dataset is null)
@@ -112,7 +131,6 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
         var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
         await transaction.CommitAsync(cancellationToken);
         state.Invalidate();
-        Database.EndBulkWrite(connection);
         return (report, []);
     }
 }

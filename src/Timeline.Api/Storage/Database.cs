@@ -81,6 +81,36 @@ public sealed class Database
         pragma.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// For the first load into a store that holds no events, when no other connection uses the file:
+    /// switches to a rollback journal, so the load's pages are written once into the file instead of once
+    /// into the write-ahead log and again at the checkpoint. A crash still rolls the load back (the journal
+    /// is atomic); the caller switches back to WAL afterwards, and every start does too. Returns whether
+    /// it switched.
+    /// </summary>
+    public async Task<bool> TryUseRollbackJournalForFirstLoadAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM events);";
+        if ((long)(await check.ExecuteScalarAsync(cancellationToken))! != 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode = DELETE;";
+            var mode = (string?)await pragma.ExecuteScalarAsync(cancellationToken);
+            return string.Equals(mode, "delete", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (SqliteException)
+        {
+            // Another connection has the file open in WAL mode (a running server): load through the WAL.
+            return false;
+        }
+    }
+
     /// <summary>The setting kept in the file itself: write-ahead logging.</summary>
     public static async Task ConfigureFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
