@@ -7,11 +7,12 @@ using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;
 using Timeline.Api.OpenApi;
+using Timeline.Api.Operations;
 using Timeline.Api.Problems;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(Cli.ConfigurationArguments(args));
 
 // The store (SQLite, migrated and seeded at startup) and the features that query it.
 builder.Services.AddTimelineStore(builder.Configuration);
@@ -26,6 +27,9 @@ builder.Services.AddTimelineProblems();
 // The OpenAPI document and Swagger UI.
 builder.Services.AddTimelineOpenApi();
 
+// Operations: limits, rate limits, timeouts, proxies, CORS, logs, metrics, graceful shutdown, backups.
+builder.AddTimelineOperations();
+
 var app = builder.Build();
 
 // Command-line commands (reseed, validate) run instead of the server.
@@ -34,6 +38,9 @@ if (await Cli.TryRunAsync(app, args) is { } exitCode)
     return exitCode;
 }
 
+// Forwarded headers from known proxies, one log line per request, security headers, CORS, edge refusals.
+app.UseTimelineEdge();
+
 // HEAD runs as GET (before routing picks an endpoint); errors are problem details.
 app.UseMiddleware<HeadRequests>();
 app.UseTimelineProblems();
@@ -41,6 +48,9 @@ app.UseTimelineOpenApi();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+
+// Body size, rate limits (per API key or address) and the request timeout.
+app.UseTimelineGuards();
 
 // Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
 app.UseMiddleware<ConditionalGets>();
@@ -53,6 +63,7 @@ api.MapSources();
 api.MapCategories();
 api.MapSearch();
 api.MapHealth();
+api.MapOperations();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
 var hostedByTests = Cli.HostedByTests(app);

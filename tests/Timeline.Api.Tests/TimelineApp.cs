@@ -36,6 +36,19 @@ public class TimelineApp : WebApplicationFactory<Program>
         builder.UseSetting("Timeline:DatabasePath", DatabasePath);
         builder.UseSetting("Timeline:SeedPath", SeedPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+
+        // Many requests come from one client (TestServer has no remote address), and the bad-input tests send
+        // absurdly long values to reach the validators: limits no test reaches, unless a fixture for the
+        // limits themselves (OperationsFixtures.cs) sets its own.
+        builder.UseSetting("Timeline:RateLimits:ReadsPerWindow", "1000000");
+        builder.UseSetting("Timeline:RateLimits:WritesPerWindow", "1000000");
+        builder.UseSetting("Timeline:Limits:MaxQueryStringLength", "1000000");
+        ConfigureSettings(builder);
+    }
+
+    /// <summary>Settings of a derived fixture, applied after (and over) the defaults above.</summary>
+    protected virtual void ConfigureSettings(IWebHostBuilder builder)
+    {
     }
 
     protected override void Dispose(bool disposing)

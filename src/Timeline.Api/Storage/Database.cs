@@ -10,9 +10,11 @@ namespace Timeline.Api.Storage;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly Operations.ConnectionHooks? _hooks;
 
-    public Database(IOptions<TimelineOptions> options)
+    public Database(IOptions<TimelineOptions> options, Operations.ConnectionHooks? hooks = null)
     {
+        _hooks = hooks;
         var settings = options.Value;
         var path = settings.ResolvedDatabasePath;
         var directory = Path.GetDirectoryName(path);
@@ -45,6 +47,7 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        _hooks?.Attach(connection); // statement timings and interruption of cancelled requests' queries
         using var pragma = connection.CreateCommand();
         pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
