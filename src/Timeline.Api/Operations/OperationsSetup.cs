@@ -88,11 +88,24 @@ public static class OperationsSetup
                 {
                     Timeout = TimeSpan.FromSeconds(seconds),
                     TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-                    WriteTimeoutResponse = context => Problem.WriteAsync(
-                        context,
-                        StatusCodes.Status504GatewayTimeout,
-                        "Request timed out",
-                        $"The request took longer than the {seconds} seconds the server allows, and was stopped."),
+                    WriteTimeoutResponse = async context =>
+                    {
+                        // RequestAborted is still the timed-out token here: the problem is written without it.
+                        var timedOut = context.RequestAborted;
+                        context.RequestAborted = CancellationToken.None;
+                        try
+                        {
+                            await Problem.WriteAsync(
+                                context,
+                                StatusCodes.Status504GatewayTimeout,
+                                "Request timed out",
+                                $"The request took longer than the {seconds} seconds the server allows, and was stopped.");
+                        }
+                        finally
+                        {
+                            context.RequestAborted = timedOut;
+                        }
+                    },
                 };
             }
         });

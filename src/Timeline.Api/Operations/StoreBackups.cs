@@ -49,10 +49,10 @@ public sealed class StoreBackups(
             ? configured
             : Path.Combine(Path.GetDirectoryName(database.FilePath)!, "backups"));
 
-    /// <summary>Writes a copy into <see cref="BackupDirectory"/> under a name made of the time (timeline-20250102-030405-678.db).</summary>
+    /// <summary>Writes a copy into <see cref="BackupDirectory"/> under a name made of the time (timeline-20250102-030405-6789012.db).</summary>
     public Task<BackupResult> BackupToDirectoryAsync(CancellationToken cancellationToken)
     {
-        var name = $"timeline-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture)}.db";
+        var name = $"timeline-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss-fffffff", CultureInfo.InvariantCulture)}.db";
         return BackupAsync(Path.Combine(BackupDirectory, name), cancellationToken);
     }
 
@@ -189,6 +189,11 @@ public sealed class StoreBackups(
             }
 
             return version;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 11)
+        {
+            // SQLITE_CORRUPT: the check itself could not get through the damaged pages.
+            throw new StoreOperationException($"{path} fails SQLite's integrity check: {ex.Message}");
         }
         catch (SqliteException ex)
         {
