@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Timeline.Api.Tests;
 
@@ -187,4 +190,25 @@ public class RateLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTes
         // Other tests of this class may be refused too, but never concurrently with this one (xunit runs a class's tests in turn).
         Assert.Equal(2, after - before);
     }
+}
+
+/// <summary>Proxies may be listed (Timeline__KnownProxies__0) or given as one comma-separated value, as in docker-compose.yml.</summary>
+public class KnownProxySettingsTests
+{
+    [Fact]
+    public void A_comma_separated_list_of_proxies_and_networks_is_read_whole()
+    {
+        using var app = new ProxiesApp();
+
+        var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
+
+        Assert.Equal([IPAddress.Parse("10.0.0.7"), IPAddress.Parse("10.0.0.8")], forwarded.KnownProxies);
+        Assert.Equal([System.Net.IPNetwork.Parse("172.18.0.0/16")], forwarded.KnownIPNetworks);
+    }
+
+    private sealed class ProxiesApp() : OperationsApp(new Dictionary<string, string>
+    {
+        ["Timeline:KnownProxies"] = "10.0.0.7, 10.0.0.8",
+        ["Timeline:KnownNetworks"] = "172.18.0.0/16",
+    });
 }

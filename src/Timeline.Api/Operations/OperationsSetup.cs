@@ -19,6 +19,13 @@ public static class OperationsSetup
         var services = builder.Services;
         services.AddOptions<OperationsOptions>()
             .Bind(builder.Configuration.GetSection(TimelineOptions.Section))
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                // One comma-separated value (Timeline__KnownProxies=10.0.0.2,10.0.0.3) as well as a list (__0, __1).
+                var section = configuration.GetSection(TimelineOptions.Section);
+                options.KnownProxies.AddRange(section[nameof(OperationsOptions.KnownProxies)] is { Length: > 0 } proxies ? [proxies] : []);
+                options.KnownNetworks.AddRange(section[nameof(OperationsOptions.KnownNetworks)] is { Length: > 0 } networks ? [networks] : []);
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
 
