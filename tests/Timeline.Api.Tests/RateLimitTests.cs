@@ -212,3 +212,29 @@ public class KnownProxySettingsTests
         ["Timeline:KnownNetworks"] = "172.18.0.0/16",
     });
 }
+
+/// <summary>The OpenAPI document tells clients what the operations layer may answer.</summary>
+public class OperationsOpenApiTests(TimelineApp app) : IClassFixture<TimelineApp>
+{
+    [Fact]
+    public async Task Every_rate_limited_operation_documents_429_with_Retry_After_and_the_probes_do_not()
+    {
+        using var client = app.CreateClient();
+        var document = await client.GetJsonAsync("/openapi/v1.json");
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var responses = operation.Value.GetProperty("responses");
+                var limited = !(path.Name.StartsWith("/health", StringComparison.Ordinal) || path.Name == "/metrics");
+                Assert.True(limited == responses.TryGetProperty("429", out var tooMany), $"{operation.Name} {path.Name}");
+                if (limited)
+                {
+                    Assert.True(tooMany.GetProperty("headers").TryGetProperty("Retry-After", out _));
+                    Assert.True(tooMany.GetProperty("content").TryGetProperty("application/problem+json", out _));
+                }
+            }
+        }
+    }
+}

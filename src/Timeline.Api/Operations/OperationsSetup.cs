@@ -83,6 +83,7 @@ public static class OperationsSetup
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
         services.AddTimelineRateLimits();
+        services.AddTimelineOperationsOpenApi();
 
         // Every request has a time limit; a query still running when it passes is interrupted (ConnectionHooks).
         services.AddRequestTimeouts();

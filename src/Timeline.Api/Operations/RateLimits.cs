@@ -28,10 +28,14 @@ public static class RateLimits
         return services;
     }
 
+    /// <summary>Health probes and /metrics: never limited.</summary>
+    public static bool IsExempt(PathString path) =>
+        Exempt.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The limiter for a request: none for exempt paths and switched-off limits, else its client's window.</summary>
     public static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions limits)
     {
-        if (Exempt.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+        if (IsExempt(context.Request.Path))
         {
             return RateLimitPartition.GetNoLimiter("exempt");
         }
