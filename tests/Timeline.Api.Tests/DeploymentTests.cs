@@ -109,6 +109,25 @@ public partial class DeploymentTests
     }
 
     [Fact]
+    public void The_README_configuration_table_documents_every_setting_with_a_default()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
+        var table = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n## ", StringComparison.Ordinal)];
+        var rows = table.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+
+        var documented = ConfigurationKeys.All().Keys
+            .Select(key => key.Contains(":*", StringComparison.Ordinal) ? key[..key.IndexOf(":*", StringComparison.Ordinal)] : key)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var key in documented)
+        {
+            var row = rows.FirstOrDefault(r => r.StartsWith($"| `{key}` |", StringComparison.Ordinal));
+            Assert.True(row is not null, $"{key} is not in the README's configuration table");
+            Assert.False(string.IsNullOrWhiteSpace(row.Split('|')[2]), $"{key} has no default in the README");
+        }
+    }
+
+    [Fact]
     public void The_dataset_and_every_source_document_are_copied_to_where_the_seed_path_points()
     {
         var seedPath = ComposeFile.Value.Environment["Timeline__SeedPath"];
