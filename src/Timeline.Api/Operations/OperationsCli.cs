@@ -21,7 +21,7 @@ public static class OperationsCli
     public static List<string> Operands(string[] args, string command) =>
         Split(args.SkipWhile(a => a != command).Skip(1).ToList()).Operands;
 
-    /// <summary>The configuration arguments (--key=value, or --key value), wherever they stand.</summary>
+    /// <summary>The configuration arguments (--key=value, --key value, or key=value), wherever they stand.</summary>
     public static string[] Options(string[] args) => [.. Split(args).Options];
 
     private static (List<string> Options, List<string> Operands) Split(IReadOnlyList<string> args)
@@ -32,7 +32,9 @@ public static class OperationsCli
         {
             if (!args[i].StartsWith('-'))
             {
-                operands.Add(args[i]);
+                // key=value without dashes is configuration too (Timeline:DatabasePath=/data/x.db); a path is not.
+                var equals = args[i].IndexOf('=', StringComparison.Ordinal);
+                (equals > 0 && args[i].AsSpan(0, equals).IndexOfAny('/', '\\') < 0 ? options : operands).Add(args[i]);
                 continue;
             }
 

@@ -34,15 +34,16 @@ public static class OperationsSetup
         if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
         {
             services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = ConsoleFormatterNames.Json);
-            services.Configure<JsonConsoleFormatterOptions>(json =>
-            {
-                if (json.TimestampFormat is null)
-                {
-                    json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                    json.UseUtcTimestamp = true;
-                }
-            });
         }
+
+        services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            if (json.TimestampFormat is null)
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            }
+        });
 
         // Kestrel's limits, and a stop that lets in-flight requests finish.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<OperationsOptions>>((kestrel, options) =>
