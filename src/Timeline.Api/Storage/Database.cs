@@ -10,9 +10,11 @@ namespace Timeline.Api.Storage;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly Operations.ConnectionHooks? _hooks;
 
-    public Database(IOptions<TimelineOptions> options)
+    public Database(IOptions<TimelineOptions> options, Operations.ConnectionHooks? hooks = null)
     {
+        _hooks = hooks;
         var settings = options.Value;
         var path = settings.ResolvedDatabasePath;
         var directory = Path.GetDirectoryName(path);
@@ -48,6 +50,7 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        _hooks?.Attach(connection); // statement timings and interruption of cancelled requests' queries
         var handle = connection.Handle!;
         if (!_configured.TryGetValue(handle, out _))
         {
