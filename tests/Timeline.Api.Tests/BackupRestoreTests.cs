@@ -232,9 +232,17 @@ public sealed class RestoreTests : IDisposable
         using var restoring = StoreLock.TryExclusive(store);
         Assert.NotNull(restoring);
 
+        // The whole app refuses to start (the test host may report that failure as a disposed host, so only
+        // the refusal is asserted here) ...
         using var app = new StoreApp(store);
-        var error = Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
+        Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
 
+        // ... and the startup step itself says why.
+        using var lifecycle = new StoreLifecycle(
+            new Database(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store })),
+            null!,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreLifecycle>.Instance);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartingAsync(CancellationToken.None));
         Assert.Contains("being restored", error.Message, StringComparison.Ordinal);
     }
 

@@ -114,7 +114,7 @@ public class DurabilityTests
             await Task.Delay(10);
         }
 
-        Assert.False(import.HasExited, "the import finished before it could be interrupted; make the file bigger");
+        Assert.False(import.HasExited, $"the import ended (exit {(import.HasExited ? import.ExitCode : 0)}) before it could be interrupted: {string.Join(" | ", Output)}");
         import.Kill(entireProcessTree: true);
         await import.WaitForExitAsync();
 
@@ -141,6 +141,8 @@ public class DurabilityTests
         var parts = title.Split(' ');
         return summary == title && tags.SequenceEqual([$"w{parts[1]}-{parts[3]}"]);
     }
+
+    private static readonly ConcurrentQueue<string> Output = new();
 
     private sealed record Counts(long Events, long Revisions, long Fts, long DataVersion, string Integrity);
 
@@ -173,6 +175,15 @@ public class DurabilityTests
         start.ArgumentList.Add($"--Timeline:DatabasePath={database}");
         start.ArgumentList.Add($"--Timeline:SeedPath={seed}");
         var process = Process.Start(start)!;
+        if (!waitForExit)
+        {
+            // Drained as it comes, so the child never blocks on a full pipe; kept for the failure message.
+            process.OutputDataReceived += (_, e) => Output.Enqueue(e.Data ?? string.Empty);
+            process.ErrorDataReceived += (_, e) => Output.Enqueue(e.Data ?? string.Empty);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
         if (waitForExit)
         {
             var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();

@@ -49,10 +49,10 @@ public sealed class StoreStatistics(Database database)
         var schemaVersion = await Migrator.CurrentVersionAsync(connection, cancellationToken);
         var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
             """
-            SELECT (SELECT COUNT(*) FROM events)    AS events,
-                   (SELECT COUNT(*) FROM entities)  AS entities,
-                   (SELECT COUNT(*) FROM sources)   AS sources,
-                   (SELECT COUNT(*) FROM citations) AS citations,
+            SELECT (SELECT COUNT(*) FROM events WHERE deleted_at IS NULL)   AS events,
+                   (SELECT COUNT(*) FROM entities WHERE deleted_at IS NULL) AS entities,
+                   (SELECT COUNT(*) FROM sources WHERE deleted_at IS NULL)  AS sources,
+                   (SELECT COUNT(*) FROM citations c JOIN events e ON e.id = c.event_id AND e.deleted_at IS NULL) AS citations,
                    s.data_version,
                    s.updated_at
             FROM store_state s
