@@ -58,6 +58,9 @@ public sealed class EventQueries(Database database)
     {
         public long Seq { get; init; }
 
+        /// <summary>The event's tags, sorted, joined by U+001F (the unit separator, which no tag contains).</summary>
+        public string? TagList { get; init; }
+
         public double? Score { get; init; }
 
         public string Id { get; init; } = string.Empty;
@@ -201,7 +204,8 @@ public sealed class EventQueries(Database database)
         var direction = filter.Descending ? "DESC" : "ASC";
         var sql = new StringBuilder(
             """
-            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
+            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
+                   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list
             """);
         if (filter.Match is null)
         {
@@ -231,6 +235,7 @@ public sealed class EventQueries(Database database)
             $"""
             SELECT * FROM (
                 SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
+                       (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list,
                        {Score} AS score
                 FROM events_fts JOIN events e ON e.seq = events_fts.rowid
             """);
@@ -249,7 +254,6 @@ public sealed class EventQueries(Database database)
 
     private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, IDbTransaction snapshot, List<EventRow> rows, string? match, CancellationToken cancellationToken)
     {
-        var tags = await TagsAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken, snapshot);
         var snippets = match is null || rows.Count == 0
             ? []
             : await SnippetsAsync(connection, snapshot, match, rows.Select(r => r.Seq).ToArray(), cancellationToken);
@@ -261,7 +265,7 @@ public sealed class EventQueries(Database database)
             r.Title,
             r.Summary,
             r.Category,
-            tags.TryGetValue(r.Id, out var t) ? t : [],
+            r.TagList is null ? [] : r.TagList.Split('\u001f'),
             ReadList(r.Caveats))
         {
             Snippet = snippets.GetValueOrDefault(r.Seq),
@@ -315,7 +319,8 @@ public sealed class EventQueries(Database database)
         var where = EventWhere.Build(filter, parameters);
         var sql = new StringBuilder(
             """
-            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
+            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
+                   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list
             FROM events e
             """);
         EventWhere.Append(sql, where);
@@ -335,9 +340,10 @@ public sealed class EventQueries(Database database)
             return [];
         }
 
-        var ids = events.Select(e => e.Id).ToArray();
+        // One JSON parameter for the batch's ids: the same statement text whatever the batch's size.
+        var ids = JsonSerializer.Serialize(events.Select(e => e.Id));
         var links = (await connection.QueryAsync<ExportLinkRow>(new CommandDefinition(
-            "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN @ids ORDER BY event_id, ordinal;",
+            "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN (SELECT value FROM json_each(@ids)) ORDER BY event_id, ordinal;",
             new { ids },
             snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
@@ -345,14 +351,14 @@ public sealed class EventQueries(Database database)
             """
             SELECT c.event_id AS EventId, c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
             FROM citations c JOIN sources s ON s.id = c.source_id
-            WHERE c.event_id IN @ids
+            WHERE c.event_id IN (SELECT value FROM json_each(@ids))
             ORDER BY c.event_id, c.ordinal;
             """,
             new { ids },
             snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
-            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN @ids;",
+            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
             new { ids },
             snapshot,
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
@@ -471,7 +477,7 @@ public sealed class EventQueries(Database database)
         return rows.GroupBy(r => r.EventId).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Tag).ToList());
     }
 
-    private static List<string> ReadList(string json) => JsonSerializer.Deserialize<List<string>>(json) ?? [];
+    private static List<string> ReadList(string json) => json == "[]" ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];
 }
 
 /// <summary>

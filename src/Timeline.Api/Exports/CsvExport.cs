@@ -60,18 +60,21 @@ public static class CsvExport
             : value;
     }
 
-    private static async Task WriteRowAsync(StreamWriter writer, string[] fields)
+    private static Task WriteRowAsync(StreamWriter writer, string[] fields)
     {
+        // One write a row: the row is built in memory, then handed to the writer's buffer.
+        var row = new StringBuilder(256);
         for (var i = 0; i < fields.Length; i++)
         {
             if (i > 0)
             {
-                await writer.WriteAsync(',');
+                row.Append(',');
             }
 
-            await writer.WriteAsync(Field(fields[i]));
+            row.Append(Field(fields[i]));
         }
 
-        await writer.WriteAsync("\r\n");
+        row.Append("\r\n");
+        return writer.WriteAsync(row);
     }
 }
