@@ -17,13 +17,15 @@ public static class Cli
           validate      check the dataset (quotes, dates, ids, vocabularies) without touching the store, and exit
           import FILE   validate FILE (the dataset format; textFile paths relative to it) against itself and the store,
                         then create, update or leave unchanged each record in one transaction; nothing changes on any problem
+          generate --events N [--seed S] --out FILE
+                        write a deterministic synthetic dataset of N events in the import format (for benchmarks)
           new-key NAME ROLE
                         print a new random API key for NAME with ROLE (editor or admin), and the entry to add to
                         Timeline:ApiKeys; only the key's SHA-256 goes into configuration
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "new-key", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "generate", "new-key", "help", "--help" };
 
     private static async Task<int> ImportAsync(WebApplication app, string[] args)
     {
@@ -36,8 +38,15 @@ public static class Cli
 
         var database = app.Services.GetRequiredService<Database>();
         await Migrator.MigrateAsync(database, CancellationToken.None);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Console.WriteLine($"Reading {Path.GetFullPath(file)} ...");
         var document = await DatasetReader.ReadAsync(Path.GetFullPath(file), CancellationToken.None);
-        var (report, errors) = await app.Services.GetRequiredService<Curation.DatasetImporter>().ImportAsync(document, "import", CancellationToken.None);
+        Console.WriteLine($"  read {document.Events?.Count ?? 0:N0} events in {watch.Elapsed.TotalSeconds:F1} s; validating and writing in one transaction ...");
+        var (report, errors) = await app.Services.GetRequiredService<Curation.DatasetImporter>().ImportAsync(
+            document,
+            "import",
+            CancellationToken.None,
+            (done, total) => Console.WriteLine($"  {done:N0} / {total:N0} events written ({watch.Elapsed.TotalSeconds:F1} s)"));
         if (report is null)
         {
             throw new DatasetValidationException(Path.GetFullPath(file), errors);
@@ -47,6 +56,29 @@ public static class Cli
         Console.WriteLine($"  sources:  {report.Sources.Created} created, {report.Sources.Updated} updated, {report.Sources.Unchanged} unchanged");
         Console.WriteLine($"  entities: {report.Entities.Created} created, {report.Entities.Updated} updated, {report.Entities.Unchanged} unchanged");
         Console.WriteLine($"  events:   {report.Events.Created} created, {report.Events.Updated} updated, {report.Events.Unchanged} unchanged");
+        var events = report.Events.Created + report.Events.Updated + report.Events.Unchanged;
+        Console.WriteLine($"Done in {watch.Elapsed.TotalSeconds:F1} s: {events / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} events/s.");
+        return 0;
+    }
+
+    private static int Generate(string[] args)
+    {
+        string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        if (!int.TryParse(Option("--events"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var events) || events < 1
+            || Option("--out") is not { } output)
+        {
+            Console.Error.WriteLine("Usage: generate --events N [--seed S] --out FILE");
+            return 2;
+        }
+
+        var seed = int.TryParse(Option("--seed"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var file = File.Create(output))
+        {
+            DatasetGenerator.Write(events, seed, file);
+        }
+
+        Console.WriteLine($"Wrote {events:N0} events (seed {seed}) to {Path.GetFullPath(output)} ({new FileInfo(output).Length / 1048576.0:F1} MiB) in {watch.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 
@@ -80,6 +112,12 @@ public static class Cli
         if (index < 0)
         {
             return args;
+        }
+
+        if (args[index] == "generate")
+        {
+            // generate takes only its own options.
+            return [.. args.Take(index)];
         }
 
         var operands = args[index] switch
@@ -134,6 +172,8 @@ public static class Cli
                     return NewKey(args);
                 case "import":
                     return await ImportAsync(app, args);
+                case "generate":
+                    return Generate(args);
                 default:
                     Console.WriteLine(Usage);
                     return 0;

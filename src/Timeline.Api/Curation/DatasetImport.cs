@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Timeline.Api.Dataset;
 
 namespace Timeline.Api.Curation;
@@ -84,14 +85,50 @@ public static class DatasetImport
     }
 
     /// <summary>Upserts a validated dataset in the caller's transaction and moves the data version once.</summary>
-    public static async Task<ImportReport> ApplyAsync(IDbConnection c, IDbTransaction tx, ValidatedDataset dataset, Change change, CancellationToken ct)
+    public static async Task<ImportReport> ApplyAsync(
+        SqliteConnection c, SqliteTransaction tx, ValidatedDataset dataset, Change change, CancellationToken ct, Action<int, int>? progress = null)
     {
+        // New records go through the bulk writer (prepared statements, search rows built at the end);
+        // existing ones through the single-record writer, which replaces their tags, links and citations.
+        using var bulk = new BulkEventWriter(c, tx, change);
         var sources = await ApplyKindAsync(c, tx, "source", dataset.Sources, s => s.Id, s => Documents.Serialize(Documents.From(s)),
-            (s, action) => TimelineWriter.WriteSourceAsync(c, tx, s, action, change, ct), ct);
+            async (s, action) =>
+            {
+                if (action == "create")
+                {
+                    bulk.Create(s);
+                    return 1;
+                }
+
+                return await TimelineWriter.WriteSourceAsync(c, tx, s, action, change, ct);
+            },
+            ct);
         var entities = await ApplyKindAsync(c, tx, "entity", dataset.Entities, e => e.Id, e => Documents.Serialize(Documents.From(e)),
             (e, action) => TimelineWriter.WriteEntityAsync(c, tx, e, action, change, ct), ct);
-        var events = await ApplyKindAsync(c, tx, "event", dataset.Events, e => e.Id, e => Documents.Serialize(Documents.From(e)),
-            (e, action) => TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct), ct);
+
+        var done = 0;
+        var documents = new string[dataset.Events.Count];
+        Parallel.For(0, documents.Length, i => documents[i] = Documents.Serialize(Documents.From(dataset.Events[i])));
+        var position = dataset.Events.Select((e, i) => (e.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var events = await ApplyKindAsync(c, tx, "event", dataset.Events, e => e.Id, e => documents[position[e.Id]],
+            async (e, action) =>
+            {
+                if (++done % 10_000 == 0)
+                {
+                    progress?.Invoke(done, dataset.Events.Count);
+                }
+
+                if (action == "create")
+                {
+                    bulk.Create(e, documents[position[e.Id]]);
+                    return 1;
+                }
+
+                return await TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct);
+            },
+            ct);
+        bulk.Finish();
+        progress?.Invoke(dataset.Events.Count, dataset.Events.Count);
         if (sources.Created + sources.Updated + entities.Created + entities.Updated + events.Created + events.Updated > 0)
         {
             await TimelineWriter.TouchAsync(c, tx, change, ct);

@@ -96,9 +96,11 @@ public static class ImportExportApi
 /// <summary>Validates and applies a dataset in one immediate transaction (the HTTP import and the `import` command).</summary>
 public sealed class DatasetImporter(Database database, TimeProvider clock)
 {
-    public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(DatasetDocument document, string actor, CancellationToken cancellationToken)
+    public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
+        DatasetDocument document, string actor, CancellationToken cancellationToken, Action<int, int>? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        Database.PrepareForBulkWrite(connection);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
         if (dataset is null)
@@ -107,8 +109,9 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
             return (null, errors);
         }
 
-        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken);
+        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
         await transaction.CommitAsync(cancellationToken);
+        Database.EndBulkWrite(connection);
         return (report, []);
     }
 }

@@ -95,20 +95,44 @@ public static partial class DatasetValidator
         var eventIds = new HashSet<string>(StringComparer.Ordinal);
         IReadOnlyDictionary<string, string> texts = store is null ? sourceTexts : new LayeredTexts(sourceTexts, store.SourceText);
         Func<string, bool> entityExists = store is null ? entityIds.Contains : id => entityIds.Contains(id) || store.EntityExists(id);
-        ForEach(document.Events, "events", found, (@event, path) =>
+        // Events are checked in parallel (each check only reads the sources and entities), then gathered in order.
+        var eventList = document.Events;
+        if (eventList is null)
         {
-            if (ValidateEvent(@event, path, texts, entityExists, found) is { } valid)
+            found.Add(new DatasetError("events", "the dataset has no 'events' list"));
+        }
+        else
+        {
+            var results = new (ValidEvent? Valid, List<DatasetError>? Errors)[eventList.Count];
+            Parallel.For(0, eventList.Count, i =>
             {
-                if (!eventIds.Add(valid.Id))
+                if (eventList[i] is null)
                 {
-                    found.Add(new DatasetError($"{path}.id", $"the id '{valid.Id}' is used by another event"));
+                    results[i] = (null, [new DatasetError($"events[{i}]", "the record is null")]);
+                    return;
                 }
-                else
+
+                var errorsHere = new List<DatasetError>();
+                var valid = ValidateEvent(eventList[i], $"events[{i}]", texts, entityExists, errorsHere);
+                results[i] = (valid, errorsHere.Count > 0 ? errorsHere : null);
+            });
+
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i].Errors is { } errorsHere)
                 {
-                    events.Add(valid);
+                    found.AddRange(errorsHere);
+                }
+                else if (results[i].Valid is { } valid && !eventIds.Add(valid.Id))
+                {
+                    found.Add(new DatasetError($"events[{i}] '{valid.Id}'.id", $"the id '{valid.Id}' is used by another event"));
+                }
+                else if (results[i].Valid is { } added)
+                {
+                    events.Add(added);
                 }
             }
-        });
+        }
 
         errors = found;
         return found.Count == 0 ? new ValidatedDataset(sources, entities, events) : null;
@@ -371,6 +395,12 @@ public static partial class DatasetValidator
     /// <summary>Counts Unicode code points (a surrogate pair is one).</summary>
     public static int CodePoints(ReadOnlySpan<char> text)
     {
+        // Most texts have no surrogate pairs: then code points are UTF-16 units (a vectorised check).
+        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return text.Length;
+        }
+
         var count = 0;
         for (var i = 0; i < text.Length; i++)
         {

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Timeline.Api.Dataset;
+using Timeline.Api.Dates;
+
+namespace Timeline.Api.Curation;
+
+/// <summary>
+/// Creates many new events fast, inside the caller's transaction: one prepared statement per table,
+/// reused for every row, and the search rows of all new events built in one set-based statement at the
+/// end. Each event still gets its first revision, exactly as a single create would write it. Used by
+/// imports (and so the seed) for events that are not in the store yet.
+/// </summary>
+public sealed class BulkEventWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly Change _change;
+    private readonly long _firstNewSeq;
+    private readonly long _firstNewSourceSeq;
+    private readonly SqliteCommand _source;
+    private readonly SqliteCommand _sourceRevision;
+    private readonly SqliteCommand _event;
+    private readonly SqliteCommand _tag;
+    private readonly SqliteCommand _link;
+    private readonly SqliteCommand _citation;
+    private readonly SqliteCommand _revision;
+
+    public BulkEventWriter(SqliteConnection connection, SqliteTransaction transaction, Change change)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _change = change;
+        using (var max = Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM events;"))
+        {
+            _firstNewSeq = (long)max.ExecuteScalar()!;
+        }
+
+        using (var max = Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources;"))
+        {
+            _firstNewSourceSeq = (long)max.ExecuteScalar()!;
+        }
+
+        _source = Command(
+            """
+            INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes, created_at, updated_at, version)
+            VALUES ($id, $title, $publisher, $author, $published, $url, $text, $sha, $notes, $stamp, $stamp, 1);
+            """,
+            "$id", "$title", "$publisher", "$author", "$published", "$url", "$text", "$sha", "$notes", "$stamp");
+        _sourceRevision = Command(
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('source', $id, 1, 'create', $actor, $at, $document);",
+            "$id", "$actor", "$at", "$document");
+
+        _event = Command(
+            """
+            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, created_at, updated_at, version)
+            VALUES ($id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $stamp, $stamp, 1);
+            """,
+            "$id", "$date", "$precision", "$end", "$first", "$last", "$title", "$summary", "$category", "$caveats", "$stamp");
+        _tag = Command("INSERT INTO event_tags (event_id, tag) VALUES ($id, $tag);", "$id", "$tag");
+        _link = Command("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);", "$id", "$entity", "$role", "$ordinal");
+        _citation = Command(
+            "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ($id, $ordinal, $source, $quote, $start, $end);",
+            "$id", "$ordinal", "$source", "$quote", "$start", "$end");
+        _revision = Command(
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);",
+            "$id", "$actor", "$at", "$document");
+    }
+
+    public int Written { get; private set; }
+
+    public void Create(ValidEvent e) => Create(e, Documents.Serialize(Documents.From(e)));
+
+    /// <summary>Creates a new source and its first revision; its search row is built by <see cref="Finish"/>.</summary>
+    public void Create(ValidSource s)
+    {
+        Run(_source, s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes), _change.Stamp);
+        Run(_sourceRevision, s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
+    }
+
+    /// <summary>Creates the event with its revision document already serialised (callers may prepare many in parallel).</summary>
+    public void Create(ValidEvent e, string document)
+    {
+        Run(_event, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
+            e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), _change.Stamp);
+        foreach (var tag in e.Tags)
+        {
+            Run(_tag, e.Id, tag);
+        }
+
+        for (var i = 0; i < e.Entities.Count; i++)
+        {
+            Run(_link, e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
+        }
+
+        for (var i = 0; i < e.Citations.Count; i++)
+        {
+            var c = e.Citations[i];
+            Run(_citation, e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+        }
+
+        Run(_revision, e.Id, _change.Actor, _change.Stamp, document);
+        Written++;
+    }
+
+    /// <summary>Indexes every event created by this writer for full-text search, in one statement.</summary>
+    public void Finish()
+    {
+        using var index = Command(
+            """
+            INSERT INTO events_fts (rowid, title, summary, tags, quotes)
+            SELECT e.seq, e.title, e.summary,
+                   COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
+                   COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
+            FROM events e
+            WHERE e.seq >= $first AND e.deleted_at IS NULL;
+            """,
+            "$first");
+        Run(index, _firstNewSeq);
+        using var sources = Command(
+            "INSERT INTO sources_fts (rowid, title, publisher, text) SELECT seq, title, COALESCE(publisher, ''), text FROM sources WHERE seq >= $first AND deleted_at IS NULL;",
+            "$first");
+        Run(sources, _firstNewSourceSeq);
+    }
+
+    public void Dispose()
+    {
+        _event.Dispose();
+        _tag.Dispose();
+        _link.Dispose();
+        _citation.Dispose();
+        _revision.Dispose();
+        _source.Dispose();
+        _sourceRevision.Dispose();
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    private static void Run(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        command.ExecuteNonQuery();
+    }
+}
