@@ -95,12 +95,13 @@ def seconds(s):
 def errors_text(run):
     wrk = run.get("wrk")
     if not wrk:
-        return f"wrk failed (exit {run.get('wrk_exit')})"
+        return "no result (see the wrk log)"
     e = wrk["errors"]
     total = sum(e.values())
     if total == 0:
         return "0"
-    parts = [f"{k} {v}" for k, v in e.items() if v]
+    names = {"status": "HTTP 4xx/5xx", "connect": "connect", "read": "read", "write": "write", "timeout": "timeout"}
+    parts = [f"{names.get(k, k)} {v:,}" for k, v in e.items() if v]
     return f"{total:,} ({', '.join(parts)})"
 
 
@@ -150,7 +151,8 @@ def main():
         if check:
             bad = {k: v for k, v in check.get("statuses", {}).items() if k != "200"}
             if bad or check.get("requests", 0) == 0:
-                seen = ", ".join(f"{k}: {v}" for k, v in sorted(check.get("statuses", {}).items())) or "no answer"
+                seen = (", ".join(f"{k}: {v}" for k, v in sorted(check.get("statuses", {}).items()))
+                        or "no complete answer within its 2 s on one connection")
                 where = "; ".join(check.get("failures", [])[:3])
                 notes.append(f"{LABELS.get(run['query'], run['query'])} ({run['regime']}, {count(run['size'])} events): "
                              f"the status check saw {seen}" + (f", e.g. {where}" if where else ""))

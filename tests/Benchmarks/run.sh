@@ -133,6 +133,8 @@ per_run=$((measure_s + warmup_s + $(duration_s $CHECK_DURATION) + 1))
 load_s=$(( ${#size_list[@]} * ${#query_list[@]} * ${#regime_list[@]} * per_run ))
 say "load tests: ${#size_list[@]} sizes x ${#query_list[@]} queries x ${#regime_list[@]} regimes x ${per_run}s = about $((load_s / 60)) min $((load_s % 60)) s, plus building, loading stores and exports"
 
+mkdir -p "$WORK_DIR"
+WORK_DIR=$(cd "$WORK_DIR" && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUN_DIR="$WORK_DIR/runs/$STAMP"
 mkdir -p "$RUN_DIR" "$WORK_DIR/stores"
@@ -144,12 +146,16 @@ say "building the API in Release"
 dotnet build -c Release "$ROOT/src/Timeline.Api" -nologo -v q >"$RUN_DIR/build.log" 2>&1 || { tail -n 30 "$RUN_DIR/build.log" >&2; die "build failed (see $RUN_DIR/build.log)"; }
 DLL="$ROOT/src/Timeline.Api/bin/Release/net10.0/Timeline.Api.dll"
 [[ -f $DLL ]] || die "no $DLL after the build"
+# Every command runs in the build's output folder, as a deployment would: the content root is the working
+# directory, and only there does the app find its appsettings.json (log levels and the rest). From the
+# repository root it would log every request at Information level and measure the console.
+APP_DIR=$(dirname "$DLL")
 
 # The stores are rebuilt whenever the API's sources (generator, import, schema) or the generator change.
 SRC_KEY=$(cd "$ROOT" && find src -type f \( -name '*.cs' -o -name '*.sql' -o -name '*.csproj' -o -name '*.json' \) \
   -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 
-usage=$(dotnet "$DLL" help 2>&1 || true)
+usage=$(cd "$APP_DIR" && dotnet "$DLL" help 2>&1 || true)
 if [[ -z $GENERATE_CMD ]] && ! grep -qw generate <<<"$usage"; then
   die "this build of the API has no 'generate' command yet (merge the branch that adds it, or set GENERATE_CMD)"
 fi
@@ -192,7 +198,7 @@ prepare_store() {
     cmd=${GENERATE_CMD//\{events\}/$n}; cmd=${cmd//\{seed\}/$SEED}; cmd=${cmd//\{out\}/$dir/dataset.json}
     timeout "$STEP_TIMEOUT" bash -c "$cmd" >"$dir/generate.log" 2>&1 || { tail -n 20 "$dir/generate.log" >&2; die "generation failed (see $dir/generate.log)"; }
   else
-    (cd "$dir" && timeout "$STEP_TIMEOUT" dotnet "$DLL" generate --events "$n" --seed "$SEED" --out "$dir/dataset.json") \
+    (cd "$APP_DIR" && timeout "$STEP_TIMEOUT" dotnet "$DLL" generate --events "$n" --seed "$SEED" --out "$dir/dataset.json") \
       >"$dir/generate.log" 2>&1 || { tail -n 20 "$dir/generate.log" >&2; die "generation failed (see $dir/generate.log)"; }
   fi
   t1=$(now_us)
@@ -201,7 +207,7 @@ prepare_store() {
 
   say "$n events: loading $(du -h "$dir/dataset.json" | cut -f1) into a new store (import)"
   t0=$(now_us)
-  (cd "$dir" && ASPNETCORE_ENVIRONMENT=Production timeout "$STEP_TIMEOUT" dotnet "$DLL" import "$dir/dataset.json" \
+  (cd "$APP_DIR" && ASPNETCORE_ENVIRONMENT=Production timeout "$STEP_TIMEOUT" dotnet "$DLL" import "$dir/dataset.json" \
       --Timeline:DatabasePath="$dir/store.db" --Timeline:SeedPath="$dir/dataset.json") \
     >"$dir/import.log" 2>&1 || { tail -n 20 "$dir/import.log" >&2; die "import failed (see $dir/import.log)"; }
   t1=$(now_us)
@@ -230,7 +236,7 @@ start_server() {
   [[ -z $SERVER_ARGS ]] || args+=($SERVER_ARGS)
   local t0 code
   t0=$(now_us)
-  ASPNETCORE_ENVIRONMENT=Production dotnet "$DLL" "${args[@]}" >"$log" 2>&1 &
+  (cd "$APP_DIR" && ASPNETCORE_ENVIRONMENT=Production exec dotnet "$DLL" "${args[@]}") >"$log" 2>&1 &
   SERVER_PID=$!
   while :; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/events?limit=1" || true)
@@ -296,7 +302,7 @@ for n in "${size_list[@]}"; do
   if [[ $EXPORT_CHECK == 1 ]]; then
     sleep 1
     before=$(rss_kb "$SERVER_PID")
-    say "$n events: streaming a CSV export of every event (server RSS now $((before / 1024)) MiB)"
+    say "$n events: streaming a CSV export of every event (server RSS now $((before * 1024 / 1000000)) MB)"
     t0=$(now_us)
     stats=$(curl -s -o /dev/null --max-time "$EXPORT_TIMEOUT" -w '%{http_code} %{size_download} %{time_total}' "$BASE/events.csv" || true)
     t1=$(now_us)
