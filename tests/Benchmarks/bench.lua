@@ -169,10 +169,10 @@ function done(summary, latency, requests)
   local e = summary.errors
   local seconds = summary.duration / 1e6
   io.write(string.format(
-    'BENCH_RESULT {"query":%s,"regime":%s,"path":%s,"values":%d,"requests":%d,"duration_us":%d,"rps":%.2f,' ..
+    'BENCH_RESULT {"query":%s,"regime":%s,"path":%s,"hot_path":%s,"values":%d,"requests":%d,"duration_us":%d,"rps":%.2f,' ..
     '"bytes":%d,"latency_us":{"mean":%.1f,"max":%d,"p50":%d,"p90":%d,"p99":%d,"p999":%d},' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"statuses":{%s},"failures":[%s]}\n',
-    json_string(query), json_string(regime), json_string(regime == "hot" and q.hot or "(random)"),
+    json_string(query), json_string(regime), json_string(regime == "hot" and q.hot or "(random)"), json_string(q.hot),
     regime == "hot" and 1 or q.values, summary.requests, summary.duration,
     seconds > 0 and summary.requests / seconds or 0, summary.bytes,
     latency.mean, latency.max, latency:percentile(50), latency:percentile(90), latency:percentile(99),

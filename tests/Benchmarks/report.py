@@ -88,6 +88,10 @@ def megabytes(kb):
     return "-" if kb is None else f"{kb * 1024 / MB:.0f} MB"
 
 
+def size_text(n):
+    return f"{n / MB:,.1f} MB" if n >= 100_000 else f"{n / 1000:,.1f} kB"
+
+
 def seconds(s):
     return "-" if s is None else (f"{s:.1f} s" if s >= 10 else f"{s:.2f} s")
 
@@ -120,6 +124,8 @@ def table(headers, rows, markdown):
 def line(result):
     """One run's figures on one line, for run.sh's progress messages."""
     r = json.loads(result)
+    if r["requests"] == 0:
+        return f"no request completed within the measurement, errors {sum(r['errors'].values())}"
     return (f"{rate(r['rps'])} req/s, p50 {millis(r['latency_us']['p50'])}, p99 {millis(r['latency_us']['p99'])}, "
             f"errors {sum(r['errors'].values())}")
 
@@ -144,13 +150,23 @@ def main():
         rss = max_rss_kb(samples, run["size"], run["t0"], run["t1"])
         run["rss_kb"] = rss
         by_key[(run["query"], run["regime"], run["size"])] = run
+        answered = bool(wrk and wrk["requests"] > 0)
         rows.append([LABELS.get(run["query"], run["query"]), run["regime"], count(run["size"]),
-                     rate(wrk["rps"]) if wrk else "-", millis(wrk["latency_us"]["p50"]) if wrk else "-",
-                     millis(wrk["latency_us"]["p99"]) if wrk else "-", errors_text(run), megabytes(rss)])
+                     rate(wrk["rps"]) if wrk else "-", millis(wrk["latency_us"]["p50"]) if answered else "-",
+                     millis(wrk["latency_us"]["p99"]) if answered else "-", errors_text(run), megabytes(rss)])
+        name = f"{LABELS.get(run['query'], run['query'])} ({run['regime']}, {count(run['size'])} events)"
+        if wrk and not answered:
+            single = run.get("single")
+            alone = (f"; one request alone (the hot URL, idle server) took {seconds(single['seconds'])}"
+                     f" (HTTP {single['http']}, {size_text(single['bytes'])})") if single else ""
+            notes.append(f"{name}: no request completed within the {meta.get('duration')} measurement{alone}")
+        if run.get("drain_ms", 0) >= 2000:
+            notes.append(f"{name}: the server went on working {run['drain_ms'] / 1000:.0f} s after wrk stopped, on requests "
+                         f"wrk had abandoned (an aborted request's work is not cancelled)")
         check = run.get("check")
         if check:
             bad = {k: v for k, v in check.get("statuses", {}).items() if k != "200"}
-            if bad or check.get("requests", 0) == 0:
+            if bad or (check.get("requests", 0) == 0 and answered):
                 seen = (", ".join(f"{k}: {v}" for k, v in sorted(check.get("statuses", {}).items()))
                         or "no complete answer within its 2 s on one connection")
                 where = "; ".join(check.get("failures", [])[:3])
@@ -230,8 +246,10 @@ def evaluate(meta, sizes, exports, by_key, samples):
             continue
         want = " and ".join(x for x in [f">= {min_rps:,}/s" if min_rps else "", f"p99 < {max_p99} ms" if max_p99 else ""] if x)
         ok = (min_rps is None or w["rps"] >= min_rps) and (max_p99 is None or w["latency_us"]["p99"] < max_p99 * 1000)
-        ok = ok and sum(w["errors"].values()) == 0
-        out.append((verdict(ok), f"mixed, {LABELS[q]}, {want}: {rate(w['rps'])}/s, p99 {millis(w['latency_us']['p99'])}"
+        ok = ok and sum(w["errors"].values()) == 0 and w["requests"] > 0
+        measured = (f"{rate(w['rps'])}/s, p99 {millis(w['latency_us']['p99'])}" if w["requests"]
+                    else "no request completed")
+        out.append((verdict(ok), f"mixed, {LABELS[q]}, {want}: {measured}"
                     + (f", {sum(w['errors'].values())} errors" if sum(w["errors"].values()) else "")))
     for q in LIST_QUERIES:
         w = run(q, "hot")

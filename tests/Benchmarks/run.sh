@@ -21,6 +21,8 @@
 #   STARTUP_TIMEOUT=120           seconds the server may take to answer its first request
 #   STEP_TIMEOUT=3600             seconds generation or import of one store may take
 #   EXPORT_TIMEOUT=900            seconds the full CSV export may take
+#   DRAIN_TIMEOUT=120             seconds to wait after a run for the server to go idle (it may still be
+#                                 working on requests wrk abandoned when its time was up)
 #   REQUEST_LOG=0                 1: keep the API's per-request log lines (off by default: at tens of
 #                                 thousands of requests per second they measure the console, not the API)
 #   SERVER_ARGS=""                extra arguments for the server (e.g. --Timeline:CommandTimeoutSeconds=5)
@@ -48,6 +50,7 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
 STEP_TIMEOUT=${STEP_TIMEOUT:-3600}
 EXPORT_TIMEOUT=${EXPORT_TIMEOUT:-900}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-120}
 REQUEST_LOG=${REQUEST_LOG:-0}
 SERVER_ARGS=${SERVER_ARGS:-}
 GENERATE_CMD=${GENERATE_CMD:-}
@@ -260,6 +263,26 @@ run_wrk() {
   echo "${line:-null}"
 }
 
+# The CPU time the process has used, in clock ticks (utime + stime from /proc/PID/stat).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
+
+# Waits until the server uses under 10% of a core (at most DRAIN_TIMEOUT s): wrk stops at the end of its
+# time without waiting for the answers in flight, and work the server goes on doing for them must not load
+# the next run. Prints the milliseconds waited.
+wait_idle() {
+  local pid=$1 start prev current ticks
+  ticks=$(getconf CLK_TCK 2>/dev/null || echo 100)
+  start=$(now_us)
+  prev=$(cpu_ticks "$pid")
+  while (( $(now_us) - start < DRAIN_TIMEOUT * 1000000 )); do
+    sleep 0.5
+    current=$(cpu_ticks "$pid")
+    (( current - prev <= ticks / 20 )) && break
+    prev=$current
+  done
+  echo $(( ($(now_us) - start) / 1000 ))
+}
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -277,6 +300,7 @@ for n in "${size_list[@]}"; do
   say "$n events: the server (pid $SERVER_PID) answered its first request ${TTFA_MS} ms after it was started"
   python3 "$HERE/rss.py" "$SERVER_PID" "$RUN_DIR/rss-$n.txt" 0.1 &
   SAMPLER_PID=$!
+  wait_idle "$SERVER_PID" >/dev/null
 
   for query in "${query_list[@]}"; do
     for regime in "${regime_list[@]}"; do
@@ -288,19 +312,31 @@ for n in "${size_list[@]}"; do
       t0=$(now_us)
       result=$(run_wrk "$params" "$query" "$regime" 0 "$CONNECTIONS" "$THREADS" "$DURATION" "$base.txt")
       t1=$(now_us)
-      printf '{"kind":"run","size":%d,"query":"%s","regime":"%s","t0":%d,"t1":%d,"wrk":%s,"check":%s,"log":"%s"}\n' \
-        "$n" "$query" "$regime" "$t0" "$t1" "$result" "$check" "$base.txt" >>"$RECORDS"
+      kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$server_log" >&2; SERVER_PID=""; die "the server died during $query/$regime (see $server_log)"; }
       if [[ $result == null ]]; then
         say "$n events: $query/$regime: wrk gave no result (see $base.txt)"
       else
         say "$n events: $query/$regime: $(python3 "$HERE/report.py" --line "$result")"
       fi
-      kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$server_log" >&2; SERVER_PID=""; die "the server died during $query/$regime (see $server_log)"; }
+      drain_ms=$(wait_idle "$SERVER_PID")
+      (( drain_ms < 2000 )) || say "$n events: the server went on working for $((drain_ms / 1000)) s after wrk stopped"
+      # When no request completed in the measurement, time one request alone on the idle server.
+      single=null
+      if [[ $result == null || $result == *'"requests":0,'* ]]; then
+        hot_path=$(sed -n 's/.*"hot_path":"\([^"]*\)".*/\1/p' <<<"$check")
+        if [[ -n $hot_path ]]; then
+          single=$(curl -s -o /dev/null --max-time "$(duration_s "$WRK_TIMEOUT")" -w '{"http":%{http_code},"seconds":%{time_total},"bytes":%{size_download}}' "$BASE$hot_path" || true)
+          [[ $single == \{* ]] || single=null
+          say "$n events: one request alone ($hot_path): $single"
+          wait_idle "$SERVER_PID" >/dev/null
+        fi
+      fi
+      printf '{"kind":"run","size":%d,"query":"%s","regime":"%s","t0":%d,"t1":%d,"wrk":%s,"check":%s,"drain_ms":%d,"single":%s,"log":"%s"}\n' \
+        "$n" "$query" "$regime" "$t0" "$t1" "$result" "$check" "$drain_ms" "$single" "$base.txt" >>"$RECORDS"
     done
   done
 
   if [[ $EXPORT_CHECK == 1 ]]; then
-    sleep 1
     before=$(rss_kb "$SERVER_PID")
     say "$n events: streaming a CSV export of every event (server RSS now $((before * 1024 / 1000000)) MB)"
     t0=$(now_us)
