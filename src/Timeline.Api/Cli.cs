@@ -22,10 +22,16 @@ public static class Cli
           new-key NAME ROLE
                         print a new random API key for NAME with ROLE (editor or admin), and the entry to add to
                         Timeline:ApiKeys; only the key's SHA-256 goes into configuration
+          backup FILE   write a consistent copy of the store to FILE (a new file), also while a server is serving it, and exit
+          restore FILE  replace the store with the copy in FILE after checking it (integrity, schema version); refused
+                        while a server uses the store; the replaced store is kept beside it as *.before-restore-*.db
+          healthcheck [URL]
+                        exit 0 when the readiness probe answers 200, else 1 (the Docker HEALTHCHECK); URL defaults to
+                        http://127.0.0.1:PORT/health/ready, PORT the first of ASPNETCORE_HTTP_PORTS, or 8080
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "generate", "new-key", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "generate", "new-key", "backup", "restore", "healthcheck", "help", "--help" };
 
     private static async Task<int> ImportAsync(WebApplication app, string[] args)
     {
@@ -105,45 +111,19 @@ public static class Cli
         return 0;
     }
 
-    /// <summary>The arguments without the command and its operands, for the configuration's command-line provider.</summary>
-    public static string[] ConfigurationArguments(string[] args)
-    {
-        var index = Array.FindIndex(args, a => Commands.Contains(a));
-        if (index < 0)
-        {
-            return args;
-        }
-
-        if (args[index] == "generate")
-        {
-            // generate takes only its own options.
-            return [.. args.Take(index)];
-        }
-
-        var operands = args[index] switch
-        {
-            "import" => 1,
-            "new-key" => 2,
-            _ => 0,
-        };
-        var rest = args.ToList();
-        var removed = 0;
-        rest.RemoveAt(index);
-        while (removed < operands && index < rest.Count && !rest[index].StartsWith("--", StringComparison.Ordinal))
-        {
-            rest.RemoveAt(index);
-            removed++;
-        }
-
-        return [.. rest];
-    }
-
     /// <summary>
     /// Whether the app runs inside the integration tests' in-memory server, which must see a failed
     /// startup as an exception rather than as an exit code.
     /// </summary>
     public static bool HostedByTests(WebApplication app) =>
         app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.GetType().Name == "TestServer";
+
+    /// <summary>
+    /// The arguments that are configuration (--key=value, --key value): with a command, its operands are left out,
+    /// so that a path such as /data/backup.db is never read as a "/key value" switch that swallows what follows.
+    /// </summary>
+    public static string[] ConfigurationArguments(string[] args) =>
+        args.Any(Commands.Contains) ? Operations.OperationsCli.Options(args) : args;
 
     /// <summary>Runs the command named by the first argument, if any; returns its exit code, or null to serve.</summary>
     public static async Task<int?> TryRunAsync(WebApplication app, string[] args)
@@ -174,6 +154,8 @@ public static class Cli
                     return await ImportAsync(app, args);
                 case "generate":
                     return Generate(args);
+                case "backup" or "restore" or "healthcheck":
+                    return await Operations.OperationsCli.RunAsync(command, app, args);
                 default:
                     Console.WriteLine(Usage);
                     return 0;

@@ -8,12 +8,23 @@ using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;
 using Timeline.Api.OpenApi;
+using Timeline.Api.Operations;
 using Timeline.Api.Problems;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
 
 // Command words and their operands (import FILE, ...) are not configuration; everything else is.
-var builder = WebApplication.CreateBuilder(Cli.ConfigurationArguments(args));
+// The content root is where the app is built (appsettings.json beside the binaries), whatever the working
+// directory: `dotnet run` starts in the repository root so that the data/ paths resolve there.
+var configurationArgs = Cli.ConfigurationArguments(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = configurationArgs,
+    ContentRootPath = configurationArgs.Any(a => a.Contains("contentRoot", StringComparison.OrdinalIgnoreCase))
+        || Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is not null
+        ? null
+        : AppContext.BaseDirectory,
+});
 
 // The store (SQLite, migrated and seeded at startup) and the features that query it.
 builder.Services.AddTimelineStore(builder.Configuration);
@@ -28,6 +39,9 @@ builder.Services.AddTimelineProblems();
 // The OpenAPI document and Swagger UI.
 builder.Services.AddTimelineOpenApi();
 
+// Operations: limits, rate limits, timeouts, proxies, CORS, logs, metrics, graceful shutdown, backups.
+builder.AddTimelineOperations();
+
 var app = builder.Build();
 
 // Command-line commands (reseed, validate) run instead of the server.
@@ -36,6 +50,9 @@ if (await Cli.TryRunAsync(app, args) is { } exitCode)
     return exitCode;
 }
 
+// Forwarded headers from known proxies, one log line per request, security headers, CORS, edge refusals.
+app.UseTimelineEdge();
+
 // HEAD runs as GET (before routing picks an endpoint); errors are problem details.
 app.UseMiddleware<HeadRequests>();
 app.UseTimelineProblems();
@@ -43,6 +60,9 @@ app.UseTimelineOpenApi();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+
+// Body size, rate limits (per API key or address) and the request timeout.
+app.UseTimelineGuards();
 
 // Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
 app.UseMiddleware<ConditionalGets>();
@@ -58,6 +78,7 @@ api.MapHealth();
 api.MapCuration();
 api.MapHistory();
 api.MapImportExport();
+api.MapOperations();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
 var hostedByTests = Cli.HostedByTests(app);

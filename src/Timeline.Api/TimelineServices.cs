@@ -27,6 +27,7 @@ public static class TimelineServices
         services.AddSingleton<EventListing>();
         services.AddSingleton<EventFacets>();
         services.AddSingleton<StoreState>();
+        services.AddSingleton<Caching.ResponseCache>();
         services.AddSingleton<Curation.RecordWrites>();
         services.AddSingleton<Curation.DatasetImporter>();
         services.AddSingleton<Curation.RecordKind<Events.EventDetail>, Curation.EventKind>();

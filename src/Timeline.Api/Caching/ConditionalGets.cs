@@ -12,9 +12,9 @@ namespace Timeline.Api.Caching;
 /// behind any response may have changed, and a client that sends it back in If-None-Match gets 304 with
 /// no body, without the query being run. Responses vary on Accept.
 /// </summary>
-public sealed class ConditionalGets(RequestDelegate next, StoreState state)
+public sealed class ConditionalGets(RequestDelegate next, StoreState state, ResponseCache cache)
 {
-    private static readonly string[] Excluded = ["/health", "/swagger", "/openapi"];
+    private static readonly string[] Excluded = ["/health", "/swagger", "/openapi", "/metrics", "/version"];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,6 +43,28 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state)
             return;
         }
 
+        if (cache.TryGet(etag, out var cached))
+        {
+            // The same URL at the same data version: the response is already known, byte for byte.
+            response.StatusCode = StatusCodes.Status200OK;
+            response.Headers.ETag = etag;
+            response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+            response.ContentType = cached!.ContentType;
+            if (cached.ContentDisposition is not null)
+            {
+                response.Headers.ContentDisposition = cached.ContentDisposition;
+            }
+
+            if (cached.Link is not null)
+            {
+                response.Headers.Link = cached.Link;
+            }
+
+            response.ContentLength = cached.Body.Length;
+            await response.Body.WriteAsync(cached.Body, context.RequestAborted);
+            return;
+        }
+
         response.OnStarting(() =>
         {
             if (response.StatusCode == StatusCodes.Status200OK)
@@ -53,13 +75,40 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state)
 
             return Task.CompletedTask;
         });
-        await next(context);
+
+        if (!cache.Enabled)
+        {
+            await next(context);
+            return;
+        }
+
+        var body = response.Body;
+        var capture = new CapturingStream(body, ResponseCache.MaxBodyBytes);
+        response.Body = capture;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            response.Body = body;
+        }
+
+        if (response.StatusCode == StatusCodes.Status200OK && !capture.Overflowed && !context.RequestAborted.IsCancellationRequested)
+        {
+            cache.Set(etag, new CachedResponse(
+                capture.Captured,
+                response.ContentType,
+                response.Headers.ContentDisposition.Count > 0 ? response.Headers.ContentDisposition.ToString() : null,
+                response.Headers.Link.Count > 0 ? response.Headers.Link.ToString() : null));
+        }
     }
 
     /// <summary>The strong ETag of the response to this request at this data version.</summary>
     public static string ETagFor(long dataVersion, HttpRequest request)
     {
-        var key = $"{request.PathBase}{request.Path}{request.QueryString}\n{request.Headers.Accept}";
+        // Exports and feeds embed absolute URLs, so the scheme and host are part of what decides the body.
+        var key = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}\n{request.Headers.Accept}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
         return $"\"{dataVersion.ToString(CultureInfo.InvariantCulture)}-{hash}\"";
     }

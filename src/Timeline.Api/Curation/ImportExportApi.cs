@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Timeline.Api.Auth;
 using Timeline.Api.Dataset;
 using Timeline.Api.OpenApi;
+using Timeline.Api.Operations;
 using Timeline.Api.Storage;
 
 namespace Timeline.Api.Curation;
@@ -26,17 +27,20 @@ public static class ImportExportApi
             .WithName("ExportDataset")
             .WithSummary("Export the whole dataset")
             .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order.")
-            .AlsoProduces("application/json", "The dataset document.");
+            .AlsoProduces("application/json", "The dataset document.")
+            .DisableRequestTimeout(); // streamed from one snapshot, however large the store
 
         group.MapPost("/import", Import)
             .RequireAuthorization(Roles.CanAdminister)
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
+            .WithRequestBodyLimit(MaxImportBytes)
             .WithName("ImportDataset")
             .WithSummary("Import a dataset (admin)")
             .WithDescription("Validates the whole dataset (the format of data/timeline.json, with each source's text inline in `text`) against itself and the store first; any invalid record rejects the whole import with a 422 listing every problem, and the store is unchanged. Otherwise every record is created, updated (restored if it was deleted) or left unchanged in one transaction, each change with its revision, and the counts are returned. Needs an admin key.")
             .Accepts<DatasetDocument>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .DisableRequestTimeout(); // a whole dataset is validated and written; a client that leaves still cancels it
 
         return routes;
     }
@@ -94,13 +98,32 @@ public static class ImportExportApi
 }
 
 /// <summary>Validates and applies a dataset in one immediate transaction (the HTTP import and the `import` command).</summary>
-public sealed class DatasetImporter(Database database, TimeProvider clock)
+public sealed class DatasetImporter(Database database, TimeProvider clock, StoreState state)
 {
     public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
         DatasetDocument document, string actor, CancellationToken cancellationToken, Action<int, int>? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         Database.PrepareForBulkWrite(connection);
+        var rollbackJournal = await database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        try
+        {
+            return await ImportAsync(connection, document, actor, progress, cancellationToken);
+        }
+        finally
+        {
+            if (rollbackJournal)
+            {
+                await Database.ConfigureFileAsync(connection, CancellationToken.None);
+            }
+
+            Database.EndBulkWrite(connection);
+        }
+    }
+
+    private async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
+        SqliteConnection connection, DatasetDocument document, string actor, Action<int, int>? progress, CancellationToken cancellationToken)
+    {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
         if (dataset is null)
@@ -111,7 +134,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
 
         var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
         await transaction.CommitAsync(cancellationToken);
-        Database.EndBulkWrite(connection);
+        state.Invalidate();
         return (report, []);
     }
 }

@@ -202,8 +202,20 @@ public sealed class EventQueries(Database database)
         var sql = new StringBuilder(
             """
             SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats
-            FROM events e
             """);
+        if (filter.Match is null)
+        {
+            sql.Append("\nFROM events e");
+        }
+        else
+        {
+            // Search first: the matches come from the full-text index, then are ordered; scanning the whole
+            // timeline for the few events that match would cost far more.
+            where.Remove("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @Match)");
+            where.Insert(0, "events_fts MATCH @Match");
+            sql.Append("\nFROM events_fts CROSS JOIN events e ON e.seq = events_fts.rowid");
+        }
+
         EventWhere.Append(sql, where);
         sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY e.first_day {direction}, e.date_precision {direction}, e.id {direction}\nLIMIT @Take;");
         return sql.ToString();
@@ -473,7 +485,10 @@ public static class EventWhere
         var where = new List<string> { "e.deleted_at IS NULL" };
         if (filter.From is { } from)
         {
+            // The second bound follows from the first (no event covers more days than the longest one) and lets
+            // the timeline index seek to the range instead of scanning from the first event.
             where.Add("e.last_day >= @FromDay");
+            where.Add("e.first_day >= date(@FromDay, '-' || (SELECT COALESCE(CAST(MAX(julianday(s.last_day) - julianday(s.first_day)) AS INTEGER), 0) FROM events s WHERE s.deleted_at IS NULL) || ' days')");
             parameters.Add("FromDay", PartialDate.FormatDay(from.FirstDay));
         }
 

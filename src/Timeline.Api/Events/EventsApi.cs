@@ -52,6 +52,7 @@ public static class EventsApi
         group.MapGet("/timelinejs", ExportTimelineJs)
             .WithName("ExportTimelineJs")
             .WithSummary("Export events for TimelineJS")
+            .DisableRequestTimeout()
             .WithDescription("Every matching event (all pages) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters and `q` of GET /events; `limit` and `cursor` do not apply.");
 
         group.MapGet("/feed.atom", ExportAtom)
@@ -73,14 +74,16 @@ public static class EventsApi
             .WithName("ExportCsv")
             .WithSummary("Export events as CSV")
             .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` do not apply.")
-            .AlsoProduces("text/csv", "RFC 4180 CSV with a header row.");
+            .AlsoProduces("text/csv", "RFC 4180 CSV with a header row.")
+            .DisableRequestTimeout(); // streamed: a whole store takes as long as it takes, a client that leaves cancels it
 
         routes.MapGet("/events.ics", ExportICalendar)
             .WithTags("Events")
             .WithName("ExportICalendar")
             .WithSummary("Export events as an iCalendar file")
             .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events.")
-            .AlsoProduces("text/calendar", "An RFC 5545 iCalendar file.");
+            .AlsoProduces("text/calendar", "An RFC 5545 iCalendar file.")
+            .DisableRequestTimeout();
 
         return routes;
     }

@@ -42,8 +42,9 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
         {
             case BadHttpRequestException bad:
                 status = bad.StatusCode;
-                title = "Bad request";
-                detail = "The request could not be read.";
+                (title, detail) = status == StatusCodes.Status413PayloadTooLarge
+                    ? ("Request body too large", "The request body is larger than this endpoint accepts.")
+                    : ("Bad request", "The request could not be read.");
                 logger.LogInformation("Bad request {Path}: {Message}", httpContext.Request.Path, bad.Message);
                 break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:

@@ -10,9 +10,11 @@ namespace Timeline.Api.Storage;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly Operations.ConnectionHooks? _hooks;
 
-    public Database(IOptions<TimelineOptions> options)
+    public Database(IOptions<TimelineOptions> options, Operations.ConnectionHooks? hooks = null)
     {
+        _hooks = hooks;
         var settings = options.Value;
         var path = settings.ResolvedDatabasePath;
         var directory = Path.GetDirectoryName(path);
@@ -40,16 +42,31 @@ public sealed class Database
     /// <summary>The timeout given to every command, in seconds.</summary>
     public int CommandTimeoutSeconds { get; }
 
-    /// <summary>Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).</summary>
+    /// <summary>
+    /// Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).
+    /// The pragmas run once per physical connection, not on every open from the pool.
+    /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        _hooks?.Attach(connection); // statement timings and interruption of cancelled requests' queries
+        var handle = connection.Handle!;
+        if (!_configured.TryGetValue(handle, out _))
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            _configured.AddOrUpdate(handle, Configured);
+        }
+
         return connection;
     }
+
+    private static readonly object Configured = new();
+
+    /// <summary>The physical connections (SQLite handles) whose pragmas are set.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
     /// <summary>A larger page cache for one connection that is about to write a lot (imports): indexes are built in memory.</summary>
     public static void PrepareForBulkWrite(SqliteConnection connection)
@@ -65,6 +82,36 @@ public sealed class Database
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA cache_size = -2000;";
         pragma.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// For the first load into a store that holds no events, when no other connection uses the file:
+    /// switches to a rollback journal, so the load's pages are written once into the file instead of once
+    /// into the write-ahead log and again at the checkpoint. A crash still rolls the load back (the journal
+    /// is atomic); the caller switches back to WAL afterwards, and every start does too. Returns whether
+    /// it switched.
+    /// </summary>
+    public async Task<bool> TryUseRollbackJournalForFirstLoadAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM events);";
+        if ((long)(await check.ExecuteScalarAsync(cancellationToken))! != 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode = DELETE;";
+            var mode = (string?)await pragma.ExecuteScalarAsync(cancellationToken);
+            return string.Equals(mode, "delete", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (SqliteException)
+        {
+            // Another connection has the file open in WAL mode (a running server): load through the WAL.
+            return false;
+        }
     }
 
     /// <summary>The setting kept in the file itself: write-ahead logging.</summary>

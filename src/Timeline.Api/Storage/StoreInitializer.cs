@@ -10,7 +10,9 @@ namespace Timeline.Api.Storage;
 /// Brings the store up at startup: applies pending migrations, then loads the curated dataset when the
 /// store holds no data. An existing store is never reseeded implicitly; see <see cref="ReseedAsync"/>.
 /// </summary>
-public sealed class StoreInitializer(Database database, IOptions<TimelineOptions> options, TimeProvider clock, ILogger<StoreInitializer> logger) : IHostedService
+public sealed class StoreInitializer(
+    Database database, IOptions<TimelineOptions> options, TimeProvider clock, ILogger<StoreInitializer> logger, StoreState? state = null)
+    : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -76,6 +78,7 @@ public sealed class StoreInitializer(Database database, IOptions<TimelineOptions
 
         await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change("seed", clock.GetUtcNow()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        state?.Invalidate();
     }
 
     private static async Task<bool> IsEmptyAsync(SqliteConnection connection, CancellationToken cancellationToken) =>

@@ -20,6 +20,12 @@ public sealed class TimelineOptions
     /// <summary>How long one database command may run before it is abandoned, in seconds.</summary>
     public int CommandTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>How long the data version read from the store is trusted before it is read again (changes made by other processes).</summary>
+    public int DataVersionRefreshMilliseconds { get; set; } = 500;
+
+    /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
+    public int ResponseCacheMegabytes { get; set; } = 64;
+
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
 
     public string ResolvedSeedPath => Path.GetFullPath(SeedPath);

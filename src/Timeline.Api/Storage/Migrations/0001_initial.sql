@@ -69,8 +69,13 @@ CREATE TABLE events (
 
 -- The timeline's total order (date, coarser precision first, id), alone and under a category, over the
 -- events that are not deleted (every read asks for deleted_at IS NULL, so these partial indexes serve it).
-CREATE INDEX events_timeline ON events (first_day, date_precision, id) WHERE deleted_at IS NULL;
-CREATE INDEX events_category_timeline ON events (category, first_day, date_precision, id) WHERE deleted_at IS NULL;
+-- last_day and category ride along so that date-range counts (facets) read the index alone.
+CREATE INDEX events_timeline ON events (first_day, date_precision, id, last_day, category) WHERE deleted_at IS NULL;
+CREATE INDEX events_category_timeline ON events (category, first_day, date_precision, id, last_day) WHERE deleted_at IS NULL;
+
+-- The longest interval any event covers, in days: a date-range query can then seek to first_day >=
+-- (from - longest span) instead of scanning every earlier event for one whose span reaches the range.
+CREATE INDEX events_span ON events (julianday(last_day) - julianday(first_day)) WHERE deleted_at IS NULL;
 
 CREATE TABLE event_tags (
     event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,

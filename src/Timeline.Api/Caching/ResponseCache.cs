@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Caching;
+
+/// <summary>A whole 200 response as sent: its body and the headers that describe it.</summary>
+public sealed record CachedResponse(byte[] Body, string? ContentType, string? ContentDisposition, string? Link);
+
+/// <summary>
+/// Whole responses kept in memory under their ETag, which is derived from the store's data version,
+/// the URL and Accept: a write moves the data version, so every entry made before it is never looked up
+/// again and ages out of the cache. Bounded by Timeline:ResponseCacheMegabytes; bodies over 512 KiB
+/// (large exports) are never kept.
+/// </summary>
+public sealed class ResponseCache(IOptions<TimelineOptions> options) : IDisposable
+{
+    public const int MaxBodyBytes = 512 * 1024;
+
+    private readonly MemoryCache? _cache = options.Value.ResponseCacheMegabytes <= 0
+        ? null
+        : new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.ResponseCacheMegabytes * 1024L * 1024L, CompactionPercentage = 0.25 });
+
+    public bool Enabled => _cache is not null;
+
+    public bool TryGet(string etag, out CachedResponse? response)
+    {
+        response = null;
+        return _cache is not null && _cache.TryGetValue(etag, out response);
+    }
+
+    public void Set(string etag, CachedResponse response) =>
+        _cache?.Set(etag, response, new MemoryCacheEntryOptions { Size = response.Body.Length + 256, SlidingExpiration = TimeSpan.FromMinutes(10) });
+
+    public void Dispose() => _cache?.Dispose();
+}
+
+/// <summary>Passes every write through to the response and keeps a copy of the first bytes, up to a limit.</summary>
+public sealed class CapturingStream(Stream inner, int limit) : Stream
+{
+    private readonly MemoryStream _copy = new();
+
+    public bool Overflowed { get; private set; }
+
+    public byte[] Captured => _copy.ToArray();
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Keep(buffer.AsSpan(offset, count));
+        inner.Write(buffer, offset, count);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Keep(buffer.Span);
+        await inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    private void Keep(ReadOnlySpan<byte> bytes)
+    {
+        if (Overflowed)
+        {
+            return;
+        }
+
+        if (_copy.Length + bytes.Length > limit)
+        {
+            Overflowed = true;
+            _copy.SetLength(0);
+            return;
+        }
+
+        _copy.Write(bytes);
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Timeline.Api.Auth;
+using Timeline.Api.OpenApi;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Operations;
+
+/// <summary>What is running and what it serves.</summary>
+/// <param name="Version">The build's version.</param>
+/// <param name="Commit">The git commit it was built from, or "unknown".</param>
+/// <param name="Runtime">The .NET runtime.</param>
+/// <param name="SchemaVersion">The schema version of the store.</param>
+/// <param name="ExpectedSchemaVersion">The schema version this build migrates the store to.</param>
+/// <param name="DataVersion">Grows with every change to the data; ETags derive from it.</param>
+/// <param name="DataUpdatedAt">When the data last changed (UTC, ISO 8601).</param>
+/// <param name="Counts">How many events, entities, sources and citations the store holds.</param>
+public sealed record VersionInfo(
+    string Version,
+    string Commit,
+    string Runtime,
+    int SchemaVersion,
+    int ExpectedSchemaVersion,
+    long DataVersion,
+    string DataUpdatedAt,
+    StoreCounts Counts);
+
+public static class OperationsApi
+{
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/version", GetVersion)
+            .WithTags("Operations")
+            .WithName("GetVersion")
+            .WithSummary("The running build and the dataset it serves")
+            .WithDescription("The build's version and git commit, the .NET runtime, the store's schema version (and the one this build expects), the data version and when the data last changed, and how many events, entities, sources and citations the store holds.");
+
+        routes.MapGet("/metrics", GetMetrics)
+            .WithTags("Operations")
+            .WithName("GetMetrics")
+            .WithSummary("Metrics in Prometheus text format")
+            .WithDescription(
+                """
+                Counters, gauges and histograms in the Prometheus text exposition format (0.0.4), for a Prometheus scraper:
+                requests by route template, method and status with their durations (`http_server_request_duration_seconds`),
+                SQLite statement durations by operation (`timeline_db_statement_duration_seconds`), rate-limit rejections
+                (`timeline_rate_limit_rejections_total`), the records in the store (`timeline_store_records`), its file sizes,
+                Kestrel connections and the .NET runtime (GC, memory, thread pool). Never rate limited.
+                """)
+            .AlsoProduces("text/plain", "The Prometheus text exposition format, version 0.0.4.");
+
+        routes.MapPost("/admin/backup", Backup)
+            .RequireAuthorization(Roles.CanAdminister)
+            .DisableRequestTimeout() // a large store takes as long as it takes; a client that goes away still cancels it
+            .WithTags("Operations")
+            .WithName("BackupStore")
+            .WithSummary("Write a consistent copy of the store (admin)")
+            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its path, size, SHA-256 and what it holds. Needs an admin API key. Restore a copy with the `restore` command while the server is stopped.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        return routes;
+    }
+
+    public static async Task<Ok<VersionInfo>> GetVersion(StoreStatistics statistics, CancellationToken cancellationToken)
+    {
+        var store = await statistics.GetAsync(cancellationToken);
+        return TypedResults.Ok(new VersionInfo(
+            BuildInfo.Version,
+            BuildInfo.Commit,
+            BuildInfo.Runtime,
+            store.SchemaVersion,
+            Migrator.LatestVersion,
+            store.DataVersion,
+            store.DataUpdatedAt,
+            store.Counts));
+    }
+
+    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, StoreStatistics statistics, Database database, CancellationToken cancellationToken)
+    {
+        var text = new PrometheusText();
+        var store = await statistics.GetAsync(cancellationToken);
+        text.Gauge("timeline_build_info", "The running build: always 1, with the version and commit as labels.",
+            [([new("version", BuildInfo.Version), new("commit", BuildInfo.Commit)], 1)]);
+        text.Gauge("timeline_store_records", "Records in the store, by table.",
+        [
+            ([new("table", "events")], store.Counts.Events),
+            ([new("table", "entities")], store.Counts.Entities),
+            ([new("table", "sources")], store.Counts.Sources),
+            ([new("table", "citations")], store.Counts.Citations),
+        ]);
+        text.Gauge("timeline_store_data_version", "The store's data version; it grows with every change.", [([], store.DataVersion)]);
+        text.Gauge("timeline_store_schema_version", "The store's schema version.", [([], store.SchemaVersion)]);
+        text.Gauge("timeline_store_file_bytes", "Size of the store's files: the database and its write-ahead log.",
+        [
+            ([new("file", "database")], SizeOf(database.FilePath)),
+            ([new("file", "wal")], SizeOf(database.FilePath + "-wal")),
+        ]);
+        collector.WriteTo(text);
+        return TypedResults.Text(text.ToString(), PrometheusText.ContentType);
+    }
+
+    public static async Task<Ok<BackupResult>> Backup(StoreBackups backups, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await backups.BackupToDirectoryAsync(cancellationToken));
+
+    private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Timeline.Api.Operations;
+
+/// <summary>
+/// Documents the answers the operations layer can give on any operation, which no handler's signature shows:
+/// 429 (rate limited, with Retry-After) where the rate limits apply, and 504 (request timeout) wherever the request timeout applies.
+/// </summary>
+public static class OperationsOpenApi
+{
+    public static IServiceCollection AddTimelineOperationsOpenApi(this IServiceCollection services)
+    {
+        services.Configure<OpenApiOptions>("v1", options => options.AddOperationTransformer((operation, context, _) =>
+        {
+            var path = "/" + (context.Description.RelativePath ?? string.Empty).TrimStart('/');
+            operation.Responses ??= [];
+            if (!RateLimits.IsExempt(path))
+            {
+                var tooMany = Problem(context, "Too many requests from this client (Timeline:RateLimits); wait the Retry-After seconds.");
+                tooMany.Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["Retry-After"] = new OpenApiHeader
+                    {
+                        Description = "Seconds until this client's rate-limit window starts again.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                    },
+                };
+                operation.Responses.TryAdd("429", tooMany);
+            }
+
+            if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<DisableRequestTimeoutAttribute>().Any())
+            {
+                operation.Responses.TryAdd("504", Problem(context, "The request ran longer than Timeline:Limits:RequestTimeoutSeconds and was stopped."));
+            }
+
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
+        },
+    };
+}

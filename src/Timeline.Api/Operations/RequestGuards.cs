@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace Timeline.Api.Operations;
+
+/// <summary>
+/// Refusals made before routing, each a problem: a query string longer than Timeline:Limits:MaxQueryStringLength
+/// (414), and a write from another origin (403). Reads are open to every origin (CORS); writes are not, so a page
+/// elsewhere can never make a visitor's browser change the timeline, even where CORS preflight is skipped (a plain
+/// form POST carries an Origin header and no preflight).
+/// </summary>
+public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions> options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var maxQuery = options.Value.Limits.MaxQueryStringLength;
+        if (request.QueryString.HasValue && request.QueryString.Value!.Length > maxQuery)
+        {
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status414RequestUriTooLong,
+                "Query string too long",
+                $"The query string is {request.QueryString.Value.Length} characters long; at most {maxQuery} are accepted.");
+            return;
+        }
+
+        if (IsWrite(request.Method) && request.Headers.Origin is [{ Length: > 0 } origin, ..] && !IsSameOrigin(request, origin))
+        {
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status403Forbidden,
+                "Cross-origin write refused",
+                $"Writes are accepted only from this API's own origin ({request.Scheme}://{request.Host}), not from {origin}. Reads are open to every origin.");
+            return;
+        }
+
+        await next(context);
+    }
+
+    public static bool IsWrite(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+
+    private static bool IsSameOrigin(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}", request.Host.Value, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Refusals made after routing (so an endpoint's own limits count): a body whose declared length is over the
+/// limit is a 413 problem before any of it is read. Kestrel enforces the same limit on bodies that do not declare
+/// their length, and the exception handler turns that into a 413 problem too.
+/// </summary>
+public sealed class BodyLimitGuard(RequestDelegate next, IOptions<OperationsOptions> options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } metadata
+            ? metadata.MaxRequestBodySize
+            : options.Value.Limits.MaxRequestBodyBytes;
+        if (limit is { } max && context.Request.ContentLength > max)
+        {
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status413PayloadTooLarge,
+                "Request body too large",
+                $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {max}.");
+            return;
+        }
+
+        await next(context);
+    }
+}
+
+/// <summary>
+/// Runs inside the request timeout: a SQLite statement interrupted because the request was cancelled (see
+/// <see cref="ConnectionHooks"/>) surfaces as a cancellation, so the timeout answers 504 and a client that went
+/// away is logged as such, never as a 500.
+/// </summary>
+public sealed class InterruptedQueries(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 9 && context.RequestAborted.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The request was cancelled while its query ran.", ex, context.RequestAborted);
+        }
+    }
+}
+
+/// <summary>Endpoint metadata that raises (or, with null, lifts) the request body limit for one endpoint, such as an import.</summary>
+public sealed class RequestBodyLimit(long? maxBytes) : IRequestSizeLimitMetadata
+{
+    public long? MaxRequestBodySize { get; } = maxBytes;
+}
+
+public static class RequestBodyLimitExtensions
+{
+    /// <summary>Lets this endpoint take bodies up to <paramref name="maxBytes"/> instead of Timeline:Limits:MaxRequestBodyBytes.</summary>
+    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long maxBytes)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestBodyLimit(maxBytes));
+}
+
+/// <summary>Writes a problem from middleware that answers before the problem-details machinery would see the response.</summary>
+internal static class Problem
+{
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}

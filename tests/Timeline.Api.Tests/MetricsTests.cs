@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>GET /metrics, read back with a strict parser of the Prometheus text format.</summary>
+public class MetricsTests(OperationsApp app) : IClassFixture<OperationsApp>
+{
+    [Fact]
+    public async Task Metrics_are_Prometheus_text_that_parses_line_by_line()
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("version=0.0.4", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        var samples = MetricsText.Parse(await response.Content.ReadAsStringAsync());
+        Assert.NotEmpty(samples);
+    }
+
+    [Fact]
+    public async Task Requests_are_counted_by_route_template_method_and_status()
+    {
+        using var client = app.CreateClient();
+        var before = await ScrapeAsync(client);
+        (await client.GetAsync("/entities/smic")).Dispose();
+        (await client.GetAsync("/entities/huawei")).Dispose();
+        (await client.GetAsync("/entities/no-such-entity")).Dispose();
+
+        var after = await ScrapeAsync(client);
+
+        (string, string)[] ok = [("http_route", "/entities/{id}"), ("http_request_method", "GET"), ("http_response_status_code", "200")];
+        (string, string)[] notFound = [("http_route", "/entities/{id}"), ("http_request_method", "GET"), ("http_response_status_code", "404")];
+        Assert.Equal(2, MetricsText.Value(after, "http_server_request_duration_seconds_count", ok) - MetricsText.Value(before, "http_server_request_duration_seconds_count", ok));
+        Assert.Equal(1, MetricsText.Value(after, "http_server_request_duration_seconds_count", notFound) - MetricsText.Value(before, "http_server_request_duration_seconds_count", notFound));
+        Assert.Equal(
+            MetricsText.Value(after, "http_server_request_duration_seconds_count", ok),
+            MetricsText.Value(after, "http_server_request_duration_seconds_bucket", [.. ok, ("le", "+Inf")]));
+    }
+
+    [Fact]
+    public async Task Database_statement_durations_are_recorded_by_operation()
+    {
+        using var client = app.CreateClient();
+        var before = MetricsText.Value(await ScrapeAsync(client), "timeline_db_statement_duration_seconds_count", ("db_operation", "select"));
+        (await client.GetAsync("/events?category=sanction")).Dispose();
+
+        var text = await ScrapeAsync(client);
+        var after = MetricsText.Value(text, "timeline_db_statement_duration_seconds_count", ("db_operation", "select"));
+
+        Assert.True(after > before, $"select statements: {before} then {after}");
+        Assert.Contains(MetricsText.Parse(text), s => s.Name == "timeline_db_statement_duration_seconds_bucket" && s.Labels.GetValueOrDefault("le") == "0.001");
+        Assert.True(MetricsText.Value(text, "timeline_db_statement_duration_seconds_count", ("db_operation", "insert")) > 0, "the seed's inserts");
+    }
+
+    [Fact]
+    public async Task The_store_gauges_count_what_the_API_serves()
+    {
+        using var client = app.CreateClient();
+        var text = await ScrapeAsync(client);
+        var version = await client.GetJsonAsync("/version");
+        var sources = await client.GetJsonAsync("/sources");
+
+        Assert.Equal(version.GetProperty("counts").GetProperty("events").GetInt64(), MetricsText.Value(text, "timeline_store_records", ("table", "events")));
+        Assert.Equal(sources.GetProperty("items").GetArrayLength(), MetricsText.Value(text, "timeline_store_records", ("table", "sources")));
+        Assert.Equal(version.GetProperty("dataVersion").GetInt64(), MetricsText.Value(text, "timeline_store_data_version"));
+        Assert.Equal(1, MetricsText.Value(text, "timeline_build_info", ("commit", version.GetProperty("commit").GetString()!)));
+        Assert.True(MetricsText.Value(text, "timeline_store_file_bytes", ("file", "database")) > 0);
+    }
+
+    [Fact]
+    public async Task The_runtime_meters_are_included()
+    {
+        using var client = app.CreateClient();
+        var samples = MetricsText.Parse(await ScrapeAsync(client));
+
+        Assert.Contains(samples, s => s.Name == "dotnet_gc_collections_total");
+        Assert.Contains(samples, s => s.Name == "dotnet_process_memory_working_set_bytes");
+    }
+
+    [Fact]
+    public async Task Metrics_are_never_answered_304_nor_carry_an_ETag()
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"1-0000000000000000\""));
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Two_apps_in_one_process_never_count_each_others_requests()
+    {
+        using var other = new OperationsApp();
+        using var otherClient = other.CreateClient();
+        using var client = app.CreateClient();
+        (string, string)[] route = [("http_route", "/categories/"), ("http_response_status_code", "200")];
+        var before = MetricsText.Value(await ScrapeAsync(client), "http_server_request_duration_seconds_count", route);
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await otherClient.GetAsync("/categories")).Dispose();
+        }
+
+        Assert.Equal(before, MetricsText.Value(await ScrapeAsync(client), "http_server_request_duration_seconds_count", route));
+        Assert.Equal(5, MetricsText.Value(await ScrapeAsync(otherClient), "http_server_request_duration_seconds_count", route));
+    }
+
+    private static Task<string> ScrapeAsync(HttpClient client) => client.GetStringAsync("/metrics");
+}
+
+/// <summary>A strict reader of the Prometheus text exposition format (0.0.4), enough to check what the API writes.</summary>
+public static partial class MetricsText
+{
+    private static readonly string[] Types = ["counter", "gauge", "histogram", "summary", "untyped"];
+
+    public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
+
+    /// <summary>Every sample; fails on any line that is not a comment, a HELP/TYPE line or a well-formed sample.</summary>
+    public static List<Sample> Parse(string text)
+    {
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        var samples = new List<Sample>();
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            {
+                var parts = line.Split(' ');
+                Assert.True(parts.Length == 4 && NamePattern().IsMatch(parts[2]), line);
+                Assert.Contains(parts[3], Types);
+                Assert.True(types.TryAdd(parts[2], parts[3]), $"a second TYPE line for {parts[2]}");
+                continue;
+            }
+
+            if (line.StartsWith('#'))
+            {
+                Assert.True(line.StartsWith("# HELP ", StringComparison.Ordinal), line);
+                continue;
+            }
+
+            var match = SamplePattern().Match(line);
+            Assert.True(match.Success, $"not a sample line: {line}");
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (Match label in LabelPattern().Matches(match.Groups["labels"].Value))
+            {
+                labels.Add(label.Groups["key"].Value, Regex.Unescape(label.Groups["value"].Value));
+            }
+
+            var value = match.Groups["value"].Value switch
+            {
+                "+Inf" => double.PositiveInfinity,
+                "-Inf" => double.NegativeInfinity,
+                "NaN" => double.NaN,
+                var number => double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture),
+            };
+            var name = match.Groups["name"].Value;
+            var family = types.Keys.FirstOrDefault(f => name == f || (types[f] == "histogram" && name.StartsWith(f + "_", StringComparison.Ordinal)));
+            Assert.True(family is not null, $"{name} has no TYPE line before it");
+            samples.Add(new Sample(name, labels, value));
+        }
+
+        return samples;
+    }
+
+    /// <summary>The sum of the samples with this name whose labels include these (0 when there are none).</summary>
+    public static double Value(string text, string name, params (string Key, string Value)[] labels)
+    {
+        var matching = Parse(text)
+            .Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            .ToList();
+        return matching.Sum(s => s.Value);
+    }
+
+    [GeneratedRegex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*)\})? (?<value>\S+)$""")]
+    private static partial Regex SamplePattern();
+
+    [GeneratedRegex("""(?<key>[a-zA-Z_][a-zA-Z0-9_]*)="(?<value>(\\.|[^"\\])*)",?""")]
+    private static partial Regex LabelPattern();
+}

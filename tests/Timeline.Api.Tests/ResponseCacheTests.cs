@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>Cached responses are served again only while the data is unchanged.</summary>
+public class ResponseCacheTests
+{
+    [Fact]
+    public async Task A_cached_list_changes_as_soon_as_a_write_commits()
+    {
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var reader = app.CreateClient();
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        const string list = "/events?category=sanction&limit=200";
+        var first = await reader.GetStringAsync(list);
+        Assert.Equal(first, await reader.GetStringAsync(list));
+        var csv = await reader.GetStringAsync("/events.csv?category=sanction");
+
+        var etag = await reader.ETagAsync("/events/event-000");
+        using var patched = await editor.SendJsonAsync(HttpMethod.Patch, "/events/event-000", new JsonObject { ["title"] = "A title written just now" }, etag, "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+
+        var after = await reader.GetStringAsync(list);
+        Assert.NotEqual(first, after);
+        Assert.Contains("A title written just now", after, StringComparison.Ordinal);
+        Assert.Contains("A title written just now", await reader.GetStringAsync("/events.csv?category=sanction"), StringComparison.Ordinal);
+        Assert.DoesNotContain("A title written just now", csv, StringComparison.Ordinal);
+        Assert.Contains("A title written just now", await reader.GetStringAsync("/events?q=written"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cached_response_keeps_its_headers_and_answers_conditional_requests()
+    {
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var client = app.CreateClient();
+
+        using var first = await client.GetAsync("/events?limit=3");
+        using var second = await client.GetAsync("/events?limit=3");
+
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+        Assert.Equal(first.Content.Headers.ContentType?.MediaType, second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Assert.Single(first.Headers.GetValues("Link")), Assert.Single(second.Headers.GetValues("Link")));
+        var csv1 = await client.GetAsync("/events.csv");
+        var csv2 = await client.GetAsync("/events.csv");
+        Assert.Equal(csv1.Content.Headers.ContentDisposition?.ToString(), csv2.Content.Headers.ContentDisposition?.ToString());
+        Assert.Equal("text/csv", csv2.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Paging_a_generated_ten_thousand_event_store_by_cursor_returns_every_event_once()
+    {
+        var folder = Directory.CreateTempSubdirectory("timeline-generated-").FullName;
+        var path = Path.Combine(folder, "generated.json");
+        await using (var file = File.Create(path))
+        {
+            Timeline.Api.Dataset.DatasetGenerator.Write(10_000, 42, file);
+        }
+
+        using var app = TimelineApp.WithDataset(path);
+        using var client = app.CreateClient();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.GetJsonAsync("/events?sort=-date&limit=200" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            foreach (var id in page.Ids())
+            {
+                Assert.True(seen.Add(id), $"{id} repeated");
+                order.Add(id);
+            }
+
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(10_000, seen.Count);
+        var lithography = (await client.GetJsonAsync("/events/facets?facet=category&q=lithography")).GetProperty("facets").GetProperty("category")
+            .EnumerateArray().Sum(v => v.GetProperty("count").GetInt32());
+        Assert.InRange(lithography, 50, 150);
+    }
+}

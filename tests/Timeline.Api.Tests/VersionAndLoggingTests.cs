@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Timeline.Api.Storage;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>GET /version says what runs and what it serves.</summary>
+public class VersionTests(OperationsApp app) : IClassFixture<OperationsApp>
+{
+    [Fact]
+    public async Task Version_names_the_build_the_commit_the_schema_and_the_dataset_counts()
+    {
+        using var client = app.CreateClient();
+
+        var version = await client.GetJsonAsync("/version");
+
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.GetProperty("version").GetString());
+        Assert.Matches("^([0-9a-f]{7,40}|unknown)$", version.GetProperty("commit").GetString());
+        Assert.StartsWith(".NET", version.GetProperty("runtime").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Migrator.LatestVersion, version.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(Migrator.LatestVersion, version.GetProperty("expectedSchemaVersion").GetInt32());
+        Assert.True(version.GetProperty("dataVersion").GetInt64() > 0);
+
+        using var dataset = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.Dataset));
+        var counts = version.GetProperty("counts");
+        Assert.Equal(dataset.RootElement.GetProperty("events").GetArrayLength(), counts.GetProperty("events").GetInt32());
+        Assert.Equal(dataset.RootElement.GetProperty("entities").GetArrayLength(), counts.GetProperty("entities").GetInt32());
+        Assert.Equal(dataset.RootElement.GetProperty("sources").GetArrayLength(), counts.GetProperty("sources").GetInt32());
+        var citations = dataset.RootElement.GetProperty("events").EnumerateArray().Sum(e => e.GetProperty("citations").GetArrayLength());
+        Assert.Equal(citations, counts.GetProperty("citations").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_commit_is_the_one_the_build_embedded()
+    {
+        using var client = app.CreateClient();
+        var informational = typeof(Program).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+        var version = await client.GetJsonAsync("/version");
+
+        Assert.Equal(informational, $"{version.GetProperty("version").GetString()}+{version.GetProperty("commit").GetString()}".Replace("+unknown", string.Empty, StringComparison.Ordinal));
+    }
+}
+
+/// <summary>One structured log line per request, and JSON on the console.</summary>
+public class RequestLogTests(OperationsApp app) : IClassFixture<OperationsApp>
+{
+    [Fact]
+    public async Task Each_request_is_logged_once_with_method_route_template_status_duration_and_client()
+    {
+        using var client = app.ClientFrom("192.0.2.80");
+
+        using var response = await client.GetAsync("/entities/smic?x=secret-in-query");
+
+        var line = Assert.Single(app.Logs.Requests, e => (string?)e.State["Client"] == "192.0.2.80");
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Equal("GET", line.State["Method"]);
+        Assert.Equal("/entities/{id}", line.State["Route"]);
+        Assert.Equal("/entities/smic", line.State["Path"]);
+        Assert.Equal((int)response.StatusCode, line.State["Status"]);
+        Assert.IsType<double>(line.State["DurationMs"]);
+        Assert.True((double)line.State["DurationMs"]! >= 0);
+        Assert.DoesNotContain("secret-in-query", line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_and_refusals_are_logged_with_their_status_and_the_key_that_made_them()
+    {
+        using var anonymous = app.ClientFrom("192.0.2.81");
+        using var editor = app.ClientFrom("192.0.2.82", app.EditorKey);
+
+        (await anonymous.GetAsync("/events?limit=0")).Dispose();
+        (await anonymous.GetAsync("/no/such/route")).Dispose();
+        (await editor.PostAsync("/admin/backup", null)).Dispose();
+
+        var anonymousLines = app.Logs.Requests.Where(e => (string?)e.State["Client"] == "192.0.2.81").ToList();
+        Assert.Contains(anonymousLines, e => e.State["Status"] is 400 && (string?)e.State["Route"] == "/events/");
+        Assert.Contains(anonymousLines, e => e.State["Status"] is 404 && (string?)e.State["Route"] == "(no route)");
+        var editorLine = Assert.Single(app.Logs.Requests, e => (string?)e.State["Client"] == "192.0.2.82");
+        Assert.Equal(403, editorLine.State["Status"]);
+        Assert.Equal("ops-editor", editorLine.State["Key"]);
+    }
+
+    [Fact]
+    public void The_console_writes_JSON_unless_configuration_chooses_another_formatter()
+    {
+        Assert.Equal(ConsoleFormatterNames.Json, app.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+
+        using var simple = new SimpleConsoleApp();
+        Assert.Equal(ConsoleFormatterNames.Simple, simple.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+    }
+
+    private sealed class SimpleConsoleApp() : OperationsApp(new Dictionary<string, string> { ["Logging:Console:FormatterName"] = "simple" });
+}
