@@ -3,8 +3,8 @@
 
     params.py --db STORE.db --dataset DATASET.json --out DIR [--seed 42]
 
-DIR receives one value a line: entities.txt (entity ids that have events, most events first), events.txt (up to
-20,000 event ids spread over the whole store), words.txt (words found in 0.5-2% of events, from the full-text
+DIR receives one value a line: entities.txt (entity ids that have events, most events first), events.txt (every
+event id, or 1,000,000 spread over a larger store), words.txt (words found in 0.5-2% of events, from the full-text
 index's own vocabulary, so a mixed search costs about what the ~1% marker word does), categories.txt, and
 meta.txt (key=value: the hot values and the counts, for the log).
 """
@@ -17,7 +17,7 @@ import sqlite3
 import sys
 from collections import Counter
 
-MAX_EVENTS = 20_000
+MAX_EVENTS = 1_000_000
 MAX_WORDS = 2_000
 MARKER = "lithography"
 CATEGORIES = ["sanction", "entity-listing", "export-control", "product-launch",

@@ -187,7 +187,7 @@ prepare_store() {
   local n=$1 dir=$2
   local key="$SRC_KEY seed=$SEED events=$n generator=${GENERATE_CMD:-builtin}"
   LOADED_NOW=false
-  if [[ $FRESH != 1 && -f $dir/key && $(cat "$dir/key") == "$key" && -f $dir/store.db && -f $dir/load.json && -f $dir/params/meta.txt ]]; then
+  if [[ $FRESH != 1 && -f $dir/key && $(cat "$dir/key") == "$key" && -f $dir/store.db && -f $dir/load.json ]]; then
     say "$n events: reusing the store in $dir"
     return
   fi
@@ -221,9 +221,6 @@ prepare_store() {
     "$generate_us" "$import_us" "$(stat -c %s "$dir/dataset.json")" "$(stat -c %s "$dir/store.db")" "$reported" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$dir/load.json"
   say "$n events: generated in $((generate_us / 1000)) ms, loaded in $((import_us / 1000)) ms ($((n * 1000000 / (import_us > 0 ? import_us : 1))) events/s)${reported:+; the import reported $reported}"
-
-  python3 "$HERE/params.py" --db "$dir/store.db" --dataset "$dir/dataset.json" --out "$dir/params" --seed "$SEED" \
-    >"$dir/params.log" 2>&1 || { cat "$dir/params.log" >&2; die "could not read parameters from the store"; }
   echo "$key" >"$dir/key"
   LOADED_NOW=true
 }
@@ -290,7 +287,9 @@ hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0;
 for n in "${size_list[@]}"; do
   dir="$WORK_DIR/stores/events-$n-seed-$SEED"
   prepare_store "$n" "$dir"
-  params="$dir/params"
+  params="$RUN_DIR/params-$n"
+  python3 "$HERE/params.py" --db "$dir/store.db" --dataset "$dir/dataset.json" --out "$params" --seed "$SEED" \
+    >"$params.log" 2>&1 || { cat "$params.log" >&2; die "could not read the mixed regime's values from the store"; }
   cached=true
   [[ $LOADED_NOW == true ]] && cached=false
   say "$n events: $(tr '\n' ' ' <"$params/meta.txt")"
