@@ -37,7 +37,8 @@ for _, line in ipairs(lines("meta.txt")) do
 end
 
 local entities = lines("entities.txt")      -- entity ids that have events, most events first
-local events = lines("events.txt")          -- event ids (every one, up to 1,000,000, spread over the store)
+-- event ids (every one, up to 1,000,000, spread over the store), read only where they are drawn
+local events = (query == "event" and regime == "mixed") and lines("events.txt") or {}
 local words = lines("words.txt")            -- words found in ~0.5-2% of events (from the store's FTS vocabulary)
 local categories = lines("categories.txt")
 local ymin = tonumber(meta.year_min or "1990")
@@ -46,8 +47,9 @@ local marker = meta.marker or "lithography"
 local hot_year = meta.hot_year or "2020"
 local hot_category = meta.hot_category or categories[1]
 local hot_entity = meta.hot_entity or entities[1]
-local hot_event = meta.hot_event or events[1]
+local hot_event = meta.hot_event or error("meta.txt names no hot_event")
 if #words == 0 then words = { marker } end
+if #entities == 0 then error("entities.txt lists no entity") end
 
 local random = math.random
 local function pick(list) return list[random(#list)] end
