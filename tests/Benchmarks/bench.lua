@@ -1,0 +1,194 @@
+-- wrk script for tests/Benchmarks/run.sh: one query of the benchmark in one regime.
+--
+-- Configured by environment variables (wrk runs this file once per thread, each in its own Lua state):
+--   BENCH_PARAMS  directory of parameter lists written by params.py from the store under test
+--                 (entities.txt, events.txt, words.txt, categories.txt, meta.txt: one value a line)
+--   BENCH_QUERY   newest | year-category | entity | search | search-relevance | event | facets | csv-year
+--   BENCH_REGIME  hot   (the same URL again and again: wrk sends one pre-built request)
+--                 mixed (every request draws its parameters at random from thousands of values)
+--   BENCH_CHECK   1: also tally the status of every response and keep the first non-200 paths
+--                 (run.sh does this in a short one-connection pass before each measurement, so that
+--                 the measured runs carry no per-response Lua cost)
+--   BENCH_SEED    seeds the random draws (each thread adds its number), so runs are repeatable
+--
+-- done() prints one line "BENCH_RESULT {json}" that run.sh and report.py read.
+
+local dir = os.getenv("BENCH_PARAMS") or error("BENCH_PARAMS is not set")
+local query = os.getenv("BENCH_QUERY") or error("BENCH_QUERY is not set")
+local regime = os.getenv("BENCH_REGIME") or "hot"
+local check = os.getenv("BENCH_CHECK") == "1"
+local seed = tonumber(os.getenv("BENCH_SEED") or "42") or 42
+
+local function lines(name)
+  local list = {}
+  local file = io.open(dir .. "/" .. name, "r")
+  if file == nil then error("missing parameter list " .. dir .. "/" .. name) end
+  for line in file:lines() do
+    if line ~= "" then list[#list + 1] = line end
+  end
+  file:close()
+  return list
+end
+
+local meta = {}
+for _, line in ipairs(lines("meta.txt")) do
+  local key, value = line:match("^([^=]+)=(.*)$")
+  if key then meta[key] = value end
+end
+
+local entities = lines("entities.txt")      -- entity ids that have events, most events first
+-- event ids (every one, up to 1,000,000, spread over the store), read only where they are drawn
+local events = (query == "event" and regime == "mixed") and lines("events.txt") or {}
+local words = lines("words.txt")            -- words found in ~0.5-2% of events (from the store's FTS vocabulary)
+local categories = lines("categories.txt")
+local ymin = tonumber(meta.year_min or "1990")
+local ymax = tonumber(meta.year_max or "2030")
+local marker = meta.marker or "lithography"
+local hot_year = meta.hot_year or "2020"
+local hot_category = meta.hot_category or categories[1]
+local hot_entity = meta.hot_entity or entities[1]
+local hot_event = meta.hot_event or error("meta.txt names no hot_event")
+if #words == 0 then words = { marker } end
+if #entities == 0 then error("entities.txt lists no entity") end
+
+local random = math.random
+local function pick(list) return list[random(#list)] end
+
+-- Calendar days of the dataset's years, numbered from 0 (noon, so that no time zone or DST moves a day).
+local first_noon = os.time({ year = ymin, month = 1, day = 1, hour = 12 })
+local days = math.floor((os.time({ year = ymax, month = 12, day = 31, hour = 12 }) - first_noon) / 86400 + 0.5) + 1
+if days < 1500 then error("the dataset's years " .. ymin .. "-" .. ymax .. " are too few for the mixed draws") end
+local function date_of(n) return os.date("!%Y-%m-%d", first_noon + n * 86400) end
+
+-- About a year: 335 to 395 days starting on any day (from=2012-03-05&to=2013-02-27).
+local function year_window()
+  local start = random(0, days - 396)
+  return "from=" .. date_of(start) .. "&to=" .. date_of(start + 364 + random(-30, 30))
+end
+local windows = (days - 395) * 61
+
+-- Nearly the whole timeline: from a day of its first two years to a day of its last two. The span keeps
+-- almost every match (so a request costs what the query without dates costs) while multiplying the
+-- number of distinct URLs by about 530,000, far more than a run's requests.
+local function wide_span()
+  return "from=" .. date_of(random(0, 729)) .. "&to=" .. date_of(random(days - 730, days - 1))
+end
+local spans = 730 * 730
+
+local function order(ascending, descending) return random(2) == 1 and ascending or descending end
+
+-- Each query: the hot URL, the mixed draw, and how many distinct mixed URLs the draw can make.
+local queries = {
+  ["newest"] = {
+    hot = "/events?sort=-date&limit=50",
+    -- the newest 50 up to a random day (a keyset seek anywhere in the timeline)
+    mixed = function()
+      return "/events?sort=-date&limit=50&from=" .. date_of(random(0, 729)) .. "&to=" .. date_of(random(730, days - 1))
+    end,
+    values = 730 * (days - 730),
+  },
+  ["year-category"] = {
+    hot = "/events?from=" .. hot_year .. "&to=" .. hot_year .. "&category=" .. hot_category .. "&limit=50",
+    mixed = function()
+      return "/events?" .. year_window() .. "&category=" .. pick(categories) .. "&sort=" .. order("date", "-date") .. "&limit=50"
+    end,
+    values = windows * #categories * 2,
+  },
+  ["entity"] = {
+    hot = "/events?entity=" .. hot_entity .. "&limit=50",
+    mixed = function()
+      return "/events?entity=" .. pick(entities) .. "&" .. wide_span() .. "&sort=" .. order("date", "-date") .. "&limit=50"
+    end,
+    values = #entities * spans * 2,
+  },
+  ["search"] = {
+    hot = "/events?q=" .. marker .. "&limit=20",
+    mixed = function()
+      return "/events?q=" .. pick(words) .. "&" .. wide_span() .. "&sort=" .. order("date", "-date") .. "&limit=20"
+    end,
+    values = #words * spans * 2,
+  },
+  ["search-relevance"] = {
+    hot = "/events?q=" .. marker .. "&sort=relevance&limit=20",
+    mixed = function() return "/events?q=" .. pick(words) .. "&" .. wide_span() .. "&sort=relevance&limit=20" end,
+    values = #words * spans,
+  },
+  ["event"] = {
+    hot = "/events/" .. hot_event,
+    mixed = function() return "/events/" .. pick(events) end,
+    values = #events,
+  },
+  ["facets"] = {
+    hot = "/events/facets?facet=category&facet=year&from=" .. hot_year .. "&to=" .. hot_year,
+    mixed = function() return "/events/facets?facet=category&facet=year&" .. year_window() end,
+    values = windows,
+  },
+  ["csv-year"] = {
+    hot = "/events.csv?from=" .. hot_year .. "&to=" .. hot_year,
+    mixed = function() return "/events.csv?" .. year_window() end,
+    values = windows,
+  },
+}
+
+local q = queries[query] or error("unknown BENCH_QUERY '" .. query .. "'")
+if regime ~= "hot" and regime ~= "mixed" then error("unknown BENCH_REGIME '" .. regime .. "'") end
+
+last_path = q.hot
+statuses = {}
+failures = {}
+
+if regime == "hot" then
+  wrk.path = q.hot                         -- static: wrk formats the request once
+else
+  function request()
+    last_path = q.mixed()
+    return wrk.format("GET", last_path)
+  end
+end
+
+if check then
+  -- Only used with one connection, so the response answers the request made just before it.
+  function response(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+    if status ~= 200 and #failures < 5 then
+      failures[#failures + 1] = status .. " " .. last_path
+    end
+  end
+end
+
+local threads = {}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+  thread:set("thread_number", #threads)
+end
+
+function init(args)
+  math.randomseed(seed * 1000 + (thread_number or 0))
+end
+
+local function json_string(s)
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
+end
+
+function done(summary, latency, requests)
+  local codes, failed = {}, {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses") or {}) do
+      codes[#codes + 1] = string.format('"%d":%d', status, count)
+    end
+    for _, failure in ipairs(thread:get("failures") or {}) do failed[#failed + 1] = json_string(failure) end
+  end
+  local e = summary.errors
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    'BENCH_RESULT {"query":%s,"regime":%s,"path":%s,"hot_path":%s,"values":%d,"requests":%d,"duration_us":%d,"rps":%.2f,' ..
+    '"bytes":%d,"latency_us":{"mean":%.1f,"max":%d,"p50":%d,"p90":%d,"p99":%d,"p999":%d},' ..
+    '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"statuses":{%s},"failures":[%s]}\n',
+    json_string(query), json_string(regime), json_string(regime == "hot" and q.hot or "(random)"), json_string(q.hot),
+    regime == "hot" and 1 or q.values, summary.requests, summary.duration,
+    seconds > 0 and summary.requests / seconds or 0, summary.bytes,
+    latency.mean, latency.max, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), e.connect, e.read, e.write, e.status, e.timeout,
+    table.concat(codes, ","), table.concat(failed, ",")))
+end

@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# The Timeline benchmark: bash tests/Benchmarks/run.sh   (see tests/Benchmarks/README.md)
+#
+# Builds the API in Release, generates (or reuses) stores of SIZES events, starts the API on each on
+# loopback, drives every query with wrk in two regimes (hot: one URL; mixed: random parameters), samples
+# the server's RSS throughout, checks that a full CSV export streams, and prints one table.
+#
+# Settings (environment variables):
+#   SIZES="10000 100000 1000000"  store sizes, in events
+#   DURATION=10s                  measured time per query and regime (wrk -d: 500ms, 10s, 1m, ...)
+#   WARMUP=2s                     unmeasured load before each measurement (0 to skip)
+#   CONNECTIONS=32 THREADS=2      wrk -c and -t
+#   QUERIES="newest year-category entity search search-relevance event facets csv-year"
+#   REGIMES="hot mixed"
+#   SEED=42                       dataset seed (and the seed of the mixed draws)
+#   PORT=5601                     the API listens on 127.0.0.1:PORT
+#   WORK_DIR=tests/Benchmarks/.work   datasets, stores, logs and results (git-ignored)
+#   FRESH=1                       regenerate and reload the stores even when they are up to date
+#   EXPORT_CHECK=1                stream a CSV export of every event of each store while sampling RSS (0: skip)
+#   WRK_TIMEOUT=30s               a request slower than this counts as a timeout error
+#   STARTUP_TIMEOUT=120           seconds the server may take to answer its first request
+#   STEP_TIMEOUT=3600             seconds generation or import of one store may take
+#   EXPORT_TIMEOUT=900            seconds the full CSV export may take
+#   DRAIN_TIMEOUT=120             seconds to wait after a run for the server to go idle (it may still be
+#                                 working on requests wrk abandoned when its time was up)
+#   REQUEST_LOG=0                 1: keep the API's per-request log lines (off by default: at tens of
+#                                 thousands of requests per second they measure the console, not the API)
+#   SERVER_ARGS=""                extra arguments for the server (e.g. --Timeline:CommandTimeoutSeconds=5)
+#   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
+#                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
+set -euo pipefail
+export LC_ALL=C DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+SIZES=${SIZES:-"10000 100000 1000000"}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+QUERIES=${QUERIES:-"newest year-category entity search search-relevance event facets csv-year"}
+REGIMES=${REGIMES:-"hot mixed"}
+SEED=${SEED:-42}
+PORT=${PORT:-5601}
+WORK_DIR=${WORK_DIR:-$HERE/.work}
+FRESH=${FRESH:-0}
+EXPORT_CHECK=${EXPORT_CHECK:-1}
+WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
+STEP_TIMEOUT=${STEP_TIMEOUT:-3600}
+EXPORT_TIMEOUT=${EXPORT_TIMEOUT:-900}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-120}
+REQUEST_LOG=${REQUEST_LOG:-0}
+SERVER_ARGS=${SERVER_ARGS:-}
+GENERATE_CMD=${GENERATE_CMD:-}
+CHECK_DURATION=2s
+
+KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year "
+BASE="http://127.0.0.1:$PORT"
+SERVER_PID=""
+SAMPLER_PID=""
+
+say() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# Microseconds since the epoch.
+now_us() {
+  if [[ -n ${EPOCHREALTIME:-} ]]; then local t=$EPOCHREALTIME; echo $((10#${t/./})); else date +%s%6N; fi
+}
+
+# A wrk duration (500ms, 10s, 2m, 1h, 10) in whole seconds, rounded up.
+duration_s() {
+  local d=$1
+  case $d in
+    *ms) echo $(( (${d%ms} + 999) / 1000 )) ;;
+    *s) echo "${d%s}" ;;
+    *m) echo $(( ${d%m} * 60 )) ;;
+    *h) echo $(( ${d%h} * 3600 )) ;;
+    *) echo "$d" ;;
+  esac
+}
+
+# Installs what a fresh CI machine may lack (Debian packages).
+need() {
+  local command=$1 package=$2
+  command -v "$command" >/dev/null 2>&1 && return
+  say "$command is missing: installing the Debian package $package"
+  local sudo=""
+  [[ $(id -u) == 0 ]] || sudo=sudo
+  ($sudo apt-get update -qq && $sudo apt-get install -y -qq "$package") >&2 || die "could not install $package"
+}
+
+stop_sampler() {
+  if [[ -n $SAMPLER_PID ]]; then
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+  fi
+}
+
+stop_server() {
+  if [[ -n $SERVER_PID ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+
+cleanup() { stop_sampler; stop_server; }
+trap cleanup EXIT
+trap 'say "error: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------- checks
+for q in $QUERIES; do [[ $KNOWN_QUERIES == *" $q "* ]] || die "unknown query '$q' (known:$KNOWN_QUERIES)"; done
+for r in $REGIMES; do [[ $r == hot || $r == mixed ]] || die "unknown regime '$r' (hot or mixed)"; done
+for n in $SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES must be whole numbers of events, not '$n'"; done
+[[ $DURATION =~ ^[0-9]+(ms|s|m|h)?$ && $WARMUP =~ ^[0-9]+(ms|s|m|h)?$ ]] || die "DURATION and WARMUP take wrk durations such as 10s or 1m"
+
+command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is required"
+need wrk wrk
+need curl curl
+need python3 python3
+if curl -s -o /dev/null --max-time 2 "$BASE/"; then die "something already answers on $BASE; set PORT to a free port"; fi
+
+read -ra size_list <<<"$SIZES"
+read -ra query_list <<<"$QUERIES"
+read -ra regime_list <<<"$REGIMES"
+measure_s=$(duration_s "$DURATION")
+warmup_s=0
+[[ $WARMUP == 0* ]] || warmup_s=$(duration_s "$WARMUP")
+per_run=$((measure_s + warmup_s + $(duration_s $CHECK_DURATION) + 1))
+load_s=$(( ${#size_list[@]} * ${#query_list[@]} * ${#regime_list[@]} * per_run ))
+say "load tests: ${#size_list[@]} sizes x ${#query_list[@]} queries x ${#regime_list[@]} regimes x ${per_run}s = about $((load_s / 60)) min $((load_s % 60)) s, plus building, loading stores and exports"
+
+mkdir -p "$WORK_DIR"
+WORK_DIR=$(cd "$WORK_DIR" && pwd)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN_DIR="$WORK_DIR/runs/$STAMP"
+mkdir -p "$RUN_DIR" "$WORK_DIR/stores"
+RECORDS="$RUN_DIR/records.jsonl"
+: >"$RECORDS"
+
+# ---------------------------------------------------------------------------------------------- build
+say "building the API in Release"
+dotnet build -c Release "$ROOT/src/Timeline.Api" -nologo -v q >"$RUN_DIR/build.log" 2>&1 || { tail -n 30 "$RUN_DIR/build.log" >&2; die "build failed (see $RUN_DIR/build.log)"; }
+DLL="$ROOT/src/Timeline.Api/bin/Release/net10.0/Timeline.Api.dll"
+[[ -f $DLL ]] || die "no $DLL after the build"
+# Every command runs in the build's output folder, as a deployment would: the content root is the working
+# directory, and only there does the app find its appsettings.json (log levels and the rest). From the
+# repository root it would log every request at Information level and measure the console.
+APP_DIR=$(dirname "$DLL")
+
+# The stores are rebuilt whenever the API's sources (generator, import, schema) or the generator change.
+SRC_KEY=$(cd "$ROOT" && find src -type f \( -name '*.cs' -o -name '*.sql' -o -name '*.csproj' -o -name '*.json' \) \
+  -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+
+usage=$(cd "$APP_DIR" && dotnet "$DLL" help 2>&1 || true)
+if [[ -z $GENERATE_CMD ]] && ! grep -qw generate <<<"$usage"; then
+  die "this build of the API has no 'generate' command yet (merge the branch that adds it, or set GENERATE_CMD)"
+fi
+
+commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[[ -z $(git -C "$ROOT" status --porcelain -- src 2>/dev/null) ]] || commit="$commit+local changes"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
+wrk_version=$(wrk -v 2>&1 || true)
+wrk_version=$(awk 'NR == 1 { print $1, $2 }' <<<"$wrk_version")
+mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version"
+python3 - "$RUN_DIR/meta.json" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$machine" "$SIZES" "$DURATION" "$WARMUP" \
+  "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" <<'EOF'
+import json, sys
+out, date, commit, machine, sizes, duration, warmup, connections, threads, timeout, seed = sys.argv[1:]
+command = f"SIZES='{sizes}' DURATION={duration} bash tests/Benchmarks/run.sh"
+json.dump({"date": date, "commit": commit, "machine": machine, "sizes": sizes, "duration": duration, "warmup": warmup,
+           "connections": int(connections), "threads": int(threads), "wrk_timeout": timeout, "seed": int(seed),
+           "command": command}, open(out, "w"), indent=1)
+EOF
+say "machine: $machine"
+
+# ---------------------------------------------------------------------------------------------- stores
+# Generates the dataset and loads it into a new store (both timed), unless an up-to-date one exists.
+prepare_store() {
+  local n=$1 dir=$2
+  local key="$SRC_KEY seed=$SEED events=$n generator=${GENERATE_CMD:-builtin}"
+  LOADED_NOW=false
+  if [[ $FRESH != 1 && -f $dir/key && $(cat "$dir/key") == "$key" && -f $dir/store.db && -f $dir/load.json ]]; then
+    say "$n events: reusing the store in $dir"
+    return
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+
+  say "$n events: generating the dataset"
+  local t0 t1 cmd
+  t0=$(now_us)
+  if [[ -n $GENERATE_CMD ]]; then
+    cmd=${GENERATE_CMD//\{events\}/$n}; cmd=${cmd//\{seed\}/$SEED}; cmd=${cmd//\{out\}/$dir/dataset.json}
+    timeout "$STEP_TIMEOUT" bash -c "$cmd" >"$dir/generate.log" 2>&1 || { tail -n 20 "$dir/generate.log" >&2; die "generation failed (see $dir/generate.log)"; }
+  else
+    (cd "$APP_DIR" && timeout "$STEP_TIMEOUT" dotnet "$DLL" generate --events "$n" --seed "$SEED" --out "$dir/dataset.json") \
+      >"$dir/generate.log" 2>&1 || { tail -n 20 "$dir/generate.log" >&2; die "generation failed (see $dir/generate.log)"; }
+  fi
+  t1=$(now_us)
+  local generate_us=$((t1 - t0))
+  [[ -s $dir/dataset.json ]] || die "the generator wrote no $dir/dataset.json"
+
+  say "$n events: loading $(du -h "$dir/dataset.json" | cut -f1) into a new store (import)"
+  t0=$(now_us)
+  (cd "$APP_DIR" && ASPNETCORE_ENVIRONMENT=Production timeout "$STEP_TIMEOUT" dotnet "$DLL" import "$dir/dataset.json" \
+      --Timeline:DatabasePath="$dir/store.db" --Timeline:SeedPath="$dir/dataset.json") \
+    >"$dir/import.log" 2>&1 || { tail -n 20 "$dir/import.log" >&2; die "import failed (see $dir/import.log)"; }
+  t1=$(now_us)
+  local import_us=$((t1 - t0))
+  local reported
+  reported=$(grep -o -i -E '[0-9][0-9,. ]*(events/s|events per second)' "$dir/import.log" | tail -n 1 | sed 's/^ *//' || true)
+  printf '{"generate_us":%d,"import_us":%d,"dataset_bytes":%d,"store_bytes":%d,"import_reported":"%s","loaded":"%s"}\n' \
+    "$generate_us" "$import_us" "$(stat -c %s "$dir/dataset.json")" "$(stat -c %s "$dir/store.db")" "$reported" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$dir/load.json"
+  say "$n events: generated in $((generate_us / 1000)) ms, loaded in $((import_us / 1000)) ms ($((n * 1000000 / (import_us > 0 ? import_us : 1))) events/s)${reported:+; the import reported $reported}"
+  echo "$key" >"$dir/key"
+  LOADED_NOW=true
+}
+
+# ---------------------------------------------------------------------------------------------- server
+# Starts the API on a store and waits for the first 200 to GET /events?limit=1; sets SERVER_PID and TTFA_MS.
+start_server() {
+  local dir=$1 log=$2
+  local -a args=(--urls "$BASE" --Timeline:DatabasePath="$dir/store.db" --Timeline:SeedPath="$dir/dataset.json"
+    --Timeline:RateLimits:ReadsPerWindow=0 --Timeline:RateLimits:WritesPerWindow=0)
+  [[ $REQUEST_LOG == 1 ]] || args+=(--Logging:LogLevel:Timeline.Api.Requests=Warning)
+  # shellcheck disable=SC2206
+  [[ -z $SERVER_ARGS ]] || args+=($SERVER_ARGS)
+  local t0 code
+  t0=$(now_us)
+  (cd "$APP_DIR" && ASPNETCORE_ENVIRONMENT=Production exec dotnet "$DLL" "${args[@]}") >"$log" 2>&1 &
+  SERVER_PID=$!
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/events?limit=1" || true)
+    [[ $code == 200 ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$log" >&2; SERVER_PID=""; die "the server exited (see $log)"; }
+    (( $(now_us) - t0 < STARTUP_TIMEOUT * 1000000 )) || { tail -n 20 "$log" >&2; die "no 200 from $BASE/events?limit=1 within ${STARTUP_TIMEOUT}s (last status $code)"; }
+    sleep 0.01
+  done
+  TTFA_MS=$(( ($(now_us) - t0) / 1000 ))
+}
+
+# Prints the BENCH_RESULT object of one wrk run, or null.
+run_wrk() {
+  local params=$1 query=$2 regime=$3 check=$4 connections=$5 threads=$6 duration=$7 out=$8
+  local limit=$(( $(duration_s "$duration") + 60 ))
+  BENCH_PARAMS="$params" BENCH_QUERY="$query" BENCH_REGIME="$regime" BENCH_CHECK="$check" BENCH_SEED="$SEED" \
+    timeout --kill-after=10 "$limit" wrk -t"$threads" -c"$connections" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
+    -s "$HERE/bench.lua" "$BASE/" >"$out" 2>&1 || echo "wrk exited with status $?" >>"$out"
+  local line
+  line=$(grep '^BENCH_RESULT ' "$out" | tail -n 1 | cut -d' ' -f2- || true)
+  echo "${line:-null}"
+}
+
+# The CPU time the process has used, in clock ticks (utime + stime from /proc/PID/stat).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
+
+# Waits until the server uses under 10% of a core (at most DRAIN_TIMEOUT s): wrk stops at the end of its
+# time without waiting for the answers in flight, and work the server goes on doing for them must not load
+# the next run. Prints the milliseconds waited.
+wait_idle() {
+  local pid=$1 start prev current ticks
+  ticks=$(getconf CLK_TCK 2>/dev/null || echo 100)
+  start=$(now_us)
+  prev=$(cpu_ticks "$pid")
+  while (( $(now_us) - start < DRAIN_TIMEOUT * 1000000 )); do
+    sleep 0.5
+    current=$(cpu_ticks "$pid")
+    (( current - prev <= ticks / 20 )) && break
+    prev=$current
+  done
+  echo $(( ($(now_us) - start) / 1000 ))
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# ---------------------------------------------------------------------------------------------- runs
+for n in "${size_list[@]}"; do
+  dir="$WORK_DIR/stores/events-$n-seed-$SEED"
+  prepare_store "$n" "$dir"
+  params="$RUN_DIR/params-$n"
+  python3 "$HERE/params.py" --db "$dir/store.db" --dataset "$dir/dataset.json" --out "$params" --seed "$SEED" \
+    >"$params.log" 2>&1 || { cat "$params.log" >&2; die "could not read the mixed regime's values from the store"; }
+  cached=true
+  [[ $LOADED_NOW == true ]] && cached=false
+  say "$n events: $(tr '\n' ' ' <"$params/meta.txt")"
+
+  server_log="$RUN_DIR/server-$n.log"
+  start_server "$dir" "$server_log"
+  say "$n events: the server (pid $SERVER_PID) answered its first request ${TTFA_MS} ms after it was started"
+  python3 "$HERE/rss.py" "$SERVER_PID" "$RUN_DIR/rss-$n.txt" 0.1 &
+  SAMPLER_PID=$!
+  wait_idle "$SERVER_PID" >/dev/null
+
+  # The full export first, on a server that has not yet been loaded: buffering would show most clearly.
+  if [[ $EXPORT_CHECK == 1 ]]; then
+    before=$(rss_kb "$SERVER_PID")
+    say "$n events: streaming a CSV export of every event (server RSS now $((before * 1024 / 1000000)) MB)"
+    t0=$(now_us)
+    stats=$(curl -s -o /dev/null --max-time "$EXPORT_TIMEOUT" -w '%{http_code} %{size_download} %{time_total}' "$BASE/events.csv" || true)
+    t1=$(now_us)
+    read -r http bytes secs <<<"${stats:-000 0 0}"
+    sleep 0.3
+    printf '{"kind":"export","size":%d,"t0":%d,"t1":%d,"http":%d,"bytes":%d,"seconds":%s,"rss_before_kb":%d}\n' \
+      "$n" "$t0" "$t1" "$((10#$http))" "$bytes" "$secs" "$before" >>"$RECORDS"
+    say "$n events: exported $bytes bytes in ${secs}s (HTTP $http)"
+    wait_idle "$SERVER_PID" >/dev/null
+  fi
+
+  for query in "${query_list[@]}"; do
+    for regime in "${regime_list[@]}"; do
+      base="$RUN_DIR/wrk-$n-$query-$regime"
+      check=$(run_wrk "$params" "$query" "$regime" 1 1 1 "$CHECK_DURATION" "$base-check.txt")
+      if [[ $warmup_s -gt 0 ]]; then
+        run_wrk "$params" "$query" "$regime" 0 "$CONNECTIONS" "$THREADS" "$WARMUP" "$base-warmup.txt" >/dev/null
+      fi
+      t0=$(now_us)
+      result=$(run_wrk "$params" "$query" "$regime" 0 "$CONNECTIONS" "$THREADS" "$DURATION" "$base.txt")
+      t1=$(now_us)
+      kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$server_log" >&2; SERVER_PID=""; die "the server died during $query/$regime (see $server_log)"; }
+      if [[ $result == null ]]; then
+        say "$n events: $query/$regime: wrk gave no result (see $base.txt)"
+      else
+        say "$n events: $query/$regime: $(python3 "$HERE/report.py" --line "$result")"
+      fi
+      drain_ms=$(wait_idle "$SERVER_PID")
+      (( drain_ms < 2000 )) || say "$n events: the server went on working for $((drain_ms / 1000)) s after wrk stopped"
+      # When no request completed in the measurement, time one request alone on the idle server.
+      single=null
+      if [[ $result == null || $result == *'"requests":0,'* ]]; then
+        hot_path=$(sed -n 's/.*"hot_path":"\([^"]*\)".*/\1/p' <<<"$check")
+        if [[ -n $hot_path ]]; then
+          single=$(curl -s -o /dev/null --max-time "$(duration_s "$WRK_TIMEOUT")" -w '{"http":%{http_code},"seconds":%{time_total},"bytes":%{size_download}}' "$BASE$hot_path" || true)
+          [[ $single == \{* ]] || single=null
+          say "$n events: one request alone ($hot_path): $single"
+          wait_idle "$SERVER_PID" >/dev/null
+        fi
+      fi
+      printf '{"kind":"run","size":%d,"query":"%s","regime":"%s","t0":%d,"t1":%d,"wrk":%s,"check":%s,"drain_ms":%d,"single":%s,"log":"%s"}\n' \
+        "$n" "$query" "$regime" "$t0" "$t1" "$result" "$check" "$drain_ms" "$single" "$base.txt" >>"$RECORDS"
+    done
+  done
+
+  hwm=$(hwm_kb "$SERVER_PID")
+  stop_sampler
+  stop_server
+  problems=$(grep -c -E '^(warn|fail|crit):|"LogLevel":"(Warning|Error|Critical)"' "$server_log" || true)
+  python3 - "$dir/load.json" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" >>"$RECORDS" <<'EOF'
+import json, sys
+load = json.load(open(sys.argv[1]))
+print(json.dumps({"kind": "size", "size": int(sys.argv[2]), "ttfa_ms": int(sys.argv[3]), "hwm_kb": int(sys.argv[4]),
+                  "load_cached": sys.argv[5] == "true", "load_s": load["import_us"] / 1e6,
+                  "generate_s": load["generate_us"] / 1e6, "import_reported": load.get("import_reported") or "",
+                  "dataset_bytes": load["dataset_bytes"], "store_bytes": load["store_bytes"],
+                  "log_problems": int(sys.argv[6] or 0), "log": sys.argv[7]}))
+EOF
+done
+
+# ---------------------------------------------------------------------------------------------- report
+echo >&2
+python3 "$HERE/report.py" "$RUN_DIR" "$RUN_DIR/results.md"
+cp "$RUN_DIR/results.md" "$WORK_DIR/results.md"
+echo
+echo "Markdown: $WORK_DIR/results.md   logs: $RUN_DIR"
