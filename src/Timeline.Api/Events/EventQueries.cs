@@ -207,19 +207,7 @@ public sealed class EventQueries(Database database)
             SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
                    (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list
             """);
-        if (filter.Match is null && (filter.ScopeEntity is not null || filter.Entities.Count > 0))
-        {
-            // An entity is in a small share of the timeline: start from its links and sort those, rather than
-            // walk the whole timeline looking for them (the filter's own EXISTS clause still applies).
-            sql.Append("\nFROM (SELECT DISTINCT event_id FROM event_entities WHERE entity_id IN @DriveEntities) d CROSS JOIN events e ON e.id = d.event_id");
-            parameters.Add("DriveEntities", filter.ScopeEntity is not null ? new[] { filter.ScopeEntity } : filter.Entities);
-        }
-        else if (filter.Match is null && (filter.ScopeSource ?? filter.Source) is { } drivingSource)
-        {
-            sql.Append("\nFROM (SELECT DISTINCT event_id FROM citations WHERE source_id = @DriveSource) d CROSS JOIN events e ON e.id = d.event_id");
-            parameters.Add("DriveSource", drivingSource);
-        }
-        else if (filter.Match is null)
+        if (filter.Match is null)
         {
             sql.Append("\nFROM events e");
         }
