@@ -23,6 +23,7 @@ public sealed class EventQueries(Database database)
         public string Role { get; init; } = string.Empty;
     }
 
+    /// <summary>A citation as read for one event (EventId empty) or for a batch of events.</summary>
     private sealed class ExportCitationRow
     {
         public string EventId { get; init; } = string.Empty;
@@ -91,19 +92,6 @@ public sealed class EventQueries(Database database)
         public string Kind { get; init; } = string.Empty;
 
         public string Role { get; init; } = string.Empty;
-    }
-
-    private sealed class CitationRow
-    {
-        public string SourceId { get; init; } = string.Empty;
-
-        public string SourceTitle { get; init; } = string.Empty;
-
-        public string Quote { get; init; } = string.Empty;
-
-        public long StartOffset { get; init; }
-
-        public long EndOffset { get; init; }
     }
 
     private sealed class TagRow
@@ -411,7 +399,7 @@ public sealed class EventQueries(Database database)
             new { id },
             transaction,
             cancellationToken: cancellationToken));
-        var citations = await connection.QueryAsync<CitationRow>(new CommandDefinition(
+        var citations = await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
             """
             SELECT c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
             FROM citations c JOIN sources s ON s.id = c.source_id
