@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Timeline.Api.Dataset;
 using Timeline.Api.Dates;
+using Timeline.Api.Storage;
 
 namespace Timeline.Api.Curation;
 
@@ -69,8 +70,6 @@ public sealed class BulkEventWriter : IDisposable
 
     public int Written { get; private set; }
 
-    public void Create(ValidEvent e) => Create(e, Documents.Serialize(Documents.From(e)));
-
     /// <summary>Creates a new source and its first revision; its search row is built by <see cref="Finish"/>.</summary>
     public void Create(ValidSource s)
     {
@@ -106,20 +105,9 @@ public sealed class BulkEventWriter : IDisposable
     /// <summary>Indexes every event created by this writer for full-text search, in one statement.</summary>
     public void Finish()
     {
-        using var index = Command(
-            """
-            INSERT INTO events_fts (rowid, title, summary, tags, quotes)
-            SELECT e.seq, e.title, e.summary,
-                   COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
-                   COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
-            FROM events e
-            WHERE e.seq >= $first AND e.deleted_at IS NULL;
-            """,
-            "$first");
-        Run(index, _firstNewSeq);
-        using var sources = Command(
-            "INSERT INTO sources_fts (rowid, title, publisher, text) SELECT seq, title, COALESCE(publisher, ''), text FROM sources WHERE seq >= $first AND deleted_at IS NULL;",
-            "$first");
+        using var events = Command(SearchIndex.IndexEventsFromSql, "$first");
+        Run(events, _firstNewSeq);
+        using var sources = Command(SearchIndex.IndexSourcesFromSql, "$first");
         Run(sources, _firstNewSourceSeq);
     }
 

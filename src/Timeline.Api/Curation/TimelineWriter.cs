@@ -49,8 +49,7 @@ public static class TimelineWriter
             },
             tx,
             cancellationToken: ct));
-        await Execute(c, tx, "DELETE FROM sources_fts WHERE rowid = (SELECT seq FROM sources WHERE id = @Id);", new { s.Id }, ct);
-        await Execute(c, tx, "INSERT INTO sources_fts (rowid, title, publisher, text) SELECT seq, title, COALESCE(publisher, ''), text FROM sources WHERE id = @Id;", new { s.Id }, ct);
+        await SearchIndex.RefreshSourceAsync(c, tx, s.Id, ct);
         await RecordAsync(c, tx, "source", s.Id, version, action, change, Documents.Serialize(Documents.From(s)), ct);
         return version;
     }
@@ -73,14 +72,7 @@ public static class TimelineWriter
         await Execute(c, tx, "DELETE FROM entity_aliases WHERE entity_id = @Id;", new { e.Id }, ct);
         await Execute(c, tx, "INSERT INTO entity_aliases (entity_id, ordinal, alias) VALUES (@EntityId, @Ordinal, @Alias);",
             e.Aliases.Select((alias, i) => new { EntityId = e.Id, Ordinal = i, Alias = alias }), ct);
-        await Execute(c, tx, "DELETE FROM entities_fts WHERE rowid = (SELECT seq FROM entities WHERE id = @Id);", new { e.Id }, ct);
-        await Execute(c, tx,
-            """
-            INSERT INTO entities_fts (rowid, name, aliases, description)
-            SELECT n.seq, n.name, COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''), COALESCE(n.description, '')
-            FROM entities n WHERE n.id = @Id;
-            """,
-            new { e.Id }, ct);
+        await SearchIndex.RefreshEntityAsync(c, tx, e.Id, ct);
         await RecordAsync(c, tx, "entity", e.Id, version, action, change, Documents.Serialize(Documents.From(e)), ct);
         return version;
     }
@@ -143,29 +135,17 @@ public static class TimelineWriter
             cancellationToken: ct));
 
         // Deleted records leave the search index; restored ones come back.
-        var seq = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT seq FROM {table} WHERE id = @id;", new { id }, tx, cancellationToken: ct));
         switch (resource)
         {
             case "event":
+                var seq = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT seq FROM events WHERE id = @id;", new { id }, tx, cancellationToken: ct));
                 await SearchIndex.RefreshEventsAsync(c, tx, [seq], ct);
                 break;
-            case "entity" when deleted:
-                await Execute(c, tx, "DELETE FROM entities_fts WHERE rowid = @seq;", new { seq }, ct);
-                break;
             case "entity":
-                await Execute(c, tx,
-                    """
-                    INSERT INTO entities_fts (rowid, name, aliases, description)
-                    SELECT n.seq, n.name, COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''), COALESCE(n.description, '')
-                    FROM entities n WHERE n.seq = @seq;
-                    """,
-                    new { seq }, ct);
-                break;
-            case "source" when deleted:
-                await Execute(c, tx, "DELETE FROM sources_fts WHERE rowid = @seq;", new { seq }, ct);
+                await SearchIndex.RefreshEntityAsync(c, tx, id, ct);
                 break;
             case "source":
-                await Execute(c, tx, "INSERT INTO sources_fts (rowid, title, publisher, text) SELECT seq, title, COALESCE(publisher, ''), text FROM sources WHERE seq = @seq;", new { seq }, ct);
+                await SearchIndex.RefreshSourceAsync(c, tx, id, ct);
                 break;
         }
 

@@ -50,8 +50,6 @@ public readonly record struct PartialDate
         _ => new DateOnly(Year, Month, Day),
     };
 
-    public static PartialDate FromYear(int year) => new(year, 0, 0, DatePrecision.Year);
-
     /// <summary>Parses YYYY, YYYY-MM or YYYY-MM-DD strictly: real calendar dates only, no other forms.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out PartialDate date, out string? error)
     {

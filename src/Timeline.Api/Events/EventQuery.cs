@@ -59,12 +59,6 @@ public sealed record EventQuery
     [Description("Opaque cursor from the `nextCursor` of the previous page (also in the Link header, rel=\"next\"). Keep every other parameter the same when you follow it; a cursor that was altered or belongs to other filters is refused with 400.")]
     public string? Cursor { get; init; }
 
-    /// <summary>The query-string names these filters bind from.</summary>
-    public static IReadOnlySet<string> ParameterNames { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "from", "to", "category", "entity", "tag", "source", "q", "sort", "limit", "cursor",
-    };
-
     /// <summary>Checks every parameter and returns the filter, or the problems keyed by parameter name.</summary>
     public bool TryParse(out EventFilter filter, out Dictionary<string, string[]> errors)
     {

@@ -32,21 +32,11 @@ public static class SearchIndex
 
     private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s WHERE s.deleted_at IS NULL";
 
-    /// <summary>Rebuilds every search table from the data.</summary>
-    public static async Task RebuildAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken)
-    {
-        await Execute(connection, transaction,
-            $"""
-            DELETE FROM events_fts;
-            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows};
-            DELETE FROM entities_fts;
-            INSERT INTO entities_fts (rowid, name, aliases, description) {EntityRows};
-            DELETE FROM sources_fts;
-            INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows};
-            """,
-            null,
-            cancellationToken);
-    }
+    /// <summary>Indexes every event with seq &gt;= $first (used by the bulk writer's prepared command; SQLite parameter syntax).</summary>
+    public const string IndexEventsFromSql = $"INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq >= $first;";
+
+    /// <summary>Indexes every source with seq &gt;= $first.</summary>
+    public const string IndexSourcesFromSql = $"INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.seq >= $first;";
 
     /// <summary>Re-indexes the given events (after they, their tags or their citations changed); deleted ones leave the index.</summary>
     public static Task<int> RefreshEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
@@ -56,6 +46,26 @@ public static class SearchIndex
             INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq IN @seqs;
             """,
             new { seqs },
+            cancellationToken);
+
+    /// <summary>Re-indexes one entity (after it or its aliases changed); a deleted one leaves the index.</summary>
+    public static Task<int> RefreshEntityAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM entities_fts WHERE rowid = (SELECT seq FROM entities WHERE id = @id);
+            INSERT INTO entities_fts (rowid, name, aliases, description) {EntityRows} AND n.id = @id;
+            """,
+            new { id },
+            cancellationToken);
+
+    /// <summary>Re-indexes one source; a deleted one leaves the index.</summary>
+    public static Task<int> RefreshSourceAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM sources_fts WHERE rowid = (SELECT seq FROM sources WHERE id = @id);
+            INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.id = @id;
+            """,
+            new { id },
             cancellationToken);
 
     /// <summary>Moves the store's data version forward; every writer calls it once per transaction.</summary>
