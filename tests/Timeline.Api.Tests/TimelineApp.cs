@@ -74,12 +74,30 @@ public class TimelineApp : WebApplicationFactory<Program>
     private static string Sha256(string key) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
+    private string? _connectionString;
+
+    /// <summary>Notes the store's connection string once the host has started (a host that failed to start has no pool).</summary>
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        _connectionString = (host.Services.GetService(typeof(Timeline.Api.Storage.Database)) as Timeline.Api.Storage.Database)?.ConnectionString;
+        return host;
+    }
+
     protected override void Dispose(bool disposing)
     {
+        // Only this app's pool is cleared: clearing every pool would close (and checkpoint) the stores of
+        // other tests running at the same time.
+        var connectionString = _connectionString;
         base.Dispose(disposing);
         if (disposing)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (connectionString is not null)
+            {
+                using var pooled = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
+            }
+
             try
             {
                 Directory.Delete(Folder, recursive: true);

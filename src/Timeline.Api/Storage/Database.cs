@@ -36,6 +36,9 @@ public sealed class Database
         }.ToString();
     }
 
+    /// <summary>The connection string every connection to this store uses (its pool is keyed by it).</summary>
+    public string ConnectionString => _connectionString;
+
     /// <summary>The full path of the SQLite file.</summary>
     public string FilePath { get; }
 
