@@ -18,6 +18,7 @@ public sealed class BulkEventWriter : IDisposable
     private readonly SqliteTransaction _transaction;
     private readonly Change _change;
     private readonly long _firstNewSeq;
+    private long _nextSeq;
     private readonly long _firstNewSourceSeq;
     private readonly SqliteCommand _source;
     private readonly SqliteCommand _sourceRevision;
@@ -32,9 +33,15 @@ public sealed class BulkEventWriter : IDisposable
         _connection = connection;
         _transaction = transaction;
         _change = change;
-        using (var max = Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM events;"))
+        // New events are numbered in the order they come, one spacing apart: from the origin in a store without
+        // events (the caller gives them in timeline order, so the store is in order at once), else after every row
+        // (the caller places them afterwards, see TimelineOrder).
+        using (var max = Command("SELECT MAX(seq) FROM events;"))
         {
-            _firstNewSeq = (long)max.ExecuteScalar()!;
+            var last = max.ExecuteScalar();
+            StoreHadEvents = last is long;
+            _firstNewSeq = last is long seq ? seq + TimelineOrder.Spacing : TimelineOrder.Origin;
+            _nextSeq = _firstNewSeq;
         }
 
         using (var max = Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources;"))
@@ -54,10 +61,10 @@ public sealed class BulkEventWriter : IDisposable
 
         _event = Command(
             """
-            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, created_at, updated_at, version)
-            VALUES ($id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $stamp, $stamp, 1);
+            INSERT INTO events (seq, id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, created_at, updated_at, version)
+            VALUES ($seq, $id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $tags, $stamp, $stamp, 1);
             """,
-            "$id", "$date", "$precision", "$end", "$first", "$last", "$title", "$summary", "$category", "$caveats", "$stamp");
+            "$seq", "$id", "$date", "$precision", "$end", "$first", "$last", "$title", "$summary", "$category", "$caveats", "$tags", "$stamp");
         _tag = Command("INSERT INTO event_tags (event_id, tag) VALUES ($id, $tag);", "$id", "$tag");
         _link = Command("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);", "$id", "$entity", "$role", "$ordinal");
         _citation = Command(
@@ -70,6 +77,9 @@ public sealed class BulkEventWriter : IDisposable
 
     public int Written { get; private set; }
 
+    /// <summary>Whether the store held events (live or deleted) before this writer began: then its new events still need placing.</summary>
+    public bool StoreHadEvents { get; }
+
     /// <summary>Creates a new source and its first revision; its search row is built by <see cref="Finish"/>.</summary>
     public void Create(ValidSource s)
     {
@@ -80,8 +90,9 @@ public sealed class BulkEventWriter : IDisposable
     /// <summary>Creates the event with its revision document already serialised (callers may prepare many in parallel).</summary>
     public void Create(ValidEvent e, string document)
     {
-        Run(_event, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
-            e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), _change.Stamp);
+        Run(_event, _nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
+            e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
+        _nextSeq += TimelineOrder.Spacing;
         foreach (var tag in e.Tags)
         {
             Run(_tag, e.Id, tag);
@@ -102,11 +113,19 @@ public sealed class BulkEventWriter : IDisposable
         Written++;
     }
 
-    /// <summary>Indexes every event created by this writer for full-text search, in one statement.</summary>
+    /// <summary>Indexes every event created by this writer for full-text search and for its entities' timelines, one statement each.</summary>
     public void Finish()
     {
         using var events = Command(SearchIndex.IndexEventsFromSql, "$first");
         Run(events, _firstNewSeq);
+        using var timelines = Command(
+            """
+            INSERT OR IGNORE INTO entity_timeline (entity_id, event_seq)
+            SELECT ee.entity_id, e.seq FROM events e JOIN event_entities ee ON ee.event_id = e.id WHERE e.seq >= $first
+            ORDER BY 1, 2;
+            """,
+            "$first");
+        Run(timelines, _firstNewSeq);
         using var sources = Command(SearchIndex.IndexSourcesFromSql, "$first");
         Run(sources, _firstNewSourceSeq);
     }

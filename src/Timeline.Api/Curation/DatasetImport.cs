@@ -2,6 +2,7 @@ using System.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Timeline.Api.Dataset;
+using Timeline.Api.Storage;
 
 namespace Timeline.Api.Curation;
 
@@ -110,7 +111,12 @@ public static class DatasetImport
         var documents = new string[dataset.Events.Count];
         Parallel.For(0, documents.Length, i => documents[i] = Documents.Serialize(Documents.From(dataset.Events[i])));
         var position = dataset.Events.Select((e, i) => (e.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        var events = await ApplyKindAsync(c, tx, "event", dataset.Events, e => e.Id, e => documents[position[e.Id]],
+        // In timeline order, so that a load into a store without events numbers them in order straight away.
+        var inTimelineOrder = dataset.Events
+            .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .ToList();
+        var written = new List<string>();
+        var events = await ApplyKindAsync(c, tx, "event", inTimelineOrder, e => e.Id, e => documents[position[e.Id]],
             async (e, action) =>
             {
                 if (++done % 10_000 == 0)
@@ -118,16 +124,22 @@ public static class DatasetImport
                     progress?.Invoke(done, dataset.Events.Count);
                 }
 
+                written.Add(e.Id);
                 if (action == "create")
                 {
                     bulk.Create(e, documents[position[e.Id]]);
                     return 1;
                 }
 
-                return await TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct);
+                return await TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct, place: false);
             },
             ct);
         bulk.Finish();
+        if (bulk.StoreHadEvents)
+        {
+            await TimelineOrder.PlaceAsync(c, tx, written, ct);
+        }
+
         progress?.Invoke(dataset.Events.Count, dataset.Events.Count);
         if (sources.Created + sources.Updated + entities.Created + entities.Updated + events.Created + events.Updated > 0)
         {
@@ -143,6 +155,7 @@ public static class DatasetImport
             """
             DELETE FROM citations;
             DELETE FROM event_entities;
+            DELETE FROM entity_timeline;
             DELETE FROM event_tags;
             DELETE FROM events;
             DELETE FROM entity_aliases;

@@ -77,17 +77,20 @@ public static class TimelineWriter
         return version;
     }
 
-    /// <summary>Creates the event, or replaces it (restoring it if it was deleted). Returns the new version.</summary>
-    public static async Task<long> WriteEventAsync(IDbConnection c, IDbTransaction tx, ValidEvent e, string action, Change change, CancellationToken ct)
+    /// <summary>
+    /// Creates the event, or replaces it (restoring it if it was deleted), and places it on the timeline
+    /// (<see cref="TimelineOrder"/>) unless the caller places many events at once afterwards. Returns the new version.
+    /// </summary>
+    public static async Task<long> WriteEventAsync(IDbConnection c, IDbTransaction tx, ValidEvent e, string action, Change change, CancellationToken ct, bool place = true)
     {
         var row = await c.QuerySingleAsync<(long Seq, long Version)>(new CommandDefinition(
             """
-            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, created_at, updated_at, version)
-            VALUES (@Id, @Date, @Precision, @EndDate, @FirstDay, @LastDay, @Title, @Summary, @Category, @Caveats, @Stamp, @Stamp, 1)
+            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, created_at, updated_at, version)
+            VALUES (@Id, @Date, @Precision, @EndDate, @FirstDay, @LastDay, @Title, @Summary, @Category, @Caveats, @Tags, @Stamp, @Stamp, 1)
             ON CONFLICT (id) DO UPDATE SET
                 date = excluded.date, date_precision = excluded.date_precision, end_date = excluded.end_date,
                 first_day = excluded.first_day, last_day = excluded.last_day, title = excluded.title, summary = excluded.summary,
-                category = excluded.category, caveats = excluded.caveats, updated_at = excluded.updated_at,
+                category = excluded.category, caveats = excluded.caveats, tags = excluded.tags, updated_at = excluded.updated_at,
                 version = events.version + 1, deleted_at = NULL, deleted_by = NULL
             RETURNING seq, version;
             """,
@@ -103,10 +106,12 @@ public static class TimelineWriter
                 e.Summary,
                 e.Category,
                 Caveats = JsonSerializer.Serialize(e.Caveats),
+                Tags = StoredTags(e.Tags),
                 change.Stamp,
             },
             tx,
             cancellationToken: ct));
+        var previousEntities = await c.QueryAsync<string>(new CommandDefinition("SELECT entity_id FROM event_entities WHERE event_id = @Id;", new { e.Id }, tx, cancellationToken: ct));
         await Execute(c, tx, "DELETE FROM event_tags WHERE event_id = @Id; DELETE FROM event_entities WHERE event_id = @Id; DELETE FROM citations WHERE event_id = @Id;", new { e.Id }, ct);
         await Execute(c, tx, "INSERT INTO event_tags (event_id, tag) VALUES (@EventId, @Tag);", e.Tags.Select(tag => new { EventId = e.Id, Tag = tag }), ct);
         await Execute(c, tx, "INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES (@EventId, @EntityId, @Role, @Ordinal);",
@@ -114,7 +119,13 @@ public static class TimelineWriter
         await Execute(c, tx,
             "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES (@EventId, @Ordinal, @SourceId, @Quote, @StartOffset, @EndOffset);",
             e.Citations.Select((cit, i) => new { EventId = e.Id, Ordinal = i, cit.SourceId, cit.Quote, cit.StartOffset, cit.EndOffset }), ct);
+        await TimelineOrder.RefreshEntityTimelineAsync(c, tx, e.Id, row.Seq, previousEntities, ct);
         await SearchIndex.RefreshEventsAsync(c, tx, [row.Seq], ct);
+        if (place)
+        {
+            await TimelineOrder.PlaceAsync(c, tx, [e.Id], ct);
+        }
+
         await RecordAsync(c, tx, "event", e.Id, row.Version, action, change, Documents.Serialize(Documents.From(e)), ct);
         return row.Version;
     }
@@ -140,6 +151,11 @@ public static class TimelineWriter
             case "event":
                 var seq = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT seq FROM events WHERE id = @id;", new { id }, tx, cancellationToken: ct));
                 await SearchIndex.RefreshEventsAsync(c, tx, [seq], ct);
+                if (!deleted)
+                {
+                    await TimelineOrder.PlaceAsync(c, tx, [id], ct); // other events may have taken its place while it was deleted
+                }
+
                 break;
             case "entity":
                 await SearchIndex.RefreshEntityAsync(c, tx, id, ct);
@@ -152,6 +168,9 @@ public static class TimelineWriter
         await RecordAsync(c, tx, resource, id, version, deleted ? "delete" : "restore", change, document, ct);
         return version;
     }
+
+    /// <summary>The tags as the events table keeps them for lists: a JSON array, sorted (tags are ASCII, so this is SQLite's order too).</summary>
+    public static string StoredTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags.Order(StringComparer.Ordinal));
 
     /// <summary>Moves the store's data version forward; once per write transaction.</summary>
     public static Task<int> TouchAsync(IDbConnection c, IDbTransaction tx, Change change, CancellationToken ct) =>

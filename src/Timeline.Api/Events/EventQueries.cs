@@ -59,8 +59,8 @@ public sealed class EventQueries(Database database)
     {
         public long Seq { get; init; }
 
-        /// <summary>The event's tags, sorted, joined by U+001F (the unit separator, which no tag contains).</summary>
-        public string? TagList { get; init; }
+        /// <summary>The event's tags, sorted, as a JSON array (the events table's copy of event_tags).</summary>
+        public string Tags { get; init; } = "[]";
 
         public double? Score { get; init; }
 
@@ -176,9 +176,48 @@ public sealed class EventQueries(Database database)
     }
 
 
+    private const string ListColumns =
+        "SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags";
+
+    /// <summary>
+    /// A page in timeline order. Events are numbered in timeline order (Storage/TimelineOrder.cs), so a search
+    /// or one entity's events are read from their own index in that order, bounded by the dates and the cursor,
+    /// and stop at the page's end; everything else walks the timeline index.
+    /// </summary>
     private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
     {
-        var where = EventWhere.Build(filter, parameters);
+        var direction = filter.Descending ? "DESC" : "ASC";
+        var drivingEntity = filter.Match is null ? filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null) : null;
+        List<string> where;
+        string from, order;
+        if (filter.Match is not null)
+        {
+            where = EventWhere.Build(filter with { Match = null }, parameters);
+            where.Insert(0, "events_fts MATCH @Match");
+            parameters.Add("Match", filter.Match);
+            where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, after, parameters));
+            from = "events_fts CROSS JOIN events e ON e.seq = events_fts.rowid";
+            order = $"events_fts.rowid {direction}";
+        }
+        else if (drivingEntity is not null)
+        {
+            // The entity's own timeline; a second entity filter (any of several) stays a condition on each row.
+            where = EventWhere.Build(
+                filter.ScopeEntity is null ? filter with { Entities = [] } : filter with { ScopeEntity = null },
+                parameters);
+            where.Insert(0, "x.entity_id = @DrivingEntity");
+            parameters.Add("DrivingEntity", drivingEntity);
+            where.InsertRange(1, EventWhere.SeqBounds("x.event_seq", filter, after, parameters));
+            from = "entity_timeline x CROSS JOIN events e ON e.seq = x.event_seq";
+            order = $"x.event_seq {direction}";
+        }
+        else
+        {
+            where = EventWhere.Build(filter, parameters);
+            from = "events e";
+            order = $"e.first_day {direction}, e.date_precision {direction}, e.id {direction}";
+        }
+
         if (after is not null)
         {
             where.Add(filter.Descending
@@ -189,27 +228,9 @@ public sealed class EventQueries(Database database)
             parameters.Add("AfterId", after.Id);
         }
 
-        var direction = filter.Descending ? "DESC" : "ASC";
-        var sql = new StringBuilder(
-            """
-            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
-                   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list
-            """);
-        if (filter.Match is null)
-        {
-            sql.Append("\nFROM events e");
-        }
-        else
-        {
-            // Search first: the matches come from the full-text index, then are ordered; scanning the whole
-            // timeline for the few events that match would cost far more.
-            where.Remove("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @Match)");
-            where.Insert(0, "events_fts MATCH @Match");
-            sql.Append("\nFROM events_fts CROSS JOIN events e ON e.seq = events_fts.rowid");
-        }
-
+        var sql = new StringBuilder(ListColumns).Append("\nFROM ").Append(from);
         EventWhere.Append(sql, where);
-        sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY e.first_day {direction}, e.date_precision {direction}, e.id {direction}\nLIMIT @Take;");
+        sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take;");
         return sql.ToString();
     }
 
@@ -222,8 +243,7 @@ public sealed class EventQueries(Database database)
         var sql = new StringBuilder(
             $"""
             SELECT * FROM (
-                SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
-                       (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list,
+                SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags,
                        {Score} AS score
                 FROM events_fts JOIN events e ON e.seq = events_fts.rowid
             """);
@@ -253,7 +273,7 @@ public sealed class EventQueries(Database database)
             r.Title,
             r.Summary,
             r.Category,
-            r.TagList is null ? [] : r.TagList.Split('\u001f'),
+            ReadList(r.Tags),
             ReadList(r.Caveats))
         {
             Snippet = snippets.GetValueOrDefault(r.Seq),
@@ -307,8 +327,7 @@ public sealed class EventQueries(Database database)
         var where = EventWhere.Build(filter, parameters);
         var sql = new StringBuilder(
             """
-            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats,
-                   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag) t) AS tag_list
+            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags
             FROM events e
             """);
         EventWhere.Append(sql, where);
@@ -482,7 +501,7 @@ public static class EventWhere
             // The second bound follows from the first (no event covers more days than the longest one) and lets
             // the timeline index seek to the range instead of scanning from the first event.
             where.Add("e.last_day >= @FromDay");
-            where.Add("e.first_day >= date(@FromDay, '-' || (SELECT COALESCE(CAST(MAX(julianday(s.last_day) - julianday(s.first_day)) AS INTEGER), 0) FROM events s WHERE s.deleted_at IS NULL) || ' days')");
+            where.Add($"e.first_day >= {FirstDayFloor}");
             parameters.Add("FromDay", PartialDate.FormatDay(from.FirstDay));
         }
 
@@ -535,6 +554,40 @@ public static class EventWhere
         }
 
         return where;
+    }
+
+    /// <summary>The earliest first day of an event that can reach @FromDay: no event covers more days than the longest one.</summary>
+    private const string FirstDayFloor =
+        "date(@FromDay, '-' || (SELECT COALESCE(CAST(MAX(julianday(s.last_day) - julianday(s.first_day)) AS INTEGER), 0) FROM events s WHERE s.deleted_at IS NULL) || ' days')";
+
+    /// <summary>
+    /// Bounds on an event number (<paramref name="column"/>) equivalent to the date filter's seekable bounds and
+    /// to the cursor: live events are numbered in timeline order (Storage/TimelineOrder.cs), so the first and last
+    /// numbers in range are two seeks into the timeline index. Call after <see cref="Build"/> (it adds @FromDay and
+    /// @ToDay); the cursor's parameters are added by the caller.
+    /// </summary>
+    public static IEnumerable<string> SeqBounds(string column, EventFilter filter, Paging.TimelinePosition? after, DynamicParameters parameters)
+    {
+        const string Live = "SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND";
+        const string Forward = "ORDER BY b.first_day, b.date_precision, b.id LIMIT 1";
+        const string Backward = "ORDER BY b.first_day DESC, b.date_precision DESC, b.id DESC LIMIT 1";
+        const string None = "9223372036854775807";
+        if (filter.From is not null)
+        {
+            yield return $"{column} >= COALESCE(({Live} b.first_day >= {FirstDayFloor} {Forward}), {None})";
+        }
+
+        if (filter.To is not null)
+        {
+            yield return $"{column} <= COALESCE(({Live} b.first_day <= @ToDay {Backward}), -1)";
+        }
+
+        if (after is not null)
+        {
+            yield return filter.Descending
+                ? $"{column} < COALESCE(({Live} (b.first_day, b.date_precision, b.id) >= (@AfterDay, @AfterPrecision, @AfterId) {Forward}), {None})"
+                : $"{column} > COALESCE(({Live} (b.first_day, b.date_precision, b.id) <= (@AfterDay, @AfterPrecision, @AfterId) {Backward}), -1)";
+        }
     }
 
     public static void Append(StringBuilder sql, List<string> where)

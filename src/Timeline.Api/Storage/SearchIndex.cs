@@ -48,6 +48,14 @@ public static class SearchIndex
             new { seqs },
             cancellationToken);
 
+    /// <summary>Removes the search rows with these numbers (events that moved to another number).</summary>
+    public static Task<int> RemoveEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
+        Execute(connection, transaction, "DELETE FROM events_fts WHERE rowid IN @seqs;", new { seqs }, cancellationToken);
+
+    /// <summary>Builds every event's search row anew (after the events were renumbered).</summary>
+    public static Task<int> RebuildEventsAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken) =>
+        Execute(connection, transaction, $"DELETE FROM events_fts; INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows};", null, cancellationToken);
+
     /// <summary>Re-indexes one entity (after it or its aliases changed); a deleted one leaves the index.</summary>
     public static Task<int> RefreshEntityAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
         Execute(connection, transaction,
