@@ -66,7 +66,7 @@ public class TimelineOrderTests
 
         await AssertInTimelineOrderAsync(app.DatabasePath);
         using var reader = app.CreateClient();
-        await AssertOrderedReadsAgreeAsync(reader, "orderly", "qualcomm", expectedMatches: 51);
+        await AssertOrderedReadsAgreeAsync(reader, "orderly", "qualcomm", expectedMatches: 51, "from=2021-06-10&to=2029");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class TimelineOrderTests
         await AssertInTimelineOrderAsync(app.DatabasePath);
         using var reader = app.CreateClient();
         Assert.Equal("2018-05", (await reader.GetJsonAsync("/events/smic-added-to-us-sanctions-list")).GetProperty("date").GetString());
-        await AssertOrderedReadsAgreeAsync(reader, "synthetic", "acme", expectedMatches: TimelineOrder.RenumberThreshold + 200);
+        await AssertOrderedReadsAgreeAsync(reader, "synthetic", "acme", expectedMatches: TimelineOrder.RenumberThreshold + 200, "from=2020-01-15&to=2022-06");
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class TimelineOrderTests
         var list = await reader.GetJsonAsync("/events?limit=10");
         Assert.Equal(["old-early", "old-middle", "old-late"], list.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
         Assert.Equal(["alpha", "beta"], list.GetProperty("items")[1].GetProperty("tags").EnumerateArray().Select(t => t.GetString()!));
-        await AssertOrderedReadsAgreeAsync(reader, "legacy", "old-firm", expectedMatches: 3);
+        await AssertOrderedReadsAgreeAsync(reader, "legacy", "old-firm", expectedMatches: 3, "from=2010-07-15&to=2023");
     }
 
     /// <summary>
@@ -148,7 +148,7 @@ public class TimelineOrderTests
     }
 
     /// <summary>A search in date order and one entity's events, paged both ways, are exactly the plain timeline filtered.</summary>
-    private static async Task AssertOrderedReadsAgreeAsync(HttpClient client, string word, string entity, int expectedMatches)
+    private static async Task AssertOrderedReadsAgreeAsync(HttpClient client, string word, string entity, int expectedMatches, string range)
     {
         foreach (var sort in new[] { "date", "-date" })
         {
@@ -162,11 +162,17 @@ public class TimelineOrderTests
             Assert.Equal(all.Where(involving.ToHashSet().Contains), involving);
             Assert.Equal(involving, await PageAsync(client, $"/events?entity={entity}&sort={sort}&limit=9"));
 
-            // With dates: the numbers' bounds agree with the plain date filter.
-            var ranged = await PageAsync(client, $"/events?from=2000&to=2022-06&sort={sort}&limit=200");
-            Assert.Equal(ranged.Where(matches.ToHashSet().Contains), await PageAsync(client, $"/events?q={word}&from=2000&to=2022-06&sort={sort}&limit=5"));
-            Assert.Equal(ranged.Where(involving.ToHashSet().Contains), await PageAsync(client, $"/events?entity={entity}&from=2000&to=2022-06&sort={sort}&limit=5"));
+            // With dates (a range that some event starts before and reaches): the numbers' bounds agree with the plain date filter.
+            var ranged = (await PageAsync(client, $"/events?{range}&sort={sort}&limit=200")).ToHashSet();
+            Assert.Equal(matches.Where(ranged.Contains), await PageAsync(client, $"/events?q={word}&{range}&sort={sort}&limit=5"));
+            Assert.Equal(involving.Where(ranged.Contains), await PageAsync(client, $"/events?entity={entity}&{range}&sort={sort}&limit=5"));
         }
+
+        // Ranked by relevance: every match once, and the same ranking within a date range.
+        var ranked = await PageAsync(client, $"/events?q={word}&sort=relevance&limit=6");
+        Assert.Equal(expectedMatches, ranked.Distinct().Count());
+        var inRange = (await PageAsync(client, $"/events?{range}&limit=200")).ToHashSet();
+        Assert.Equal(ranked.Where(inRange.Contains), await PageAsync(client, $"/events?q={word}&sort=relevance&{range}&limit=4"));
     }
 
     private static async Task<List<string>> PageAsync(HttpClient client, string url)

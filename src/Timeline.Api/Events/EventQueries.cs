@@ -236,27 +236,52 @@ public sealed class EventQueries(Database database)
 
     private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
     {
-        // The match joins the search table directly so that FTS5 ranks inside SQLite.
+        // Ranked inside SQLite, ties in timeline order (by number), and only the page's rows are read after the limit.
+        // Deleted events are not in the search index, so unless a filter needs each match's row (category, entity,
+        // tag, source), the ranking reads the search index alone, with the dates as bounds on the numbers.
         var where = EventWhere.Build(filter with { Match = null }, parameters);
-        where.Insert(0, "events_fts MATCH @Match");
         parameters.Add("Match", filter.Match);
-        var sql = new StringBuilder(
-            $"""
-            SELECT * FROM (
-                SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags,
-                       {Score} AS score
-                FROM events_fts JOIN events e ON e.seq = events_fts.rowid
-            """);
+        string from, seq;
+        if (filter.Categories.Count > 0 || filter.Entities.Count > 0 || filter.Tags.Count > 0
+            || filter.Source is not null || filter.ScopeEntity is not null || filter.ScopeSource is not null)
+        {
+            from = "events_fts JOIN events e ON e.seq = events_fts.rowid";
+            seq = "e.seq";
+        }
+        else
+        {
+            where = [];
+            if (filter.From is not null)
+            {
+                where.Add(EventWhere.ReachesFrom("events_fts.rowid"));
+            }
+
+            from = "events_fts";
+            seq = "events_fts.rowid";
+        }
+
+        where.Insert(0, "events_fts MATCH @Match");
+        where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, null, parameters));
+        var sql = new StringBuilder($"WITH matches AS (\n    SELECT {seq} AS seq, {Score} AS score\n    FROM {from}");
         EventWhere.Append(sql, where);
-        sql.Append("\n) ranked");
+        sql.Append("\n),\npage AS (\n    SELECT seq, score FROM matches");
         if (after is not null)
         {
-            sql.Append("\nWHERE (ranked.score, ranked.id) > (@AfterScore, @AfterId)");
+            sql.Append("\n    WHERE (score, seq) > (@AfterScore, COALESCE((SELECT a.seq FROM events a WHERE a.id = @AfterId), -1))");
             parameters.Add("AfterScore", after.Score ?? double.MinValue);
             parameters.Add("AfterId", after.Id);
         }
 
-        sql.Append("\nORDER BY ranked.score, ranked.id\nLIMIT @Take;");
+        sql.Append(
+            $"""
+
+                ORDER BY score, seq
+                LIMIT @Take
+            )
+            {ListColumns}, page.score
+            FROM page CROSS JOIN events e ON e.seq = page.seq
+            ORDER BY page.score, page.seq;
+            """);
         return sql.ToString();
     }
 
@@ -589,6 +614,14 @@ public static class EventWhere
                 : $"{column} > COALESCE(({Live} (b.first_day, b.date_precision, b.id) <= (@AfterDay, @AfterPrecision, @AfterId) {Backward}), -1)";
         }
     }
+
+    /// <summary>
+    /// Whether the event numbered <paramref name="column"/>, known to start no earlier than the floor of @FromDay,
+    /// reaches @FromDay: certainly if it starts on or after it, else its row says.
+    /// </summary>
+    public static string ReachesFrom(string column) =>
+        $"CASE WHEN {column} >= COALESCE((SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND b.first_day >= @FromDay ORDER BY b.first_day, b.date_precision, b.id LIMIT 1), 9223372036854775807) " +
+        $"THEN 1 ELSE (SELECT r.last_day >= @FromDay FROM events r WHERE r.seq = {column}) END";
 
     public static void Append(StringBuilder sql, List<string> where)
     {
