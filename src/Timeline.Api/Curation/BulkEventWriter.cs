@@ -7,10 +7,12 @@ using Timeline.Api.Storage;
 namespace Timeline.Api.Curation;
 
 /// <summary>
-/// Creates many new events fast, inside the caller's transaction: one prepared statement per table,
-/// reused for every row, and the search rows of all new events built in one set-based statement at the
-/// end. Each event still gets its first revision, exactly as a single create would write it. Used by
-/// imports (and so the seed) for events that are not in the store yet.
+/// Creates many new events fast, inside the caller's transaction: one prepared statement per table, reused
+/// for every row. Events are queued and written by <see cref="Finish"/>: their rows in timeline order (so
+/// that they are numbered in order, see TimelineOrder), their tags, links, citations and revisions in id
+/// order (the order of those tables' keys, so each B-tree grows at its end), then their search rows and
+/// entity_timeline rows from memory. Each event still gets its first revision, exactly as a single create
+/// would write it. Used by imports (and so the seed) for events that are not in the store yet.
 /// </summary>
 public sealed class BulkEventWriter : IDisposable
 {
@@ -27,6 +29,9 @@ public sealed class BulkEventWriter : IDisposable
     private readonly SqliteCommand _link;
     private readonly SqliteCommand _citation;
     private readonly SqliteCommand _revision;
+    private readonly SqliteCommand _search;
+    private readonly SqliteCommand _timeline;
+    private readonly List<(ValidEvent Event, string Document)> _queued = [];
 
     public BulkEventWriter(SqliteConnection connection, SqliteTransaction transaction, Change change)
     {
@@ -73,6 +78,8 @@ public sealed class BulkEventWriter : IDisposable
         _revision = Command(
             "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);",
             "$id", "$actor", "$at", "$document");
+        _search = Command(SearchIndex.InsertEventSql, "$seq", "$title", "$summary", "$tags", "$quotes");
+        _timeline = Command("INSERT INTO entity_timeline (entity_id, event_seq) VALUES ($entity, $seq);", "$entity", "$seq");
     }
 
     public int Written { get; private set; }
@@ -87,47 +94,69 @@ public sealed class BulkEventWriter : IDisposable
         Run(_sourceRevision, s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
     }
 
-    /// <summary>Creates the event with its revision document already serialised (callers may prepare many in parallel).</summary>
-    public void Create(ValidEvent e, string document)
+    /// <summary>Queues the event with its revision document already serialised (callers may prepare many in parallel).</summary>
+    public void Create(ValidEvent e, string document) => _queued.Add((e, document));
+
+    /// <summary>
+    /// Writes the queued events and indexes them (search rows, entity timelines), and indexes the new sources for
+    /// search. Reports every 10,000 events written to <paramref name="progress"/>.
+    /// </summary>
+    public void Finish(Action<int>? progress = null)
     {
-        Run(_event, _nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
-            e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
-        _nextSeq += TimelineOrder.Spacing;
-        foreach (var tag in e.Tags)
+        var byTimeline = _queued
+            .OrderBy(q => q.Event.FirstDay).ThenBy(q => (int)q.Event.Date.Precision).ThenBy(q => q.Event.Id, StringComparer.Ordinal)
+            .ToList();
+        var seqs = new Dictionary<string, long>(byTimeline.Count, StringComparer.Ordinal);
+        foreach (var (e, _) in byTimeline)
         {
-            Run(_tag, e.Id, tag);
+            seqs[e.Id] = _nextSeq;
+            Run(_event, _nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
+                e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
+            _nextSeq += TimelineOrder.Spacing;
         }
 
-        for (var i = 0; i < e.Entities.Count; i++)
+        foreach (var (e, document) in _queued.OrderBy(q => q.Event.Id, StringComparer.Ordinal))
         {
-            Run(_link, e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
+            foreach (var tag in e.Tags)
+            {
+                Run(_tag, e.Id, tag);
+            }
+
+            for (var i = 0; i < e.Entities.Count; i++)
+            {
+                Run(_link, e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
+            }
+
+            for (var i = 0; i < e.Citations.Count; i++)
+            {
+                var c = e.Citations[i];
+                Run(_citation, e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+            }
+
+            Run(_revision, e.Id, _change.Actor, _change.Stamp, document);
+            if (++Written % 10_000 == 0)
+            {
+                progress?.Invoke(Written);
+            }
         }
 
-        for (var i = 0; i < e.Citations.Count; i++)
+        // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables.
+        foreach (var (e, _) in byTimeline)
         {
-            var c = e.Citations[i];
-            Run(_citation, e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+            Run(_search, seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
         }
 
-        Run(_revision, e.Id, _change.Actor, _change.Stamp, document);
-        Written++;
-    }
+        foreach (var (entity, seq) in byTimeline
+            .SelectMany(q => q.Event.Entities.Select(link => (Entity: link.EntityId, Seq: seqs[q.Event.Id])))
+            .Distinct()
+            .OrderBy(x => x.Entity, StringComparer.Ordinal).ThenBy(x => x.Seq))
+        {
+            Run(_timeline, entity, seq);
+        }
 
-    /// <summary>Indexes every event created by this writer for full-text search and for its entities' timelines, one statement each.</summary>
-    public void Finish()
-    {
-        using var events = Command(SearchIndex.IndexEventsFromSql, "$first");
-        Run(events, _firstNewSeq);
-        using var timelines = Command(
-            """
-            INSERT OR IGNORE INTO entity_timeline (entity_id, event_seq)
-            SELECT ee.entity_id, e.seq FROM events e JOIN event_entities ee ON ee.event_id = e.id WHERE e.seq >= $first
-            ORDER BY 1, 2;
-            """,
-            "$first");
-        Run(timelines, _firstNewSeq);
         using var sources = Command(SearchIndex.IndexSourcesFromSql, "$first");
         Run(sources, _firstNewSourceSeq);
+        _queued.Clear();
     }
 
     public void Dispose()
@@ -137,6 +166,8 @@ public sealed class BulkEventWriter : IDisposable
         _link.Dispose();
         _citation.Dispose();
         _revision.Dispose();
+        _search.Dispose();
+        _timeline.Dispose();
         _source.Dispose();
         _sourceRevision.Dispose();
     }

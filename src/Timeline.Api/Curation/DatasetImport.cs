@@ -107,23 +107,13 @@ public static class DatasetImport
         var entities = await ApplyKindAsync(c, tx, "entity", dataset.Entities, e => e.Id, e => Documents.Serialize(Documents.From(e)),
             (e, action) => TimelineWriter.WriteEntityAsync(c, tx, e, action, change, ct), ct);
 
-        var done = 0;
         var documents = new string[dataset.Events.Count];
         Parallel.For(0, documents.Length, i => documents[i] = Documents.Serialize(Documents.From(dataset.Events[i])));
         var position = dataset.Events.Select((e, i) => (e.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        // In timeline order, so that a load into a store without events numbers them in order straight away.
-        var inTimelineOrder = dataset.Events
-            .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
-            .ToList();
         var written = new List<string>();
-        var events = await ApplyKindAsync(c, tx, "event", inTimelineOrder, e => e.Id, e => documents[position[e.Id]],
+        var events = await ApplyKindAsync(c, tx, "event", dataset.Events, e => e.Id, e => documents[position[e.Id]],
             async (e, action) =>
             {
-                if (++done % 10_000 == 0)
-                {
-                    progress?.Invoke(done, dataset.Events.Count);
-                }
-
                 written.Add(e.Id);
                 if (action == "create")
                 {
@@ -134,7 +124,7 @@ public static class DatasetImport
                 return await TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct, place: false);
             },
             ct);
-        bulk.Finish();
+        bulk.Finish(count => progress?.Invoke(count, dataset.Events.Count));
         if (bulk.StoreHadEvents)
         {
             await TimelineOrder.PlaceAsync(c, tx, written, ct);

@@ -32,8 +32,18 @@ public static class SearchIndex
 
     private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s WHERE s.deleted_at IS NULL";
 
-    /// <summary>Indexes every event with seq &gt;= $first (used by the bulk writer's prepared command; SQLite parameter syntax).</summary>
-    public const string IndexEventsFromSql = $"INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq >= $first;";
+    /// <summary>
+    /// One event's search row from values in hand (the bulk writer's prepared command; SQLite parameter syntax):
+    /// $tags and $quotes as <see cref="TagsColumn"/> and <see cref="QuotesColumn"/> make them, equal to what
+    /// the statements above build from the tables.
+    /// </summary>
+    public const string InsertEventSql = "INSERT INTO events_fts (rowid, title, summary, tags, quotes) VALUES ($seq, $title, $summary, $tags, $quotes);";
+
+    /// <summary>The tags column of an event's search row: its tags in the table's (sorted) order, space-separated.</summary>
+    public static string TagsColumn(IEnumerable<string> tags) => string.Join(' ', tags.Order(StringComparer.Ordinal));
+
+    /// <summary>The quotes column of an event's search row: its quotes in citation order, joined by " … ".</summary>
+    public static string QuotesColumn(IEnumerable<string> quotes) => string.Join(" … ", quotes);
 
     /// <summary>Indexes every source with seq &gt;= $first.</summary>
     public const string IndexSourcesFromSql = $"INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.seq >= $first;";

@@ -144,7 +144,7 @@ public static class TimelineOrder
             return null;
         }
 
-        long bestLow = low, bestHigh = next.Value, previous = low;
+        long bestLow = low, bestHigh = low, previous = low;
         foreach (var seq in inside.Append(next.Value))
         {
             if (seq - previous > bestHigh - bestLow)
@@ -160,30 +160,50 @@ public static class TimelineOrder
 
     /// <summary>
     /// Spreads out the rows around two neighbours that have no number left between them, with a place for
-    /// the moving event between them: a window of rows on each side, widened until its numbers leave at
-    /// least <see cref="MinimumStep"/> between rows. Rows keep their relative order.
+    /// the moving event right after the lower one: every row (live or not) between the k-th row below and the
+    /// k-th row above, k widened until the numbers leave at least <see cref="MinimumStep"/> between rows.
+    /// Rows keep their relative order.
     /// </summary>
     private static async Task<IReadOnlyList<Move>> RespreadAsync(IDbConnection c, IDbTransaction tx, string id, long moving, long prev, long next, CancellationToken ct)
     {
         for (var k = 16; ; k *= 4)
         {
-            var below = (await c.QueryAsync<(string Id, long Seq)>(new CommandDefinition(
-                "SELECT id, seq FROM events WHERE seq <= @prev AND seq <> @moving ORDER BY seq DESC LIMIT @take;",
+            var below = (await c.QueryAsync<long>(new CommandDefinition(
+                "SELECT seq FROM events WHERE seq <= @prev AND seq <> @moving ORDER BY seq DESC LIMIT @take;",
                 new { prev, moving, take = k + 1 }, tx, cancellationToken: ct))).AsList();
-            var above = (await c.QueryAsync<(string Id, long Seq)>(new CommandDefinition(
-                "SELECT id, seq FROM events WHERE seq >= @next AND seq <> @moving ORDER BY seq LIMIT @take;",
+            var above = (await c.QueryAsync<long>(new CommandDefinition(
+                "SELECT seq FROM events WHERE seq >= @next AND seq <> @moving ORDER BY seq LIMIT @take;",
                 new { next, moving, take = k + 1 }, tx, cancellationToken: ct))).AsList();
 
             // The window's bounds are the first rows outside it; with no row beyond an end, the numbers are free there.
-            var lowRows = below.Take(k).Reverse().ToList();
-            var highRows = above.Take(k).ToList();
-            var low = below.Count > k ? below[k].Seq : 0;
-            var high = above.Count > k ? above[k].Seq : highRows[^1].Seq + ((k + 2) * Spacing);
-            var window = lowRows.Append((Id: id, Seq: moving)).Concat(highRows).ToList();
-            var step = (high - low) / (window.Count + 1);
-            if (step < MinimumStep && (below.Count > k || above.Count > k))
+            var closedBelow = below.Count > k;
+            var closedAbove = above.Count > k;
+            var low = closedBelow ? below[k] : 0;
+            var high = closedAbove
+                ? above[k]
+                : await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT MAX(seq) FROM events;", null, tx, cancellationToken: ct)) + ((k + 2) * Spacing);
+            var rows = (await c.QueryAsync<(string Id, long Seq)>(new CommandDefinition(
+                "SELECT id, seq FROM events WHERE seq > @low AND seq < @high AND seq <> @moving ORDER BY seq;",
+                new { low, high, moving }, tx, cancellationToken: ct))).AsList();
+            var step = (high - low) / (rows.Count + 2);
+            if (step < MinimumStep && (closedBelow || closedAbove))
             {
                 continue;
+            }
+
+            var window = new List<(string Id, long Seq)>(rows.Count + 1);
+            foreach (var row in rows)
+            {
+                window.Add(row);
+                if (row.Seq == prev)
+                {
+                    window.Add((id, moving));
+                }
+            }
+
+            if (window.Count == rows.Count)
+            {
+                window.Insert(0, (id, moving)); // no live event before it (prev is 0)
             }
 
             var moves = new List<Move>();
