@@ -22,16 +22,16 @@ public sealed class BulkEventWriter : IDisposable
     private readonly long _firstNewSeq;
     private long _nextSeq;
     private readonly long _firstNewSourceSeq;
-    private readonly SqliteCommand _source;
-    private readonly SqliteCommand _sourceRevision;
-    private readonly SqliteCommand _event;
-    private readonly SqliteCommand _tag;
-    private readonly SqliteCommand _link;
-    private readonly SqliteCommand _citation;
-    private readonly SqliteCommand _revision;
-    private readonly SqliteCommand _search;
-    private readonly SqliteCommand _timeline;
-    private readonly List<(ValidEvent Event, string Document)> _queued = [];
+    private readonly BulkStatement _source;
+    private readonly BulkStatement _sourceRevision;
+    private readonly BulkStatement _event;
+    private readonly BulkStatement _tag;
+    private readonly BulkStatement _link;
+    private readonly BulkStatement _citation;
+    private readonly BulkStatement _revision;
+    private readonly BulkStatement _search;
+    private readonly BulkStatement _timeline;
+    private readonly List<(ValidEvent Event, Func<string> Document)> _queued = [];
 
     public BulkEventWriter(SqliteConnection connection, SqliteTransaction transaction, Change change)
     {
@@ -54,32 +54,27 @@ public sealed class BulkEventWriter : IDisposable
             _firstNewSourceSeq = (long)max.ExecuteScalar()!;
         }
 
-        _source = Command(
+        _source = Statement(
             """
             INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes, created_at, updated_at, version)
             VALUES ($id, $title, $publisher, $author, $published, $url, $text, $sha, $notes, $stamp, $stamp, 1);
-            """,
-            "$id", "$title", "$publisher", "$author", "$published", "$url", "$text", "$sha", "$notes", "$stamp");
-        _sourceRevision = Command(
-            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('source', $id, 1, 'create', $actor, $at, $document);",
-            "$id", "$actor", "$at", "$document");
+            """);
+        _sourceRevision = Statement(
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('source', $id, 1, 'create', $actor, $at, $document);");
 
-        _event = Command(
+        _event = Statement(
             """
             INSERT INTO events (seq, id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, created_at, updated_at, version)
             VALUES ($seq, $id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $tags, $stamp, $stamp, 1);
-            """,
-            "$seq", "$id", "$date", "$precision", "$end", "$first", "$last", "$title", "$summary", "$category", "$caveats", "$tags", "$stamp");
-        _tag = Command("INSERT INTO event_tags (event_id, tag) VALUES ($id, $tag);", "$id", "$tag");
-        _link = Command("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);", "$id", "$entity", "$role", "$ordinal");
-        _citation = Command(
-            "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ($id, $ordinal, $source, $quote, $start, $end);",
-            "$id", "$ordinal", "$source", "$quote", "$start", "$end");
-        _revision = Command(
-            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);",
-            "$id", "$actor", "$at", "$document");
-        _search = Command(SearchIndex.InsertEventSql, "$seq", "$title", "$summary", "$tags", "$quotes");
-        _timeline = Command("INSERT INTO entity_timeline (entity_id, event_seq) VALUES ($entity, $seq);", "$entity", "$seq");
+            """);
+        _tag = Statement("INSERT INTO event_tags (event_id, tag) VALUES ($id, $tag);");
+        _link = Statement("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);");
+        _citation = Statement(
+            "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ($id, $ordinal, $source, $quote, $start, $end);");
+        _revision = Statement(
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);");
+        _search = Statement(SearchIndex.InsertEventSql);
+        _timeline = Statement("INSERT INTO entity_timeline (entity_id, event_seq) VALUES ($entity, $seq);");
     }
 
     public int Written { get; private set; }
@@ -90,12 +85,12 @@ public sealed class BulkEventWriter : IDisposable
     /// <summary>Creates a new source and its first revision; its search row is built by <see cref="Finish"/>.</summary>
     public void Create(ValidSource s)
     {
-        Run(_source, s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes), _change.Stamp);
-        Run(_sourceRevision, s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
+        _source.Run(s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes), _change.Stamp);
+        _sourceRevision.Run(s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
     }
 
-    /// <summary>Queues the event with its revision document already serialised (callers may prepare many in parallel).</summary>
-    public void Create(ValidEvent e, string document) => _queued.Add((e, document));
+    /// <summary>Queues the event with the source of its revision document (asked for when the revision is written, so callers may serialise many in parallel meanwhile).</summary>
+    public void Create(ValidEvent e, Func<string> document) => _queued.Add((e, document));
 
     /// <summary>
     /// Writes the queued events and indexes them (search rows, entity timelines), and indexes the new sources for
@@ -106,11 +101,12 @@ public sealed class BulkEventWriter : IDisposable
         var byTimeline = _queued
             .OrderBy(q => q.Event.FirstDay).ThenBy(q => (int)q.Event.Date.Precision).ThenBy(q => q.Event.Id, StringComparer.Ordinal)
             .ToList();
+        var deferred = StoreHadEvents ? [] : DropSecondaryIndexes();
         var seqs = new Dictionary<string, long>(byTimeline.Count, StringComparer.Ordinal);
         foreach (var (e, _) in byTimeline)
         {
             seqs[e.Id] = _nextSeq;
-            Run(_event, _nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
+            _event.Run(_nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
                 e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
             _nextSeq += TimelineOrder.Spacing;
         }
@@ -119,21 +115,21 @@ public sealed class BulkEventWriter : IDisposable
         {
             foreach (var tag in e.Tags)
             {
-                Run(_tag, e.Id, tag);
+                _tag.Run(e.Id, tag);
             }
 
             for (var i = 0; i < e.Entities.Count; i++)
             {
-                Run(_link, e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
+                _link.Run(e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
             }
 
             for (var i = 0; i < e.Citations.Count; i++)
             {
                 var c = e.Citations[i];
-                Run(_citation, e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+                _citation.Run(e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
             }
 
-            Run(_revision, e.Id, _change.Actor, _change.Stamp, document);
+            _revision.Run(e.Id, _change.Actor, _change.Stamp, document());
             if (++Written % 10_000 == 0)
             {
                 progress?.Invoke(Written);
@@ -143,19 +139,30 @@ public sealed class BulkEventWriter : IDisposable
         // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables.
         foreach (var (e, _) in byTimeline)
         {
-            Run(_search, seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
+            _search.Run(seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
         }
 
-        foreach (var (entity, seq) in byTimeline
-            .SelectMany(q => q.Event.Entities.Select(link => (Entity: link.EntityId, Seq: seqs[q.Event.Id])))
-            .Distinct()
-            .OrderBy(x => x.Entity, StringComparer.Ordinal).ThenBy(x => x.Seq))
+        // Each entity's events, once per entity and event, sorted by entity then number: the table's key order.
+        var entityIds = byTimeline.SelectMany(q => q.Event.Entities.Select(link => link.EntityId)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var entityIndex = entityIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var pairs = byTimeline.SelectMany(q => q.Event.Entities.Select(link => (Entity: entityIndex[link.EntityId], Seq: seqs[q.Event.Id]))).ToArray();
+        Array.Sort(pairs);
+        for (var i = 0; i < pairs.Length; i++)
         {
-            Run(_timeline, entity, seq);
+            if (i == 0 || pairs[i] != pairs[i - 1])
+            {
+                _timeline.Run(entityIds[pairs[i].Entity], pairs[i].Seq);
+            }
         }
 
-        using var sources = Command(SearchIndex.IndexSourcesFromSql, "$first");
-        Run(sources, _firstNewSourceSeq);
+        foreach (var create in deferred)
+        {
+            using var index = Command(create);
+            index.ExecuteNonQuery();
+        }
+
+        using var sources = Statement(SearchIndex.IndexSourcesFromSql);
+        sources.Run(_firstNewSourceSeq);
         _queued.Clear();
     }
 
@@ -172,26 +179,40 @@ public sealed class BulkEventWriter : IDisposable
         _sourceRevision.Dispose();
     }
 
-    private SqliteCommand Command(string sql, params string[] parameters)
+    /// <summary>
+    /// For a load into a store without events: drops the secondary indexes of the event tables and returns the
+    /// statements that build them again, to be run once the rows are in (an index built from sorted rows costs
+    /// less than one kept up row by row). Inside the caller's transaction, so a failed load leaves them as they were.
+    /// </summary>
+    private List<string> DropSecondaryIndexes()
+    {
+        var creates = new List<(string Name, string Sql)>();
+        using (var list = Command(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'event_tags', 'event_entities', 'citations');"))
+        using (var reader = list.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                creates.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in creates)
+        {
+            using var drop = Command($"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\";");
+            drop.ExecuteNonQuery();
+        }
+
+        return creates.Select(c => c.Sql).ToList();
+    }
+
+    private SqliteCommand Command(string sql)
     {
         var command = _connection.CreateCommand();
         command.Transaction = _transaction;
         command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
         return command;
     }
 
-    private static void Run(SqliteCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-
-        command.ExecuteNonQuery();
-    }
+    private BulkStatement Statement(string sql) => new(_connection, sql);
 }
