@@ -143,6 +143,11 @@ public class TimelineOrderTests
             "SELECT DISTINCT ee.entity_id || ' ' || e.seq FROM event_entities ee JOIN events e ON e.id = ee.event_id ORDER BY 1;")).ToList();
         Assert.Equal(expectedLinks, (await connection.QueryAsync<string>("SELECT entity_id || ' ' || event_seq FROM entity_timeline ORDER BY 1;")).ToList());
 
+        // A first load builds the secondary indexes after the rows: they are all there again.
+        var indexes = (await connection.QueryAsync<string>("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL;")).ToHashSet();
+        Assert.Superset(new HashSet<string> { "events_timeline", "events_category_timeline", "events_span", "events_updated", "event_tags_tag", "event_entities_entity", "citations_source" }, indexes);
+        Assert.Equal(["ok"], await connection.QueryAsync<string>("PRAGMA integrity_check;"));
+
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(
             """
             SELECT COUNT(*) FROM events e
