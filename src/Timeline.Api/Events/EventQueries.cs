@@ -23,7 +23,7 @@ public sealed class EventQueries(Database database)
         public string Role { get; init; } = string.Empty;
     }
 
-    /// <summary>A citation as read for one event (EventId empty) or for a batch of events.</summary>
+    /// <summary>A citation as read for a batch of events (exports).</summary>
     private sealed class ExportCitationRow
     {
         public string EventId { get; init; } = string.Empty;
@@ -83,24 +83,6 @@ public sealed class EventQueries(Database database)
         public string Caveats { get; init; } = string.Empty;
     }
 
-    private sealed class LinkRow
-    {
-        public string Id { get; init; } = string.Empty;
-
-        public string Name { get; init; } = string.Empty;
-
-        public string Kind { get; init; } = string.Empty;
-
-        public string Role { get; init; } = string.Empty;
-    }
-
-    private sealed class TagRow
-    {
-        public string EventId { get; init; } = string.Empty;
-
-        public string Tag { get; init; } = string.Empty;
-    }
-
     private sealed class DetailRow
     {
         public string Id { get; init; } = string.Empty;
@@ -120,6 +102,12 @@ public sealed class EventQueries(Database database)
         public string Category { get; init; } = string.Empty;
 
         public string Caveats { get; init; } = string.Empty;
+
+        public string Tags { get; init; } = "[]";
+
+        public string Entities { get; init; } = "[]";
+
+        public string Citations { get; init; } = "[]";
 
         public long Version { get; init; }
 
@@ -143,13 +131,19 @@ public sealed class EventQueries(Database database)
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (filter.Match is null)
+        {
+            // One statement (tags come in the page's own rows): consistent by itself, no transaction needed.
+            return await ListAsync(connection, null, filter, after, cancellationToken);
+        }
+
         await using var snapshot = connection.BeginTransaction(deferred: true);
         return await ListAsync(connection, snapshot, filter, after, cancellationToken);
     }
 
     /// <summary>The same within the caller's read transaction, so that rows, tags and snippets come from one snapshot.</summary>
     private static async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
-        IDbConnection connection, IDbTransaction snapshot, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
+        IDbConnection connection, IDbTransaction? snapshot, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Take", filter.Limit + 1);
@@ -285,7 +279,7 @@ public sealed class EventQueries(Database database)
         return sql.ToString();
     }
 
-    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, IDbTransaction snapshot, List<EventRow> rows, string? match, CancellationToken cancellationToken)
+    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, IDbTransaction? snapshot, List<EventRow> rows, string? match, CancellationToken cancellationToken)
     {
         var snippets = match is null || rows.Count == 0
             ? []
@@ -305,7 +299,7 @@ public sealed class EventQueries(Database database)
         }).ToList();
     }
 
-    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, IDbTransaction snapshot, string match, long[] seqs, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, IDbTransaction? snapshot, string match, long[] seqs, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<SnippetRow>(new CommandDefinition(
             $"""
@@ -407,17 +401,26 @@ public sealed class EventQueries(Database database)
     public async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        return await GetAsync(connection, snapshot, id, cancellationToken);
+        return await GetAsync(connection, null, id, cancellationToken); // one statement: no transaction needed
     }
 
-    /// <summary>The same, on the caller's connection and transaction (writes answer with the event as committed).</summary>
+    /// <summary>
+    /// The same, on the caller's connection and transaction (writes answer with the event as committed). One
+    /// statement reads the row with its entities and citations as JSON arrays, in their order.
+    /// </summary>
     public static async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
             """
-            SELECT id, date, date_precision, end_date, first_day, title, summary, category, caveats, version, created_at, updated_at, deleted_at, deleted_by
-            FROM events WHERE id = @id;
+            SELECT e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags,
+                   e.version, e.created_at, e.updated_at, e.deleted_at, e.deleted_by,
+                   (SELECT json_group_array(json_array(l.id, l.name, l.kind, l.role))
+                    FROM (SELECT n.id, n.name, n.kind, ee.role FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
+                          WHERE ee.event_id = e.id ORDER BY ee.ordinal) l) AS entities,
+                   (SELECT json_group_array(json_array(q.source_id, q.title, q.quote, q.start_offset, q.end_offset))
+                    FROM (SELECT c.source_id, s.title, c.quote, c.start_offset, c.end_offset FROM citations c JOIN sources s ON s.id = c.source_id
+                          WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations
+            FROM events e WHERE e.id = @id;
             """,
             new { id },
             transaction,
@@ -432,28 +435,6 @@ public sealed class EventQueries(Database database)
             return (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version));
         }
 
-        var tags = await TagsAsync(connection, [id], cancellationToken, transaction);
-        var entities = await connection.QueryAsync<LinkRow>(new CommandDefinition(
-            """
-            SELECT n.id, n.name, n.kind, ee.role
-            FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
-            WHERE ee.event_id = @id
-            ORDER BY ee.ordinal;
-            """,
-            new { id },
-            transaction,
-            cancellationToken: cancellationToken));
-        var citations = await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
-            """
-            SELECT c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
-            FROM citations c JOIN sources s ON s.id = c.source_id
-            WHERE c.event_id = @id
-            ORDER BY c.ordinal;
-            """,
-            new { id },
-            transaction,
-            cancellationToken: cancellationToken));
-
         return (new EventDetail(
             row.Id,
             row.Date,
@@ -462,13 +443,20 @@ public sealed class EventQueries(Database database)
             row.Title,
             row.Summary,
             row.Category,
-            tags.TryGetValue(id, out var t) ? t : [],
+            ReadList(row.Tags),
             ReadList(row.Caveats),
-            entities.Select(e => new EventEntity(e.Id, e.Name, e.Kind, e.Role)).ToList(),
-            citations.Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
+            ReadArrays(row.Entities, a => new EventEntity(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetString()!)),
+            ReadArrays(row.Citations, a => new EventCitation(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), a[4].GetInt64())),
             row.Version,
             row.CreatedAt,
             row.UpdatedAt), null);
+    }
+
+    /// <summary>A JSON array of arrays (as json_group_array(json_array(...)) builds it), one item per inner array.</summary>
+    private static List<T> ReadArrays<T>(string json, Func<JsonElement, T> item)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray().Select(item).ToList();
     }
 
     /// <summary>Which of the given entity ids and source id the store does not hold.</summary>
@@ -492,21 +480,6 @@ public sealed class EventQueries(Database database)
         var sourceMissing = sourceId is not null && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM sources WHERE id = @sourceId AND deleted_at IS NULL;", new { sourceId }, cancellationToken: cancellationToken)) == 0;
         return (missing, sourceMissing);
-    }
-
-    private static async Task<Dictionary<string, IReadOnlyList<string>>> TagsAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken, IDbTransaction? transaction = null)
-    {
-        if (ids.Length == 0)
-        {
-            return [];
-        }
-
-        var rows = await connection.QueryAsync<TagRow>(new CommandDefinition(
-            "SELECT event_id AS EventId, tag FROM event_tags WHERE event_id IN @ids ORDER BY event_id, tag;",
-            new { ids },
-            transaction,
-            cancellationToken: cancellationToken));
-        return rows.GroupBy(r => r.EventId).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Tag).ToList());
     }
 
     private static List<string> ReadList(string json) => json == "[]" ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];

@@ -75,18 +75,38 @@ public sealed class ConnectionHooks(OperationsMetrics metrics, IHttpContextAcces
         {
             try
             {
-                var sql = statement.utf8_to_string();
-                if (sql.StartsWith("--", StringComparison.Ordinal))
+                // Only the first word matters: read at most its first bytes, not the whole statement.
+                var head = Head(statement);
+                if (head.StartsWith("--", StringComparison.Ordinal))
                 {
                     return; // a trigger's sub-statement, already inside its parent's time
                 }
 
-                metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", Operation(sql)));
+                metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", Operation(head)));
             }
             catch (Exception)
             {
                 // An exception must never cross back into SQLite; a lost measurement is harmless.
             }
+        }
+
+        /// <summary>The statement's first (up to) 24 bytes, read up to its terminating zero.</summary>
+        private static string Head(utf8z statement)
+        {
+            ref readonly var first = ref statement.GetPinnableReference();
+            if (Unsafe.IsNullRef(in first))
+            {
+                return string.Empty;
+            }
+
+            Span<byte> head = stackalloc byte[24];
+            var length = 0;
+            while (length < head.Length && Unsafe.Add(ref Unsafe.AsRef(in first), length) is var b && b != 0)
+            {
+                head[length++] = b;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(head[..length]);
         }
 
         public int OnProgress(object userData)

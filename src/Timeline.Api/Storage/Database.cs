@@ -12,6 +12,17 @@ public sealed class Database
     private readonly string _connectionString;
     private readonly Operations.ConnectionHooks? _hooks;
 
+    /// <summary>
+    /// SQLite in multi-thread mode: no mutex around every call on a connection (a pooled connection serves one
+    /// request at a time), instead of the serialized mode's lock and unlock on each column read. Must be set
+    /// before SQLite's first use in the process; if SQLite is already in use, it stays as it is.
+    /// </summary>
+    static Database()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
+    }
+
     public Database(IOptions<TimelineOptions> options, Operations.ConnectionHooks? hooks = null)
     {
         _hooks = hooks;
@@ -30,7 +41,6 @@ public sealed class Database
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            ForeignKeys = true,
             Pooling = true,
             DefaultTimeout = settings.CommandTimeoutSeconds,
         }.ToString();
@@ -47,7 +57,8 @@ public sealed class Database
 
     /// <summary>
     /// Opens a pooled connection with foreign keys on, a busy timeout, and normal sync (safe under WAL).
-    /// The pragmas run once per physical connection, not on every open from the pool.
+    /// The pragmas run once per physical connection, not on every open from the pool (which is why foreign keys
+    /// are not asked for in the connection string: Microsoft.Data.Sqlite would run that pragma on every open).
     /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +69,7 @@ public sealed class Database
         if (!_configured.TryGetValue(handle, out _))
         {
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
+            pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             _configured.AddOrUpdate(handle, Configured);
         }
