@@ -28,6 +28,11 @@
 #   SERVER_ARGS=""                extra arguments for the server (e.g. --Timeline:CommandTimeoutSeconds=5)
 #   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
 #                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
+#   SERVE_FROM=memory             memory: the server runs on a copy of the store in /dev/shm (tmpfs), so that
+#                                 the figures measure the server and not the disk; disk: on the store itself.
+#                                 (On the machine the README's figures come from, the kernel's DAMON-based
+#                                 reclaim evicts a file's page cache within about 40 s, so a 2.8 GB store
+#                                 served from the disk is read back from the virtual disk over and over.)
 set -euo pipefail
 export LC_ALL=C DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -54,6 +59,7 @@ DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-120}
 REQUEST_LOG=${REQUEST_LOG:-0}
 SERVER_ARGS=${SERVER_ARGS:-}
 GENERATE_CMD=${GENERATE_CMD:-}
+SERVE_FROM=${SERVE_FROM:-memory}
 CHECK_DURATION=2s
 
 KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year "
@@ -109,7 +115,7 @@ stop_server() {
   fi
 }
 
-cleanup() { stop_sampler; stop_server; }
+cleanup() { stop_sampler; stop_server; if [[ -n ${MEMORY_DIR:-} ]]; then rm -rf "$MEMORY_DIR"; fi; }
 trap cleanup EXIT
 trap 'say "error: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
 trap 'exit 130' INT TERM
@@ -169,7 +175,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
 wrk_version=$(wrk -v 2>&1 || true)
 wrk_version=$(awk 'NR == 1 { print $1, $2 }' <<<"$wrk_version")
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
-machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version"
+machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version, store served from $SERVE_FROM"
 python3 - "$RUN_DIR/meta.json" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$machine" "$SIZES" "$DURATION" "$WARMUP" \
   "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" <<'EOF'
 import json, sys
@@ -228,8 +234,8 @@ prepare_store() {
 # ---------------------------------------------------------------------------------------------- server
 # Starts the API on a store and waits for the first 200 to GET /events?limit=1; sets SERVER_PID and TTFA_MS.
 start_server() {
-  local dir=$1 log=$2
-  local -a args=(--urls "$BASE" --Timeline:DatabasePath="$dir/store.db" --Timeline:SeedPath="$dir/dataset.json"
+  local dir=$1 log=$2 db=$3
+  local -a args=(--urls "$BASE" --Timeline:DatabasePath="$db" --Timeline:SeedPath="$dir/dataset.json"
     --Timeline:RateLimits:ReadsPerWindow=0 --Timeline:RateLimits:WritesPerWindow=0)
   [[ $REQUEST_LOG == 1 ]] || args+=(--Logging:LogLevel:Timeline.Api.Requests=Warning)
   # shellcheck disable=SC2206
@@ -284,9 +290,22 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0;
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------------------------------------- runs
+MEMORY_DIR=""
 for n in "${size_list[@]}"; do
   dir="$WORK_DIR/stores/events-$n-seed-$SEED"
   prepare_store "$n" "$dir"
+  serve_db="$dir/store.db"
+  if [[ $SERVE_FROM == memory ]]; then
+    free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }' || echo 0)
+    if (( ${free_kb:-0} * 1024 > $(stat -c %s "$dir/store.db") * 3 / 2 )); then
+      MEMORY_DIR=$(mktemp -d /dev/shm/timeline-bench.XXXXXX)
+      cp "$dir/store.db" "$MEMORY_DIR/store.db"
+      serve_db="$MEMORY_DIR/store.db"
+      say "$n events: serving a copy of the store from $MEMORY_DIR (tmpfs)"
+    else
+      say "$n events: /dev/shm has no room for a copy of the store: serving it from the disk"
+    fi
+  fi
   params="$RUN_DIR/params-$n"
   python3 "$HERE/params.py" --db "$dir/store.db" --dataset "$dir/dataset.json" --out "$params" --seed "$SEED" \
     >"$params.log" 2>&1 || { cat "$params.log" >&2; die "could not read the mixed regime's values from the store"; }
@@ -295,7 +314,7 @@ for n in "${size_list[@]}"; do
   say "$n events: $(tr '\n' ' ' <"$params/meta.txt")"
 
   server_log="$RUN_DIR/server-$n.log"
-  start_server "$dir" "$server_log"
+  start_server "$dir" "$server_log" "$serve_db"
   say "$n events: the server (pid $SERVER_PID) answered its first request ${TTFA_MS} ms after it was started"
   python3 "$HERE/rss.py" "$SERVER_PID" "$RUN_DIR/rss-$n.txt" 0.1 &
   SAMPLER_PID=$!
@@ -353,6 +372,7 @@ for n in "${size_list[@]}"; do
   hwm=$(hwm_kb "$SERVER_PID")
   stop_sampler
   stop_server
+  if [[ -n $MEMORY_DIR ]]; then rm -rf "$MEMORY_DIR"; MEMORY_DIR=""; fi
   problems=$(grep -c -E '^(warn|fail|crit):|"LogLevel":"(Warning|Error|Critical)"' "$server_log" || true)
   python3 - "$dir/load.json" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" >>"$RECORDS" <<'EOF'
 import json, sys
