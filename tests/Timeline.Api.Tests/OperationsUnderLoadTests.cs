@@ -37,6 +37,33 @@ public class OperationsUnderLoadTests
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
+    public sealed class OneExportAtATimeApp() : OperationsApp(new Dictionary<string, string>
+    {
+        ["Timeline:Limits:ConcurrentExports"] = "1",
+        ["Timeline:SeedPath"] = SyntheticDataset.Write(SyntheticDataset.Build(3_000)),
+    });
+
+    [Fact]
+    public async Task An_export_waits_for_its_turn_while_the_export_limit_is_taken_then_streams_in_full()
+    {
+        using var app = new OneExportAtATimeApp();
+        using var first = app.CreateClient();
+        using var second = app.CreateClient();
+        var expected = await first.GetStringAsync("/events.csv?category=analysis");
+
+        // The first export's client reads nothing: its export holds the only slot, its writes held back by the client.
+        using var held = await first.GetAsync("/events.csv?tag=even", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+
+        var waiting = second.GetStringAsync("/events.csv?category=analysis&sort=date");
+        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(700))));
+
+        // Once the first export is read to its end, the second one runs and is complete.
+        var firstBody = await held.Content.ReadAsStringAsync();
+        Assert.Equal(1 + 1_500, firstBody.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(expected, await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public sealed class DefaultLimitsApp() : OperationsApp(new Dictionary<string, string>
     {
         ["Timeline:Limits:MaxQueryStringLength"] = "6144",

@@ -19,6 +19,14 @@ public sealed class StreamedResult(string contentType, string? fileName, Func<St
             return;
         }
 
-        await write(httpContext.Response.Body, httpContext.RequestAborted);
+        var gate = httpContext.RequestServices.GetRequiredService<ExportGate>();
+        try
+        {
+            await gate.RunAsync(() => write(httpContext.Response.Body, httpContext.RequestAborted), httpContext.RequestAborted);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while the export waited for its turn or streamed: nobody is there to answer.
+        }
     }
 }

@@ -74,6 +74,11 @@ public sealed class OperationsOptions
         {
             yield return "Timeline:Limits:RequestTimeoutSeconds must be 0 (no timeout) or more.";
         }
+
+        if (Limits.ConcurrentExports < 0)
+        {
+            yield return "Timeline:Limits:ConcurrentExports must be 0 (no limit) or more.";
+        }
     }
 
     private static IEnumerable<string> Split(IEnumerable<string> values) =>
@@ -118,4 +123,7 @@ public sealed class RequestLimitOptions
 
     /// <summary>How long a request may run, database queries included, before it is cancelled with a 504. 0: no limit.</summary>
     public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How many streamed exports run at once; more wait their turn (bounded memory under a burst of exports). 0: no limit.</summary>
+    public int ConcurrentExports { get; set; } = 4;
 }
