@@ -26,6 +26,7 @@ public static class TimelineServices
         services.AddSingleton<EventQueries>();
         services.AddSingleton<EventListing>();
         services.AddSingleton<EventFacets>();
+        services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         services.AddSingleton<StoreState>();
         services.AddSingleton<Caching.ResponseCache>();

@@ -25,7 +25,7 @@ public sealed record FacetCounts(IReadOnlyDictionary<string, IReadOnlyList<Facet
 /// and its count is exactly what its link returns. The year facet keeps the date filter and counts every
 /// year an event's interval overlaps; its link narrows the range to that year.
 /// </summary>
-public sealed class EventFacets(Database database)
+public sealed class EventFacets(Database database, DateCategoryIndex dateCategories, StoreState state, Operations.OperationsMetrics metrics)
 {
     public static readonly string[] Names = ["category", "year", "entity", "tag"];
 
@@ -50,15 +50,29 @@ public sealed class EventFacets(Database database)
     public async Task<FacetCounts> CountAsync(EventFilter filter, IReadOnlyList<string> facets, int limit, HttpRequest request, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+
+        // Under dates and categories alone, the category and year facets are counted from the in-memory copy.
+        var inMemory = filter.Entities.Count == 0 && filter.Tags.Count == 0 && filter.Source is null && filter.Match is null
+            && filter.ScopeEntity is null && filter.ScopeSource is null
+            ? await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken)
+            : null;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var snapshot = connection.BeginTransaction(deferred: true);
         foreach (var facet in facets)
         {
+            if (facet is "category" or "year")
+            {
+                metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", inMemory is null ? "sql" : "memory"));
+            }
+
             var values = new List<FacetValue>();
             switch (facet)
             {
                 case "category":
-                    foreach (var row in await CountAsync(connection, snapshot, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken))
+                    var categories = inMemory is not null
+                        ? CountCategories(inMemory, filter, limit)
+                        : await CountAsync(connection, snapshot, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
+                    foreach (var row in categories)
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Categories.Contains(row.Value), Link(request, "category", [("category", row.Value)])));
                     }
@@ -87,7 +101,8 @@ public sealed class EventFacets(Database database)
 
                     break;
                 case "year":
-                    values.AddRange(await YearsAsync(connection, snapshot, filter, limit, request, cancellationToken));
+                    var spans = inMemory is not null ? CountSpans(inMemory, filter) : await SpansAsync(connection, snapshot, filter, cancellationToken);
+                    values.AddRange(Years(spans, filter, limit, request));
                     break;
             }
 
@@ -108,7 +123,8 @@ public sealed class EventFacets(Database database)
         return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken))).AsList();
     }
 
-    private static async Task<List<FacetValue>> YearsAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction snapshot, EventFilter filter, int limit, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>How many events start in one year and end in another (the year facet's raw counts), by SQL.</summary>
+    private static async Task<IReadOnlyList<SpanRow>> SpansAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction snapshot, EventFilter filter, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         var sql = new StringBuilder(
@@ -118,8 +134,87 @@ public sealed class EventFacets(Database database)
             """);
         EventWhere.Append(sql, EventWhere.Build(filter, parameters));
         sql.Append("\nGROUP BY first_year, last_year;");
-        var spans = await connection.QueryAsync<SpanRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken));
+        return (await connection.QueryAsync<SpanRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken))).AsList();
+    }
 
+    /// <summary>The indexes of the copy's events that can match the filter's dates: from the first that can reach `from` to the last that starts by `to`.</summary>
+    private static (int Start, int End) Candidates(DateCategoryIndex.Snapshot index, EventFilter filter)
+    {
+        var start = filter.From is { } from ? LowerBound(index.FirstDays, from.FirstDay.DayNumber - index.LongestSpan) : 0;
+        var end = filter.To is { } to ? LowerBound(index.FirstDays, to.LastDay.DayNumber + 1) : index.FirstDays.Length;
+        return (start, end);
+    }
+
+    /// <summary>Whether the copy's event i matches the filter's dates (it covers a day of the range) and categories.</summary>
+    private static bool Matches(DateCategoryIndex.Snapshot index, int i, int fromDay, bool[]? categories) =>
+        index.LastDays[i] >= fromDay && (categories is null || categories[index.CategoryOf[i]]);
+
+    private static List<CountRow> CountCategories(DateCategoryIndex.Snapshot index, EventFilter filter, int limit)
+    {
+        var (start, end) = Candidates(index, filter);
+        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
+        var counts = new long[index.Categories.Length];
+        for (var i = start; i < end; i++)
+        {
+            if (Matches(index, i, fromDay, null))
+            {
+                counts[index.CategoryOf[i]]++;
+            }
+        }
+
+        return counts
+            .Select((count, c) => new CountRow { Value = index.Categories[c], Count = count })
+            .Where(r => r.Count > 0)
+            .OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList();
+    }
+
+    private static List<SpanRow> CountSpans(DateCategoryIndex.Snapshot index, EventFilter filter)
+    {
+        var (start, end) = Candidates(index, filter);
+        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
+        bool[]? categories = null;
+        if (filter.Categories.Count > 0)
+        {
+            categories = index.Categories.Select(c => filter.Categories.Contains(c)).ToArray();
+        }
+
+        var counts = new Dictionary<(short, short), long>();
+        for (var i = start; i < end; i++)
+        {
+            if (Matches(index, i, fromDay, categories))
+            {
+                var key = (index.FirstYears[i], index.LastYears[i]);
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        return counts.Select(c => new SpanRow { FirstYear = c.Key.Item1, LastYear = c.Key.Item2, Count = c.Value }).ToList();
+    }
+
+    /// <summary>The first position whose value is at least <paramref name="value"/> (the length if none).</summary>
+    private static int LowerBound(int[] sorted, int value)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (sorted[middle] < value)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    private static List<FacetValue> Years(IReadOnlyList<SpanRow> spans, EventFilter filter, int limit, HttpRequest request)
+    {
         var rangeStart = filter.From?.FirstDay ?? DateOnly.MinValue;
         var rangeEnd = filter.To?.LastDay ?? DateOnly.MaxValue;
         var counts = new SortedDictionary<int, long>();

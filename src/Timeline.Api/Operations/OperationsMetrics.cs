@@ -28,6 +28,10 @@ public sealed class OperationsMetrics
             "timeline.backups",
             unit: "{backup}",
             description: "Consistent copies of the store written by POST /admin/backup or the backup command, by outcome.");
+        Facets = meter.CreateCounter<long>(
+            "timeline.facets.counted",
+            unit: "{facet}",
+            description: "Category and year facets counted, by source: memory (the in-memory copy of days and categories) or sql.");
     }
 
     public Histogram<double> StatementDuration { get; }
@@ -37,4 +41,6 @@ public sealed class OperationsMetrics
     public Counter<long> InterruptedStatements { get; }
 
     public Counter<long> Backups { get; }
+
+    public Counter<long> Facets { get; }
 }

@@ -26,6 +26,9 @@ public sealed class TimelineOptions
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
     public int ResponseCacheMegabytes { get; set; } = 64;
 
+    /// <summary>Whether facets by category and year under dates and categories are counted from an in-memory copy of the events' days and categories (Events/DateCategoryIndex.cs).</summary>
+    public bool DateCategoryIndex { get; set; } = true;
+
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
 
     public string ResolvedSeedPath => Path.GetFullPath(SeedPath);
