@@ -56,8 +56,10 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
             && filter.ScopeEntity is null && filter.ScopeSource is null
             ? await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken)
             : null;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
+        // The store is opened only for facets the copy cannot count (all of them in one read snapshot).
+        var needsStore = inMemory is null || facets.Any(f => f is not ("category" or "year"));
+        await using var connection = needsStore ? await database.OpenAsync(cancellationToken) : null;
+        await using var snapshot = connection?.BeginTransaction(deferred: true);
         foreach (var facet in facets)
         {
             if (facet is "category" or "year")
@@ -71,7 +73,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
                 case "category":
                     var categories = inMemory is not null
                         ? CountCategories(inMemory, filter, limit)
-                        : await CountAsync(connection, snapshot, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
+                        : await CountAsync(connection!, snapshot!, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
                     foreach (var row in categories)
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Categories.Contains(row.Value), Link(request, "category", [("category", row.Value)])));
@@ -80,8 +82,8 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
                     break;
                 case "entity":
                     foreach (var row in await CountAsync(
-                        connection,
-                        snapshot,
+                        connection!,
+                        snapshot!,
                         filter with { Entities = [] },
                         "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
                         "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
@@ -94,14 +96,14 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
 
                     break;
                 case "tag":
-                    foreach (var row in await CountAsync(connection, snapshot, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
+                    foreach (var row in await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Tags.Contains(row.Value), Link(request, "tag", [("tag", row.Value)])));
                     }
 
                     break;
                 case "year":
-                    var spans = inMemory is not null ? CountSpans(inMemory, filter) : await SpansAsync(connection, snapshot, filter, cancellationToken);
+                    var spans = inMemory is not null ? CountSpans(inMemory, filter) : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
                     values.AddRange(Years(spans, filter, limit, request));
                     break;
             }
