@@ -30,6 +30,34 @@ public class ResponseCacheTests
     }
 
     [Fact]
+    public async Task A_cached_event_keeps_its_own_etag_answers_if_none_match_and_changes_after_a_write()
+    {
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var reader = app.CreateClient();
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+
+        using var first = await reader.GetAsync("/events/event-003");
+        using var second = await reader.GetAsync("/events/event-003");
+        var body = await first.Content.ReadAsStringAsync();
+        Assert.Equal(body, await second.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+        Assert.Matches("^\"1\\.[0-9]+\"$", second.Headers.ETag!.ToString());
+        Assert.Equal("application/json", second.Content.Headers.ContentType?.MediaType);
+
+        var conditional = new HttpRequestMessage(HttpMethod.Get, "/events/event-003");
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", second.Headers.ETag.ToString());
+        using var notModified = await reader.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        using var patched = await editor.SendJsonAsync(HttpMethod.Patch, "/events/event-003", new JsonObject { ["title"] = "Retitled after caching" }, second.Headers.ETag.ToString(), "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        using var after = await reader.GetAsync("/events/event-003");
+        Assert.Contains("Retitled after caching", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("\"2.", after.Headers.ETag!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(patched.Headers.ETag, after.Headers.ETag);
+    }
+
+    [Fact]
     public async Task A_cached_response_keeps_its_headers_and_answers_conditional_requests()
     {
         using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));

@@ -21,10 +21,15 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
         var request = context.Request;
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             || Excluded.Any(p => request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-            || request.Path == "/"
-            || context.GetEndpoint()?.Metadata.GetMetadata<Curation.RecordETag>() is not null)
+            || request.Path == "/")
         {
             await next(context);
+            return;
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Curation.RecordETag>() is not null)
+        {
+            await RecordAsync(context);
             return;
         }
 
@@ -101,6 +106,56 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
                 response.ContentType,
                 response.Headers.ContentDisposition.Count > 0 ? response.Headers.ContentDisposition.ToString() : null,
                 response.Headers.Link.Count > 0 ? response.Headers.Link.ToString() : null));
+        }
+    }
+
+    /// <summary>
+    /// A single record (GET /events/{id}, ...) carries its own ETag ("{version}.{dataVersion}") and answers
+    /// conditional requests itself; its 200 responses are still kept whole, under the data version, URL and Accept,
+    /// and served again with the ETag they were sent with. A conditional request always goes to the endpoint.
+    /// </summary>
+    private async Task RecordAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        if (!cache.Enabled || request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0)
+        {
+            await next(context);
+            return;
+        }
+
+        var key = ETagFor((await state.GetAsync(context.RequestAborted)).DataVersion, request);
+        if (cache.TryGet(key, out var cached) && cached!.ETag is not null)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.Headers.ETag = cached.ETag;
+            response.Headers.Vary = HeaderNames.Accept;
+            response.ContentType = cached.ContentType;
+            response.ContentLength = cached.Body.Length;
+            if (!HttpMethods.IsHead(request.Method))
+            {
+                await response.Body.WriteAsync(cached.Body, context.RequestAborted);
+            }
+
+            return;
+        }
+
+        var body = response.Body;
+        var capture = new CapturingStream(body, ResponseCache.MaxBodyBytes);
+        response.Body = capture;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            response.Body = body;
+        }
+
+        if (HttpMethods.IsGet(request.Method) && response.StatusCode == StatusCodes.Status200OK && response.Headers.ETag.Count == 1
+            && !capture.Overflowed && !context.RequestAborted.IsCancellationRequested)
+        {
+            cache.Set(key, new CachedResponse(capture.Captured, response.ContentType, null, null, response.Headers.ETag.ToString()));
         }
     }
 

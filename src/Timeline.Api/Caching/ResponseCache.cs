@@ -4,8 +4,8 @@ using Timeline.Api.Storage;
 
 namespace Timeline.Api.Caching;
 
-/// <summary>A whole 200 response as sent: its body and the headers that describe it.</summary>
-public sealed record CachedResponse(byte[] Body, string? ContentType, string? ContentDisposition, string? Link);
+/// <summary>A whole 200 response as sent: its body and the headers that describe it (a single record's own ETag among them).</summary>
+public sealed record CachedResponse(byte[] Body, string? ContentType, string? ContentDisposition, string? Link, string? ETag = null);
 
 /// <summary>
 /// Whole responses kept in memory under their ETag, which is derived from the store's data version,
