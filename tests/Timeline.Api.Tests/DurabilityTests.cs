@@ -13,6 +13,10 @@ public class DurabilityTests
     public async Task Concurrent_writers_never_lose_an_update_and_readers_never_see_half_a_change()
     {
         using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(10)));
+
+        // One server for every client: WebApplicationFactory starts its server on the first CreateClient, and
+        // clients created at once from several threads before that could each start a server of their own.
+        using var first = app.CreateClient();
         const string target = "/events/event-000";
         const int writers = 6;
         const int writesEach = 8;

@@ -81,7 +81,7 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
             return Task.CompletedTask;
         });
 
-        if (!cache.Enabled)
+        if (!cache.Admit(etag))
         {
             await next(context);
             return;
@@ -137,6 +137,12 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
                 await response.Body.WriteAsync(cached.Body, context.RequestAborted);
             }
 
+            return;
+        }
+
+        if (!cache.Admit(key))
+        {
+            await next(context);
             return;
         }
 

@@ -11,7 +11,8 @@ public sealed record CachedResponse(byte[] Body, string? ContentType, string? Co
 /// Whole responses kept in memory under their ETag, which is derived from the store's data version,
 /// the URL and Accept: a write moves the data version, so every entry made before it is never looked up
 /// again and ages out of the cache. Bounded by Timeline:ResponseCacheMegabytes; bodies over 512 KiB
-/// (large exports) are never kept.
+/// (large exports) are never kept, and a response is kept only from the second time its key is asked for
+/// (<see cref="Admit"/>).
 /// </summary>
 public sealed class ResponseCache(IOptions<TimelineOptions> options) : IDisposable
 {
@@ -21,7 +22,34 @@ public sealed class ResponseCache(IOptions<TimelineOptions> options) : IDisposab
         ? null
         : new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.ResponseCacheMegabytes * 1024L * 1024L, CompactionPercentage = 0.25 });
 
+    /// <summary>Hashes of the keys asked for once, for <see cref="Admit"/>: 65,536 slots, 512 KiB.</summary>
+    private readonly long[] _seen = new long[1 << 16];
+
     public bool Enabled => _cache is not null;
+
+    /// <summary>
+    /// Whether a response missing from the cache is worth keeping: only when its key was asked for before (a
+    /// doorkeeper, as in TinyLFU). Under a stream of distinct queries that will never come again, nothing is
+    /// copied or stored, and the cache is not churned (and compacted) by responses nobody asks for twice;
+    /// a repeated query is kept from its second request on. Races between threads only lose a sighting.
+    /// </summary>
+    public bool Admit(string key)
+    {
+        if (_cache is null)
+        {
+            return false;
+        }
+
+        var hash = (long)string.GetHashCode(key, StringComparison.Ordinal) << 32 | (uint)key.Length;
+        ref var slot = ref _seen[(int)((uint)hash.GetHashCode() & (_seen.Length - 1))];
+        if (Volatile.Read(ref slot) == hash)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref slot, hash);
+        return false;
+    }
 
     public bool TryGet(string etag, out CachedResponse? response)
     {

@@ -4,7 +4,7 @@ using Timeline.Api.Operations;
 namespace Timeline.Api.Exports;
 
 /// <summary>
-/// How many streamed exports (CSV, iCalendar, Atom, the dataset) run at once (Timeline:Limits:ConcurrentExports).
+/// How many streamed exports (CSV, iCalendar, Atom) run at once (Timeline:Limits:ConcurrentExports).
 /// Each one holds a read snapshot, a batch of events and its writers' buffers while it streams; a burst of exports
 /// queues here instead of multiplying that, so the server's memory stays bounded. A waiting request costs nothing
 /// but its connection, and stops waiting when its client leaves.

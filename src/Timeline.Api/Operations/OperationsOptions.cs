@@ -125,5 +125,5 @@ public sealed class RequestLimitOptions
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>How many streamed exports run at once; more wait their turn (bounded memory under a burst of exports). 0: no limit.</summary>
-    public int ConcurrentExports { get; set; } = 4;
+    public int ConcurrentExports { get; set; } = 2;
 }

@@ -69,7 +69,7 @@ public sealed class Database
         if (!_configured.TryGetValue(handle, out _))
         {
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
+            pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = {PageCacheKibibytes};";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             _configured.AddOrUpdate(handle, Configured);
         }
@@ -78,6 +78,13 @@ public sealed class Database
     }
 
     private static readonly object Configured = new();
+
+    /// <summary>
+    /// Each pooled connection's own page cache, as SQLite's cache_size (negative: KiB). A request reads a few dozen
+    /// pages; the operating system caches the file for all connections. With one connection per concurrent request,
+    /// SQLite's default 2 MiB each would be tens of megabytes of mostly duplicated pages.
+    /// </summary>
+    private const int PageCacheKibibytes = -1024;
 
     /// <summary>The physical connections (SQLite handles) whose pragmas are set.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
@@ -94,7 +101,7 @@ public sealed class Database
     public static void EndBulkWrite(SqliteConnection connection)
     {
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA cache_size = -2000;";
+        pragma.CommandText = $"PRAGMA cache_size = {PageCacheKibibytes};";
         pragma.ExecuteNonQuery();
     }
 

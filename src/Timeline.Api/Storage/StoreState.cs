@@ -15,9 +15,11 @@ public sealed record StoreVersion(long DataVersion, string UpdatedAt);
 public sealed class StoreState(Database database, IOptions<TimelineOptions> options, TimeProvider clock)
 {
     private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(Math.Max(0, options.Value.DataVersionRefreshMilliseconds));
-    private StoreVersion? _current;
-    private long _readAt;
+    private Cached? _current;
     private long _generation;
+
+    /// <summary>A version read from the store, when, and under which generation of local writes.</summary>
+    private sealed record Cached(StoreVersion Version, long ReadAt, long Generation);
 
     private sealed class Row
     {
@@ -29,34 +31,44 @@ public sealed class StoreState(Database database, IOptions<TimelineOptions> opti
     public async ValueTask<StoreVersion> GetAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _current);
-        if (current is not null && clock.GetElapsedTime(Volatile.Read(ref _readAt)) < _refresh)
+        if (current is not null && current.Generation == Interlocked.Read(ref _generation) && clock.GetElapsedTime(current.ReadAt) < _refresh)
         {
-            return current;
+            return current.Version;
         }
 
         return await ReadAsync(cancellationToken);
     }
 
-    /// <summary>Forgets the cached version: called after every write this process commits.</summary>
-    public void Invalidate()
-    {
-        Interlocked.Increment(ref _generation);
-        Volatile.Write(ref _current, null);
-    }
+    /// <summary>
+    /// Forgets the cached version: called after every write this process commits. A read that began before the
+    /// write is tagged with the previous generation, so even if it stores its (older) version afterwards, that
+    /// version is never served.
+    /// </summary>
+    public void Invalidate() => Interlocked.Increment(ref _generation);
 
     private async Task<StoreVersion> ReadAsync(CancellationToken cancellationToken)
     {
         var stamp = clock.GetTimestamp();
-        var generation = Volatile.Read(ref _generation);
+        var generation = Interlocked.Read(ref _generation);
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
             "SELECT data_version, updated_at FROM store_state WHERE id = 1;", cancellationToken: cancellationToken));
         var version = new StoreVersion(row.DataVersion, row.UpdatedAt);
-        // A write committed while this read was under way may be newer than what it read: then keep nothing cached.
-        if (Interlocked.Read(ref _generation) == generation)
+
+        // Keep the newest version read for the current generation; never replace a newer one with an older read.
+        var read = new Cached(version, stamp, generation);
+        while (true)
         {
-            Volatile.Write(ref _readAt, stamp);
-            Volatile.Write(ref _current, version);
+            var current = Volatile.Read(ref _current);
+            if (current is not null && current.Generation >= generation && current.Version.DataVersion > version.DataVersion)
+            {
+                break;
+            }
+
+            if (Interlocked.CompareExchange(ref _current, read, current) == current)
+            {
+                break;
+            }
         }
 
         return version;

@@ -24,7 +24,7 @@ public sealed class TimelineOptions
     public int DataVersionRefreshMilliseconds { get; set; } = 500;
 
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
-    public int ResponseCacheMegabytes { get; set; } = 64;
+    public int ResponseCacheMegabytes { get; set; } = 32;
 
     /// <summary>Whether facets by category and year under dates and categories are counted from an in-memory copy of the events' days and categories (Events/DateCategoryIndex.cs).</summary>
     public bool DateCategoryIndex { get; set; } = true;
