@@ -115,6 +115,45 @@ public class TimelineOrderTests
         await AssertOrderedReadsAgreeAsync(reader, "legacy", "old-firm", expectedMatches: 3, "from=2010-07-15&to=2023");
     }
 
+    [Fact]
+    public async Task A_relevance_cursor_keeps_its_place_when_the_event_it_stopped_at_moves_on_the_timeline()
+    {
+        using var app = new TimelineApp();
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        using var reader = app.CreateClient();
+
+        // Five events alike but for id and date: their relevance is equal, so ties decide the order.
+        foreach (var (id, day) in new[] { ("tie-a", 1), ("tie-b", 2), ("tie-c", 3), ("tie-d", 4), ("tie-e", 5) })
+        {
+            var e = Curation.NewEvent(id, "Zebrafish probe");
+            e["date"] = $"2020-01-0{day}";
+            using var created = await editor.SendJsonAsync(HttpMethod.Post, "/events", e);
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        var first = await reader.GetJsonAsync("/events?q=zebrafish&sort=relevance&limit=2");
+        var seen = first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(["tie-a", "tie-b"], seen);
+
+        // The event the cursor stopped at moves years later.
+        var etag = await editor.ETagAsync("/events/tie-b");
+        using (var moved = await editor.SendJsonAsync(HttpMethod.Patch, "/events/tie-b", new JsonObject { ["date"] = "2024-06-01" }, etag, "application/merge-patch+json"))
+        {
+            await moved.AssertStatusAsync(HttpStatusCode.OK);
+        }
+
+        var cursor = first.GetProperty("nextCursor").GetString();
+        while (cursor is not null)
+        {
+            var page = await reader.GetJsonAsync("/events?q=zebrafish&sort=relevance&limit=2&cursor=" + Uri.EscapeDataString(cursor));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+
+        // Nothing after the cursor's place is lost; the moved event comes again at its new place.
+        Assert.Equal(["tie-a", "tie-b", "tie-c", "tie-d", "tie-e", "tie-b"], seen);
+    }
+
     /// <summary>
     /// Live events ordered by number are the timeline; the search index holds exactly the live events' numbers, with
     /// the columns the tables give (however the rows were written);

@@ -261,8 +261,19 @@ public sealed class EventQueries(Database database)
         sql.Append("\n),\npage AS (\n    SELECT seq, score FROM matches");
         if (after is not null)
         {
-            sql.Append("\n    WHERE (score, seq) > (@AfterScore, COALESCE((SELECT a.seq FROM events a WHERE a.id = @AfterId), -1))");
+            // Ties continue after the cursor's place on the timeline (the last live event at or before it), not after
+            // its event's current number: that event may have moved or gone since the page was read.
+            sql.Append(
+                """
+
+                    WHERE (score, seq) > (@AfterScore, COALESCE((
+                        SELECT a.seq FROM events a
+                        WHERE a.deleted_at IS NULL AND (a.first_day, a.date_precision, a.id) <= (@AfterDay, @AfterPrecision, @AfterId)
+                        ORDER BY a.first_day DESC, a.date_precision DESC, a.id DESC LIMIT 1), -1))
+                """);
             parameters.Add("AfterScore", after.Score ?? double.MinValue);
+            parameters.Add("AfterDay", after.FirstDay);
+            parameters.Add("AfterPrecision", after.Precision);
             parameters.Add("AfterId", after.Id);
         }
 
