@@ -242,7 +242,16 @@ public static class TimelineOrder
             WHERE event_seq = -@Old - 1 AND entity_id IN (SELECT entity_id FROM event_entities WHERE event_id = @Id);
             """,
             moves, tx, cancellationToken: ct));
-        await SearchIndex.RemoveEventsAsync(c, tx, moves.Select(m => m.Old).ToList(), ct);
-        await SearchIndex.RefreshEventsAsync(c, tx, moves.Select(m => m.New).ToList(), ct);
+        // Every old search row goes before any new one is written (a new number may be another row's old one), in
+        // chunks: a window spread over many deleted rows can move thousands, more than one statement's parameters.
+        foreach (var chunk in moves.Chunk(500))
+        {
+            await SearchIndex.RemoveEventsAsync(c, tx, chunk.Select(m => m.Old).ToList(), ct);
+        }
+
+        foreach (var chunk in moves.Chunk(500))
+        {
+            await SearchIndex.RefreshEventsAsync(c, tx, chunk.Select(m => m.New).ToList(), ct);
+        }
     }
 }
