@@ -51,22 +51,9 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
         if (cache.TryGet(etag, out var cached))
         {
             // The same URL at the same data version: the response is already known, byte for byte.
-            response.StatusCode = StatusCodes.Status200OK;
             response.Headers.ETag = etag;
             response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
-            response.ContentType = cached!.ContentType;
-            if (cached.ContentDisposition is not null)
-            {
-                response.Headers.ContentDisposition = cached.ContentDisposition;
-            }
-
-            if (cached.Link is not null)
-            {
-                response.Headers.Link = cached.Link;
-            }
-
-            response.ContentLength = cached.Body.Length;
-            await response.Body.WriteAsync(cached.Body, context.RequestAborted);
+            await WriteAsync(context, cached!);
             return;
         }
 
@@ -81,43 +68,18 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
             return Task.CompletedTask;
         });
 
-        if (!cache.Admit(etag))
-        {
-            await next(context);
-            return;
-        }
-
-        var body = response.Body;
-        var capture = new CapturingStream(body, ResponseCache.MaxBodyBytes);
-        response.Body = capture;
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            response.Body = body;
-        }
-
-        if (response.StatusCode == StatusCodes.Status200OK && !capture.Overflowed && !context.RequestAborted.IsCancellationRequested)
-        {
-            cache.Set(etag, new CachedResponse(
-                capture.Captured,
-                response.ContentType,
-                response.Headers.ContentDisposition.Count > 0 ? response.Headers.ContentDisposition.ToString() : null,
-                response.Headers.Link.Count > 0 ? response.Headers.Link.ToString() : null));
-        }
+        await RunAndKeepAsync(context, etag, ownETag: false);
     }
 
     /// <summary>
     /// A single record (GET /events/{id}, ...) carries its own ETag ("{version}.{dataVersion}") and answers
     /// conditional requests itself; its 200 responses are still kept whole, under the data version, URL and Accept,
     /// and served again with the ETag they were sent with. A conditional request always goes to the endpoint.
+    /// (HEAD arrives here as GET: see HeadRequests.)
     /// </summary>
     private async Task RecordAsync(HttpContext context)
     {
         var request = context.Request;
-        var response = context.Response;
         if (!cache.Enabled || request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0)
         {
             await next(context);
@@ -127,25 +89,48 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
         var key = ETagFor((await state.GetAsync(context.RequestAborted)).DataVersion, request);
         if (cache.TryGet(key, out var cached) && cached!.ETag is not null)
         {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.Headers.ETag = cached.ETag;
-            response.Headers.Vary = HeaderNames.Accept;
-            response.ContentType = cached.ContentType;
-            response.ContentLength = cached.Body.Length;
-            if (!HttpMethods.IsHead(request.Method))
-            {
-                await response.Body.WriteAsync(cached.Body, context.RequestAborted);
-            }
-
+            context.Response.Headers.ETag = cached.ETag;
+            context.Response.Headers.Vary = HeaderNames.Accept;
+            await WriteAsync(context, cached);
             return;
         }
 
+        await RunAndKeepAsync(context, key, ownETag: true);
+    }
+
+    /// <summary>Answers with a kept response: status, body and the headers that describe it (the caller sets the validators).</summary>
+    private static Task WriteAsync(HttpContext context, CachedResponse cached)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = cached.ContentType;
+        if (cached.ContentDisposition is not null)
+        {
+            response.Headers.ContentDisposition = cached.ContentDisposition;
+        }
+
+        if (cached.Link is not null)
+        {
+            response.Headers.Link = cached.Link;
+        }
+
+        response.ContentLength = cached.Body.Length;
+        return response.Body.WriteAsync(cached.Body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>
+    /// Runs the endpoint; when the cache admits the key, copies the body as it is written and keeps a complete 200
+    /// (with the record's own ETag when <paramref name="ownETag"/>).
+    /// </summary>
+    private async Task RunAndKeepAsync(HttpContext context, string key, bool ownETag)
+    {
         if (!cache.Admit(key))
         {
             await next(context);
             return;
         }
 
+        var response = context.Response;
         var body = response.Body;
         var capture = new CapturingStream(body, ResponseCache.MaxBodyBytes);
         response.Body = capture;
@@ -158,11 +143,18 @@ public sealed class ConditionalGets(RequestDelegate next, StoreState state, Resp
             response.Body = body;
         }
 
-        if (HttpMethods.IsGet(request.Method) && response.StatusCode == StatusCodes.Status200OK && response.Headers.ETag.Count == 1
-            && !capture.Overflowed && !context.RequestAborted.IsCancellationRequested)
+        if (response.StatusCode != StatusCodes.Status200OK || capture.Overflowed || context.RequestAborted.IsCancellationRequested
+            || (ownETag && response.Headers.ETag.Count != 1))
         {
-            cache.Set(key, new CachedResponse(capture.Captured, response.ContentType, null, null, response.Headers.ETag.ToString()));
+            return;
         }
+
+        cache.Set(key, new CachedResponse(
+            capture.Captured,
+            response.ContentType,
+            response.Headers.ContentDisposition.Count > 0 ? response.Headers.ContentDisposition.ToString() : null,
+            response.Headers.Link.Count > 0 ? response.Headers.Link.ToString() : null,
+            ownETag ? response.Headers.ETag.ToString() : null));
     }
 
     /// <summary>The strong ETag of the response to this request at this data version.</summary>

@@ -52,8 +52,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
 
         // Under dates and categories alone, the category and year facets are counted from the in-memory copy.
-        var inMemory = filter.Entities.Count == 0 && filter.Tags.Count == 0 && filter.Source is null && filter.Match is null
-            && filter.ScopeEntity is null && filter.ScopeSource is null
+        var inMemory = !filter.NarrowsBeyondDatesAndCategories
             ? await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken)
             : null;
         // The store is opened only for facets the copy cannot count (all of them in one read snapshot).

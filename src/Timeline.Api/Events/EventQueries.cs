@@ -55,56 +55,42 @@ public sealed class EventQueries(Database database)
         public string Snippet { get; init; } = string.Empty;
     }
 
-    private sealed class EventRow
+    /// <summary>The columns of an event's row that every read of it shows.</summary>
+    private abstract class EventColumns
     {
-        public long Seq { get; init; }
+        public string Id { get; init; } = string.Empty;
+
+        public string Date { get; init; } = string.Empty;
+
+        public long DatePrecision { get; init; }
+
+        public string? EndDate { get; init; }
+
+        public string Title { get; init; } = string.Empty;
+
+        public string Summary { get; init; } = string.Empty;
+
+        public string Category { get; init; } = string.Empty;
+
+        public string Caveats { get; init; } = string.Empty;
 
         /// <summary>The event's tags, sorted, as a JSON array (the events table's copy of event_tags).</summary>
         public string Tags { get; init; } = "[]";
+    }
+
+    /// <summary>An event in a list: its number (for snippets), its first day (for the cursor) and its relevance.</summary>
+    private sealed class EventRow : EventColumns
+    {
+        public long Seq { get; init; }
 
         public double? Score { get; init; }
 
-        public string Id { get; init; } = string.Empty;
-
-        public string Date { get; init; } = string.Empty;
-
-        public long DatePrecision { get; init; }
-
-        public string? EndDate { get; init; }
-
         public string FirstDay { get; init; } = string.Empty;
-
-        public string Title { get; init; } = string.Empty;
-
-        public string Summary { get; init; } = string.Empty;
-
-        public string Category { get; init; } = string.Empty;
-
-        public string Caveats { get; init; } = string.Empty;
     }
 
-    private sealed class DetailRow
+    /// <summary>One event in full: entities and citations as JSON arrays, its version, stamps and tombstone.</summary>
+    private sealed class DetailRow : EventColumns
     {
-        public string Id { get; init; } = string.Empty;
-
-        public string Date { get; init; } = string.Empty;
-
-        public long DatePrecision { get; init; }
-
-        public string? EndDate { get; init; }
-
-        public string FirstDay { get; init; } = string.Empty;
-
-        public string Title { get; init; } = string.Empty;
-
-        public string Summary { get; init; } = string.Empty;
-
-        public string Category { get; init; } = string.Empty;
-
-        public string Caveats { get; init; } = string.Empty;
-
-        public string Tags { get; init; } = "[]";
-
         public string Entities { get; init; } = "[]";
 
         public string Citations { get; init; } = "[]";
@@ -189,7 +175,7 @@ public sealed class EventQueries(Database database)
             where = EventWhere.Build(filter with { Match = null }, parameters);
             where.Insert(0, "events_fts MATCH @Match");
             parameters.Add("Match", filter.Match);
-            where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, after, parameters));
+            where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, after));
             from = "events_fts CROSS JOIN events e ON e.seq = events_fts.rowid";
             order = $"events_fts.rowid {direction}";
         }
@@ -201,7 +187,7 @@ public sealed class EventQueries(Database database)
                 parameters);
             where.Insert(0, "x.entity_id = @DrivingEntity");
             parameters.Add("DrivingEntity", drivingEntity);
-            where.InsertRange(1, EventWhere.SeqBounds("x.event_seq", filter, after, parameters));
+            where.InsertRange(1, EventWhere.SeqBounds("x.event_seq", filter, after));
             from = "entity_timeline x CROSS JOIN events e ON e.seq = x.event_seq";
             order = $"x.event_seq {direction}";
         }
@@ -217,9 +203,7 @@ public sealed class EventQueries(Database database)
             where.Add(filter.Descending
                 ? "(e.first_day, e.date_precision, e.id) < (@AfterDay, @AfterPrecision, @AfterId)"
                 : "(e.first_day, e.date_precision, e.id) > (@AfterDay, @AfterPrecision, @AfterId)");
-            parameters.Add("AfterDay", after.FirstDay);
-            parameters.Add("AfterPrecision", after.Precision);
-            parameters.Add("AfterId", after.Id);
+            EventWhere.AddCursor(parameters, after);
         }
 
         var sql = new StringBuilder(ListColumns).Append("\nFROM ").Append(from);
@@ -236,8 +220,7 @@ public sealed class EventQueries(Database database)
         var where = EventWhere.Build(filter with { Match = null }, parameters);
         parameters.Add("Match", filter.Match);
         string from, seq;
-        if (filter.Categories.Count > 0 || filter.Entities.Count > 0 || filter.Tags.Count > 0
-            || filter.Source is not null || filter.ScopeEntity is not null || filter.ScopeSource is not null)
+        if (filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories)
         {
             from = "events_fts JOIN events e ON e.seq = events_fts.rowid";
             seq = "e.seq";
@@ -255,7 +238,7 @@ public sealed class EventQueries(Database database)
         }
 
         where.Insert(0, "events_fts MATCH @Match");
-        where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, null, parameters));
+        where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, null));
         var sql = new StringBuilder($"WITH matches AS (\n    SELECT {seq} AS seq, {Score} AS score\n    FROM {from}");
         EventWhere.Append(sql, where);
         sql.Append("\n),\npage AS (\n    SELECT seq, score FROM matches");
@@ -263,18 +246,9 @@ public sealed class EventQueries(Database database)
         {
             // Ties continue after the cursor's place on the timeline (the last live event at or before it), not after
             // its event's current number: that event may have moved or gone since the page was read.
-            sql.Append(
-                """
-
-                    WHERE (score, seq) > (@AfterScore, COALESCE((
-                        SELECT a.seq FROM events a
-                        WHERE a.deleted_at IS NULL AND (a.first_day, a.date_precision, a.id) <= (@AfterDay, @AfterPrecision, @AfterId)
-                        ORDER BY a.first_day DESC, a.date_precision DESC, a.id DESC LIMIT 1), -1))
-                """);
+            sql.Append(CultureInfo.InvariantCulture, $"\n    WHERE (score, seq) > (@AfterScore, {EventWhere.CursorNumber})");
             parameters.Add("AfterScore", after.Score ?? double.MinValue);
-            parameters.Add("AfterDay", after.FirstDay);
-            parameters.Add("AfterPrecision", after.Precision);
-            parameters.Add("AfterId", after.Id);
+            EventWhere.AddCursor(parameters, after);
         }
 
         sql.Append(
@@ -355,11 +329,7 @@ public sealed class EventQueries(Database database)
         var parameters = new DynamicParameters();
         parameters.Add("Take", count);
         var where = EventWhere.Build(filter, parameters);
-        var sql = new StringBuilder(
-            """
-            SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags
-            FROM events e
-            """);
+        var sql = new StringBuilder(ListColumns).Append("\nFROM events e");
         EventWhere.Append(sql, where);
         sql.Append("\nORDER BY e.updated_at DESC, e.id DESC\nLIMIT @Take;");
 
@@ -423,7 +393,7 @@ public sealed class EventQueries(Database database)
     {
         var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
             """
-            SELECT e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags,
+            SELECT e.id, e.date, e.date_precision, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags,
                    e.version, e.created_at, e.updated_at, e.deleted_at, e.deleted_by,
                    (SELECT json_group_array(json_array(l.id, l.name, l.kind, l.role))
                     FROM (SELECT n.id, n.name, n.kind, ee.role FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
@@ -569,33 +539,51 @@ public static class EventWhere
     private const string FirstDayFloor =
         "date(@FromDay, '-' || (SELECT COALESCE(CAST(MAX(julianday(s.last_day) - julianday(s.first_day)) AS INTEGER), 0) FROM events s WHERE s.deleted_at IS NULL) || ' days')";
 
+    /// <summary>The number of the first live event meeting the condition (on alias b), or a number above all.</summary>
+    private static string FirstNumber(string condition) =>
+        $"COALESCE((SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND {condition} ORDER BY b.first_day, b.date_precision, b.id LIMIT 1), 9223372036854775807)";
+
+    /// <summary>The number of the last live event meeting the condition (on alias b), or a number below all.</summary>
+    private static string LastNumber(string condition) =>
+        $"COALESCE((SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND {condition} ORDER BY b.first_day DESC, b.date_precision DESC, b.id DESC LIMIT 1), -1)";
+
+    /// <summary>
+    /// The cursor's place as an event number: the last live event at or before it on the timeline. Right even when
+    /// the event the cursor names has moved or gone since its page was read.
+    /// </summary>
+    public static readonly string CursorNumber = LastNumber("(b.first_day, b.date_precision, b.id) <= (@AfterDay, @AfterPrecision, @AfterId)");
+
+    /// <summary>The cursor's position as the parameters the keyset conditions use.</summary>
+    public static void AddCursor(DynamicParameters parameters, Paging.TimelinePosition after)
+    {
+        parameters.Add("AfterDay", after.FirstDay);
+        parameters.Add("AfterPrecision", after.Precision);
+        parameters.Add("AfterId", after.Id);
+    }
+
     /// <summary>
     /// Bounds on an event number (<paramref name="column"/>) equivalent to the date filter's seekable bounds and
     /// to the cursor: live events are numbered in timeline order (Storage/TimelineOrder.cs), so the first and last
     /// numbers in range are two seeks into the timeline index. Call after <see cref="Build"/> (it adds @FromDay and
-    /// @ToDay); the cursor's parameters are added by the caller.
+    /// @ToDay); the cursor's parameters come from <see cref="AddCursor"/>.
     /// </summary>
-    public static IEnumerable<string> SeqBounds(string column, EventFilter filter, Paging.TimelinePosition? after, DynamicParameters parameters)
+    public static IEnumerable<string> SeqBounds(string column, EventFilter filter, Paging.TimelinePosition? after)
     {
-        const string Live = "SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND";
-        const string Forward = "ORDER BY b.first_day, b.date_precision, b.id LIMIT 1";
-        const string Backward = "ORDER BY b.first_day DESC, b.date_precision DESC, b.id DESC LIMIT 1";
-        const string None = "9223372036854775807";
         if (filter.From is not null)
         {
-            yield return $"{column} >= COALESCE(({Live} b.first_day >= {FirstDayFloor} {Forward}), {None})";
+            yield return $"{column} >= {FirstNumber($"b.first_day >= {FirstDayFloor}")}";
         }
 
         if (filter.To is not null)
         {
-            yield return $"{column} <= COALESCE(({Live} b.first_day <= @ToDay {Backward}), -1)";
+            yield return $"{column} <= {LastNumber("b.first_day <= @ToDay")}";
         }
 
         if (after is not null)
         {
             yield return filter.Descending
-                ? $"{column} < COALESCE(({Live} (b.first_day, b.date_precision, b.id) >= (@AfterDay, @AfterPrecision, @AfterId) {Forward}), {None})"
-                : $"{column} > COALESCE(({Live} (b.first_day, b.date_precision, b.id) <= (@AfterDay, @AfterPrecision, @AfterId) {Backward}), -1)";
+                ? $"{column} < {FirstNumber("(b.first_day, b.date_precision, b.id) >= (@AfterDay, @AfterPrecision, @AfterId)")}"
+                : $"{column} > {CursorNumber}";
         }
     }
 
@@ -604,8 +592,7 @@ public static class EventWhere
     /// reaches @FromDay: certainly if it starts on or after it, else its row says.
     /// </summary>
     public static string ReachesFrom(string column) =>
-        $"CASE WHEN {column} >= COALESCE((SELECT b.seq FROM events b WHERE b.deleted_at IS NULL AND b.first_day >= @FromDay ORDER BY b.first_day, b.date_precision, b.id LIMIT 1), 9223372036854775807) " +
-        $"THEN 1 ELSE (SELECT r.last_day >= @FromDay FROM events r WHERE r.seq = {column}) END";
+        $"CASE WHEN {column} >= {FirstNumber("b.first_day >= @FromDay")} THEN 1 ELSE (SELECT r.last_day >= @FromDay FROM events r WHERE r.seq = {column}) END";
 
     public static void Append(StringBuilder sql, List<string> where)
     {

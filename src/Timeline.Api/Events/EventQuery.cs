@@ -176,6 +176,10 @@ public sealed record EventFilter(
     string? Cursor)
 {
     public bool Descending => Order == EventOrder.DateDescending;
+    /// <summary>Whether anything but dates and categories narrows the events (an entity, tag, source or search).</summary>
+    public bool NarrowsBeyondDatesAndCategories =>
+        Entities.Count > 0 || Tags.Count > 0 || Source is not null || Match is not null || ScopeEntity is not null || ScopeSource is not null;
+
     /// <summary>Events involving this entity, whatever else is asked (GET /entities/{id}/events).</summary>
     public string? ScopeEntity { get; init; }
 

@@ -69,7 +69,7 @@ public sealed class Database
         if (!_configured.TryGetValue(handle, out _))
         {
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = {PageCacheKibibytes};";
+            pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = {PageCacheSize};";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             _configured.AddOrUpdate(handle, Configured);
         }
@@ -80,11 +80,11 @@ public sealed class Database
     private static readonly object Configured = new();
 
     /// <summary>
-    /// Each pooled connection's own page cache, as SQLite's cache_size (negative: KiB). A request reads a few dozen
+    /// Each pooled connection's own page cache, as SQLite's cache_size (negative: in KiB, so 1 MiB). A request reads a few dozen
     /// pages; the operating system caches the file for all connections. With one connection per concurrent request,
     /// SQLite's default 2 MiB each would be tens of megabytes of mostly duplicated pages.
     /// </summary>
-    private const int PageCacheKibibytes = -1024;
+    private const int PageCacheSize = -1024;
 
     /// <summary>The physical connections (SQLite handles) whose pragmas are set.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
@@ -101,7 +101,7 @@ public sealed class Database
     public static void EndBulkWrite(SqliteConnection connection)
     {
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size = {PageCacheKibibytes};";
+        pragma.CommandText = $"PRAGMA cache_size = {PageCacheSize};";
         pragma.ExecuteNonQuery();
     }
 
