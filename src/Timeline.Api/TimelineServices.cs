@@ -15,6 +15,7 @@ public static class TimelineServices
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
+        services.AddSingleton<ReadSessions>();
         services.AddSingleton<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
         return services;

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Timeline.Api.Dates;
 using Timeline.Api.Paging;
 using Timeline.Api.Search;
@@ -12,7 +13,7 @@ using Timeline.Api.Storage;
 namespace Timeline.Api.Events;
 
 /// <summary>The SQL behind the event endpoints: keyset pages in the timeline's total order, and one event in full.</summary>
-public sealed class EventQueries(Database database)
+public sealed class EventQueries(ReadSessions sessions)
 {
     private sealed class ExportLinkRow
     {
@@ -48,16 +49,11 @@ public sealed class EventQueries(Database database)
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
-    private sealed class SnippetRow
+    /// <summary>An event in a list, as read by <see cref="ReadRows"/>: its number (for snippets), its first day (for the cursor), and its relevance or snippet.</summary>
+    private sealed class EventRow
     {
         public long Seq { get; init; }
 
-        public string Snippet { get; init; } = string.Empty;
-    }
-
-    /// <summary>The columns of an event's row that every read of it shows.</summary>
-    private abstract class EventColumns
-    {
         public string Id { get; init; } = string.Empty;
 
         public string Date { get; init; } = string.Empty;
@@ -66,44 +62,22 @@ public sealed class EventQueries(Database database)
 
         public string? EndDate { get; init; }
 
+        public string FirstDay { get; init; } = string.Empty;
+
         public string Title { get; init; } = string.Empty;
 
         public string Summary { get; init; } = string.Empty;
 
         public string Category { get; init; } = string.Empty;
 
-        public string Caveats { get; init; } = string.Empty;
+        public string Caveats { get; init; } = "[]";
 
         /// <summary>The event's tags, sorted, as a JSON array (the events table's copy of event_tags).</summary>
         public string Tags { get; init; } = "[]";
-    }
-
-    /// <summary>An event in a list: its number (for snippets), its first day (for the cursor) and its relevance.</summary>
-    private sealed class EventRow : EventColumns
-    {
-        public long Seq { get; init; }
 
         public double? Score { get; init; }
 
-        public string FirstDay { get; init; } = string.Empty;
-    }
-
-    /// <summary>One event in full: entities and citations as JSON arrays, its version, stamps and tombstone.</summary>
-    private sealed class DetailRow : EventColumns
-    {
-        public string Entities { get; init; } = "[]";
-
-        public string Citations { get; init; } = "[]";
-
-        public long Version { get; init; }
-
-        public string CreatedAt { get; init; } = string.Empty;
-
-        public string UpdatedAt { get; init; } = string.Empty;
-
-        public string? DeletedAt { get; init; }
-
-        public string? DeletedBy { get; init; }
+        public string? Snippet { get; set; }
     }
 
     /// <summary>The relevance of a full-text match: BM25 with title, summary, tags and quotes weighted 10, 4, 3, 2 (lower is better).</summary>
@@ -116,20 +90,20 @@ public sealed class EventQueries(Database database)
     public async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (filter.Match is null)
+        await using var session = await sessions.RentAsync(cancellationToken);
+        if (filter.Match is not null && filter.Order == EventOrder.Relevance)
         {
-            // One statement (tags come in the page's own rows): consistent by itself, no transaction needed.
-            return await ListAsync(connection, null, filter, after, cancellationToken);
+            // Ranked rows, then their snippets: two statements, one snapshot. Every other page is one statement
+            // (tags in the page's own rows, snippets beside them), consistent by itself.
+            session.BeginSnapshot();
         }
 
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        return await ListAsync(connection, snapshot, filter, after, cancellationToken);
+        return await ListAsync(session, filter, after, cancellationToken);
     }
 
-    /// <summary>The same within the caller's read transaction, so that rows, tags and snippets come from one snapshot.</summary>
+    /// <summary>The same within the session (and its snapshot, if it has begun one).</summary>
     private static async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
-        IDbConnection connection, IDbTransaction? snapshot, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
+        ReadSession session, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Take", filter.Limit + 1);
@@ -137,14 +111,19 @@ public sealed class EventQueries(Database database)
             ? RelevanceSql(filter, after, parameters)
             : TimelineSql(filter, after, parameters);
 
-        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql, parameters, snapshot, cancellationToken: cancellationToken))).AsList();
+        var rows = await session.QueryAsync(sql, parameters, ReadRows, cancellationToken);
         var hasMore = rows.Count > filter.Limit;
         if (hasMore)
         {
             rows.RemoveAt(rows.Count - 1);
         }
 
-        var items = await SummariesAsync(connection, snapshot, rows, filter.Match, cancellationToken);
+        if (filter.Match is not null && filter.Order == EventOrder.Relevance && rows.Count > 0)
+        {
+            await AddSnippetsAsync(session, filter.Match, rows, cancellationToken);
+        }
+
+        var items = Summaries(rows);
         TimelinePosition? next = null;
         if (hasMore)
         {
@@ -155,6 +134,33 @@ public sealed class EventQueries(Database database)
         return (items, next);
     }
 
+    /// <summary>The rows of <see cref="ListColumns"/>, then a score or a snippet if the statement adds one.</summary>
+    private static List<EventRow> ReadRows(SqliteDataReader reader)
+    {
+        var extra = reader.FieldCount > 11 ? reader.GetName(11) : null;
+        var rows = new List<EventRow>();
+        while (reader.Read())
+        {
+            rows.Add(new EventRow
+            {
+                Seq = reader.GetInt64(0),
+                Id = reader.GetString(1),
+                Date = reader.GetString(2),
+                DatePrecision = reader.GetInt64(3),
+                EndDate = reader.IsDBNull(4) ? null : reader.GetString(4),
+                FirstDay = reader.GetString(5),
+                Title = reader.GetString(6),
+                Summary = reader.GetString(7),
+                Category = reader.GetString(8),
+                Caveats = reader.GetString(9),
+                Tags = reader.GetString(10),
+                Score = extra == "score" ? reader.GetDouble(11) : null,
+                Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetString(11)) : null,
+            });
+        }
+
+        return rows;
+    }
 
     private const string ListColumns =
         "SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags";
@@ -206,7 +212,14 @@ public sealed class EventQueries(Database database)
             EventWhere.AddCursor(parameters, after);
         }
 
-        var sql = new StringBuilder(ListColumns).Append("\nFROM ").Append(from);
+        var sql = new StringBuilder(ListColumns);
+        if (filter.Match is not null)
+        {
+            // The search index drives the page, so each row's snippet comes with it (computed for the page's rows only).
+            sql.Append(", ").Append(SnippetColumn);
+        }
+
+        sql.Append("\nFROM ").Append(from);
         EventWhere.Append(sql, where);
         sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take;");
         return sql.ToString();
@@ -264,12 +277,7 @@ public sealed class EventQueries(Database database)
         return sql.ToString();
     }
 
-    private static async Task<List<EventSummary>> SummariesAsync(IDbConnection connection, IDbTransaction? snapshot, List<EventRow> rows, string? match, CancellationToken cancellationToken)
-    {
-        var snippets = match is null || rows.Count == 0
-            ? []
-            : await SnippetsAsync(connection, snapshot, match, rows.Select(r => r.Seq).ToArray(), cancellationToken);
-        return rows.Select(r => new EventSummary(
+    private static List<EventSummary> Summaries(List<EventRow> rows) => rows.Select(r => new EventSummary(
             r.Id,
             r.Date,
             PartialDate.PrecisionName((DatePrecision)r.DatePrecision),
@@ -280,22 +288,36 @@ public sealed class EventQueries(Database database)
             ReadList(r.Tags),
             ReadList(r.Caveats))
         {
-            Snippet = snippets.GetValueOrDefault(r.Seq),
+            Snippet = r.Snippet,
         }).ToList();
-    }
 
-    private static async Task<Dictionary<long, string>> SnippetsAsync(IDbConnection connection, IDbTransaction? snapshot, string match, long[] seqs, CancellationToken cancellationToken)
+    /// <summary>An excerpt of the matching event around the matched words, with FTS5's private markers (<see cref="Snippets"/>).</summary>
+    private const string SnippetColumn = $"snippet(events_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet";
+
+    /// <summary>The snippets of a ranked page (ranking reads no snippet: it would make one for every match).</summary>
+    private static async Task AddSnippetsAsync(ReadSession session, string match, List<EventRow> rows, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<SnippetRow>(new CommandDefinition(
-            $"""
-            SELECT rowid AS seq, snippet(events_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet
-            FROM events_fts
-            WHERE events_fts MATCH @match AND rowid IN @seqs;
-            """,
-            new { match, seqs },
-            snapshot,
-            cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Seq, r => Snippets.ToHtml(r.Snippet));
+        var parameters = new DynamicParameters();
+        parameters.Add("Match", match);
+        parameters.Add("Seqs", JsonSerializer.Serialize(rows.Select(r => r.Seq)));
+        var snippets = await session.QueryAsync(
+            $"SELECT rowid, {SnippetColumn} FROM events_fts WHERE events_fts MATCH @Match AND rowid IN (SELECT value FROM json_each(@Seqs));",
+            parameters,
+            reader =>
+            {
+                var found = new Dictionary<long, string>();
+                while (reader.Read())
+                {
+                    found[reader.GetInt64(0)] = Snippets.ToHtml(reader.GetString(1));
+                }
+
+                return found;
+            },
+            cancellationToken);
+        foreach (var row in rows)
+        {
+            row.Snippet = snippets.GetValueOrDefault(row.Seq);
+        }
     }
 
     /// <summary>
@@ -306,14 +328,14 @@ public sealed class EventQueries(Database database)
     public async IAsyncEnumerable<ExportEvent> StreamForExportAsync(EventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // One read transaction for the whole export: every batch comes from the same snapshot of the store.
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
+        await using var session = await sessions.RentAsync(cancellationToken);
+        session.BeginSnapshot();
         var paged = filter with { Limit = 500 };
         TimelinePosition? after = null;
         do
         {
-            var (items, next) = await ListAsync(connection, snapshot, paged, after, cancellationToken);
-            foreach (var item in await EnrichAsync(connection, snapshot, items, cancellationToken))
+            var (items, next) = await ListAsync(session, paged, after, cancellationToken);
+            foreach (var item in await EnrichAsync(session, items, cancellationToken))
             {
                 yield return item;
             }
@@ -333,15 +355,15 @@ public sealed class EventQueries(Database database)
         EventWhere.Append(sql, where);
         sql.Append("\nORDER BY e.updated_at DESC, e.id DESC\nLIMIT @Take;");
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken))).AsList();
-        var summaries = await SummariesAsync(connection, snapshot, rows, null, cancellationToken);
-        return await EnrichAsync(connection, snapshot, summaries, cancellationToken);
+        await using var session = await sessions.RentAsync(cancellationToken);
+        session.BeginSnapshot();
+        var rows = await session.QueryAsync(sql.ToString(), parameters, ReadRows, cancellationToken);
+        return await EnrichAsync(session, Summaries(rows), cancellationToken);
     }
 
-    private static async Task<List<ExportEvent>> EnrichAsync(IDbConnection connection, IDbTransaction snapshot, IReadOnlyList<EventSummary> events, CancellationToken cancellationToken)
+    private static async Task<List<ExportEvent>> EnrichAsync(ReadSession session, IReadOnlyList<EventSummary> events, CancellationToken cancellationToken)
     {
+        var (connection, snapshot) = (session.Connection, session.Snapshot);
         if (events.Count == 0)
         {
             return [];
@@ -381,56 +403,64 @@ public sealed class EventQueries(Database database)
     /// <summary>One event with its tags, entities and citations; or its tombstone if deleted; or neither if unknown.</summary>
     public async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, null, id, cancellationToken); // one statement: no transaction needed
+        await using var session = await sessions.RentAsync(cancellationToken);
+        var parameters = new DynamicParameters();
+        parameters.Add("id", id);
+        return await session.QueryAsync(DetailSql, parameters, ReadDetail, cancellationToken); // one statement: no transaction needed
     }
 
     /// <summary>
-    /// The same, on the caller's connection and transaction (writes answer with the event as committed). One
-    /// statement reads the row with its entities and citations as JSON arrays, in their order.
+    /// The same, on the caller's connection and transaction (writes answer with the event as committed).
     /// </summary>
     public static async Task<(EventDetail? Detail, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
-            """
-            SELECT e.id, e.date, e.date_precision, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags,
-                   e.version, e.created_at, e.updated_at, e.deleted_at, e.deleted_by,
-                   (SELECT json_group_array(json_array(l.id, l.name, l.kind, l.role))
-                    FROM (SELECT n.id, n.name, n.kind, ee.role FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
-                          WHERE ee.event_id = e.id ORDER BY ee.ordinal) l) AS entities,
-                   (SELECT json_group_array(json_array(q.source_id, q.title, q.quote, q.start_offset, q.end_offset))
-                    FROM (SELECT c.source_id, s.title, c.quote, c.start_offset, c.end_offset FROM citations c JOIN sources s ON s.id = c.source_id
-                          WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations
-            FROM events e WHERE e.id = @id;
-            """,
-            new { id },
-            transaction,
-            cancellationToken: cancellationToken));
-        if (row is null)
+        using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(DetailSql, new { id }, transaction, cancellationToken: cancellationToken));
+        return ReadDetail((System.Data.Common.DbDataReader)reader);
+    }
+
+    /// <summary>One statement reads an event's row with its entities and citations as JSON arrays, in their order.</summary>
+    private const string DetailSql =
+        """
+        SELECT e.id, e.date, e.date_precision, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags,
+               e.version, e.created_at, e.updated_at, e.deleted_at, e.deleted_by,
+               (SELECT json_group_array(json_array(l.id, l.name, l.kind, l.role))
+                FROM (SELECT n.id, n.name, n.kind, ee.role FROM event_entities ee JOIN entities n ON n.id = ee.entity_id
+                      WHERE ee.event_id = e.id ORDER BY ee.ordinal) l) AS entities,
+               (SELECT json_group_array(json_array(q.source_id, q.title, q.quote, q.start_offset, q.end_offset))
+                FROM (SELECT c.source_id, s.title, c.quote, c.start_offset, c.end_offset FROM citations c JOIN sources s ON s.id = c.source_id
+                      WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations
+        FROM events e WHERE e.id = @id;
+        """;
+
+    /// <summary>The event <see cref="DetailSql"/> read, or its tombstone, or neither.</summary>
+    private static (EventDetail? Detail, Tombstone? Deleted) ReadDetail(System.Data.Common.DbDataReader reader)
+    {
+        if (!reader.Read())
         {
             return (null, null);
         }
 
-        if (row.DeletedAt is not null)
+        var version = reader.GetInt64(9);
+        if (!reader.IsDBNull(12))
         {
-            return (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version));
+            return (null, new Tombstone(reader.GetString(12), reader.IsDBNull(13) ? string.Empty : reader.GetString(13), version));
         }
 
         return (new EventDetail(
-            row.Id,
-            row.Date,
-            PartialDate.PrecisionName((DatePrecision)row.DatePrecision),
-            row.EndDate,
-            row.Title,
-            row.Summary,
-            row.Category,
-            ReadList(row.Tags),
-            ReadList(row.Caveats),
-            ReadArrays(row.Entities, a => new EventEntity(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetString()!)),
-            ReadArrays(row.Citations, a => new EventCitation(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), a[4].GetInt64())),
-            row.Version,
-            row.CreatedAt,
-            row.UpdatedAt), null);
+            reader.GetString(0),
+            reader.GetString(1),
+            PartialDate.PrecisionName((DatePrecision)reader.GetInt64(2)),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            reader.GetString(6),
+            ReadList(reader.GetString(8)),
+            ReadList(reader.GetString(7)),
+            ReadArrays(reader.GetString(14), a => new EventEntity(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetString()!)),
+            ReadArrays(reader.GetString(15), a => new EventCitation(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), a[4].GetInt64())),
+            version,
+            reader.GetString(10),
+            reader.GetString(11)), null);
     }
 
     /// <summary>A JSON array of arrays (as json_group_array(json_array(...)) builds it), one item per inner array.</summary>
@@ -449,17 +479,38 @@ public sealed class EventQueries(Database database)
             return ([], false);
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var session = await sessions.RentAsync(cancellationToken);
         var missing = new List<string>();
         if (entityIds.Count > 0)
         {
-            var known = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT id FROM entities WHERE id IN @entityIds AND deleted_at IS NULL;", new { entityIds }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+            var parameters = new DynamicParameters();
+            parameters.Add("EntityIds", entityIds);
+            var known = await session.QueryAsync(
+                "SELECT id FROM entities WHERE id IN @EntityIds AND deleted_at IS NULL;",
+                parameters,
+                reader =>
+                {
+                    var ids = new HashSet<string>(StringComparer.Ordinal);
+                    while (reader.Read())
+                    {
+                        ids.Add(reader.GetString(0));
+                    }
+
+                    return ids;
+                },
+                cancellationToken);
             missing.AddRange(entityIds.Where(id => !known.Contains(id)));
         }
 
-        var sourceMissing = sourceId is not null && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM sources WHERE id = @sourceId AND deleted_at IS NULL;", new { sourceId }, cancellationToken: cancellationToken)) == 0;
+        var sourceMissing = false;
+        if (sourceId is not null)
+        {
+            var parameters = new DynamicParameters();
+            parameters.Add("SourceId", sourceId);
+            sourceMissing = !await session.QueryAsync(
+                "SELECT 1 FROM sources WHERE id = @SourceId AND deleted_at IS NULL;", parameters, reader => reader.Read(), cancellationToken);
+        }
+
         return (missing, sourceMissing);
     }
 

@@ -15,12 +15,14 @@ public sealed class Database
     /// <summary>
     /// SQLite in multi-thread mode: no mutex around every call on a connection (a pooled connection serves one
     /// request at a time), instead of the serialized mode's lock and unlock on each column read. Must be set
-    /// before SQLite's first use in the process; if SQLite is already in use, it stays as it is.
+    /// before SQLite's first use in the process; if SQLite is already in use, it stays as it is. Memory statistics are
+    /// off too: they take one process-wide mutex on every allocation SQLite makes, from every connection.
     /// </summary>
     static Database()
     {
         SQLitePCL.Batteries_V2.Init();
         _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
+        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
     }
 
     public Database(IOptions<TimelineOptions> options, Operations.ConnectionHooks? hooks = null)
