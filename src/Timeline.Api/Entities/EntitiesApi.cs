@@ -78,7 +78,7 @@ public static class EntitiesApi
             : QueryProblems.NotFound("entity", id);
     }
 
-    public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListEntityEvents(
+    public static async Task<Results<EventPageJson, ValidationProblem, ProblemHttpResult>> ListEntityEvents(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         [AsParameters] EventQuery query,
         HttpContext context,
@@ -92,6 +92,6 @@ public static class EntitiesApi
         }
 
         var (page, problem) = await listing.ListAsync(query, context, filter => filter with { ScopeEntity = id }, cancellationToken);
-        return problem is not null ? problem : TypedResults.Ok(page!);
+        return problem is not null ? problem : page!;
     }
 }

@@ -37,7 +37,7 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
     }
 
     /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
-    public async Task<(EventPage? Page, ValidationProblem? Problem)> ListAsync(
+    public async Task<(EventPageJson? Page, ValidationProblem? Problem)> ListAsync(
         EventQuery query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
     {
         var (filter, errors) = await ValidateAsync(query, scope, cancellationToken);
@@ -54,9 +54,9 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
             return (null, QueryProblems.Invalid(errors));
         }
 
-        var (items, next) = await queries.ListAsync(filter, after, cancellationToken);
+        var (items, next) = await queries.ListJsonAsync(filter, after, cancellationToken);
         var nextCursor = next is null ? null : cursors.Encode(next, fingerprint);
         PageLinks.AddNext(context, nextCursor);
-        return (new EventPage(items, nextCursor), null);
+        return (new EventPageJson(items, nextCursor), null);
     }
 }

@@ -49,20 +49,28 @@ public sealed class EventQueries(ReadSessions sessions)
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
-    /// <summary>An event in a list, as read by <see cref="ReadRows"/>: its number (for snippets), its first day (for the cursor), and its relevance or snippet.</summary>
-    private sealed class EventRow
+    /// <summary>What every row of a page carries: its number (for snippets), its place (for the cursor), and its relevance or snippet.</summary>
+    private abstract class PageRow
     {
-        public long Seq { get; init; }
+        public long Seq { get; set; }
 
-        public string Id { get; init; } = string.Empty;
+        public string Id { get; set; } = string.Empty;
 
+        public string FirstDay { get; set; } = string.Empty;
+
+        public long DatePrecision { get; set; }
+
+        public double? Score { get; set; }
+
+        public string? Snippet { get; set; }
+    }
+
+    /// <summary>An event in a list, read column by column (<see cref="SummaryColumns"/>).</summary>
+    private sealed class EventRow : PageRow
+    {
         public string Date { get; init; } = string.Empty;
 
-        public long DatePrecision { get; init; }
-
         public string? EndDate { get; init; }
-
-        public string FirstDay { get; init; } = string.Empty;
 
         public string Title { get; init; } = string.Empty;
 
@@ -74,10 +82,12 @@ public sealed class EventQueries(ReadSessions sessions)
 
         /// <summary>The event's tags, sorted, as a JSON array (the events table's copy of event_tags).</summary>
         public string Tags { get; init; } = "[]";
+    }
 
-        public double? Score { get; init; }
-
-        public string? Snippet { get; set; }
+    /// <summary>An event in a list as the JSON object the store writes for it (<see cref="JsonColumns"/>).</summary>
+    private sealed class JsonRow : PageRow
+    {
+        public byte[] Item { get; init; } = [];
     }
 
     /// <summary>The relevance of a full-text match: BM25 with title, summary, tags and quotes weighted 10, 4, 3, 2 (lower is better).</summary>
@@ -90,7 +100,27 @@ public sealed class EventQueries(ReadSessions sessions)
     public async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
-        await using var session = await sessions.RentAsync(cancellationToken);
+        await using var session = await RentForPageAsync(filter, cancellationToken);
+        var (rows, next) = await PageAsync(session, filter, after, SummaryColumns, ReadSummaryRows, cancellationToken);
+        return (Summaries(rows), next);
+    }
+
+    /// <summary>
+    /// The same page as <see cref="ListAsync(EventFilter, TimelinePosition?, CancellationToken)"/>, each event as the UTF-8 JSON object
+    /// GET /events shows (an <see cref="EventSummary"/>), written by SQLite as it reads the row: a list response is the
+    /// rows' bytes put together, with no object, column or serializer in between.
+    /// </summary>
+    public async Task<(IReadOnlyList<byte[]> Items, TimelinePosition? Next)> ListJsonAsync(
+        EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
+    {
+        await using var session = await RentForPageAsync(filter, cancellationToken);
+        var (rows, next) = await PageAsync(session, filter, after, JsonColumns, ReadJsonRows, cancellationToken);
+        return (rows.Select(r => r.Snippet is null ? r.Item : EventJson.WithSnippet(r.Item, r.Snippet)).ToList(), next);
+    }
+
+    private async Task<ReadSession> RentForPageAsync(EventFilter filter, CancellationToken cancellationToken)
+    {
+        var session = await sessions.RentAsync(cancellationToken);
         if (filter.Match is not null && filter.Order == EventOrder.Relevance)
         {
             // Ranked rows, then their snippets: two statements, one snapshot. Every other page is one statement
@@ -98,20 +128,24 @@ public sealed class EventQueries(ReadSessions sessions)
             session.BeginSnapshot();
         }
 
-        return await ListAsync(session, filter, after, cancellationToken);
+        return session;
     }
 
-    /// <summary>The same within the session (and its snapshot, if it has begun one).</summary>
-    private static async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
-        ReadSession session, EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <c>filter.Limit</c> rows after <paramref name="after"/> within the session (and its snapshot, if it has begun
+    /// one), with the position of the last when there is more (one more row is read to tell).
+    /// </summary>
+    private static async Task<(List<TRow> Rows, TimelinePosition? Next)> PageAsync<TRow>(
+        ReadSession session, EventFilter filter, TimelinePosition? after, string columns, Func<SqliteDataReader, List<TRow>> read, CancellationToken cancellationToken)
+        where TRow : PageRow
     {
         var parameters = new DynamicParameters();
         parameters.Add("Take", filter.Limit + 1);
         var sql = filter.Order == EventOrder.Relevance
-            ? RelevanceSql(filter, after, parameters)
-            : TimelineSql(filter, after, parameters);
+            ? RelevanceSql(filter, after, parameters, columns)
+            : TimelineSql(filter, after, parameters, columns);
 
-        var rows = await session.QueryAsync(sql, parameters, ReadRows, cancellationToken);
+        var rows = await session.QueryAsync(sql, parameters, read, cancellationToken);
         var hasMore = rows.Count > filter.Limit;
         if (hasMore)
         {
@@ -123,7 +157,6 @@ public sealed class EventQueries(ReadSessions sessions)
             await AddSnippetsAsync(session, filter.Match, rows, cancellationToken);
         }
 
-        var items = Summaries(rows);
         TimelinePosition? next = null;
         if (hasMore)
         {
@@ -131,46 +164,59 @@ public sealed class EventQueries(ReadSessions sessions)
             next = new TimelinePosition(last.FirstDay, (int)last.DatePrecision, last.Id, filter.Order == EventOrder.Relevance ? last.Score : null);
         }
 
-        return (items, next);
+        return (rows, next);
     }
 
-    /// <summary>The rows of <see cref="ListColumns"/>, then a score or a snippet if the statement adds one.</summary>
-    private static List<EventRow> ReadRows(SqliteDataReader reader)
+    /// <summary>The page's own columns (0 to 3) that begin every list statement's columns.</summary>
+    private const string PageColumns = "SELECT e.seq, e.id, e.first_day, e.date_precision";
+
+    /// <summary>An event's list fields, one column each (4 to 10).</summary>
+    private const string SummaryColumns = PageColumns + ", e.date, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags";
+
+    /// <summary>An event's list fields as the JSON object of an <see cref="EventSummary"/> (column 4).</summary>
+    private static readonly string JsonColumns = PageColumns + ", " + EventJson.SummaryObject("e") + " AS item";
+
+    /// <summary>Rows of <paramref name="contentColumns"/> columns after the page's, then a score or a snippet if the statement adds one.</summary>
+    private static List<TRow> ReadRows<TRow>(SqliteDataReader reader, int contentColumns, Func<SqliteDataReader, TRow> content)
+        where TRow : PageRow
     {
-        var extra = reader.FieldCount > 11 ? reader.GetName(11) : null;
-        var rows = new List<EventRow>();
+        var extraAt = 4 + contentColumns;
+        var extra = reader.FieldCount > extraAt ? reader.GetName(extraAt) : null;
+        var rows = new List<TRow>();
         while (reader.Read())
         {
-            rows.Add(new EventRow
-            {
-                Seq = reader.GetInt64(0),
-                Id = reader.GetString(1),
-                Date = reader.GetString(2),
-                DatePrecision = reader.GetInt64(3),
-                EndDate = reader.IsDBNull(4) ? null : reader.GetString(4),
-                FirstDay = reader.GetString(5),
-                Title = reader.GetString(6),
-                Summary = reader.GetString(7),
-                Category = reader.GetString(8),
-                Caveats = reader.GetString(9),
-                Tags = reader.GetString(10),
-                Score = extra == "score" ? reader.GetDouble(11) : null,
-                Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetString(11)) : null,
-            });
+            var row = content(reader);
+            row.Seq = reader.GetInt64(0);
+            row.Id = reader.GetString(1);
+            row.FirstDay = reader.GetString(2);
+            row.DatePrecision = reader.GetInt64(3);
+            row.Score = extra == "score" ? reader.GetDouble(extraAt) : null;
+            row.Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetString(extraAt)) : null;
+            rows.Add(row);
         }
 
         return rows;
     }
 
-    private const string ListColumns =
-        "SELECT e.seq, e.id, e.date, e.date_precision, e.end_date, e.first_day, e.title, e.summary, e.category, e.caveats, e.tags";
+    private static List<EventRow> ReadSummaryRows(SqliteDataReader reader) => ReadRows(reader, 7, r => new EventRow
+    {
+        Date = r.GetString(4),
+        EndDate = r.IsDBNull(5) ? null : r.GetString(5),
+        Title = r.GetString(6),
+        Summary = r.GetString(7),
+        Category = r.GetString(8),
+        Caveats = r.GetString(9),
+        Tags = r.GetString(10),
+    });
+
+    private static List<JsonRow> ReadJsonRows(SqliteDataReader reader) => ReadRows(reader, 1, r => new JsonRow { Item = r.GetFieldValue<byte[]>(4) });
 
     /// <summary>
     /// A page in timeline order. Events are numbered in timeline order (Storage/TimelineOrder.cs), so a search
     /// or one entity's events are read from their own index in that order, bounded by the dates and the cursor,
     /// and stop at the page's end; everything else walks the timeline index.
     /// </summary>
-    private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
+    private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
     {
         var direction = filter.Descending ? "DESC" : "ASC";
         var drivingEntity = filter.Match is null ? filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null) : null;
@@ -212,7 +258,7 @@ public sealed class EventQueries(ReadSessions sessions)
             EventWhere.AddCursor(parameters, after);
         }
 
-        var sql = new StringBuilder(ListColumns);
+        var sql = new StringBuilder(columns);
         if (filter.Match is not null)
         {
             // The search index drives the page, so each row's snippet comes with it (computed for the page's rows only).
@@ -225,7 +271,7 @@ public sealed class EventQueries(ReadSessions sessions)
         return sql.ToString();
     }
 
-    private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters)
+    private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
     {
         // Ranked inside SQLite, ties in timeline order (by number), and only the page's rows are read after the limit.
         // Deleted events are not in the search index, so unless a filter needs each match's row (category, entity,
@@ -270,7 +316,7 @@ public sealed class EventQueries(ReadSessions sessions)
                 ORDER BY score, seq
                 LIMIT @Take
             )
-            {ListColumns}, page.score
+            {columns}, page.score
             FROM page CROSS JOIN events e ON e.seq = page.seq
             ORDER BY page.score, page.seq;
             """);
@@ -295,7 +341,8 @@ public sealed class EventQueries(ReadSessions sessions)
     private const string SnippetColumn = $"snippet(events_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet";
 
     /// <summary>The snippets of a ranked page (ranking reads no snippet: it would make one for every match).</summary>
-    private static async Task AddSnippetsAsync(ReadSession session, string match, List<EventRow> rows, CancellationToken cancellationToken)
+    private static async Task AddSnippetsAsync<TRow>(ReadSession session, string match, List<TRow> rows, CancellationToken cancellationToken)
+        where TRow : PageRow
     {
         var parameters = new DynamicParameters();
         parameters.Add("Match", match);
@@ -334,8 +381,8 @@ public sealed class EventQueries(ReadSessions sessions)
         TimelinePosition? after = null;
         do
         {
-            var (items, next) = await ListAsync(session, paged, after, cancellationToken);
-            foreach (var item in await EnrichAsync(session, items, cancellationToken))
+            var (rows, next) = await PageAsync(session, paged, after, SummaryColumns, ReadSummaryRows, cancellationToken);
+            foreach (var item in await EnrichAsync(session, Summaries(rows), cancellationToken))
             {
                 yield return item;
             }
@@ -351,17 +398,17 @@ public sealed class EventQueries(ReadSessions sessions)
         var parameters = new DynamicParameters();
         parameters.Add("Take", count);
         var where = EventWhere.Build(filter, parameters);
-        var sql = new StringBuilder(ListColumns).Append("\nFROM events e");
+        var sql = new StringBuilder(SummaryColumns).Append("\nFROM events e");
         EventWhere.Append(sql, where);
         sql.Append("\nORDER BY e.updated_at DESC, e.id DESC\nLIMIT @Take;");
 
         await using var session = await sessions.RentAsync(cancellationToken);
         session.BeginSnapshot();
-        var rows = await session.QueryAsync(sql.ToString(), parameters, ReadRows, cancellationToken);
+        var rows = await session.QueryAsync(sql.ToString(), parameters, ReadSummaryRows, cancellationToken);
         return await EnrichAsync(session, Summaries(rows), cancellationToken);
     }
 
-    private static async Task<List<ExportEvent>> EnrichAsync(ReadSession session, IReadOnlyList<EventSummary> events, CancellationToken cancellationToken)
+    private static async Task<List<ExportEvent>> EnrichAsync(ReadSession session, List<EventSummary> events, CancellationToken cancellationToken)
     {
         var (connection, snapshot) = (session.Connection, session.Snapshot);
         if (events.Count == 0)

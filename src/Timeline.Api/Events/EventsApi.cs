@@ -88,7 +88,7 @@ public static class EventsApi
         return routes;
     }
 
-    public static async Task<Results<Ok<EventPage>, ValidationProblem, StreamedResult>> ListEvents(
+    public static async Task<Results<EventPageJson, ValidationProblem, StreamedResult>> ListEvents(
         [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
     {
         if (PrefersCsv(context.Request))
@@ -102,7 +102,7 @@ public static class EventsApi
         }
 
         var (page, problem) = await listing.ListAsync(query, context, filter => filter, cancellationToken);
-        return problem is not null ? problem : TypedResults.Ok(page!);
+        return problem is not null ? problem : page!;
     }
 
     public static async Task<Results<Ok<EventDetail>, ProblemHttpResult, StatusCodeHttpResult>> GetEvent(

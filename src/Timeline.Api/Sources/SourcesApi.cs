@@ -50,7 +50,7 @@ public static class SourcesApi
             : QueryProblems.NotFound("source", id);
     }
 
-    public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> ListSourceEvents(
+    public static async Task<Results<EventPageJson, ValidationProblem, ProblemHttpResult>> ListSourceEvents(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
         [AsParameters] EventQuery query,
         HttpContext context,
@@ -64,6 +64,6 @@ public static class SourcesApi
         }
 
         var (page, problem) = await listing.ListAsync(query, context, filter => filter with { ScopeSource = id }, cancellationToken);
-        return problem is not null ? problem : TypedResults.Ok(page!);
+        return problem is not null ? problem : page!;
     }
 }
