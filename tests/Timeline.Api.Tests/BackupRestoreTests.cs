@@ -238,8 +238,11 @@ public sealed class RestoreTests : IDisposable
         Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
 
         // ... and the startup step itself says why.
+        var database = new Database(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store }));
+        using var sessions = new ReadSessions(database);
         using var lifecycle = new StoreLifecycle(
-            new Database(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store })),
+            database,
+            sessions,
             null!,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreLifecycle>.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartingAsync(CancellationToken.None));

@@ -19,8 +19,15 @@ public class ShutdownTests
         var events = (await client.GetJsonAsync("/version")).GetProperty("counts").GetProperty("events").GetInt64();
         Assert.True(File.Exists(app.DatabasePath + "-wal"), "the seeded store runs with a write-ahead log");
         Assert.Null(StoreLock.TryExclusive(app.DatabasePath));
+        (await client.GetAsync("/events?limit=2")).EnsureSuccessStatusCode();
+        var readSessions = app.Services.GetRequiredService<Timeline.Api.Storage.ReadSessions>();
+        Assert.NotEmpty(readSessions.Idle);
 
         await app.Services.GetRequiredService<IHost>().StopAsync();
+
+        // The kept read sessions were closed with the store, before the lock was let go, not at disposal later.
+        Assert.Empty(readSessions.Idle);
+        Assert.False(File.Exists(app.DatabasePath + "-wal"), "the last connection closed removes the log");
 
         Assert.False(File.Exists(app.DatabasePath + "-wal") && new FileInfo(app.DatabasePath + "-wal").Length > 0, "the log is empty or gone");
         using var restoreCouldRun = StoreLock.TryExclusive(app.DatabasePath);

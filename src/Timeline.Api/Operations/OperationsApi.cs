@@ -55,9 +55,10 @@ public static class OperationsApi
             .WithTags("Operations")
             .WithName("BackupStore")
             .WithSummary("Write a consistent copy of the store (admin)")
-            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its path, size, SHA-256 and what it holds. Needs an admin API key. Restore a copy with the `restore` command while the server is stopped.")
+            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its path, size, SHA-256 and what it holds. Needs an admin API key. Backups run one at a time; two asked for in the same tick of the clock get distinct names (the later one numbered). A backup the store's state refuses (its file is gone) is a 409 problem. Restore a copy with the `restore` command while the server is stopped.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return routes;
     }
@@ -100,8 +101,18 @@ public static class OperationsApi
         return TypedResults.Text(text.ToString(), PrometheusText.ContentType);
     }
 
-    public static async Task<Ok<BackupResult>> Backup(StoreBackups backups, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await backups.BackupToDirectoryAsync(cancellationToken));
+    public static async Task<Results<Ok<BackupResult>, ProblemHttpResult>> Backup(StoreBackups backups, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await backups.BackupToDirectoryAsync(cancellationToken));
+        }
+        catch (StoreOperationException refused)
+        {
+            // A backup the store's state refuses (no store file, a name taken): the operator's to fix, not a fault.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The backup was refused", detail: refused.Message);
+        }
+    }
 
     private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 }

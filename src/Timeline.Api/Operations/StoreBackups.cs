@@ -49,18 +49,35 @@ public sealed class StoreBackups(
             ? configured
             : Path.Combine(Path.GetDirectoryName(database.FilePath)!, "backups"));
 
-    /// <summary>Writes a copy into <see cref="BackupDirectory"/> under a name made of the time (timeline-20250102-030405-6789012.db).</summary>
-    public Task<BackupResult> BackupToDirectoryAsync(CancellationToken cancellationToken)
-    {
-        var name = $"timeline-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss-fffffff", CultureInfo.InvariantCulture)}.db";
-        return BackupAsync(Path.Combine(BackupDirectory, name), cancellationToken);
-    }
+    /// <summary>
+    /// Writes a copy into <see cref="BackupDirectory"/> under a name made of the time (timeline-20250102-030405-6789012.db),
+    /// chosen once the previous backup has finished; when a copy of that name exists (two backups in one tick of the
+    /// clock), the name takes a number (timeline-20250102-030405-6789012-2.db).
+    /// </summary>
+    public Task<BackupResult> BackupToDirectoryAsync(CancellationToken cancellationToken) =>
+        BackupAsync(
+            () =>
+            {
+                var stem = Path.Combine(BackupDirectory, $"timeline-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss-fffffff", CultureInfo.InvariantCulture)}");
+                var destination = stem + ".db";
+                for (var n = 2; File.Exists(destination); n++)
+                {
+                    destination = $"{stem}-{n}.db";
+                }
+
+                return destination;
+            },
+            cancellationToken);
 
     /// <summary>Writes a consistent copy of the live store to a new file; an existing file is never overwritten.</summary>
-    public async Task<BackupResult> BackupAsync(string destination, CancellationToken cancellationToken)
+    public Task<BackupResult> BackupAsync(string destination, CancellationToken cancellationToken) =>
+        BackupAsync(() => Path.GetFullPath(destination), cancellationToken);
+
+    /// <summary>One backup at a time; <paramref name="chooseDestination"/> runs once the previous one has finished.</summary>
+    private async Task<BackupResult> BackupAsync(Func<string> chooseDestination, CancellationToken cancellationToken)
     {
-        destination = Path.GetFullPath(destination);
         await _oneAtATime.WaitAsync(cancellationToken);
+        var destination = chooseDestination();
         var partial = $"{destination}.partial-{Guid.NewGuid():N}";
         try
         {

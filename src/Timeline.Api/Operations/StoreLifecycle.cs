@@ -7,10 +7,11 @@ namespace Timeline.Api.Operations;
 /// The store's part in starting and stopping the server. Before anything touches the store, it takes the shared
 /// <see cref="StoreLock"/> (refusing to start while a restore swaps the file) and starts collecting metrics. When
 /// the server stops, after every other hosted service has stopped and Kestrel has let in-flight requests finish
-/// (within Timeline:ShutdownTimeoutSeconds), it checkpoints the write-ahead log into the database file, closes the
-/// pooled connections and lets go of the lock: a stopped server leaves one self-contained file behind.
+/// (within Timeline:ShutdownTimeoutSeconds), it closes the kept read sessions, checkpoints the write-ahead log into the
+/// database file, closes the pooled connections and lets go of the lock: a stopped server leaves one self-contained
+/// file behind.
 /// </summary>
-public sealed class StoreLifecycle(Database database, MetricsCollector metrics, ILogger<StoreLifecycle> logger) : IHostedLifecycleService, IDisposable
+public sealed class StoreLifecycle(Database database, ReadSessions readSessions, MetricsCollector metrics, ILogger<StoreLifecycle> logger) : IHostedLifecycleService, IDisposable
 {
     private StoreLock? _lock;
 
@@ -41,6 +42,8 @@ public sealed class StoreLifecycle(Database database, MetricsCollector metrics, 
 
         try
         {
+            // No connection of this process may stay open past the lock: a restore may swap the file next.
+            readSessions.Close();
             if (File.Exists(database.FilePath))
             {
                 await CheckpointAsync(database, logger, cancellationToken);

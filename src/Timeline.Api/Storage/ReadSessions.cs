@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -16,7 +17,9 @@ namespace Timeline.Api.Storage;
 /// <remarks>
 /// A session serves one request at a time. At most <see cref="MaxIdle"/> sessions wait between requests; more are
 /// opened under a burst and closed when returned. A session whose command failed is closed, not returned. Statements
-/// stay valid across writes and schema changes (SQLite prepares them again by itself when the schema moves).
+/// stay valid across writes and schema changes (SQLite prepares them again by itself when the schema moves). When the
+/// server stops, <see cref="Close"/> closes the waiting sessions and every session returned later, before the store
+/// is checkpointed.
 /// </remarks>
 public sealed class ReadSessions(Database database) : IDisposable
 {
@@ -63,8 +66,11 @@ public sealed class ReadSessions(Database database) : IDisposable
     /// <summary>The sessions waiting between requests (for tests).</summary>
     internal IReadOnlyList<ReadSession> Idle => [.. _idle];
 
-    /// <summary>Closes every idle session (at shutdown, so the store's last connection can checkpoint it).</summary>
-    public void Dispose()
+    /// <summary>
+    /// Closes every idle session and every session returned from now on (at shutdown, before the store's last
+    /// connection checkpoints it and the lock on the store is let go).
+    /// </summary>
+    public void Close()
     {
         _disposed = true;
         while (_idle.TryTake(out var session))
@@ -72,6 +78,8 @@ public sealed class ReadSessions(Database database) : IDisposable
             session.Close();
         }
     }
+
+    public void Dispose() => Close();
 }
 
 /// <summary>One open connection and its prepared commands, lent to one request. Dispose gives it back.</summary>
@@ -79,6 +87,13 @@ public sealed class ReadSession : IAsyncDisposable
 {
     /// <summary>Distinct statement texts kept per session; past this, the session starts over (the filter's shapes are far fewer).</summary>
     private const int MaxCommands = 256;
+
+    /// <summary>
+    /// The memory SQLite may hold for one session's prepared statements; past this, the session starts over. A
+    /// statement with a long list of entities or tags takes tens of kilobytes, and lists are padded to a power of two
+    /// so that their lengths make few distinct statements; this bounds what the rest can take.
+    /// </summary>
+    internal const int MaxStatementBytes = 1 << 20;
 
     private readonly ReadSessions _owner;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
@@ -106,6 +121,8 @@ public sealed class ReadSession : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="sql"/> with the parameters (as the filter model collects them for Dapper: a list value
     /// after IN is expanded to one parameter per item, as Dapper does) and hands the reader to <paramref name="read"/>.
+    /// A list's parameters are padded to the next power of two with its last item again (the same matches), so
+    /// lists of 5 to 8 items share one statement.
     /// </summary>
     public async Task<T> QueryAsync<T>(string sql, DynamicParameters? parameters, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
     {
@@ -118,10 +135,11 @@ public sealed class ReadSession : IAsyncDisposable
                 if (value is IEnumerable list and not string and not byte[])
                 {
                     var items = list.Cast<object?>().ToList();
-                    sql = ExpandList(sql, name, items.Count);
-                    for (var i = 0; i < items.Count; i++)
+                    var slots = items.Count == 0 ? 0 : (int)BitOperations.RoundUpToPowerOf2((uint)items.Count);
+                    sql = ExpandList(sql, name, slots);
+                    for (var i = 0; i < slots; i++)
                     {
-                        values.Add(new($"@{name}{i + 1}", items[i]));
+                        values.Add(new($"@{name}{i + 1}", items[Math.Min(i, items.Count - 1)]));
                     }
                 }
                 else
@@ -158,7 +176,7 @@ public sealed class ReadSession : IAsyncDisposable
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
-            if (_commands.Count >= MaxCommands)
+            if (_commands.Count >= MaxCommands || PreparedStatementBytes > MaxStatementBytes)
             {
                 DisposeCommands();
                 _runs.Clear();
@@ -223,7 +241,7 @@ public sealed class ReadSession : IAsyncDisposable
     /// <summary>How many times each statement text has run on this session, and how many of its commands exist (for tests).</summary>
     internal IReadOnlyDictionary<string, int> Runs => _runs;
 
-    /// <summary>The bytes SQLite holds for this connection's prepared statements (SQLITE_DBSTATUS_STMT_USED; for tests).</summary>
+    /// <summary>The bytes SQLite holds for this connection's prepared statements (SQLITE_DBSTATUS_STMT_USED).</summary>
     internal int PreparedStatementBytes
     {
         get

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>
+/// POST /admin/backup names each copy after the time once the backup before it has finished, so backups asked for
+/// in the same tick of the clock get distinct names instead of one of them failing; a backup the store's state
+/// refuses is a 409 problem, not a 500.
+/// </summary>
+public class BackupNamingTests
+{
+    /// <summary>A clock that never moves: every backup asks for the same name.</summary>
+    private sealed class StoppedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2026, 11, 22, 9, 30, 0, TimeSpan.Zero);
+    }
+
+    private sealed class StoppedClockApp : OperationsApp
+    {
+        protected override void ConfigureSettings(IWebHostBuilder builder)
+        {
+            base.ConfigureSettings(builder);
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new StoppedClock()));
+        }
+    }
+
+    [Fact]
+    public async Task Backups_asked_for_in_the_same_tick_all_succeed_under_distinct_names()
+    {
+        using var app = new StoppedClockApp();
+        using var admin = app.ClientFrom("192.0.2.93", app.AdminKey);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => admin.PostAsync("/admin/backup", null)));
+
+        var names = new List<string>();
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var path = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("path").GetString()!;
+            Assert.Equal(["ok"], await StoreFiles.IntegrityAsync(path));
+            names.Add(Path.GetFileName(path));
+        }
+
+        Assert.Equal(
+            ["timeline-20261122-093000-0000000-2.db", "timeline-20261122-093000-0000000-3.db", "timeline-20261122-093000-0000000.db"],
+            names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_backup_of_a_store_file_that_is_gone_is_a_409_problem_naming_the_reason()
+    {
+        using var app = new OperationsApp();
+        using var admin = app.ClientFrom("192.0.2.94", app.AdminKey);
+        (await admin.GetAsync("/version")).EnsureSuccessStatusCode();
+        File.Move(app.DatabasePath, app.DatabasePath + ".moved-away");
+
+        using var response = await admin.PostAsync("/admin/backup", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("The backup was refused", problem.GetProperty("title").GetString());
+        Assert.Contains("There is no store at", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(app.Folder, "backups")) && Directory.GetFiles(Path.Combine(app.Folder, "backups")).Length > 0);
+        File.Move(app.DatabasePath + ".moved-away", app.DatabasePath);
+    }
+}
