@@ -31,7 +31,7 @@ public sealed class BulkEventWriter : IDisposable
     private readonly BulkStatement _revision;
     private readonly BulkStatement _search;
     private readonly BulkStatement _timeline;
-    private readonly List<(ValidEvent Event, Func<string> Document)> _queued = [];
+    private readonly List<ValidEvent> _queued = [];
 
     public BulkEventWriter(SqliteConnection connection, SqliteTransaction transaction, Change change)
     {
@@ -89,8 +89,11 @@ public sealed class BulkEventWriter : IDisposable
         _sourceRevision.Run(s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
     }
 
-    /// <summary>Queues the event with the source of its revision document (asked for when the revision is written, so callers may serialise many in parallel meanwhile).</summary>
-    public void Create(ValidEvent e, Func<string> document) => _queued.Add((e, document));
+    /// <summary>Queues the event; it is written by <see cref="Finish"/>.</summary>
+    public void Create(ValidEvent e) => _queued.Add(e);
+
+    /// <summary>How many revision documents are serialised ahead of the writer, on another core, at a time.</summary>
+    private const int DocumentBlock = 4096;
 
     /// <summary>
     /// Writes the queued events and indexes them (search rows, entity timelines), and indexes the new sources for
@@ -99,11 +102,11 @@ public sealed class BulkEventWriter : IDisposable
     public void Finish(Action<int>? progress = null)
     {
         var byTimeline = _queued
-            .OrderBy(q => q.Event.FirstDay).ThenBy(q => (int)q.Event.Date.Precision).ThenBy(q => q.Event.Id, StringComparer.Ordinal)
+            .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
             .ToList();
         var deferred = StoreHadEvents ? [] : DropSecondaryIndexes();
         var seqs = new Dictionary<string, long>(byTimeline.Count, StringComparer.Ordinal);
-        foreach (var (e, _) in byTimeline)
+        foreach (var e in byTimeline)
         {
             seqs[e.Id] = _nextSeq;
             _event.Run(_nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
@@ -111,41 +114,53 @@ public sealed class BulkEventWriter : IDisposable
             _nextSeq += TimelineOrder.Spacing;
         }
 
-        foreach (var (e, document) in _queued.OrderBy(q => q.Event.Id, StringComparer.Ordinal))
+        // Revision documents (the dataset format, as a single create writes them) are serialised a block ahead on
+        // another core while this one writes the block before: only two blocks are ever held, not every document.
+        var byId = _queued.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+        var nextDocuments = SerialiseAsync(byId, 0);
+        for (var start = 0; start < byId.Count; start += DocumentBlock)
         {
-            foreach (var tag in e.Tags)
+            var documents = nextDocuments.GetAwaiter().GetResult();
+            nextDocuments = SerialiseAsync(byId, start + DocumentBlock);
+            for (var k = 0; k < documents.Length; k++)
             {
-                _tag.Run(e.Id, tag);
-            }
+                var e = byId[start + k];
+                foreach (var tag in e.Tags)
+                {
+                    _tag.Run(e.Id, tag);
+                }
 
-            for (var i = 0; i < e.Entities.Count; i++)
-            {
-                _link.Run(e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
-            }
+                for (var i = 0; i < e.Entities.Count; i++)
+                {
+                    _link.Run(e.Id, e.Entities[i].EntityId, e.Entities[i].Role, i);
+                }
 
-            for (var i = 0; i < e.Citations.Count; i++)
-            {
-                var c = e.Citations[i];
-                _citation.Run(e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
-            }
+                for (var i = 0; i < e.Citations.Count; i++)
+                {
+                    var c = e.Citations[i];
+                    _citation.Run(e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+                }
 
-            _revision.Run(e.Id, _change.Actor, _change.Stamp, document());
-            if (++Written % 10_000 == 0)
-            {
-                progress?.Invoke(Written);
+                _revision.Run(e.Id, _change.Actor, _change.Stamp, new Utf8Text(documents[k]));
+                if (++Written % 10_000 == 0)
+                {
+                    progress?.Invoke(Written);
+                }
             }
         }
 
-        // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables.
-        foreach (var (e, _) in byTimeline)
+        // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables,
+        // into few large segments (SearchIndex.BeginBulkLoadSql).
+        Execute(SearchIndex.BeginBulkLoadSql);
+        foreach (var e in byTimeline)
         {
             _search.Run(seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
         }
 
         // Each entity's events, once per entity and event, sorted by entity then number: the table's key order.
-        var entityIds = byTimeline.SelectMany(q => q.Event.Entities.Select(link => link.EntityId)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var entityIds = byTimeline.SelectMany(e => e.Entities.Select(link => link.EntityId)).Distinct().Order(StringComparer.Ordinal).ToArray();
         var entityIndex = entityIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
-        var pairs = byTimeline.SelectMany(q => q.Event.Entities.Select(link => (Entity: entityIndex[link.EntityId], Seq: seqs[q.Event.Id]))).ToArray();
+        var pairs = byTimeline.SelectMany(e => e.Entities.Select(link => (Entity: entityIndex[link.EntityId], Seq: seqs[e.Id]))).ToArray();
         Array.Sort(pairs);
         for (var i = 0; i < pairs.Length; i++)
         {
@@ -157,12 +172,15 @@ public sealed class BulkEventWriter : IDisposable
 
         foreach (var create in deferred)
         {
-            using var index = Command(create);
-            index.ExecuteNonQuery();
+            Execute(create);
         }
 
-        using var sources = Statement(SearchIndex.IndexSourcesFromSql);
-        sources.Run(_firstNewSourceSeq);
+        using (var sources = Statement(SearchIndex.IndexSourcesFromSql))
+        {
+            sources.Run(_firstNewSourceSeq);
+        }
+
+        Execute(SearchIndex.EndBulkLoadSql);
         _queued.Clear();
     }
 
@@ -204,6 +222,27 @@ public sealed class BulkEventWriter : IDisposable
         }
 
         return creates.Select(c => c.Sql).ToList();
+    }
+
+    /// <summary>The revision documents of events [start, start + DocumentBlock), serialised on the thread pool.</summary>
+    private static Task<byte[][]> SerialiseAsync(List<ValidEvent> events, int start) =>
+        start >= events.Count
+            ? Task.FromResult(Array.Empty<byte[]>())
+            : Task.Run(() =>
+            {
+                var block = new byte[Math.Min(DocumentBlock, events.Count - start)][];
+                for (var i = 0; i < block.Length; i++)
+                {
+                    block[i] = Documents.SerializeToUtf8(Documents.From(events[start + i]));
+                }
+
+                return block;
+            });
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
     }
 
     private SqliteCommand Command(string sql)

@@ -107,21 +107,9 @@ public static class DatasetImport
         var entities = await ApplyKindAsync(c, tx, "entity", dataset.Entities, e => e.Id, e => Documents.Serialize(Documents.From(e)),
             (e, action) => TimelineWriter.WriteEntityAsync(c, tx, e, action, change, ct), ct);
 
-        // The events' revision documents are serialised on the other cores while this one writes: a document is
-        // waited for only where it is needed (comparing with a stored event, or writing a revision).
-        var documents = new string[dataset.Events.Count];
-        var serialising = Task.Run(() => Parallel.For(
-            0,
-            documents.Length,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1), CancellationToken = ct },
-            i => documents[i] = Documents.Serialize(Documents.From(dataset.Events[i]))),
-            ct);
-        var position = dataset.Events.Select((e, i) => (e.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        string DocumentOf(ValidEvent e)
-        {
-            serialising.Wait(ct);
-            return documents[position[e.Id]];
-        }
+        // New events' revision documents are serialised by the bulk writer as it writes them; a stored event's
+        // document is compared with the one the dataset would give it.
+        static string DocumentOf(ValidEvent e) => Documents.Serialize(Documents.From(e));
 
         var written = new List<string>();
         var events = await ApplyKindAsync(c, tx, "event", dataset.Events, e => e.Id, DocumentOf,
@@ -130,7 +118,7 @@ public static class DatasetImport
                 written.Add(e.Id);
                 if (action == "create")
                 {
-                    bulk.Create(e, () => DocumentOf(e));
+                    bulk.Create(e);
                     return 1;
                 }
 
@@ -138,7 +126,6 @@ public static class DatasetImport
             },
             ct);
         bulk.Finish(count => progress?.Invoke(count, dataset.Events.Count));
-        await serialising;
         if (bulk.StoreHadEvents)
         {
             await TimelineOrder.PlaceAsync(c, tx, written, ct);

@@ -45,6 +45,9 @@ public static class Documents
     /// <summary>The one serialised form of a document: the dataset format, compact.</summary>
     public static string Serialize<T>(T document) => JsonSerializer.Serialize(document, Compact);
 
+    /// <summary>The same serialised form as UTF-8 bytes (what SQLite stores), for bulk loads.</summary>
+    public static byte[] SerializeToUtf8<T>(T document) => JsonSerializer.SerializeToUtf8Bytes(document, Compact);
+
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, DatasetReader.JsonOptions);
 
     private static readonly JsonSerializerOptions Compact = new(DatasetReader.JsonOptions) { WriteIndented = false };

@@ -39,6 +39,7 @@ public sealed class BulkStatement : IDisposable
             {
                 null => raw.sqlite3_bind_null(_statement, index),
                 string text => raw.sqlite3_bind_text(_statement, index, text),
+                Utf8Text text => raw.sqlite3_bind_text(_statement, index, text.Bytes.AsSpan()),
                 long number => raw.sqlite3_bind_int64(_statement, index, number),
                 int number => raw.sqlite3_bind_int64(_statement, index, number),
                 var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}", nameof(values)),
@@ -66,3 +67,6 @@ public sealed class BulkStatement : IDisposable
         }
     }
 }
+
+/// <summary>Text already encoded as UTF-8, bound as TEXT (a byte[] alone would be a BLOB).</summary>
+public sealed record Utf8Text(byte[] Bytes);

@@ -45,6 +45,29 @@ public static class SearchIndex
     /// <summary>The quotes column of an event's search row: its quotes in citation order, joined by " … ".</summary>
     public static string QuotesColumn(IEnumerable<string> quotes) => string.Join(" … ", quotes);
 
+    /// <summary>
+    /// FTS5's own settings for a bulk load into events_fts and sources_fts, inside the loader's transaction: a
+    /// 64 MiB buffer of pending terms (instead of 1 MiB) and no merging while rows come in, so the index is written
+    /// as a few large segments (six for a million events) rather than flushed and merged again every megabyte; the
+    /// statements from <see cref="EndBulkLoadSql"/> put FTS5's defaults back before the transaction commits.
+    /// </summary>
+    public const string BeginBulkLoadSql =
+        """
+        INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 67108864);
+        INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('hashsize', 67108864);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('automerge', 0);
+        """;
+
+    /// <summary>FTS5's defaults again (1 MiB of pending terms, merging at 4 segments of a level), for the writes that follow a bulk load.</summary>
+    public const string EndBulkLoadSql =
+        """
+        INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 1048576);
+        INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 4);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('hashsize', 1048576);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('automerge', 4);
+        """;
+
     /// <summary>Indexes every source with seq &gt;= $first.</summary>
     public const string IndexSourcesFromSql = $"INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.seq >= $first;";
 
