@@ -140,12 +140,28 @@ public sealed class EventQueries(ReadSessions sessions)
         where TRow : PageRow
     {
         var parameters = new DynamicParameters();
-        parameters.Add("Take", filter.Limit + 1);
-        var sql = filter.Order == EventOrder.Relevance
-            ? RelevanceSql(filter, after, parameters, columns)
+        string[] statements = filter.Order == EventOrder.Relevance
+            ? [RelevanceSql(filter, after, parameters, columns)]
             : TimelineSql(filter, after, parameters, columns);
 
-        var rows = await session.QueryAsync(sql, parameters, read, cancellationToken);
+        // Statements that each read a later stretch of the timeline, run in turn until the page is full (one
+        // snapshot for them all).
+        if (statements.Length > 1)
+        {
+            session.BeginSnapshot();
+        }
+
+        var rows = new List<TRow>();
+        foreach (var sql in statements)
+        {
+            parameters.Add("Take", filter.Limit + 1 - rows.Count);
+            rows.AddRange(await session.QueryAsync(sql, parameters, read, cancellationToken));
+            if (rows.Count > filter.Limit)
+            {
+                break;
+            }
+        }
+
         var hasMore = rows.Count > filter.Limit;
         if (hasMore)
         {
@@ -212,11 +228,25 @@ public sealed class EventQueries(ReadSessions sessions)
     private static List<JsonRow> ReadJsonRows(SqliteDataReader reader) => ReadRows(reader, 1, r => new JsonRow { Item = r.GetFieldValue<byte[]>(4) });
 
     /// <summary>
+    /// Where an ascending list from a date reads, in turn: events that began more than 366 days before the date and
+    /// still go on at it, then those that began 31 to 366 days before, then everything from 31 days before on.
+    /// Each stretch's events last longer than the days between its start and the date, so the first two are read
+    /// from the indexes of long events (migration 0005) instead of walking every event since the longest one began.
+    /// </summary>
+    private static readonly string[] FromDateStretches =
+    [
+        "julianday(e.last_day) - julianday(e.first_day) > 366 AND e.first_day < date(@FromDay, '-366 days')",
+        "julianday(e.last_day) - julianday(e.first_day) > 31 AND e.first_day >= date(@FromDay, '-366 days') AND e.first_day < date(@FromDay, '-31 days')",
+        "e.first_day >= date(@FromDay, '-31 days')",
+    ];
+
+    /// <summary>
     /// A page in timeline order. Events are numbered in timeline order (Storage/TimelineOrder.cs), so a search
     /// or one entity's events are read from their own index in that order, bounded by the dates and the cursor,
-    /// and stop at the page's end; everything else walks the timeline index.
+    /// and stop at the page's end; everything else walks the timeline index, an ascending list from a date in
+    /// the stretches of <see cref="FromDateStretches"/> (one statement each, to be run in turn).
     /// </summary>
-    private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
+    private static string[] TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
     {
         var direction = filter.Descending ? "DESC" : "ASC";
         var drivingEntity = filter.Match is null ? filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null) : null;
@@ -266,9 +296,19 @@ public sealed class EventQueries(ReadSessions sessions)
         }
 
         sql.Append("\nFROM ").Append(from);
+        if (from == "events e" && filter.From is not null && !filter.Descending)
+        {
+            return FromDateStretches.Select(stretch =>
+            {
+                var stretchSql = new StringBuilder(sql.ToString());
+                EventWhere.Append(stretchSql, [.. where, stretch]);
+                return stretchSql.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take;").ToString();
+            }).ToArray();
+        }
+
         EventWhere.Append(sql, where);
         sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take;");
-        return sql.ToString();
+        return [sql.ToString()];
     }
 
     private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
