@@ -76,26 +76,30 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
     }
 
     /// <summary>What the timeline says: every event whose days meet [From, To], in timeline order.</summary>
-    private static List<string> Expected(string? category)
+    private static List<string> Expected(string? category, string? entity = null)
     {
         return Dataset()["events"]!.AsArray()
             .Select(e => (
                 Id: (string)e!["id"]!,
                 Date: PartialDate.Parse((string)e["date"]!),
                 End: e["endDate"] is { } end ? PartialDate.Parse((string)end!) : (PartialDate?)null,
-                Category: (string)e["category"]!))
-            .Where(e => (e.End ?? e.Date).LastDay >= From && e.Date.FirstDay <= To && (category is null || e.Category == category))
+                Category: (string)e["category"]!,
+                Entities: e["entities"]!.AsArray().Select(link => (string)link!["id"]!).ToList()))
+            .Where(e => (e.End ?? e.Date).LastDay >= From && e.Date.FirstDay <= To && (category is null || e.Category == category)
+                && (entity is null || e.Entities.Contains(entity)))
             .OrderBy(e => e.Date.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
             .Select(e => e.Id)
             .ToList();
     }
 
     [Theory]
-    [InlineData(null, 4)]
-    [InlineData(null, 50)]
-    [InlineData("sanction", 3)]
-    [InlineData("entity-listing", 7)]
-    public async Task Paging_an_ascending_list_from_a_date_gives_every_event_that_reaches_it_once_in_timeline_order(string? category, int limit)
+    [InlineData(null, 4, null)]
+    [InlineData(null, 50, null)]
+    [InlineData("sanction", 3, null)]
+    [InlineData("entity-listing", 7, null)]
+    [InlineData(null, 5, "acme")]
+    [InlineData("sanction", 2, "acme")]
+    public async Task Paging_an_ascending_list_from_a_date_gives_every_event_that_reaches_it_once_in_timeline_order(string? category, int limit, string? entity)
     {
         using var client = _app.CreateClient();
         var ids = new List<string>();
@@ -104,6 +108,7 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
         {
             var url = $"/events?from=2020-03-01&to=2020-09-30&sort=date&limit={limit}"
                 + (category is null ? "" : "&category=" + category)
+                + (entity is null ? "" : "&entity=" + entity)
                 + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
             var page = await client.GetJsonAsync(url);
             ids.AddRange(page.Ids());
@@ -111,7 +116,7 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
         }
         while (cursor is not null);
 
-        var expected = Expected(category);
+        var expected = Expected(category, entity);
         Assert.Contains(expected, id => id.StartsWith("long-1460", StringComparison.Ordinal) || id.StartsWith("long-0800", StringComparison.Ordinal));
         Assert.Contains(expected, id => id.StartsWith("long-0365", StringComparison.Ordinal) || id.StartsWith("long-0032", StringComparison.Ordinal));
         Assert.Equal(expected, ids);
@@ -126,5 +131,47 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
         Assert.Contains("year-2016", expected);
         Assert.DoesNotContain("year-2019", expected);
         Assert.Equal(Enumerable.Reverse(expected), page.Ids());
+    }
+
+    [Fact]
+    public async Task An_event_whose_end_moves_across_the_date_joins_and_leaves_its_entity_list_from_that_date()
+    {
+        using var app = new App();
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TimelineApp.EditorKey);
+        const string List = "/events?entity=acme&from=2020-03-01&to=2020-09-30&sort=date&limit=200";
+        const string Id = "long-0800-0"; // began 800 days before the date and ended the day before it
+        Assert.DoesNotContain(Id, (await client.GetJsonAsync(List)).Ids());
+
+        var current = await client.GetAsync($"/events/{Id}");
+        var record = System.Text.Json.Nodes.JsonNode.Parse(await current.Content.ReadAsStringAsync())!.AsObject();
+        await Change("2020-03-02");
+        Assert.Contains(Id, (await client.GetJsonAsync(List)).Ids());
+        Assert.Contains(Id, (await client.GetJsonAsync("/events?from=2020-03-01&to=2020-09-30&sort=date&limit=200")).Ids());
+
+        await Change("2020-02-28");
+        Assert.DoesNotContain(Id, (await client.GetJsonAsync(List)).Ids());
+
+        async Task Change(string endDate)
+        {
+            var latest = await client.GetAsync($"/events/{Id}");
+            var body = new JsonObject
+            {
+                ["id"] = Id,
+                ["date"] = (string)record["date"]!,
+                ["endDate"] = endDate,
+                ["title"] = (string)record["title"]!,
+                ["summary"] = (string)record["summary"]!,
+                ["category"] = (string)record["category"]!,
+                ["tags"] = new JsonArray("long"),
+                ["caveats"] = new JsonArray(),
+                ["entities"] = new JsonArray(new JsonObject { ["id"] = "acme", ["role"] = "subject" }),
+                ["citations"] = new JsonArray(new JsonObject { ["source"] = "report", ["quote"] = "Alpha report." }),
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/events/{Id}") { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            request.Headers.IfMatch.Add(latest.Headers.ETag!);
+            using var response = await client.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
     }
 }

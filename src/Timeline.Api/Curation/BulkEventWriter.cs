@@ -74,7 +74,7 @@ public sealed class BulkEventWriter : IDisposable
         _revision = Statement(
             "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);");
         _search = Statement(SearchIndex.InsertEventSql);
-        _timeline = Statement("INSERT INTO entity_timeline (entity_id, event_seq) VALUES ($entity, $seq);");
+        _timeline = Statement("INSERT INTO entity_timeline (entity_id, event_seq, last_day) VALUES ($entity, $seq, $last);");
     }
 
     public int Written { get; private set; }
@@ -160,13 +160,14 @@ public sealed class BulkEventWriter : IDisposable
         // Each entity's events, once per entity and event, sorted by entity then number: the table's key order.
         var entityIds = byTimeline.SelectMany(e => e.Entities.Select(link => link.EntityId)).Distinct().Order(StringComparer.Ordinal).ToArray();
         var entityIndex = entityIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
-        var pairs = byTimeline.SelectMany(e => e.Entities.Select(link => (Entity: entityIndex[link.EntityId], Seq: seqs[e.Id]))).ToArray();
+        var pairs = byTimeline.SelectMany((e, at) => e.Entities.Select(link => (Entity: entityIndex[link.EntityId], At: at))).ToArray();
         Array.Sort(pairs);
         for (var i = 0; i < pairs.Length; i++)
         {
             if (i == 0 || pairs[i] != pairs[i - 1])
             {
-                _timeline.Run(entityIds[pairs[i].Entity], pairs[i].Seq);
+                var e = byTimeline[pairs[i].At];
+                _timeline.Run(entityIds[pairs[i].Entity], seqs[e.Id], PartialDate.FormatDay(e.LastDay));
             }
         }
 

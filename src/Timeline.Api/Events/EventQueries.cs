@@ -270,6 +270,12 @@ public sealed class EventQueries(ReadSessions sessions)
             where.Insert(0, "x.entity_id = @DrivingEntity");
             parameters.Add("DrivingEntity", drivingEntity);
             where.InsertRange(1, EventWhere.SeqBounds("x.event_seq", filter, after));
+            if (filter.From is not null)
+            {
+                // Decided from the entity's own rows (migration 0006), so an event that ended before the date is
+                // passed over without reading it.
+                where.Insert(1, "x.last_day >= @FromDay");
+            }
             from = "entity_timeline x CROSS JOIN events e ON e.seq = x.event_seq";
             order = $"x.event_seq {direction}";
         }

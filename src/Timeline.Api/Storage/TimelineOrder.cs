@@ -68,8 +68,8 @@ public static class TimelineOrder
             FROM (SELECT seq AS old, ROW_NUMBER() OVER (ORDER BY first_day, date_precision, id) - 1 AS n FROM events) AS r
             WHERE events.seq = r.old;
             DELETE FROM entity_timeline;
-            INSERT INTO entity_timeline (entity_id, event_seq)
-            SELECT DISTINCT ee.entity_id, e.seq FROM event_entities ee JOIN events e ON e.id = ee.event_id;
+            INSERT INTO entity_timeline (entity_id, event_seq, last_day)
+            SELECT DISTINCT ee.entity_id, e.seq, e.last_day FROM event_entities ee JOIN events e ON e.id = ee.event_id;
             """,
             new { Origin, Spacing },
             tx,
@@ -77,12 +77,13 @@ public static class TimelineOrder
         await SearchIndex.RebuildEventsAsync(c, tx, ct);
     }
 
-    /// <summary>Re-writes the entity_timeline rows of one event from its links (after its links changed).</summary>
+    /// <summary>Re-writes the entity_timeline rows of one event from its links and its last day (after it was written).</summary>
     public static Task RefreshEntityTimelineAsync(IDbConnection c, IDbTransaction tx, string id, long seq, IEnumerable<string> previousEntities, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM entity_timeline WHERE event_seq = @seq AND entity_id IN (SELECT value FROM json_each(@previous));
-            INSERT OR IGNORE INTO entity_timeline (entity_id, event_seq) SELECT entity_id, @seq FROM event_entities WHERE event_id = @id;
+            INSERT OR REPLACE INTO entity_timeline (entity_id, event_seq, last_day)
+            SELECT DISTINCT ee.entity_id, @seq, e.last_day FROM event_entities ee JOIN events e ON e.id = ee.event_id WHERE ee.event_id = @id;
             """,
             new { id, seq, previous = JsonSerializer.Serialize(previousEntities) },
             tx,
