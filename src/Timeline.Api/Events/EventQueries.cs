@@ -456,7 +456,8 @@ public sealed class EventQueries(ReadSessions sessions)
 
     private static async Task<List<ExportEvent>> EnrichAsync(ReadSession session, List<EventSummary> events, CancellationToken cancellationToken)
     {
-        var (connection, snapshot) = (session.Connection, session.Snapshot);
+        // Inside the session's snapshot when it has begun one: Dapper's commands name no transaction and run in the connection's.
+        var connection = session.Connection;
         if (events.Count == 0)
         {
             return [];
@@ -467,7 +468,6 @@ public sealed class EventQueries(ReadSessions sessions)
         var links = (await connection.QueryAsync<ExportLinkRow>(new CommandDefinition(
             "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN (SELECT value FROM json_each(@ids)) ORDER BY event_id, ordinal;",
             new { ids },
-            snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var citations = (await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
             """
@@ -477,12 +477,10 @@ public sealed class EventQueries(ReadSessions sessions)
             ORDER BY c.event_id, c.ordinal;
             """,
             new { ids },
-            snapshot,
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
             "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
             new { ids },
-            snapshot,
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
 
         return events.Select(e => new ExportEvent(

@@ -98,7 +98,7 @@ public sealed class ReadSession : IAsyncDisposable
     private readonly ReadSessions _owner;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _runs = new(StringComparer.Ordinal);
-    private SqliteTransaction? _snapshot;
+    private bool _inSnapshot;
     private bool _lent = true;
 
     internal ReadSession(ReadSessions owner, SqliteConnection connection)
@@ -112,11 +112,33 @@ public sealed class ReadSession : IAsyncDisposable
     /// <summary>Set when a command failed or was cancelled: the session is closed instead of going back to the pool.</summary>
     internal bool Broken { get; private set; }
 
-    /// <summary>The read transaction begun by <see cref="BeginSnapshot"/>, if any (for statements run through Dapper on <see cref="Connection"/>).</summary>
-    public SqliteTransaction? Snapshot => _snapshot;
+    /// <summary>
+    /// Begins a read transaction, so that several statements see one snapshot of the store; it ends with the lease.
+    /// BEGIN and ROLLBACK run as the session's own prepared statements (an ADO.NET transaction would prepare them,
+    /// and set a pragma, on every lease); statements run through Dapper on <see cref="Connection"/> meanwhile are
+    /// inside it without naming a transaction.
+    /// </summary>
+    public void BeginSnapshot()
+    {
+        if (!_inSnapshot)
+        {
+            Run("BEGIN;");
+            _inSnapshot = true;
+        }
+    }
 
-    /// <summary>Begins a read transaction, so that several statements see one snapshot of the store; it ends with the lease.</summary>
-    public void BeginSnapshot() => _snapshot ??= Connection.BeginTransaction(deferred: true);
+    private void Run(string sql)
+    {
+        try
+        {
+            Command(sql).ExecuteNonQuery();
+        }
+        catch
+        {
+            Broken = true;
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="sql"/> with the parameters (as the filter model collects them for Dapper: a list value
@@ -187,7 +209,6 @@ public sealed class ReadSession : IAsyncDisposable
             _commands.Add(sql, command);
         }
 
-        command.Transaction = _snapshot;
         return command;
     }
 
@@ -211,29 +232,29 @@ public sealed class ReadSession : IAsyncDisposable
         return result.Append(sql, start, sql.Length - start).ToString();
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         if (!_lent)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         _lent = false;
-        if (_snapshot is not null)
+        if (_inSnapshot)
         {
+            _inSnapshot = false;
             try
             {
-                await _snapshot.DisposeAsync(); // rolls the read transaction back
+                Run("ROLLBACK;");
             }
             catch (SqliteException)
             {
-                Broken = true;
+                // Broken: closed instead of returned, which ends the transaction.
             }
-
-            _snapshot = null;
         }
 
         _owner.Return(this);
+        return ValueTask.CompletedTask;
     }
 
     internal void Lend() => _lent = true;
