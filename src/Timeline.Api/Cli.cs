@@ -52,7 +52,9 @@ public static class Cli
             document,
             "import",
             CancellationToken.None,
-            (done, total) => Console.WriteLine($"  {done:N0} / {total:N0} events written ({watch.Elapsed.TotalSeconds:F1} s)"));
+            new Curation.ImportProgress(
+                (done, total) => Console.WriteLine($"  {done:N0} / {total:N0} events written ({watch.Elapsed.TotalSeconds:F1} s)"),
+                step => Console.WriteLine($"  {step} ({watch.Elapsed.TotalSeconds:F1} s)")));
         if (report is null)
         {
             throw new DatasetValidationException(Path.GetFullPath(file), errors);

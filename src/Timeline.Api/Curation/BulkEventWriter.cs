@@ -99,7 +99,7 @@ public sealed class BulkEventWriter : IDisposable
     /// Writes the queued events and indexes them (search rows, entity timelines), and indexes the new sources for
     /// search. Reports every 10,000 events written to <paramref name="progress"/>.
     /// </summary>
-    public void Finish(Action<int>? progress = null)
+    public void Finish(Action<int>? progress = null, Action<string>? step = null)
     {
         var byTimeline = _queued
             .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
@@ -113,6 +113,8 @@ public sealed class BulkEventWriter : IDisposable
                 e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
             _nextSeq += TimelineOrder.Spacing;
         }
+
+        step?.Invoke("event rows written");
 
         // Revision documents (the dataset format, as a single create writes them) are serialised a block ahead on
         // another core while this one writes the block before: only two blocks are ever held, not every document.
@@ -149,6 +151,8 @@ public sealed class BulkEventWriter : IDisposable
             }
         }
 
+        step?.Invoke("tags, entity links, citations and revisions written");
+
         // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables,
         // into few large segments (SearchIndex.BeginBulkLoadSql).
         Execute(SearchIndex.BeginBulkLoadSql);
@@ -156,6 +160,8 @@ public sealed class BulkEventWriter : IDisposable
         {
             _search.Run(seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
         }
+
+        step?.Invoke("search rows written");
 
         // Each entity's events, once per entity and event, sorted by entity then number: the table's key order.
         var entityIds = byTimeline.SelectMany(e => e.Entities.Select(link => link.EntityId)).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -171,9 +177,15 @@ public sealed class BulkEventWriter : IDisposable
             }
         }
 
+        step?.Invoke("entity timelines written");
         foreach (var create in deferred)
         {
             Execute(create);
+        }
+
+        if (deferred.Count > 0)
+        {
+            step?.Invoke($"{deferred.Count} indexes built");
         }
 
         using (var sources = Statement(SearchIndex.IndexSourcesFromSql))
@@ -182,6 +194,7 @@ public sealed class BulkEventWriter : IDisposable
         }
 
         Execute(SearchIndex.EndBulkLoadSql);
+        step?.Invoke("sources' search rows written");
         _queued.Clear();
     }
 

@@ -9,6 +9,11 @@ namespace Timeline.Api.Curation;
 /// <summary>How many records of one kind an import created, updated or found unchanged.</summary>
 public sealed record ImportCounts(int Created, int Updated, int Unchanged);
 
+/// <summary>What a long import reports while it runs: the events written so far (of all), and each step as it ends.</summary>
+/// <param name="Written">Called every 10,000 events written, and once at the end.</param>
+/// <param name="Step">Called with the name of each step of the bulk write as it ends (search rows, indexes, ...).</param>
+public sealed record ImportProgress(Action<int, int> Written, Action<string> Step);
+
 /// <summary>What an import did.</summary>
 /// <param name="Sources">Counts for sources.</param>
 /// <param name="Entities">Counts for entities.</param>
@@ -87,7 +92,7 @@ public static class DatasetImport
 
     /// <summary>Upserts a validated dataset in the caller's transaction and moves the data version once.</summary>
     public static async Task<ImportReport> ApplyAsync(
-        SqliteConnection c, SqliteTransaction tx, ValidatedDataset dataset, Change change, CancellationToken ct, Action<int, int>? progress = null)
+        SqliteConnection c, SqliteTransaction tx, ValidatedDataset dataset, Change change, CancellationToken ct, ImportProgress? progress = null)
     {
         // New records go through the bulk writer (prepared statements, search rows built at the end);
         // existing ones through the single-record writer, which replaces their tags, links and citations.
@@ -106,6 +111,7 @@ public static class DatasetImport
             ct);
         var entities = await ApplyKindAsync(c, tx, "entity", dataset.Entities, e => e.Id, e => Documents.Serialize(Documents.From(e)),
             (e, action) => TimelineWriter.WriteEntityAsync(c, tx, e, action, change, ct), ct);
+        progress?.Step("sources and entities written");
 
         // New events' revision documents are serialised by the bulk writer as it writes them; a stored event's
         // document is compared with the one the dataset would give it.
@@ -125,13 +131,13 @@ public static class DatasetImport
                 return await TimelineWriter.WriteEventAsync(c, tx, e, action, change, ct, place: false);
             },
             ct);
-        bulk.Finish(count => progress?.Invoke(count, dataset.Events.Count));
+        bulk.Finish(count => progress?.Written(count, dataset.Events.Count), progress?.Step);
         if (bulk.StoreHadEvents)
         {
             await TimelineOrder.PlaceAsync(c, tx, written, ct);
         }
 
-        progress?.Invoke(dataset.Events.Count, dataset.Events.Count);
+        progress?.Written(dataset.Events.Count, dataset.Events.Count);
         if (sources.Created + sources.Updated + entities.Created + entities.Updated + events.Created + events.Updated > 0)
         {
             await TimelineWriter.TouchAsync(c, tx, change, ct);

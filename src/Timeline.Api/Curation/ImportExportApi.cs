@@ -101,7 +101,7 @@ public static class ImportExportApi
 public sealed class DatasetImporter(Database database, TimeProvider clock, StoreState state)
 {
     public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
-        DatasetDocument document, string actor, CancellationToken cancellationToken, Action<int, int>? progress = null)
+        DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         Database.PrepareForBulkWrite(connection);
@@ -122,7 +122,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
     }
 
     private async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
-        SqliteConnection connection, DatasetDocument document, string actor, Action<int, int>? progress, CancellationToken cancellationToken)
+        SqliteConnection connection, DatasetDocument document, string actor, ImportProgress? progress, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
@@ -132,8 +132,10 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
             return (null, errors);
         }
 
+        progress?.Step("validated");
         var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
         await transaction.CommitAsync(cancellationToken);
+        progress?.Step("committed");
         state.Invalidate();
         return (report, []);
     }
