@@ -73,6 +73,13 @@ public sealed class Database
             using var pragma = connection.CreateCommand();
             pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = {PageCacheSize};";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
+
+            // The query planner's stability guarantee: a statement's plan never depends on the values bound to it.
+            // Without it SQLite looks at bound values while matching WHERE terms with partial indexes, and then
+            // prepares the statement again whenever one of those values changes, which for a list is every request
+            // (the kept statements of Storage/ReadSessions.cs would be planned again each time).
+            const int EnableQpsg = 1007; // SQLITE_DBCONFIG_ENABLE_QPSG
+            _ = SQLitePCL.raw.sqlite3_db_config(handle, EnableQpsg, 1, out _);
             _configured.AddOrUpdate(handle, Configured);
         }
 

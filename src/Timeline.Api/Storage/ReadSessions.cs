@@ -181,7 +181,10 @@ public sealed class ReadSession : IAsyncDisposable
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return read(reader);
+            var result = read(reader);
+            const int Reprepare = 5; // SQLITE_STMTSTATUS_REPREPARE, read and reset
+            Reprepares += SQLitePCL.raw.sqlite3_stmt_status(reader.Handle, Reprepare, 1);
+            return result;
         }
         catch
         {
@@ -261,6 +264,9 @@ public sealed class ReadSession : IAsyncDisposable
 
     /// <summary>How many times each statement text has run on this session, and how many of its commands exist (for tests).</summary>
     internal IReadOnlyDictionary<string, int> Runs => _runs;
+
+    /// <summary>How many times SQLite prepared this session's statements again as they ran (SQLITE_STMTSTATUS_REPREPARE; for tests).</summary>
+    internal int Reprepares { get; private set; }
 
     /// <summary>The bytes SQLite holds for this connection's prepared statements (SQLITE_DBSTATUS_STMT_USED).</summary>
     internal int PreparedStatementBytes
