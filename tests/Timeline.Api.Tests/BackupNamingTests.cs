@@ -51,6 +51,22 @@ public class BackupNamingTests
     }
 
     [Fact]
+    public async Task A_backup_whose_destination_cannot_be_named_does_not_hold_up_the_next_one()
+    {
+        using var app = new OperationsApp();
+        using var admin = app.ClientFrom("192.0.2.95", app.AdminKey);
+        (await admin.GetAsync("/version")).EnsureSuccessStatusCode();
+        var backups = app.Services.GetRequiredService<Timeline.Api.Operations.StoreBackups>();
+
+        // The destination is chosen once the one-at-a-time lock is held; a path that is no path fails there.
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => backups.BackupAsync("bad\0path.db", CancellationToken.None));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await admin.PostAsync("/admin/backup", null, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_backup_of_a_store_file_that_is_gone_is_a_409_problem_naming_the_reason()
     {
         using var app = new OperationsApp();

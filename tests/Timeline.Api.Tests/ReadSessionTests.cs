@@ -93,6 +93,7 @@ public class ReadSessionTests
     [InlineData("/events?entity=smic&from={0}&to=2026-01-01&sort=date&limit=2")]
     [InlineData("/events?category=entity-listing&from={0}&to=2026-01-01&sort=date&limit=2")]
     [InlineData("/events?from={0}&to=2026-01-01&sort=-date&limit=2")]
+    [InlineData("/events?from={0}&sort=date&limit=2")]
     [InlineData("/events?q=huawei&from={0}&to=2026-01-01&limit=2")]
     public async Task A_list_asked_with_other_values_is_not_prepared_again(string url)
     {
@@ -107,7 +108,46 @@ public class ReadSessionTests
         // SQLite prepares a statement again when its plan may depend on a bound value (the query planner looked at
         // the value, as it may when matching partial indexes): each request would pay the planning again.
         var sessions = app.Services.GetRequiredService<ReadSessions>();
+        Assert.NotEmpty(sessions.Idle);
         Assert.All(sessions.Idle, session => Assert.Equal(0, session.Reprepares));
+    }
+
+    [Fact]
+    public async Task A_session_closed_inside_its_snapshot_leaves_no_transaction_on_the_pooled_connection()
+    {
+        using var app = new OperationsApp();
+        using var client = app.CreateClient();
+        (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
+        var database = app.Services.GetRequiredService<Database>();
+        var sessions = app.Services.GetRequiredService<ReadSessions>();
+
+        // Closed while its BEGIN is still open (as when its ROLLBACK failed): Microsoft.Data.Sqlite's pool takes the
+        // physical connection back as it is, so the session must end the transaction itself.
+        var session = await sessions.RentAsync(CancellationToken.None);
+        session.BeginSnapshot();
+        var handle = session.Connection.Handle!;
+        Assert.Equal(0, SQLitePCL.raw.sqlite3_get_autocommit(handle));
+        session.Close();
+
+        // Every pooled connection can begin a write transaction (none is left inside a read one).
+        var connections = new List<SqliteConnection>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var connection = await database.OpenAsync(CancellationToken.None);
+                connections.Add(connection);
+                Assert.Equal(1, SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle!));
+            }
+
+            Assert.Contains(connections, c => ReferenceEquals(c.Handle, handle)); // the same physical connection came back
+            using var transaction = connections[0].BeginTransaction();
+            transaction.Rollback();
+        }
+        finally
+        {
+            connections.ForEach(c => c.Dispose());
+        }
     }
 
     /// <summary>Steps through the rows, then reads SQLITE_STMTSTATUS_RUN: how many times this prepared statement has run.</summary>

@@ -125,7 +125,15 @@ public sealed class EventQueries(ReadSessions sessions)
         {
             // Ranked rows, then their snippets: two statements, one snapshot. Every other page is one statement
             // (tags in the page's own rows, snippets beside them), consistent by itself.
-            session.BeginSnapshot();
+            try
+            {
+                session.BeginSnapshot();
+            }
+            catch
+            {
+                await session.DisposeAsync(); // not yet the caller's to give back
+                throw;
+            }
         }
 
         return session;

@@ -77,10 +77,12 @@ public sealed class StoreBackups(
     private async Task<BackupResult> BackupAsync(Func<string> chooseDestination, CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
-        var destination = chooseDestination();
-        var partial = $"{destination}.partial-{Guid.NewGuid():N}";
+        string? destination = null;
+        string? partial = null;
         try
         {
+            destination = chooseDestination();
+            partial = $"{destination}.partial-{Guid.NewGuid():N}";
             if (File.Exists(destination))
             {
                 throw new StoreOperationException($"{destination} already exists; a backup never overwrites a file.");
@@ -115,9 +117,13 @@ public sealed class StoreBackups(
         }
         finally
         {
-            DeleteQuietly(partial);
-            DeleteQuietly(partial + "-wal");
-            DeleteQuietly(partial + "-shm");
+            if (partial is not null)
+            {
+                DeleteQuietly(partial);
+                DeleteQuietly(partial + "-wal");
+                DeleteQuietly(partial + "-shm");
+            }
+
             _oneAtATime.Release();
         }
     }

@@ -243,20 +243,23 @@ public sealed class ReadSession : IAsyncDisposable
         }
 
         _lent = false;
-        if (_inSnapshot)
+        try
         {
-            _inSnapshot = false;
-            try
+            if (_inSnapshot)
             {
+                _inSnapshot = false;
                 Run("ROLLBACK;");
             }
-            catch (SqliteException)
-            {
-                // Broken: closed instead of returned, which ends the transaction.
-            }
+        }
+        catch (Exception)
+        {
+            // Broken (set by Run): Return closes the session, and Close makes sure no transaction outlives it.
+        }
+        finally
+        {
+            _owner.Return(this);
         }
 
-        _owner.Return(this);
         return ValueTask.CompletedTask;
     }
 
@@ -282,6 +285,19 @@ public sealed class ReadSession : IAsyncDisposable
     internal void Close()
     {
         DisposeCommands();
+        var handle = Connection.Handle;
+        if (handle is not null && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            // Still inside a transaction (a ROLLBACK failed): disposing would hand the physical connection back to
+            // Microsoft.Data.Sqlite's pool as it is, and the next writer's BEGIN on it would fail. Roll back here;
+            // if even that fails, the pool is cleared, so the handle is closed rather than reused.
+            _ = SQLitePCL.raw.sqlite3_exec(handle, "ROLLBACK;");
+            if (SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                SqliteConnection.ClearPool(Connection);
+            }
+        }
+
         Connection.Dispose();
     }
 
