@@ -8,6 +8,7 @@ RUN_DIR holds meta.json (machine and settings), records.jsonl (one JSON object a
 """
 import json
 import os
+import re
 import sys
 
 QUERIES = [
@@ -134,6 +135,9 @@ def main():
     if sys.argv[1] == "--line":
         print(line(sys.argv[2]))
         return
+    if sys.argv[1] == "--ceiling":
+        print(json.dumps(ceiling_record(sys.argv[2], sys.argv[3])))
+        return
     run_dir = sys.argv[1]
     markdown_out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(run_dir, "results.md")
     meta, records, samples = load(run_dir)
@@ -200,6 +204,15 @@ def main():
                 f" ({(e['bytes'] / MB) / e['seconds'] if e['seconds'] else 0:,.0f} MB/s); server RSS {megabytes(e.get('rss_before_kb'))}"
                 f" before, at most {megabytes(during)} during (growth {megabytes(growth)})")
 
+    ceilings = {r["when"]: r for r in records if r.get("kind") == "ceiling" and r.get("rps")}
+    if ceilings:
+        said = [f"{rate(c['rps'])}/s {when} the runs (p99 {millis(c['p99_us'])})"
+                for when, c in sorted(ceilings.items(), key=lambda kv: kv[0] != "before")]
+        best = max(c["rps"] for c in ceilings.values())
+        size_lines.append(f"ceiling: a bare Kestrel app answering a fixed 20 KB body (tests/Benchmarks/Ceiling), same wrk "
+                          f"settings: {' and '.join(said)}; the issue's targets were set on a machine where it answered "
+                          f"{rate(KESTREL_CEILING)}/s, so this machine ran at {best / KESTREL_CEILING:.0%} of that")
+
     targets = evaluate(meta, sizes, exports, by_key, samples)
     header = (f"Timeline benchmark, {meta['date']}, commit {meta['commit']}; {meta['machine']}; "
               f"wrk {meta['threads']} threads, {meta['connections']} connections, {meta['duration']} per query and regime "
@@ -223,6 +236,23 @@ def main():
         md += [f"| {mark} | {line.split(': ', 1)[0]} | {line.split(': ', 1)[1] if ': ' in line else ''} |" for mark, line in targets[1:]]
     with open(markdown_out, "w", encoding="utf-8") as f:
         f.write("\n".join(md) + "\n")
+
+
+# The bare-Kestrel figure the issue's targets were set against (46,000 requests/s on its 2-core machine).
+KESTREL_CEILING = 46000
+
+
+def ceiling_record(path, when):
+    """The "ceiling" record of a plain wrk run (with --latency) against tests/Benchmarks/Ceiling."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+
+    def micros(match):
+        return float(match.group(1)) * {"us": 1, "ms": 1000, "s": 1000000}[match.group(2)] if match else None
+
+    rps = re.search(r"Requests/sec:\s*([0-9.]+)", text)
+    return {"kind": "ceiling", "when": when, "rps": float(rps.group(1)) if rps else None,
+            "p50_us": micros(re.search(r"^\s*50%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)),
+            "p99_us": micros(re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M))}
 
 
 def evaluate(meta, sizes, exports, by_key, samples):

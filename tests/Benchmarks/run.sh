@@ -28,6 +28,8 @@
 #   SERVER_ARGS=""                extra arguments for the server (e.g. --Timeline:CommandTimeoutSeconds=5)
 #   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
 #                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
+#   CEILING=1                     measure the machine's ceiling before and after the runs: wrk against a bare Kestrel
+#                                 app returning a fixed 20 KB body (tests/Benchmarks/Ceiling; 0: skip)
 #   SERVE_FROM=memory             memory: the server runs on a copy of the store in /dev/shm (tmpfs), so that
 #                                 the figures measure the server and not the disk; disk: on the store itself.
 #                                 (On the machine the README's figures come from, the kernel's DAMON-based
@@ -60,6 +62,7 @@ REQUEST_LOG=${REQUEST_LOG:-0}
 SERVER_ARGS=${SERVER_ARGS:-}
 GENERATE_CMD=${GENERATE_CMD:-}
 SERVE_FROM=${SERVE_FROM:-memory}
+CEILING=${CEILING:-1}
 CHECK_DURATION=2s
 
 KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year "
@@ -155,6 +158,10 @@ say "building the API in Release"
 dotnet build -c Release "$ROOT/src/Timeline.Api" -nologo -v q >"$RUN_DIR/build.log" 2>&1 || { tail -n 30 "$RUN_DIR/build.log" >&2; die "build failed (see $RUN_DIR/build.log)"; }
 DLL="$ROOT/src/Timeline.Api/bin/Release/net10.0/Timeline.Api.dll"
 [[ -f $DLL ]] || die "no $DLL after the build"
+if [[ $CEILING == 1 ]]; then
+  dotnet build -c Release "$HERE/Ceiling" -nologo -v q >"$RUN_DIR/build-ceiling.log" 2>&1 || { tail -n 30 "$RUN_DIR/build-ceiling.log" >&2; die "the ceiling app's build failed (see $RUN_DIR/build-ceiling.log)"; }
+fi
+CEILING_DLL="$HERE/Ceiling/bin/Release/net10.0/Ceiling.dll"
 # Every command runs in the build's output folder, as a deployment would: the content root is the working
 # directory, and only there does the app find its appsettings.json (log levels and the rest). From the
 # repository root it would log every request at Information level and measure the console.
@@ -289,7 +296,37 @@ wait_idle() {
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# The machine's ceiling of the moment: wrk (the same threads, connections, warm-up and duration) against the bare
+# Kestrel app, whose every answer is one fixed 20 KB body. Appends a "ceiling" record and says the figure.
+measure_ceiling() {
+  local when=$1
+  [[ $CEILING == 1 ]] || return 0
+  local log="$RUN_DIR/ceiling-$when.log" out="$RUN_DIR/wrk-ceiling-$when.txt" pid code=""
+  (cd "$(dirname "$CEILING_DLL")" && exec dotnet "$CEILING_DLL" --urls "$BASE") >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/" || true)
+    [[ $code == 200 ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ $code == 200 ]]; then
+    local limit=$(( measure_s + warmup_s + 60 ))
+    if [[ $warmup_s -gt 0 ]]; then
+      timeout --kill-after=10 "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$BASE/" >/dev/null 2>&1 || true
+    fi
+    timeout --kill-after=10 "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$BASE/" >"$out" 2>&1 || true
+    python3 "$HERE/report.py" --ceiling "$out" "$when" >>"$RECORDS"
+    say "ceiling ($when the runs): a bare Kestrel app answering a fixed 20 KB body: $(awk '/^Requests\/sec:/ { print $2 }' "$out") requests/s"
+  else
+    say "ceiling ($when the runs): the bare Kestrel app did not answer (see $log)"
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------------------------------------- runs
+measure_ceiling before
 MEMORY_DIR=""
 for n in "${size_list[@]}"; do
   dir="$WORK_DIR/stores/events-$n-seed-$SEED"
@@ -384,6 +421,8 @@ print(json.dumps({"kind": "size", "size": int(sys.argv[2]), "ttfa_ms": int(sys.a
                   "log_problems": int(sys.argv[6] or 0), "log": sys.argv[7]}))
 EOF
 done
+
+measure_ceiling after
 
 # ---------------------------------------------------------------------------------------------- report
 echo >&2
