@@ -253,7 +253,6 @@ def ceiling_record(path, when):
 
     rps = re.search(r"Requests/sec:\s*([0-9.]+)", text)
     return {"kind": "ceiling", "when": when, "rps": float(rps.group(1)) if rps else None,
-            "p50_us": micros(re.search(r"^\s*50%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)),
             "p99_us": micros(re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M))}
 
 

@@ -100,7 +100,7 @@ public sealed class EventQueries(ReadSessions sessions)
     public async Task<(IReadOnlyList<EventSummary> Items, TimelinePosition? Next)> ListAsync(
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
-        await using var session = await RentForPageAsync(filter, cancellationToken);
+        await using var session = await sessions.RentAsync(cancellationToken);
         var (rows, next) = await PageAsync(session, filter, after, SummaryColumns, ReadSummaryRows, cancellationToken);
         return (Summaries(rows), next);
     }
@@ -113,30 +113,9 @@ public sealed class EventQueries(ReadSessions sessions)
     public async Task<(IReadOnlyList<byte[]> Items, TimelinePosition? Next)> ListJsonAsync(
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
-        await using var session = await RentForPageAsync(filter, cancellationToken);
+        await using var session = await sessions.RentAsync(cancellationToken);
         var (rows, next) = await PageAsync(session, filter, after, JsonColumns, ReadJsonRows, cancellationToken);
         return (rows.Select(r => r.Snippet is null ? r.Item : EventJson.WithSnippet(r.Item, r.Snippet)).ToList(), next);
-    }
-
-    private async Task<ReadSession> RentForPageAsync(EventFilter filter, CancellationToken cancellationToken)
-    {
-        var session = await sessions.RentAsync(cancellationToken);
-        if (filter.Match is not null && filter.Order == EventOrder.Relevance)
-        {
-            // Ranked rows, then their snippets: two statements, one snapshot. Every other page is one statement
-            // (tags in the page's own rows, snippets beside them), consistent by itself.
-            try
-            {
-                session.BeginSnapshot();
-            }
-            catch
-            {
-                await session.DisposeAsync(); // not yet the caller's to give back
-                throw;
-            }
-        }
-
-        return session;
     }
 
     /// <summary>
@@ -148,13 +127,15 @@ public sealed class EventQueries(ReadSessions sessions)
         where TRow : PageRow
     {
         var parameters = new DynamicParameters();
+        var relevance = filter.Match is not null && filter.Order == EventOrder.Relevance;
         string[] statements = filter.Order == EventOrder.Relevance
             ? [RelevanceSql(filter, after, parameters, columns)]
             : TimelineSql(filter, after, parameters, columns);
 
-        // Statements that each read a later stretch of the timeline, run in turn until the page is full (one
-        // snapshot for them all).
-        if (statements.Length > 1)
+        // A page that runs more than one statement reads them all from one snapshot: the statements that each read a
+        // later stretch of the timeline, run in turn until the page is full, or the ranked rows and then their
+        // snippets. Every other page is one statement (tags in the page's own rows), consistent by itself.
+        if (statements.Length > 1 || relevance)
         {
             session.BeginSnapshot();
         }
@@ -176,9 +157,9 @@ public sealed class EventQueries(ReadSessions sessions)
             rows.RemoveAt(rows.Count - 1);
         }
 
-        if (filter.Match is not null && filter.Order == EventOrder.Relevance && rows.Count > 0)
+        if (relevance && rows.Count > 0)
         {
-            await AddSnippetsAsync(session, filter.Match, rows, cancellationToken);
+            await AddSnippetsAsync(session, filter.Match!, rows, cancellationToken);
         }
 
         TimelinePosition? next = null;

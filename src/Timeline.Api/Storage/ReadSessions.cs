@@ -243,23 +243,20 @@ public sealed class ReadSession : IAsyncDisposable
         }
 
         _lent = false;
-        try
+        if (_inSnapshot)
         {
-            if (_inSnapshot)
+            _inSnapshot = false;
+            try
             {
-                _inSnapshot = false;
                 Run("ROLLBACK;");
             }
-        }
-        catch (Exception)
-        {
-            // Broken (set by Run): Return closes the session, and Close makes sure no transaction outlives it.
-        }
-        finally
-        {
-            _owner.Return(this);
+            catch (Exception)
+            {
+                // Broken (set by Run): Return closes the session, and Close makes sure no transaction outlives it.
+            }
         }
 
+        _owner.Return(this);
         return ValueTask.CompletedTask;
     }
 
