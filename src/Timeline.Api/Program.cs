@@ -59,10 +59,12 @@ app.UseTimelineProblems();
 app.UseTimelineOpenApi();
 app.UseRouting();
 app.UseAuthentication();
-app.UseAuthorization();
 
-// Body size, rate limits (per API key or address) and the request timeout.
+// Body size, rate limits (per API key or address) and the request timeout: after authentication, so a valid key is
+// its own client, and before authorization, so refused writes (a bad key's 401, a missing role's 403) use up the
+// client's write allowance like any other write.
 app.UseTimelineGuards();
+app.UseAuthorization();
 
 // Every read answers with an ETag and Last-Modified, and If-None-Match gets 304.
 app.UseMiddleware<ConditionalGets>();

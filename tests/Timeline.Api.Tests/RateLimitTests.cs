@@ -192,6 +192,112 @@ public class RateLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTes
     }
 }
 
+/// <summary>
+/// With no proxy configured (the default, and the Docker setup), forwarded headers are nobody's to set: the client is
+/// the connection's peer and the scheme the connection's own, whatever X-Forwarded-For and X-Forwarded-Proto say.
+/// </summary>
+public class UntrustedForwardedHeaderTests(UntrustedForwardedHeaderTests.App app) : IClassFixture<UntrustedForwardedHeaderTests.App>
+{
+    public const int Reads = 5;
+
+    public sealed class App() : OperationsApp(new Dictionary<string, string>
+    {
+        ["Timeline:RateLimits:ReadsPerWindow"] = Reads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Timeline:RateLimits:WindowSeconds"] = "3600",
+    });
+
+    [Fact]
+    public async Task A_rotating_X_Forwarded_For_from_an_unlisted_peer_gets_no_fresh_allowance_and_is_not_logged()
+    {
+        using var client = app.ClientFrom("192.0.2.40");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < Reads + 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/categories");
+            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i + 1}");
+            using var response = await client.SendAsync(request);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, Reads), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 10)], statuses);
+        var clients = app.Logs.Requests.Where(e => e.State["Path"] as string == "/categories").Select(e => e.State["Client"] as string).ToHashSet();
+        Assert.Contains("192.0.2.40", clients);
+        Assert.DoesNotContain(clients, c => c!.StartsWith("198.51.100.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task X_Forwarded_Proto_from_an_unlisted_peer_does_not_rewrite_generated_links()
+    {
+        using var client = app.ClientFrom("192.0.2.41");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events/feed.atom");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        using var response = await client.SendAsync(request);
+        var feed = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("http://localhost/events/", feed, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", feed.Replace("https://www.w3.org", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Refused writes cost what accepted ones do: a bad key's 401s and a missing role's 403s use up the client's write
+/// allowance, so guessing keys is as slow as writing.
+/// </summary>
+public class RefusedWriteLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTests.App>
+{
+    [Fact]
+    public async Task Writes_with_a_bad_key_are_limited_like_any_write()
+    {
+        using var client = app.ClientFrom("192.0.2.50", "tl_guessed-key");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < RateLimitTests.Writes + 3; i++)
+        {
+            using var response = await client.PostAsync("/events", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(
+            [.. Enumerable.Repeat(HttpStatusCode.Unauthorized, RateLimitTests.Writes), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 3)],
+            statuses);
+    }
+
+    [Fact]
+    public async Task An_editor_key_refused_on_admin_routes_is_limited_too()
+    {
+        using var client = app.ClientFrom("192.0.2.51", app.EditorKey);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < RateLimitTests.Writes + 2; i++)
+        {
+            using var response = await client.PostAsync("/admin/backup", null);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(
+            [.. Enumerable.Repeat(HttpStatusCode.Forbidden, RateLimitTests.Writes), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)],
+            statuses);
+    }
+
+    [Fact]
+    public async Task Retry_After_is_the_time_left_in_the_window_not_the_whole_window()
+    {
+        using var client = app.ClientFrom("192.0.2.52");
+        for (var i = 0; i < RateLimitTests.Reads; i++)
+        {
+            (await client.GetAsync("/categories")).Dispose();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        using var refused = await client.GetAsync("/categories");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var retryAfter = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, 3590, 3598);
+        Assert.Contains($"try again in {retryAfter} seconds", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
 /// <summary>Proxies may be listed (Timeline__KnownProxies__0) or given as one comma-separated value, as in docker-compose.yml.</summary>
 public class KnownProxySettingsTests
 {

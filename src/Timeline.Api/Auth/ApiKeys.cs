@@ -141,7 +141,11 @@ public static class ApiKeySetup
 {
     public static IServiceCollection AddTimelineAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ApiKeyOptions>(o => o.Keys = configuration.GetSection("Timeline:ApiKeys").Get<List<ApiKeyEntry>>() ?? []);
+        // Read again whenever the configuration reloads (appsettings.json is watched): a key removed from the file,
+        // or given another role, stops working as soon as the file is saved, without a restart.
+        var section = configuration.GetSection("Timeline:ApiKeys");
+        services.Configure<ApiKeyOptions>(o => o.Keys = section.Get<List<ApiKeyEntry>>() ?? []);
+        services.AddSingleton<IOptionsChangeTokenSource<ApiKeyOptions>>(new ConfigurationChangeTokenSource<ApiKeyOptions>(section));
         services.AddAuthentication(Roles.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Roles.Scheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.CanEdit, p => p.RequireAuthenticatedUser().RequireRole(Roles.Editor, Roles.Admin))

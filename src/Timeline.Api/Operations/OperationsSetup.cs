@@ -58,10 +58,11 @@ public static class OperationsSetup
         services.AddOptions<HostOptions>().Configure<IOptions<OperationsOptions>>((host, options) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(options.Value.ShutdownTimeoutSeconds));
 
-        // X-Forwarded-For and -Proto, believed only from the configured proxies.
+        // X-Forwarded-For and -Proto, believed only from the configured proxies. ASP.NET Core reads empty
+        // KnownProxies and KnownIPNetworks as "believe every peer", so with none configured the middleware is told
+        // to process no header at all: the client is the connection's peer and the scheme the connection's own.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<OperationsOptions>>((forwarded, options) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in options.Value.ParsedProxies())
@@ -73,6 +74,10 @@ public static class OperationsSetup
             {
                 forwarded.KnownIPNetworks.Add(network);
             }
+
+            forwarded.ForwardedHeaders = forwarded.KnownProxies.Count + forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
         });
 
         // Reads from any origin; writes from none (EdgeGuards refuses them, and preflight never allows them).
@@ -142,7 +147,10 @@ public static class OperationsSetup
         return app;
     }
 
-    /// <summary>After authorization (so a key is its own client): body limits, rate limits and the request timeout.</summary>
+    /// <summary>
+    /// Between authentication (so a valid key is its own client) and authorization (so a write refused for its key,
+    /// 401 or 403, counts against the client's write allowance): body limits, rate limits and the request timeout.
+    /// </summary>
     public static WebApplication UseTimelineGuards(this WebApplication app)
     {
         app.UseMiddleware<BodyLimitGuard>();

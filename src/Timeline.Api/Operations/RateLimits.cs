@@ -51,9 +51,9 @@ public static class RateLimits
             ? "key:" + context.User.Identity.Name
             : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         var window = TimeSpan.FromSeconds(limits.WindowSeconds);
-        return RateLimitPartition.GetFixedWindowLimiter(
+        return RateLimitPartition.Get(
             (write ? "write|" : "read|") + client,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true });
+            _ => new ClientWindow(permits, window, TimeProvider.System));
     }
 
     private static async ValueTask RejectAsync(HttpContext context, RateLimitLease lease, RateLimitOptions limits, OperationsMetrics metrics)
@@ -61,6 +61,7 @@ public static class RateLimits
         var write = EdgeGuards.IsWrite(context.Request.Method);
         metrics.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("kind", write ? "write" : "read"));
 
+        // The seconds until this client's window starts again (ClientWindow says exactly), at least one.
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
             ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
             : limits.WindowSeconds;
@@ -70,5 +71,101 @@ public static class RateLimits
             StatusCodes.Status429TooManyRequests,
             "Too many requests",
             $"This client may make {(write ? limits.WritesPerWindow : limits.ReadsPerWindow)} {(write ? "writes" : "reads")} every {limits.WindowSeconds} seconds; try again in {retryAfter} seconds.");
+    }
+}
+
+/// <summary>
+/// One client's fixed window: <c>permits</c> requests from the first request of a window until the window's
+/// length has passed. Unlike System.Threading.RateLimiting's FixedWindowRateLimiter (whose refusals always say
+/// "retry after the whole window"), a refusal here carries the time left until this client's window ends, which is
+/// what Retry-After promises. A window starts at the client's first request after the previous one ended, so an
+/// idle client holds no state that needs a timer; the partitioned limiter drops a window idle for a while.
+/// </summary>
+public sealed class ClientWindow(int permits, TimeSpan window, TimeProvider clock) : RateLimiter
+{
+    private readonly Lock _lock = new();
+    private long _windowStarted = long.MinValue;
+    private int _used;
+    private long _refused;
+    private long _granted;
+
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_windowStarted == long.MinValue)
+                {
+                    return TimeSpan.MaxValue;
+                }
+
+                var sinceEnd = clock.GetElapsedTime(_windowStarted) - window;
+                return sinceEnd >= TimeSpan.Zero ? sinceEnd : null;
+            }
+        }
+    }
+
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new RateLimiterStatistics
+            {
+                CurrentAvailablePermits = CurrentWindowOpen() ? permits - _used : permits,
+                CurrentQueuedCount = 0,
+                TotalFailedLeases = _refused,
+                TotalSuccessfulLeases = _granted,
+            };
+        }
+    }
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        lock (_lock)
+        {
+            if (!CurrentWindowOpen())
+            {
+                _windowStarted = clock.GetTimestamp();
+                _used = 0;
+            }
+
+            if (permitCount == 0 ? _used < permits : _used + permitCount <= permits)
+            {
+                _used += permitCount;
+                _granted++;
+                return Lease.Granted;
+            }
+
+            _refused++;
+            return new Lease(window - clock.GetElapsedTime(_windowStarted));
+        }
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(permitCount));
+
+    private bool CurrentWindowOpen() =>
+        _windowStarted != long.MinValue && clock.GetElapsedTime(_windowStarted) < window;
+
+    private sealed class Lease(TimeSpan? retryAfter) : RateLimitLease
+    {
+        public static readonly Lease Granted = new(null);
+
+        public override bool IsAcquired => retryAfter is null;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (retryAfter is { } wait && metadataName == MetadataName.RetryAfter.Name)
+            {
+                metadata = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+                return true;
+            }
+
+            metadata = null;
+            return false;
+        }
     }
 }
