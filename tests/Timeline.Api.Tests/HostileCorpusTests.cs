@@ -48,7 +48,7 @@ public class HostileCorpusTests(TimelineApp app) : IClassFixture<TimelineApp>
             Assert.Equal(status, problem.RootElement.GetProperty("status").GetInt32());
             foreach (var mention in hostile.ProblemMentions)
             {
-                Assert.Contains(mention, body, StringComparison.OrdinalIgnoreCase);
+                Assert.True(body.Contains(mention, StringComparison.OrdinalIgnoreCase), $"{name}: the problem does not mention '{mention}': {body}");
             }
 
             Assert.Equal(before, await DataVersionAsync(client));

@@ -61,12 +61,13 @@ public static class ImportExportApi
         }
         catch (JsonException ex)
         {
-            var message = ex.Message.Split(" Path:")[0];
-            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [ex.Path ?? "$"] = [message] })
+            // In the dataset's terms (field and value), never the serializer's .NET types.
+            var (field, message) = DatasetReader.DescribeJsonError(ex);
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field ?? "body"] = [message] })
             {
                 Status = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest,
                 Title = "The dataset cannot be read",
-                Detail = message,
+                Detail = field is null ? message : $"{field}: {message}",
             });
         }
 

@@ -18,18 +18,182 @@ public static class JsonBodies
 
     public sealed record Parsed<T>(T? Value, JsonNode? Node, string? Malformed, Dictionary<string, string[]> Errors);
 
-    /// <summary>Reads the request body as a JSON object.</summary>
-    public static async Task<(JsonObject? Node, string? Malformed)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the request body as a JSON object, strictly: the bytes must be UTF-8 (a stray byte is refused, never
+    /// replaced by U+FFFD and stored), no object may name a field twice, and no string or field name may hold half of
+    /// a surrogate pair (an escaped <c>\ud800</c> alone). A refusal names the field at fault where there is one.
+    /// </summary>
+    public static async Task<BodyRead> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return ParseObject(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    /// <summary>The strict reading of <see cref="ReadObjectAsync"/>, on bytes already in memory.</summary>
+    public static BodyRead ParseObject(ReadOnlyMemory<byte> utf8)
+    {
+        if (FirstInvalidUtf8(utf8.Span) is { } offset)
+        {
+            return BodyRead.Refused($"the body is not valid UTF-8: byte {offset} (0x{utf8.Span[offset]:X2}) starts no UTF-8 character; send text encoded as UTF-8", null);
+        }
+
+        JsonDocument document;
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, new JsonNodeOptions { PropertyNameCaseInsensitive = false }, new JsonDocumentOptions { MaxDepth = 32 }, cancellationToken);
-            return node is JsonObject obj ? (obj, null) : (null, "the body must be a JSON object");
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
-            return (null, $"the body is not valid JSON ({FirstSentence(ex.Message)})");
+            var field = FieldOf(ex.Path);
+            return ex.Message.StartsWith("Duplicate property", StringComparison.Ordinal)
+                ? BodyRead.Refused($"{DuplicateName(ex.Message) ?? field ?? "a field"} is given twice in one object{(field is null ? string.Empty : $" (at {field})")}; give each field once", field)
+                : BodyRead.Refused($"the body is not valid JSON ({FirstSentence(ex.Message)})", field);
         }
+        catch (InvalidOperationException)
+        {
+            // Comparing field names for duplicates unescapes them: one holds half of a surrogate pair.
+            return BodyRead.Refused(UnpairedSurrogate("a field name"), null);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return BodyRead.Refused("the body must be a JSON object", null);
+            }
+
+            if (BrokenSurrogate(document.RootElement, string.Empty) is { } broken)
+            {
+                return BodyRead.Refused(UnpairedSurrogate(broken), broken);
+            }
+
+            return new BodyRead((JsonObject)JsonNode.Parse(document.RootElement.GetRawText(), new JsonNodeOptions { PropertyNameCaseInsensitive = false })!, null, null);
+        }
+    }
+
+    /// <summary>The body as a JSON object, or why it was refused (and the field at fault, where there is one).</summary>
+    public sealed record BodyRead(JsonObject? Node, string? Malformed, string? Field)
+    {
+        public static BodyRead Refused(string why, string? field) => new(null, why, field);
+
+        /// <summary>The refusal as a 400 problem, with the field at fault under <c>errors</c>.</summary>
+        public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToProblem() =>
+            TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Field ?? "body"] = [Malformed ?? "cannot be read"] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Malformed body",
+                Detail = Malformed,
+            });
+    }
+
+    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var consumed = 0;
+        while (consumed < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[consumed..], out _, out var length) != System.Buffers.OperationStatus.Done)
+            {
+                return consumed;
+            }
+
+            consumed += length;
+        }
+
+        return null;
+    }
+
+    /// <summary>The path of the first string or field name that holds a lone surrogate, or null.</summary>
+    private static string? BrokenSurrogate(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string? name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        name = null;
+                    }
+
+                    if (name is null || !WellFormed(name))
+                    {
+                        return path.Length == 0 ? "a field name" : $"a field name in {path}";
+                    }
+
+                    if (BrokenSurrogate(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (BrokenSurrogate(item, $"{path}[{index++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.String:
+                bool wellFormed;
+                try
+                {
+                    wellFormed = WellFormed(element.GetString()!);
+                }
+                catch (InvalidOperationException)
+                {
+                    wellFormed = false;
+                }
+
+                return wellFormed ? null : path.Length == 0 ? "body" : path;
+
+            default:
+                return null;
+        }
+    }
+
+    private static string UnpairedSurrogate(string where) =>
+        $"{where} holds an unpaired UTF-16 surrogate (an escape such as \\ud800 without its partner), which is no character; send the text as it is";
+
+    /// <summary>Whether every surrogate in the text is half of a pair.</summary>
+    public static bool WellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string? FieldOf(string? jsonPath)
+    {
+        var field = (jsonPath ?? "$").TrimStart('$').TrimStart('.');
+        return field.Length == 0 ? null : field;
+    }
+
+    private static string? DuplicateName(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start ? message[(start + 1)..end] : null;
     }
 
     /// <summary>Binds a JSON object to a dataset-format record, listing every unknown field and mistyped value.</summary>

@@ -198,10 +198,10 @@ public sealed class RecordWrites(Database database, TimeProvider clock, StoreSta
                 detail: $"Send the body as {mediaType}{(mediaType == "application/json" ? "" : " (RFC 7396 JSON Merge Patch)")}; got '{contentType}'."));
         }
 
-        var (body, malformed) = await JsonBodies.ReadObjectAsync(http.Request, ct);
-        if (body is null)
+        var read = await JsonBodies.ReadObjectAsync(http.Request, ct);
+        if (read.Node is not { } body)
         {
-            return new WriteResult<TDetail>(null, null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed body", detail: malformed));
+            return new WriteResult<TDetail>(null, null, read.ToProblem());
         }
 
         var id = body["id"] is JsonValue v && v.TryGetValue<string>(out var given) ? given : string.Empty;

@@ -13,6 +13,7 @@ public static class DatasetReader
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         ReadCommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
+        AllowDuplicateProperties = false,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -43,8 +44,9 @@ public static class DatasetReader
         }
         catch (JsonException ex)
         {
+            var (field, message) = DescribeJsonError(ex);
             var where = ex.LineNumber is { } line ? $"line {line + 1}, byte {ex.BytePositionInLine + 1}" : "(json)";
-            throw new DatasetValidationException(path, [new DatasetError($"{ex.Path ?? "$"} ({where})", FirstSentence(ex.Message))]);
+            throw new DatasetValidationException(path, [new DatasetError($"{field ?? "(file)"} ({where})", message)]);
         }
 
         if (document is null)
@@ -97,9 +99,57 @@ public static class DatasetReader
         return document with { Sources = document.Sources is null ? null : sources };
     }
 
+    /// <summary>
+    /// What is wrong with a dataset's JSON, in the dataset's terms (the field, and what it holds) rather than the
+    /// serializer's (its .NET types and members): where (a field path such as <c>events[3].date</c>, or null for
+    /// the document as a whole) and what.
+    /// </summary>
+    public static (string? Field, string Message) DescribeJsonError(JsonException error)
+    {
+        var field = (error.Path ?? "$").TrimStart('$').TrimStart('.') is { Length: > 0 } path ? path : null;
+        var message = error.Message;
+        var inner = error.InnerException?.Message ?? string.Empty;
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            return (field, $"'{Quoted(message) ?? field}' is given twice in one record; give each field once");
+        }
+
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return (field, $"'{Quoted(message) ?? field}' is not a field of the dataset format");
+        }
+
+        if (inner.Contains("UTF-8", StringComparison.Ordinal))
+        {
+            return (field, "is not valid UTF-8; send text encoded as UTF-8");
+        }
+
+        if (inner.Contains("UTF-16", StringComparison.Ordinal) || inner.Contains("surrogate", StringComparison.Ordinal))
+        {
+            return (field, "holds an unpaired UTF-16 surrogate (an escape such as \\ud800 without its partner), which is no character");
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return (field, "has a value of the wrong type (text, a number, a list or an object where the format has another)");
+        }
+
+        // The reader's own syntax errors ("'x' is an invalid start of a value", "expected ','") name no type.
+        var where = error.LineNumber is { } line ? $" (line {line + 1}, byte {error.BytePositionInLine + 1})" : string.Empty;
+        return (field, "is not valid JSON: " + FirstSentence(message).Replace(" LineNumber", string.Empty, StringComparison.Ordinal) + where);
+    }
+
+    private static string? Quoted(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start ? message[(start + 1)..end] : null;
+    }
+
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        cut = cut > 0 ? cut : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd(' ', '|');
     }
 }
