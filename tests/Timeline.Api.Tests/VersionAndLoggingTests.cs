@@ -87,6 +87,25 @@ public class RequestLogTests(OperationsApp app) : IClassFixture<OperationsApp>
         Assert.Equal("ops-editor", editorLine.State["Key"]);
     }
 
+    [Theory]
+    [InlineData("/events/a%0AHTTP%20GET%20/admin/backup%20responded%20200", "\n", "a\\u000AHTTP GET /admin/backup")]
+    [InlineData("/events/a%0D%0Aforged", "\r", "a\\u000D\\u000Aforged")]
+    [InlineData("/events/%1B%5B31mred%1B%5B0m", "\u001b", "\\u001B[31mred")]
+    [InlineData("/events/right%E2%80%AEtxt.exe", "\u202e", "right\\u202Etxt.exe")]
+    [InlineData("/events/back%5Cslash%0A", "\n", "back\\\\slash\\u000A")]
+    public async Task Request_values_are_logged_neutralised_so_no_path_forges_a_line_or_reaches_the_console_raw(string path, string raw, string logged)
+    {
+        var peer = $"192.0.2.{90 + Math.Abs(path.GetHashCode(StringComparison.Ordinal) % 100)}";
+        using var client = app.ClientFrom(peer);
+
+        (await client.GetAsync(path)).Dispose();
+
+        var line = Assert.Single(app.Logs.Requests, e => (string?)e.State["Client"] == peer && ((string?)e.State["Path"])!.StartsWith("/events/", StringComparison.Ordinal) && ((string?)e.State["Path"])!.Contains(logged, StringComparison.Ordinal));
+        Assert.DoesNotContain(raw, (string?)line.State["Path"], StringComparison.Ordinal);
+        Assert.DoesNotContain(raw, line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(line.Message, char.IsControl);
+    }
+
     [Fact]
     public void The_console_writes_JSON_unless_configuration_chooses_another_formatter()
     {

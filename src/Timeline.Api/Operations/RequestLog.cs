@@ -7,7 +7,8 @@ namespace Timeline.Api.Operations;
 /// One structured log line per request, written when it ends: method, route template (the endpoint's pattern,
 /// such as /events/{id}, so lines group by route and carry no ids or query text), path, status, duration in
 /// milliseconds, the client's address (after trusted forwarded headers) and the API key's name when one was
-/// used. Category "Timeline.Api.Requests", level Information: Logging:LogLevel:Timeline.Api.Requests sets it.
+/// used. Values the client chose (method, path) are neutralised (<see cref="LogText"/>), so no request can forge a
+/// log line or reach the console with escape codes. Category "Timeline.Api.Requests", level Information: Logging:LogLevel:Timeline.Api.Requests sets it.
 /// </summary>
 public sealed class RequestLog(RequestDelegate next, ILoggerFactory loggers)
 {
@@ -36,13 +37,13 @@ public sealed class RequestLog(RequestDelegate next, ILoggerFactory loggers)
             var route = (endpoint.Matched as RouteEndpoint)?.RoutePattern.RawText;
             _logger.LogInformation(
                 "HTTP {Method} {Route} {Path} responded {Status} in {DurationMs} ms for {Client} {Key}",
-                context.Request.Method,
+                LogText.Neutralise(context.Request.Method),
                 route is null ? "(no route)" : "/" + route.TrimStart('/'),
-                context.Request.Path.Value,
+                LogText.Neutralise(context.Request.Path.Value),
                 context.Response.StatusCode,
                 Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3),
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : "-");
+                context.User.Identity?.IsAuthenticated == true ? LogText.Neutralise(context.User.Identity.Name) : "-");
         }
     }
 

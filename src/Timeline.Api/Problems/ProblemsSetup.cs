@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Timeline.Api.Operations;
 
 namespace Timeline.Api.Problems;
 
@@ -45,7 +46,7 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 (title, detail) = status == StatusCodes.Status413PayloadTooLarge
                     ? ("Request body too large", "The request body is larger than this endpoint accepts.")
                     : ("Bad request", "The request could not be read.");
-                logger.LogInformation("Bad request {Path}: {Message}", httpContext.Request.Path, bad.Message);
+                logger.LogInformation("Bad request {Path}: {Message}", LogText.Neutralise(httpContext.Request.Path.Value), LogText.Neutralise(bad.Message));
                 break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 status = 499;
@@ -57,13 +58,13 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 title = "Store busy";
                 detail = "The store is busy; try again shortly.";
                 httpContext.Response.Headers.RetryAfter = "1";
-                logger.LogWarning(exception, "Store busy on {Path}", httpContext.Request.Path);
+                logger.LogWarning(exception, "Store busy on {Path}", LogText.Neutralise(httpContext.Request.Path.Value));
                 break;
             default:
                 status = StatusCodes.Status500InternalServerError;
                 title = "Internal error";
                 detail = "The server failed to answer this request. It has been logged with the traceId below.";
-                logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+                logger.LogError(exception, "Unhandled exception on {Method} {Path}", LogText.Neutralise(httpContext.Request.Method), LogText.Neutralise(httpContext.Request.Path.Value));
                 break;
         }
 
