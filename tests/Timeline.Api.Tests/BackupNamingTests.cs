@@ -40,7 +40,7 @@ public class BackupNamingTests
         foreach (var response in responses)
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var path = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("path").GetString()!;
+            var path = Path.Combine(app.Folder, "backups", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString()!);
             Assert.Equal(["ok"], await StoreFiles.IntegrityAsync(path));
             names.Add(Path.GetFileName(path));
         }
@@ -80,8 +80,56 @@ public class BackupNamingTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("The backup was refused", problem.GetProperty("title").GetString());
-        Assert.Contains("There is no store at", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("The store's file is gone", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Folder, problem.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(app.Folder, "backups")) && Directory.GetFiles(Path.Combine(app.Folder, "backups")).Length > 0);
         File.Move(app.DatabasePath + ".moved-away", app.DatabasePath);
+    }
+
+    [Theory]
+    [InlineData("backups")] // the directory itself is a file
+    [InlineData("backups/daily")] // a folder on its way is a file
+    public async Task A_backup_directory_that_is_a_file_is_a_409_problem_that_shows_no_server_path(string directory)
+    {
+        using var app = new BackupDirectoryApp(directory);
+        await File.WriteAllTextAsync(Path.Combine(app.Folder, "backups"), "not a folder");
+        using var admin = app.ClientFrom("192.0.2.96", app.AdminKey);
+
+        using var response = await admin.PostAsync("/admin/backup", null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Timeline:BackupDirectory", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Folder, body, StringComparison.Ordinal);
+        Assert.Equal("not a folder", await File.ReadAllTextAsync(Path.Combine(app.Folder, "backups")));
+    }
+
+    [Fact]
+    public async Task A_backup_is_answered_and_logged_by_its_name_in_the_backup_directory_never_by_server_paths()
+    {
+        using var app = new BackupDirectoryApp("backups");
+        using var admin = app.ClientFrom("192.0.2.97", app.AdminKey);
+
+        using var response = await admin.PostAsync("/admin/backup", null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var name = JsonDocument.Parse(body).RootElement.GetProperty("name").GetString()!;
+        Assert.True(File.Exists(Path.Combine(app.Folder, "backups", name)));
+        Assert.DoesNotContain(app.Folder, body, StringComparison.Ordinal);
+        var logged = app.Logs.Entries.Where(e => e.Category.Contains("StoreBackups", StringComparison.Ordinal)).ToList();
+        Assert.Contains(logged, e => e.Message.Contains(name, StringComparison.Ordinal));
+        Assert.All(logged, e => Assert.DoesNotContain(app.Folder, e.Message, StringComparison.Ordinal));
+    }
+
+    private sealed class BackupDirectoryApp(string directory) : OperationsApp
+    {
+        protected override void ConfigureSettings(IWebHostBuilder builder)
+        {
+            base.ConfigureSettings(builder);
+            builder.UseSetting("Timeline:BackupDirectory", Path.Combine(Folder, directory));
+            builder.UseSetting("Logging:LogLevel:Timeline.Api.Operations", "Information");
+        }
     }
 }

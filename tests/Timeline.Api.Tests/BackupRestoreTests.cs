@@ -39,9 +39,10 @@ public class BackupTests(OperationsApp app) : IClassFixture<OperationsApp>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var backup = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        var path = backup.GetProperty("path").GetString()!;
-        Assert.Equal(Path.Combine(app.Folder, "backups"), Path.GetDirectoryName(path));
-        Assert.Matches(@"^timeline-\d{8}-\d{6}-\d{7}\.db$", Path.GetFileName(path));
+        var name = backup.GetProperty("name").GetString()!;
+        Assert.Matches(@"^timeline-\d{8}-\d{6}-\d{7}\.db$", name);
+        var path = Path.Combine(app.Folder, "backups", name);
+        Assert.DoesNotContain(app.Folder, backup.ToString(), StringComparison.Ordinal);
         Assert.Equal(new FileInfo(path).Length, backup.GetProperty("bytes").GetInt64());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))), backup.GetProperty("sha256").GetString());
         Assert.Equal(served.GetProperty("counts").ToString(), backup.GetProperty("store").GetProperty("counts").ToString());
@@ -69,7 +70,7 @@ public class BackupTests(OperationsApp app) : IClassFixture<OperationsApp>
         foreach (var response in backupResponses)
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            paths.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("path").GetString()!);
+            paths.Add(Path.Combine(app.Folder, "backups", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString()!));
         }
 
         Assert.Equal(3, paths.Distinct().Count());
@@ -114,7 +115,7 @@ public class BackupTests(OperationsApp app) : IClassFixture<OperationsApp>
         using var client = app.CreateClient();
         (await client.GetAsync("/health/ready")).Dispose();
         var backup = app.Services.GetRequiredService<StoreBackups>();
-        var copy = (await backup.BackupAsync(Path.Combine(app.Folder, "for-restore.db"), CancellationToken.None)).Path;
+        var copy = (await backup.BackupAsync(Path.Combine(app.Folder, "for-restore.db"), CancellationToken.None)).FullPath;
         var before = await StoreFiles.SummaryAsync(app.DatabasePath);
 
         var run = await Command.RunAsync("restore", copy, $"--Timeline:DatabasePath={app.DatabasePath}");

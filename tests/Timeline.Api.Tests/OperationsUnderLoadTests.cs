@@ -129,7 +129,7 @@ public class OperationsUnderLoadTests
         admin.DefaultRequestHeaders.Authorization = new("Bearer", app.AdminKey);
         using var backup = await admin.PostAsync("/admin/backup", null);
         Assert.Equal(HttpStatusCode.OK, backup.StatusCode);
-        var path = JsonDocument.Parse(await backup.Content.ReadAsStringAsync()).RootElement.GetProperty("path").GetString()!;
+        var path = Path.Combine(app.Folder, "backups", JsonDocument.Parse(await backup.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString()!);
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 

@@ -55,7 +55,7 @@ public static class OperationsApi
             .WithTags("Operations")
             .WithName("BackupStore")
             .WithSummary("Write a consistent copy of the store (admin)")
-            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its path, size, SHA-256 and what it holds. Needs an admin API key. Backups run one at a time; two asked for in the same tick of the clock get distinct names (the later one numbered). A backup the store's state refuses (its file is gone) is a 409 problem. Restore a copy with the `restore` command while the server is stopped.")
+            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its name in that directory (never a server path), size, SHA-256 and what it holds. Needs an admin API key. Backups run one at a time; two asked for in the same tick of the clock get distinct names (the later one numbered). A backup the server's state refuses (the store's file is gone, the backup directory is a file or cannot be made) is a 409 problem; one that runs out of space is a 507 problem. Restore a copy with the `restore` command while the server is stopped.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);

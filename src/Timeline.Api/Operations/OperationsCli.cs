@@ -60,7 +60,7 @@ public static class OperationsCli
         {
             var result = await app.Services.GetRequiredService<StoreBackups>().BackupAsync(operands[0], CancellationToken.None);
             Console.WriteLine(
-                $"Backed up to {result.Path}: {result.Bytes} bytes, SHA-256 {result.Sha256}, schema version {result.Store.SchemaVersion}, "
+                $"Backed up to {result.FullPath}: {result.Bytes} bytes, SHA-256 {result.Sha256}, schema version {result.Store.SchemaVersion}, "
                 + $"data version {result.Store.DataVersion}: {result.Store.Counts.Sources} sources, {result.Store.Counts.Entities} entities, {result.Store.Counts.Events} events.");
             return 0;
         }

@@ -8,12 +8,17 @@ using Timeline.Api.Storage;
 namespace Timeline.Api.Operations;
 
 /// <summary>A consistent copy of the store.</summary>
-/// <param name="Path">The full path of the copy.</param>
+/// <param name="Name">The copy's file name within the backup directory (Timeline:BackupDirectory); the server's own paths are not shown to clients.</param>
 /// <param name="Bytes">Its size.</param>
 /// <param name="Sha256">Lowercase hex SHA-256 of the file, to check a copy moved elsewhere.</param>
 /// <param name="CreatedAt">When the copy was taken (UTC).</param>
 /// <param name="Store">What the copy holds: schema and data versions and the counts of records.</param>
-public sealed record BackupResult(string Path, long Bytes, string Sha256, DateTimeOffset CreatedAt, StoreSummary Store);
+public sealed record BackupResult(string Name, long Bytes, string Sha256, DateTimeOffset CreatedAt, StoreSummary Store)
+{
+    /// <summary>The full path of the copy, for the command line (never serialised into an answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string FullPath { get; init; } = string.Empty;
+}
 
 /// <summary>The outcome of a restore.</summary>
 /// <param name="DatabasePath">The store that now holds the restored data.</param>
@@ -79,21 +84,37 @@ public sealed class StoreBackups(
         await _oneAtATime.WaitAsync(cancellationToken);
         string? destination = null;
         string? partial = null;
+        var name = "(unnamed)";
         try
         {
             destination = chooseDestination();
+            name = NameOf(destination);
             partial = $"{destination}.partial-{Guid.NewGuid():N}";
             if (File.Exists(destination))
             {
-                throw new StoreOperationException($"{destination} already exists; a backup never overwrites a file.");
+                throw new StoreOperationException($"A backup named {name} already exists; a backup never overwrites a file.");
             }
 
             if (!File.Exists(database.FilePath))
             {
-                throw new StoreOperationException($"There is no store at {database.FilePath} to back up.");
+                throw new StoreOperationException("The store's file is gone: there is nothing to back up.");
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            var folder = Path.GetDirectoryName(destination)!;
+            if (File.Exists(folder))
+            {
+                throw new StoreOperationException("The backup directory (Timeline:BackupDirectory) is a file, not a folder: point the setting at a folder, or move the file away.");
+            }
+
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !StorageFull.Is(ex))
+            {
+                throw new StoreOperationException("The backup directory (Timeline:BackupDirectory) cannot be created: a part of its path is a file, or the server may not write there.");
+            }
+
             var createdAt = clock.GetUtcNow();
             await using (var connection = await database.OpenAsync(cancellationToken))
             {
@@ -102,17 +123,20 @@ public sealed class StoreBackups(
 
             var store = await SummarizeAsync(partial, cancellationToken);
             File.Move(partial, destination, overwrite: false);
-            var result = new BackupResult(destination, new FileInfo(destination).Length, await Sha256Async(destination, cancellationToken), createdAt, store);
+            var result = new BackupResult(name, new FileInfo(destination).Length, await Sha256Async(destination, cancellationToken), createdAt, store)
+            {
+                FullPath = destination,
+            };
             metrics.Backups.Add(1, new KeyValuePair<string, object?>("outcome", "written"));
             logger.LogInformation(
-                "Backed up {Store} to {Backup}: {Bytes} bytes, schema {Schema}, data version {DataVersion}, {Events} events",
-                database.FilePath, destination, result.Bytes, store.SchemaVersion, store.DataVersion, store.Counts.Events);
+                "Backed up the store to {Backup} in the backup directory: {Bytes} bytes, schema {Schema}, data version {DataVersion}, {Events} events",
+                name, result.Bytes, store.SchemaVersion, store.DataVersion, store.Counts.Events);
             return result;
         }
         catch (Exception ex) when (ex is not StoreOperationException and not OperationCanceledException)
         {
             metrics.Backups.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            logger.LogError(ex, "Backup of {Store} to {Backup} failed", database.FilePath, destination);
+            logger.LogError("Backup to {Backup} failed: {Reason}", name, StorageFull.Is(ex) ? "no space left on the backup's or the store's volume" : ex.GetType().Name);
             throw;
         }
         finally
@@ -126,6 +150,13 @@ public sealed class StoreBackups(
 
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>A copy's name as clients and logs see it: relative to the backup directory, or its file name when it lies elsewhere.</summary>
+    private string NameOf(string destination)
+    {
+        var relative = Path.GetRelativePath(BackupDirectory, destination);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Path.GetFileName(destination) : relative;
     }
 
     /// <summary>
