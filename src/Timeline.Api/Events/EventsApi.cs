@@ -216,5 +216,5 @@ public static class EventsApi
         return best is not null && best.MatchesMediaType("text/csv") && !best.MatchesAllTypes && !best.MatchesAllSubTypes;
     }
 
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+    private static string BaseUrl(HttpRequest request) => Operations.PublicUrls.Base(request);
 }

@@ -18,6 +18,17 @@ public sealed class OperationsOptions
     /// <summary>Networks (CIDR, such as 172.18.0.0/16) whose proxies are believed, as <see cref="KnownProxies"/>.</summary>
     public List<string> KnownNetworks { get; set; } = [];
 
+    /// <summary>
+    /// The address clients reach the API at (https://timeline.example.org, or with a path: https://example.org/timeline),
+    /// from which every absolute URL in an answer is made (the links of the CSV, iCalendar, Atom and TimelineJS exports).
+    /// Unset: the request's own scheme and Host header, which any client can set, so set it wherever the API is public.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary><see cref="PublicBaseUrl"/> without a trailing slash, or null when unset.</summary>
+    public string? ParsedPublicBaseUrl() =>
+        PublicBaseUrl is { Length: > 0 } configured ? configured.Trim().TrimEnd('/') : null;
+
     /// <summary>Where POST /admin/backup writes its copies. Unset: a "backups" folder beside the database file.</summary>
     public string? BackupDirectory { get; set; }
 
@@ -47,6 +58,13 @@ public sealed class OperationsOptions
         foreach (var network in Split(KnownNetworks).Where(n => !IPNetwork.TryParse(n, out _)))
         {
             yield return $"Timeline:KnownNetworks: '{network}' is not a network in CIDR notation (such as 10.0.0.0/8).";
+        }
+
+        if (PublicBaseUrl is { Length: > 0 } publicBase
+            && (!Uri.TryCreate(publicBase.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0))
+        {
+            yield return $"Timeline:PublicBaseUrl: '{publicBase}' is not an absolute http or https URL without query, fragment or user name (such as https://timeline.example.org).";
         }
 
         if (ShutdownTimeoutSeconds < 0)

@@ -80,6 +80,10 @@ public static class OperationsSetup
                 : ForwardedHeaders.None;
         });
 
+        // AllowedHosts is enforced by EdgeGuards, with a problem like every other refusal; ASP.NET Core's own host
+        // filter (which answers with an HTML page, before the app's error handling) is left with nothing to refuse.
+        services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(hosts => hosts.AllowedHosts = ["*"]);
+
         // Reads from any origin; writes from none (EdgeGuards refuses them, and preflight never allows them).
         services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .AllowAnyOrigin()

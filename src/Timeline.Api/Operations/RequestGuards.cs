@@ -1,19 +1,48 @@
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Timeline.Api.Operations;
 
 /// <summary>
-/// Refusals made before routing, each a problem: a query string longer than Timeline:Limits:MaxQueryStringLength
-/// (414), and a write from another origin (403). Reads are open to every origin (CORS); writes are not, so a page
+/// Refusals made before routing, each a problem: a Host this server does not answer for (400: outside AllowedHosts
+/// when that is set, or empty when no Timeline:PublicBaseUrl says what links should point at), a query string longer
+/// than Timeline:Limits:MaxQueryStringLength (414), and a write from another origin (403). Reads are open to every origin (CORS); writes are not, so a page
 /// elsewhere can never make a visitor's browser change the timeline, even where CORS preflight is skipped (a plain
 /// form POST carries an Origin header and no preflight).
 /// </summary>
-public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions> options)
+public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions> options, IConfiguration configuration)
 {
+    /// <summary>AllowedHosts (semicolon-separated, wildcards such as *.example.org), or null for any host ("*" or unset).</summary>
+    private readonly StringSegment[]? _allowedHosts = configuration["AllowedHosts"] is { Length: > 0 } hosts
+        && hosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } list
+        && !list.Contains("*")
+            ? list.Select(h => new StringSegment(h)).ToArray()
+            : null;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        if (_allowedHosts is not null && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
+        {
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status400BadRequest,
+                "Host not served",
+                $"This server answers only for the hosts it is configured for (AllowedHosts); the request named '{LogText.Neutralise(request.Host.Value)}'.");
+            return;
+        }
+
+        if (!request.Host.HasValue && options.Value.ParsedPublicBaseUrl() is null)
+        {
+            await Problem.WriteAsync(
+                context,
+                StatusCodes.Status400BadRequest,
+                "Host header required",
+                "The request has no Host header, so the server cannot say where its links point; send the host you asked for.");
+            return;
+        }
+
         var maxQuery = options.Value.Limits.MaxQueryStringLength;
         if (request.QueryString.HasValue && request.QueryString.Value!.Length > maxQuery)
         {
@@ -119,4 +148,17 @@ internal static class Problem
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         }).AsTask();
     }
+}
+
+/// <summary>
+/// The absolute URLs in answers (export links, feed addresses): made from Timeline:PublicBaseUrl when it is set, so a
+/// forged Host header never reaches a body; otherwise from the request's scheme and Host, which EdgeGuards has
+/// checked against AllowedHosts.
+/// </summary>
+public static class PublicUrls
+{
+    /// <summary>The base URL, without a trailing slash: https://timeline.example.org or http://127.0.0.1:5080.</summary>
+    public static string Base(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<IOptions<OperationsOptions>>().Value.ParsedPublicBaseUrl()
+        ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
