@@ -30,6 +30,7 @@ public static class TimelineServices
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         services.AddSingleton<StoreState>();
+        services.AddSingleton<StoreSpace>();
         services.AddSingleton<Caching.ResponseCache>();
         services.AddSingleton<Curation.RecordWrites>();
         services.AddSingleton<Curation.DatasetImporter>();

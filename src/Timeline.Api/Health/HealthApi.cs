@@ -22,7 +22,7 @@ public static class HealthApi
         group.MapGet("/ready", Ready)
             .WithName("Ready")
             .WithSummary("Readiness probe")
-            .WithDescription("200 when the store answers a query and is at the schema version this build expects; 503 with a problem otherwise.")
+            .WithDescription("200 when the store answers a query, is at the schema version this build expects, and has room to write; 503 with a problem otherwise (a store that ran out of space is reported until its volume has room again).")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return routes;
@@ -30,8 +30,16 @@ public static class HealthApi
 
     public static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
 
-    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Database database, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Database database, StoreSpace space, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (space.Current() is { } shortage)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Store out of space",
+                detail: $"A change failed for want of storage space at {shortage.At:yyyy-MM-ddTHH:mm:ssZ}; writes are refused until the store's volume has room again (reads are served meanwhile).");
+        }
+
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);

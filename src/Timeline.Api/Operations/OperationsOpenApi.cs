@@ -6,7 +6,8 @@ namespace Timeline.Api.Operations;
 
 /// <summary>
 /// Documents the answers the operations layer can give on any operation, which no handler's signature shows:
-/// 429 (rate limited, with Retry-After) where the rate limits apply, and 504 (request timeout) wherever the request timeout applies.
+/// 429 (rate limited, with Retry-After) where the rate limits apply, 507 (out of storage space) on every write, and 504
+/// (request timeout) wherever the request timeout applies.
 /// </summary>
 public static class OperationsOpenApi
 {
@@ -28,6 +29,20 @@ public static class OperationsOpenApi
                     },
                 };
                 operation.Responses.TryAdd("429", tooMany);
+            }
+
+            if (context.Description.HttpMethod is { } method && EdgeGuards.IsWrite(method))
+            {
+                var full = Problem(context, "The server has no storage space left for this change; nothing was written. Try again after Retry-After seconds, once space is freed.");
+                full.Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["Retry-After"] = new OpenApiHeader
+                    {
+                        Description = "Seconds to wait before trying again.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                    },
+                };
+                operation.Responses.TryAdd("507", full);
             }
 
             if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<DisableRequestTimeoutAttribute>().Any())

@@ -30,3 +30,58 @@ public static class StorageFull
         return false;
     }
 }
+
+/// <summary>
+/// Whether the store last ran out of space, for readiness: a write, import or backup that failed for want of space
+/// marks it, with the free space its volume had then; readiness reports it (503) until the volume has room again
+/// (<see cref="Headroom"/> more than at the failure), and then clears it. Writes themselves need no reset: SQLite
+/// takes them again as soon as there is room.
+/// </summary>
+public sealed class StoreSpace(Database database, TimeProvider clock)
+{
+    /// <summary>How much more free space than at the failure counts as "room again".</summary>
+    public const long Headroom = 4L * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private Shortage? _shortage;
+
+    /// <summary>When and with how much free space the store last ran out of room.</summary>
+    public sealed record Shortage(DateTimeOffset At, long FreeBytes);
+
+    /// <summary>Notes that an operation failed for want of space.</summary>
+    public void ReportFull()
+    {
+        var shortage = new Shortage(clock.GetUtcNow(), FreeBytes() ?? 0);
+        lock (_lock)
+        {
+            _shortage = shortage;
+        }
+    }
+
+    /// <summary>The shortage still in force, or null once the volume has room again.</summary>
+    public Shortage? Current()
+    {
+        lock (_lock)
+        {
+            if (_shortage is { } shortage && FreeBytes() is { } free && free >= shortage.FreeBytes + Headroom)
+            {
+                _shortage = null;
+            }
+
+            return _shortage;
+        }
+    }
+
+    private long? FreeBytes()
+    {
+        try
+        {
+            var folder = Path.GetDirectoryName(database.FilePath);
+            return string.IsNullOrEmpty(folder) ? null : new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
