@@ -12,6 +12,7 @@ using Timeline.Api.Operations;
 using Timeline.Api.Problems;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
+using Timeline.Api.TimelinePage;
 
 // Command words and their operands (import FILE, ...) are not configuration; everything else is.
 // The content root is where the app is built (appsettings.json beside the binaries), whatever the working
@@ -81,6 +82,9 @@ api.MapCuration();
 api.MapHistory();
 api.MapImportExport();
 api.MapOperations();
+
+// The timeline page for people (HTML over the same API); its view lives in its query string, so it is not guarded.
+app.MapTimelinePage();
 
 // A dataset that fails validation stops startup here, its problems logged, with nothing written.
 var hostedByTests = Cli.HostedByTests(app);

@@ -24,6 +24,21 @@ public class TimelineApp : WebApplicationFactory<Program>
     /// <summary>An app seeded from another dataset file.</summary>
     public static TimelineApp WithDataset(string seedPath) => new OnDataset(seedPath);
 
+    /// <summary>An app seeded from a dataset file, to be served by Kestrel on a port of 127.0.0.1 (<see cref="StartOnKestrel"/>).</summary>
+    public static TimelineApp WithDatasetOnPort(string seedPath, int port) => new OnDataset(seedPath) { KestrelPort = port };
+
+    /// <summary>The port a real Kestrel server serves this app on, for clients other than HttpClient (a browser).</summary>
+    public int? KestrelPort { get; init; }
+
+    public string? KestrelAddress => KestrelPort is { } port ? $"http://127.0.0.1:{port}" : null;
+
+    /// <summary>Starts the app on Kestrel at <see cref="KestrelPort"/>.</summary>
+    public void StartOnKestrel()
+    {
+        UseKestrel(KestrelPort ?? throw new InvalidOperationException("No Kestrel port was given."));
+        StartServer();
+    }
+
     public string Folder { get; }
 
     public string DatabasePath { get; }

@@ -14,7 +14,7 @@ namespace Timeline.Api.Caching;
 /// </summary>
 public sealed class ConditionalGets(RequestDelegate next, StoreState state, ResponseCache cache)
 {
-    private static readonly string[] Excluded = ["/health", "/swagger", "/openapi", "/metrics", "/version"];
+    private static readonly string[] Excluded = ["/health", "/swagger", "/openapi", "/metrics", "/version", "/timeline"];
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -45,6 +45,9 @@ public static class OpenApiSetup
                         (`2020-12-18`), never more. Where a source is unsure or contradicts itself, the event says so in `caveats`.
 
                         Errors are RFC 9457 problem details (`application/problem+json`) naming the parameter at fault.
+
+                        For people rather than programs: [the timeline page](/timeline) shows every event with its sources' exact
+                        words highlighted where they stand.
                         """,
                 };
                 document.Components ??= new OpenApiComponents();

@@ -5,7 +5,8 @@ namespace Timeline.Api.Operations;
 /// Policy. API responses (JSON, CSV, iCalendar, Atom) never need to run or load anything, so theirs allows
 /// nothing. Swagger UI gets what its files need and no more: its index.html loads its scripts and styles from
 /// files (no inline script), the UI sets inline styles and uses data: images, and it fetches the OpenAPI
-/// document and "Try it out" requests from this origin.
+/// document and "Try it out" requests from this origin. The timeline page (/timeline) gets its own scripts, styles
+/// and API requests from this origin, and nothing inline.
 /// </summary>
 public sealed class SecurityHeaders(RequestDelegate next)
 {
@@ -18,6 +19,7 @@ public sealed class SecurityHeaders(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var swagger = context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase);
+        var page = context.Request.Path.StartsWithSegments("/timeline", StringComparison.OrdinalIgnoreCase);
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
@@ -25,7 +27,7 @@ public sealed class SecurityHeaders(RequestDelegate next)
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            headers.ContentSecurityPolicy = swagger ? SwaggerUiPolicy : ApiPolicy;
+            headers.ContentSecurityPolicy = swagger ? SwaggerUiPolicy : page ? TimelinePage.TimelinePageApi.PagePolicy : ApiPolicy;
             return Task.CompletedTask;
         });
         return next(context);
