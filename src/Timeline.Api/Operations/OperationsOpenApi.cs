@@ -19,30 +19,16 @@ public static class OperationsOpenApi
             operation.Responses ??= [];
             if (!RateLimits.IsExempt(path))
             {
-                var tooMany = Problem(context, "Too many requests from this client (Timeline:RateLimits); wait the Retry-After seconds.");
-                tooMany.Headers = new Dictionary<string, IOpenApiHeader>
-                {
-                    ["Retry-After"] = new OpenApiHeader
-                    {
-                        Description = "Seconds until this client's rate-limit window starts again.",
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-                    },
-                };
-                operation.Responses.TryAdd("429", tooMany);
+                operation.Responses.TryAdd("429", WithRetryAfter(
+                    Problem(context, "Too many requests from this client (Timeline:RateLimits); wait the Retry-After seconds."),
+                    "Seconds until this client's rate-limit window starts again."));
             }
 
             if (context.Description.HttpMethod is { } method && EdgeGuards.IsWrite(method))
             {
-                var full = Problem(context, "The server has no storage space left for this change; nothing was written. Try again after Retry-After seconds, once space is freed.");
-                full.Headers = new Dictionary<string, IOpenApiHeader>
-                {
-                    ["Retry-After"] = new OpenApiHeader
-                    {
-                        Description = "Seconds to wait before trying again.",
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-                    },
-                };
-                operation.Responses.TryAdd("507", full);
+                operation.Responses.TryAdd("507", WithRetryAfter(
+                    Problem(context, "The server has no storage space left for this change; nothing was written. Try again after Retry-After seconds, once space is freed."),
+                    "Seconds to wait before trying again."));
             }
 
             if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<DisableRequestTimeoutAttribute>().Any())
@@ -53,6 +39,15 @@ public static class OperationsOpenApi
             return Task.CompletedTask;
         }));
         return services;
+    }
+
+    private static OpenApiResponse WithRetryAfter(OpenApiResponse response, string description)
+    {
+        response.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+        };
+        return response;
     }
 
     private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description) => new()
