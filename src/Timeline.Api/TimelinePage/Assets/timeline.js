@@ -237,7 +237,9 @@
       for (const [name, values] of Object.entries(answer.facets)) {
         if (!values.length) continue;
         const list = el("ul");
-        for (const value of values.slice(0, 12)) {
+        // Years read best in order; the other facets come most frequent first, as the API gives them.
+        const ordered = name === "year" ? [...values].sort((a, b) => a.value.localeCompare(b.value)) : values.slice(0, 12);
+        for (const value of ordered) {
           const target = filtersOnly(state);
           if (name === "year") { target.from = value.value; target.to = value.value; }
           else if (value.selected) delete target[name];
