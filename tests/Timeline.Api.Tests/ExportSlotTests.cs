@@ -78,6 +78,96 @@ public sealed class ExportSlotTests
         Assert.Equal(0, gate.ClientsInFlight);
     }
 
+    // ------------------------------------------------------------------ the body's pace
+
+    /// <summary>A client at the other end of a socket: its buffers take the first bytes at once, then it reads at its pace (or not at all).</summary>
+    private sealed class PacedClient(long buffered, double bytesPerSecond) : Stream
+    {
+        private long _taken;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var before = _taken;
+            _taken += buffer.Length;
+            var beyond = _taken - Math.Max(before, buffered);
+            if (beyond > 0)
+            {
+                await Task.Delay(bytesPerSecond <= 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(beyond / bytesPerSecond), cancellationToken);
+            }
+        }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _taken;
+
+        public override long Position { get => _taken; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private static async Task<(long Bytes, TimeSpan Elapsed)> WriteUntilDroppedAsync(Stream body, long total)
+    {
+        var chunk = new byte[16 * 1024];
+        var watch = Stopwatch.StartNew();
+        long written = 0;
+        while (written < total)
+        {
+            await body.WriteAsync(chunk);
+            written += chunk.Length;
+        }
+
+        return (written, watch.Elapsed);
+    }
+
+    [Fact]
+    public async Task A_client_that_reads_slower_than_the_minimum_rate_is_dropped_once_its_buffers_are_full()
+    {
+        // 2 MB of socket buffers taken at once must not buy a 32 KB/s reader a minute: only the waiting counts.
+        var body = new ExportBodyStream(new PacedClient(buffered: 2_000_000, bytesPerSecond: 32 * 1024), null, TimeSpan.FromSeconds(1), minBytesPerSecond: 128 * 1024);
+        var watch = Stopwatch.StartNew();
+
+        var dropped = await Assert.ThrowsAsync<ExportClientTooSlowException>(() => WriteUntilDroppedAsync(body, 100_000_000));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.Contains("bytes a second", dropped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_dropped_after_the_write_timeout()
+    {
+        var body = new ExportBodyStream(new PacedClient(buffered: 100_000, bytesPerSecond: 0), null, TimeSpan.FromSeconds(1), minBytesPerSecond: 0);
+
+        var dropped = await Assert.ThrowsAsync<ExportClientTooSlowException>(() => WriteUntilDroppedAsync(body, 100_000_000));
+
+        Assert.Contains("did not finish within 1 seconds", dropped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_keeps_up_with_the_minimum_rate_is_never_dropped()
+    {
+        // A quarter of a megabyte a second against a minimum of 32 KiB: slack for timers late on a loaded machine.
+        var body = new ExportBodyStream(new PacedClient(buffered: 64 * 1024, bytesPerSecond: 256 * 1024), null, TimeSpan.FromSeconds(1), minBytesPerSecond: 32 * 1024);
+
+        var (bytes, elapsed) = await WriteUntilDroppedAsync(body, 768 * 1024);
+
+        Assert.Equal(768 * 1024, bytes);
+        Assert.True(elapsed > TimeSpan.FromSeconds(2), "the paced client did not make the export wait");
+    }
+
     // ------------------------------------------------------------------ through the pipeline
 
     [Fact]

@@ -5,9 +5,10 @@ namespace Timeline.Api.Exports;
 
 /// <summary>
 /// The response body as an export writes it: every write to the client must finish within the write timeout, and over
-/// the time the export spends waiting for its client (not the time it spends reading the store) the client must take
-/// at least the minimum rate, after a grace as long as the write timeout. A client that stops reading, or reads too
-/// slowly, gets <see cref="ExportClientTooSlowException"/>, and the export ends and gives its slot back.
+/// the last stretch of time as long as the write timeout that the export spent waiting for its client (not the time it
+/// spends reading the store, nor writes the socket's buffers took at once) the client must take at least the minimum
+/// rate. A client that stops reading, or reads too slowly, gets <see cref="ExportClientTooSlowException"/>, and the
+/// export ends and gives its slot back.
 /// <para>
 /// The request timeout covers an export until its first bytes go out (checking the parameters, waiting for a slot,
 /// the first rows); from then on the export streams for as long as its client keeps up.
@@ -86,13 +87,57 @@ public sealed class ExportBodyStream(Stream inner, HttpContext? context, TimeSpa
             throw new ExportClientTooSlowException($"a write to the client did not finish within {writeTimeout.TotalSeconds:0.#} seconds ({_bytes:N0} bytes sent)");
         }
 
-        _waitingTicks += Stopwatch.GetTimestamp() - started;
+        var waited = Stopwatch.GetTimestamp() - started;
+        _waitingTicks += waited;
         _bytes += count;
-        var waited = TimeWaited - writeTimeout;
-        if (minBytesPerSecond > 0 && waited > TimeSpan.Zero && _bytes < waited.TotalSeconds * minBytesPerSecond)
+        if (minBytesPerSecond > 0 && _window.TooSlow(count, waited, writeTimeout, minBytesPerSecond) is { } rate)
         {
             throw new ExportClientTooSlowException(
-                $"the client took {_bytes:N0} bytes in {TimeWaited.TotalSeconds:0.#} seconds of waiting for it, under {minBytesPerSecond:N0} bytes a second");
+                $"the client took {rate:N0} bytes a second over the last {writeTimeout.TotalSeconds:0.#} seconds the export waited for it, under {minBytesPerSecond:N0} ({_bytes:N0} bytes sent)");
+        }
+    }
+
+    private readonly RateWindow _window = new();
+
+    /// <summary>
+    /// The client's pace over the most recent writes that made the export wait as long as the window, in about twenty
+    /// buckets: writes the socket's buffers take at once add bytes but no waiting, so once the buffers are full (and
+    /// every write waits for the client to read) the window holds only what the client itself took.
+    /// </summary>
+    private sealed class RateWindow
+    {
+        private readonly Queue<(long Bytes, long Ticks)> _buckets = new();
+        private long _bytes;
+        private long _ticks;
+        private long _bucketBytes;
+        private long _bucketTicks;
+
+        /// <summary>The client's rate in bytes a second when the window is full and the rate under the minimum, else null.</summary>
+        public double? TooSlow(int count, long waitedTicks, TimeSpan window, long minBytesPerSecond)
+        {
+            var windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
+            _bucketBytes += count;
+            _bucketTicks += waitedTicks;
+            if (_bucketTicks >= windowTicks / 20)
+            {
+                _buckets.Enqueue((_bucketBytes, _bucketTicks));
+                (_bytes, _ticks) = (_bytes + _bucketBytes, _ticks + _bucketTicks);
+                (_bucketBytes, _bucketTicks) = (0, 0);
+            }
+
+            while (_buckets.Count > 0 && _ticks - _buckets.Peek().Ticks >= windowTicks)
+            {
+                var (bytes, ticks) = _buckets.Dequeue();
+                (_bytes, _ticks) = (_bytes - bytes, _ticks - ticks);
+            }
+
+            if (_ticks < windowTicks)
+            {
+                return null;
+            }
+
+            var rate = _bytes / ((double)_ticks / Stopwatch.Frequency);
+            return rate < minBytesPerSecond ? rate : null;
         }
     }
 }

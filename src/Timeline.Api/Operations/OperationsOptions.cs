@@ -139,8 +139,8 @@ public sealed class RequestLimitOptions
     public int ExportWriteTimeoutSeconds { get; set; } = 10;
 
     /// <summary>
-    /// The slowest a client may read an export, in bytes per second, once it has had ExportWriteTimeoutSeconds of waiting as
-    /// grace: counted over the time the export waits for the client (not while the server reads the store). 0: no minimum.
+    /// The slowest a client may read an export, in bytes per second, measured over the last ExportWriteTimeoutSeconds the
+    /// export spent waiting for the client (not while the server reads the store, nor writes the socket took at once). 0: no minimum.
     /// </summary>
     public int ExportMinBytesPerSecond { get; set; } = 32 * 1024;
 }
