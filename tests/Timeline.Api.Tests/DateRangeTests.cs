@@ -266,3 +266,19 @@ public sealed class DateRangeTests(DateRangeTests.App app) : IClassFixture<DateR
         return await response.Content.ReadAsStringAsync();
     }
 }
+
+/// <summary>The calendar's end of an event, whatever a store written before the year range holds.</summary>
+public sealed class CalendarEndTests
+{
+    [Fact]
+    public void An_event_ending_on_the_last_day_of_the_dataset_years_ends_on_the_next_day()
+    {
+        Assert.Equal("DTEND;VALUE=DATE:22000101", Timeline.Api.Exports.ICalendarExport.End(new DateOnly(2199, 12, 1), new DateOnly(2199, 12, 31)));
+    }
+
+    [Fact]
+    public void An_event_stored_before_the_year_range_and_ending_on_9999_12_31_gets_a_duration_instead_of_an_impossible_end()
+    {
+        Assert.Equal("DURATION:P2D", Timeline.Api.Exports.ICalendarExport.End(new DateOnly(9999, 12, 30), DateOnly.MaxValue));
+    }
+}
