@@ -29,6 +29,7 @@ public static class TimelineServices
         services.AddSingleton<EventFacets>();
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
+        Exports.ExportSlots.AddExportOpenApi(services);
         services.AddSingleton<StoreState>();
         services.AddSingleton<StoreSpace>();
         services.AddSingleton<Caching.ResponseCache>();

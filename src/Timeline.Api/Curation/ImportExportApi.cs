@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Data.Sqlite;
 using Timeline.Api.Auth;
 using Timeline.Api.Dataset;
+using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Operations;
 using Timeline.Api.Storage;
@@ -26,9 +27,10 @@ public static class ImportExportApi
         group.MapGet("/export", Export)
             .WithName("ExportDataset")
             .WithSummary("Export the whole dataset")
-            .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order.")
+            .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order. Streamed from one snapshot of the store; takes no parameters (any is refused with a 400). " + Exports.ExportSlots.Description)
             .AlsoProduces("application/json", "The dataset document.")
-            .DisableRequestTimeout(); // streamed from one snapshot, however large the store
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .AsExport();
 
         group.MapPost("/import", Import)
             .RequireAuthorization(Roles.CanAdminister)
@@ -45,7 +47,8 @@ public static class ImportExportApi
         return routes;
     }
 
-    public static StreamedResultJson Export(Database database) => new(database);
+    public static Exports.StreamedResult Export(Database database) =>
+        new("application/json; charset=utf-8", "timeline.json", (body, ct) => DatasetExport.WriteAsync(database, body, ct));
 
     public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(HttpContext http, DatasetImporter importer, CancellationToken cancellationToken)
     {
@@ -142,48 +145,39 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
     }
 }
 
-/// <summary>Writes the whole dataset as one JSON document straight to the response, from one read snapshot.</summary>
-public sealed class StreamedResultJson(Database database) : IResult
+/// <summary>Writes the whole dataset as one JSON document as it reads it, from one read snapshot, in constant memory.</summary>
+public static class DatasetExport
 {
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public static async Task WriteAsync(Database database, Stream body, CancellationToken ct)
     {
-        var ct = httpContext.RequestAborted;
         await using var connection = await database.OpenAsync(ct);
         await using var snapshot = connection.BeginTransaction(deferred: true);
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        httpContext.Response.Headers.ContentDisposition = "inline; filename=\"timeline.json\"";
-        // Written to the response's pipe: the JSON writer's flushes only hand buffers to it, and the pipe is flushed asynchronously.
-        var pipe = httpContext.Response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(pipe, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
+        await using var json = new JsonChunks(body, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
+        var writer = json.Writer;
         writer.WriteStartObject();
-        await WriteArrayAsync<SourceDocument>(writer, pipe, connection, snapshot, "sources",
+        await WriteArrayAsync<SourceDocument>(json, connection, snapshot, "sources",
             "SELECT r.document FROM sources t JOIN revisions r ON r.resource = 'source' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EntityDocument>(writer, pipe, connection, snapshot, "entities",
+        await WriteArrayAsync<EntityDocument>(json, connection, snapshot, "entities",
             "SELECT r.document FROM entities t JOIN revisions r ON r.resource = 'entity' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EventDocument>(writer, pipe, connection, snapshot, "events",
+        await WriteArrayAsync<EventDocument>(json, connection, snapshot, "events",
             "SELECT r.document FROM events t JOIN revisions r ON r.resource = 'event' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.first_day, t.date_precision, t.id;", ct);
         writer.WriteEndObject();
-        writer.Flush();
-        await pipe.FlushAsync(ct);
+        await json.FlushAsync(ct);
         await snapshot.CommitAsync(ct);
     }
 
-    private static async Task WriteArrayAsync<T>(Utf8JsonWriter writer, System.IO.Pipelines.PipeWriter pipe, SqliteConnection connection, SqliteTransaction snapshot, string name, string sql, CancellationToken ct)
+    private static async Task WriteArrayAsync<T>(JsonChunks json, SqliteConnection connection, SqliteTransaction snapshot, string name, string sql, CancellationToken ct)
     {
+        var writer = json.Writer;
         writer.WritePropertyName(name);
         writer.WriteStartArray();
-        var count = 0;
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: snapshot, cancellationToken: ct));
         while (await reader.ReadAsync(ct))
         {
             // Each stored document is re-serialised through the dataset records, so the export has the file's exact shape.
             var document = Documents.Deserialize<T>(reader.GetString(0));
             JsonSerializer.Serialize(writer, document, DatasetReader.JsonOptions);
-            if (++count % 500 == 0)
-            {
-                writer.Flush();
-                await pipe.FlushAsync(ct);
-            }
+            await json.MaybeFlushAsync(ct);
         }
 
         writer.WriteEndArray();

@@ -26,7 +26,7 @@ public static class RecordEndpoints
         var group = routes.MapGroup($"/{plural}").WithTags(tag).RequireAuthorization(Roles.CanEdit);
         var rules = name switch
         {
-            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives; the category is one of GET /categories.",
+            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories.",
             "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may.",
             _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series; the country an ISO 3166-1 alpha-2 code.",
         };

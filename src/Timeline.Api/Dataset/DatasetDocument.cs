@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace Timeline.Api.Dataset;
@@ -26,6 +27,7 @@ public sealed record SourceDocument
 
     public string? Author { get; init; }
 
+    [Description(DateRules.PublishedDate)]
     public string? PublishedDate { get; init; }
 
     public string? Url { get; init; }
@@ -60,8 +62,10 @@ public sealed record EventDocument
 {
     public string? Id { get; init; }
 
+    [Description(DateRules.Date)]
     public string? Date { get; init; }
 
+    [Description(DateRules.EndDate)]
     public string? EndDate { get; init; }
 
     public string? Title { get; init; }
@@ -93,4 +97,16 @@ public sealed record CitationDocument
     public string? Source { get; init; }
 
     public string? Quote { get; init; }
+}
+
+/// <summary>How the dataset's dates are written and which years they may fall in (OpenAPI descriptions).</summary>
+internal static class DateRules
+{
+    private const string Form = "YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date, at exactly the precision the source gives, in a year from 1900 to 2199 (others are refused with a 422).";
+
+    public const string Date = "The date of the event: " + Form;
+
+    public const string EndDate = "The last date of a span, or null for a single date: " + Form + " Not before `date`.";
+
+    public const string PublishedDate = "When the source was published, or null when unknown: " + Form;
 }

@@ -25,6 +25,18 @@ public static partial class DatasetValidator
     public const int MaxDescriptionLength = 2000;
     public const int MaxSourceTextLength = 5_000_000;
 
+    /// <summary>
+    /// The years a date in the dataset (an event's date and end date, a source's publication date) may fall in.
+    /// The first is before the first semiconductor device and every export-control regime this timeline covers
+    /// (CoCom dates from 1949); the last leaves room for announced future deadlines and phase-outs. Both keep
+    /// every day an exporter computes in range, the exclusive end (the day after the last day covered, as in
+    /// iCalendar's DTEND) included, with four-digit years everywhere.
+    /// </summary>
+    public const int FirstYear = 1900;
+
+    /// <inheritdoc cref="FirstYear"/>
+    public const int LastYear = 2199;
+
     [GeneratedRegex("^[a-z0-9]+(?:-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();
 
@@ -138,6 +150,24 @@ public static partial class DatasetValidator
         return found.Count == 0 ? new ValidatedDataset(sources, entities, events) : null;
     }
 
+    /// <summary>A date of the dataset: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date) in a year from <see cref="FirstYear"/> to <see cref="LastYear"/>.</summary>
+    public static bool TryParseDate(string? text, out PartialDate date, out string? error)
+    {
+        if (!PartialDate.TryParse(text, out date, out error))
+        {
+            return false;
+        }
+
+        if (date.Year is < FirstYear or > LastYear)
+        {
+            error = $"'{text}' is outside the years the timeline accepts, {FirstYear} to {LastYear}";
+            date = default;
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Checks one source; null when it has problems (added to <paramref name="errors"/>).</summary>
     public static ValidSource? ValidateSource(SourceDocument source, string path, List<DatasetError> errors)
     {
@@ -150,7 +180,7 @@ public static partial class DatasetValidator
         PartialDate? published = null;
         if (source.PublishedDate is not null)
         {
-            if (PartialDate.TryParse(source.PublishedDate, out var date, out var dateError))
+            if (TryParseDate(source.PublishedDate, out var date, out var dateError))
             {
                 published = date;
             }
@@ -224,7 +254,7 @@ public static partial class DatasetValidator
         var id = RequireSlug(@event.Id, $"{path}.id", errors);
 
         PartialDate date = default;
-        if (!PartialDate.TryParse(@event.Date, out date, out var dateError))
+        if (!TryParseDate(@event.Date, out date, out var dateError))
         {
             errors.Add(new DatasetError($"{path}.date", dateError!));
         }
@@ -232,7 +262,7 @@ public static partial class DatasetValidator
         PartialDate? endDate = null;
         if (@event.EndDate is not null)
         {
-            if (!PartialDate.TryParse(@event.EndDate, out var end, out var endError))
+            if (!TryParseDate(@event.EndDate, out var end, out var endError))
             {
                 errors.Add(new DatasetError($"{path}.endDate", endError!));
             }

@@ -4,9 +4,9 @@ namespace Timeline.Api.Events;
 
 /// <summary>An event as it appears in lists.</summary>
 /// <param name="Id">Stable, readable id.</param>
-/// <param name="Date">ISO 8601 date at exactly the precision its source supports: "2020", "2020-12" or "2020-12-18".</param>
+/// <param name="Date">ISO 8601 date at exactly the precision its source supports: "2020", "2020-12" or "2020-12-18", in a year from 1900 to 2199.</param>
 /// <param name="DatePrecision">year, month or day.</param>
-/// <param name="EndDate">The end of a span, in the same form, or null for a single date.</param>
+/// <param name="EndDate">The end of a span, in the same form (a year from 1900 to 2199), or null for a single date.</param>
 /// <param name="Title">One-line title.</param>
 /// <param name="Summary">A neutral summary of what the sources say.</param>
 /// <param name="Category">One of the categories listed by GET /categories.</param>
@@ -33,9 +33,9 @@ public sealed record EventSummary(
 
 /// <summary>An event with the entities it involves and the verbatim quotes that support it.</summary>
 /// <param name="Id">Stable, readable id.</param>
-/// <param name="Date">ISO 8601 date at exactly the precision its source supports: "2020", "2020-12" or "2020-12-18".</param>
+/// <param name="Date">ISO 8601 date at exactly the precision its source supports: "2020", "2020-12" or "2020-12-18", in a year from 1900 to 2199.</param>
 /// <param name="DatePrecision">year, month or day.</param>
-/// <param name="EndDate">The end of a span, in the same form, or null for a single date.</param>
+/// <param name="EndDate">The end of a span, in the same form (a year from 1900 to 2199), or null for a single date.</param>
 /// <param name="Title">One-line title.</param>
 /// <param name="Summary">A neutral summary of what the sources say.</param>
 /// <param name="Category">One of the categories listed by GET /categories.</param>

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
@@ -30,7 +31,7 @@ public static class EventsApi
                 With `q`, only events matching the search are listed, each with a `snippet`; `sort=relevance` ranks them best first.
                 Paging is by keyset cursor: follow `nextCursor` (or the `Link: <...>; rel="next"` header) until it is null.
 
-                Send `Accept: text/csv` to get every matching event as CSV instead (as GET /events.csv).
+                Send `Accept: text/csv` to get every matching event as CSV instead (as GET /events.csv); `limit` and `cursor` are then refused with a 400.
                 Unknown parameters, unknown ids and malformed values are refused with a 400 problem naming the parameter.
                 """)
             .AlsoProduces("text/csv", "With Accept: text/csv, every matching event as CSV (see GET /events.csv).");
@@ -52,14 +53,16 @@ public static class EventsApi
         group.MapGet("/timelinejs", ExportTimelineJs)
             .WithName("ExportTimelineJs")
             .WithSummary("Export events for TimelineJS")
-            .DisableRequestTimeout()
-            .WithDescription("Every matching event (all pages) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters and `q` of GET /events; `limit` and `cursor` do not apply.");
+            .WithDescription("Every matching event (all pages, streamed) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
+            .Produces<TimelineJsDocument>(StatusCodes.Status200OK, "application/json")
+            .AsExport();
 
         group.MapGet("/feed.atom", ExportAtom)
             .WithName("ExportAtomFeed")
             .WithSummary("Atom feed of the most recently changed events")
-            .WithDescription("The 50 most recently added or changed events matching the filters and `q` of GET /events, newest change first, as an Atom 1.0 feed for feed readers.")
-            .AlsoProduces("application/atom+xml", "An Atom 1.0 feed.");
+            .WithDescription("The 50 most recently added or changed events matching the filters and `q` of GET /events, newest change first, as an Atom 1.0 feed for feed readers. `sort`, `limit` and `cursor` are not parameters of the feed and are refused with a 400. " + ExportSlots.Description)
+            .AlsoProduces("application/atom+xml", "An Atom 1.0 feed.")
+            .AsExport();
 
         group.MapGet("/{id}", GetEvent)
             .WithName("GetEvent")
@@ -73,17 +76,17 @@ public static class EventsApi
             .WithTags("Events")
             .WithName("ExportCsv")
             .WithSummary("Export events as CSV")
-            .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` do not apply.")
+            .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, also after leading spaces, line breaks or invisible characters, or with the full-width ＝ ＋ － ＠) is prefixed with an apostrophe and otherwise kept verbatim. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
             .AlsoProduces("text/csv", "RFC 4180 CSV with a header row.")
-            .DisableRequestTimeout(); // streamed: a whole store takes as long as it takes, a client that leaves cancels it
+            .AsExport();
 
         routes.MapGet("/events.ics", ExportICalendar)
             .WithTags("Events")
             .WithName("ExportICalendar")
             .WithSummary("Export events as an iCalendar file")
-            .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events.")
+            .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
             .AlsoProduces("text/calendar", "An RFC 5545 iCalendar file.")
-            .DisableRequestTimeout();
+            .AsExport();
 
         return routes;
     }
@@ -93,7 +96,22 @@ public static class EventsApi
     {
         if (PrefersCsv(context.Request))
         {
-            return await ExportCsv(query, context, listing, queries, cancellationToken) switch
+            // The CSV form is an export: every matching event, so paging is refused rather than ignored.
+            var paging = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var (name, value) in new[] { ("limit", query.Limit), ("cursor", query.Cursor) })
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    paging[name] = [$"is not a parameter of the CSV export (Accept: text/csv), which holds every matching event; leave '{name}' out"];
+                }
+            }
+
+            if (paging.Count > 0)
+            {
+                return QueryProblems.Invalid(paging);
+            }
+
+            return await ExportCsv(ExportQuery.Of(query), query.Sort, context, listing, queries, cancellationToken) switch
             {
                 { Result: StreamedResult csv } => csv,
                 { Result: ValidationProblem invalid } => invalid,
@@ -155,34 +173,45 @@ public static class EventsApi
     }
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportCsv(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(query, context, listing, filter => new StreamedResult(
+        [AsParameters] ExportQuery query,
+        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        HttpContext context,
+        EventListing listing,
+        EventQueries queries,
+        CancellationToken cancellationToken) =>
+        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
             CsvExport.ContentType,
             "timeline-events.csv",
             (body, ct) => CsvExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportICalendar(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken) =>
-        ExportAsync(query, context, listing, filter => new StreamedResult(
+        [AsParameters] ExportQuery query,
+        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        HttpContext context,
+        EventListing listing,
+        EventQueries queries,
+        CancellationToken cancellationToken) =>
+        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
             ICalendarExport.ContentType,
             "timeline-events.ics",
             (body, ct) => ICalendarExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
-    public static async Task<Results<Ok<TimelineJsDocument>, ValidationProblem>> ExportTimelineJs(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
-    {
-        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
-        if (filter is null)
-        {
-            return QueryProblems.Invalid(errors);
-        }
-
-        return TypedResults.Ok(await TimelineJsExport.BuildAsync(queries.StreamForExportAsync(filter, cancellationToken), BaseUrl(context.Request), cancellationToken));
-    }
+    public static Task<Results<StreamedResult, ValidationProblem>> ExportTimelineJs(
+        [AsParameters] ExportQuery query,
+        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        HttpContext context,
+        EventListing listing,
+        EventQueries queries,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        CancellationToken cancellationToken) =>
+        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+            "application/json; charset=utf-8",
+            null,
+            (body, ct) => TimelineJsExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, Storage.StoreState state, CancellationToken cancellationToken) =>
-        ExportAsync(query, context, listing, filter => new StreamedResult(
+        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, Storage.StoreState state, CancellationToken cancellationToken) =>
+        ExportAsync(query.ToEventQuery(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,
             async (body, ct) =>
@@ -194,7 +223,7 @@ public static class EventsApi
             }), cancellationToken);
 
     private static async Task<Results<StreamedResult, ValidationProblem>> ExportAsync(
-        EventQuery query, HttpContext context, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
+        EventQuery query, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
     {
         var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
         return filter is null ? QueryProblems.Invalid(errors) : export(filter);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Timeline.Api.Events;
 
@@ -5,8 +6,11 @@ namespace Timeline.Api.Exports;
 
 /// <summary>
 /// RFC 4180 CSV: a header row, one row per event, CRLF line ends, every field quoted when it holds a comma,
-/// a quote or a line break. Cells that a spreadsheet would read as a formula (starting with =, +, -, @,
-/// tab or carriage return) are prefixed with an apostrophe so they stay text.
+/// a quote or a line break. Cells that a spreadsheet would read as a formula are prefixed with an apostrophe so
+/// they stay text (OWASP, CSV injection): a cell starting with a tab or a carriage return, or whose first character
+/// after any leading whitespace and invisible characters (spaces of every width, line breaks, no-break and
+/// zero-width spaces, other format and control characters) is =, +, -, @ or one of their full-width or small
+/// forms (＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫). Otherwise the cell is kept verbatim.
 /// </summary>
 public static class CsvExport
 {
@@ -50,7 +54,7 @@ public static class CsvExport
     /// <summary>One field as it must be written: neutralised if formula-like, quoted if needed.</summary>
     public static string Field(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (LooksLikeFormula(value))
         {
             value = "'" + value;
         }
@@ -58,6 +62,27 @@ public static class CsvExport
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
+    }
+
+    /// <summary>Whether a spreadsheet could take the cell for a formula (see the class summary).</summary>
+    public static bool LooksLikeFormula(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is '\t' or '\r')
+            {
+                return true;
+            }
+
+            if (char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.Control)
+            {
+                continue;
+            }
+
+            return c is '=' or '+' or '-' or '@' or '＝' or '＋' or '－' or '＠' or '﹦' or '﹢' or '﹣' or '﹫';
+        }
+
+        return false;
     }
 
     private static Task WriteRowAsync(StreamWriter writer, string[] fields)

@@ -35,8 +35,7 @@ public static class ICalendarExport
             await WriteLineAsync(writer, "CREATED:" + Stamp(item.CreatedAt));
             await WriteLineAsync(writer, "LAST-MODIFIED:" + Stamp(item.UpdatedAt));
             await WriteLineAsync(writer, "DTSTART;VALUE=DATE:" + Day(start.FirstDay));
-            // DTEND of an all-day event is exclusive: the day after the last day covered.
-            await WriteLineAsync(writer, "DTEND;VALUE=DATE:" + Day(end.LastDay.AddDays(1)));
+            await WriteLineAsync(writer, End(start.FirstDay, end.LastDay));
             await WriteLineAsync(writer, "TRANSP:TRANSPARENT");
             await WriteLineAsync(writer, "SUMMARY:" + Escape(e.Title));
             await WriteLineAsync(writer, "DESCRIPTION:" + Escape(Description(item, url)));
@@ -110,6 +109,16 @@ public static class ICalendarExport
         text.Append("\n\n").Append(url);
         return text.ToString();
     }
+
+    /// <summary>
+    /// DTEND of an all-day event is exclusive: the day after the last day covered. The dataset's years (1900-2199) always
+    /// have one; an event stored before they were enforced may end on the last day a DateOnly holds, whose span is then
+    /// given as a DURATION in days (RFC 5545 allows either), so the calendar is never cut short.
+    /// </summary>
+    public static string End(DateOnly firstDay, DateOnly lastDay) =>
+        lastDay < DateOnly.MaxValue
+            ? "DTEND;VALUE=DATE:" + Day(lastDay.AddDays(1))
+            : string.Create(CultureInfo.InvariantCulture, $"DURATION:P{lastDay.DayNumber - firstDay.DayNumber + 1}D");
 
     private static string Day(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 

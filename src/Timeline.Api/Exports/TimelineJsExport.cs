@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Timeline.Api.Dates;
 using Timeline.Api.Events;
@@ -9,30 +10,52 @@ namespace Timeline.Api.Exports;
 /// <summary>
 /// The JSON that Knight Lab's TimelineJS3 loads: a title slide and one slide per event, each dated at the
 /// event's precision ({year}, {year, month} or {year, month, day}), grouped by category. Slide text is
-/// HTML, so everything from the data is HTML-escaped.
+/// HTML, so everything from the data is HTML-escaped. Streamed: one slide at a time, never the whole document.
 /// </summary>
 public static class TimelineJsExport
 {
-    public static async Task<TimelineJsDocument> BuildAsync(IAsyncEnumerable<ExportEvent> events, string baseUrl, CancellationToken cancellationToken)
+    /// <summary>The title slide.</summary>
+    public static readonly TimelineJsTitle Title = new(new TimelineJsText(
+        "Semiconductor sanctions timeline",
+        "Sanctions on the semiconductor industry and the industry’s response, each event cited verbatim from its source."));
+
+    /// <summary>
+    /// Writes the <see cref="TimelineJsDocument"/> to <paramref name="body"/> as the events are read: each slide is
+    /// serialised on its own (with the API's JSON options, so the bytes are those of the whole document serialised at
+    /// once) and handed to the body every 32 KiB, so memory stays constant however many events there are.
+    /// </summary>
+    public static async Task WriteAsync(
+        IAsyncEnumerable<ExportEvent> events, string baseUrl, Stream body, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
-        var slides = new List<TimelineJsSlide>();
+        await using var json = new JsonChunks(body, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented });
+        var writer = json.Writer;
+        writer.WriteStartObject();
+        writer.WritePropertyName("title");
+        JsonSerializer.Serialize(writer, Title, options);
+        writer.WritePropertyName("events");
+        writer.WriteStartArray();
         await foreach (var item in events.WithCancellation(cancellationToken))
         {
-            var e = item.Event;
-            slides.Add(new TimelineJsSlide(
-                Date(PartialDate.Parse(e.Date)),
-                e.EndDate is null ? null : Date(PartialDate.Parse(e.EndDate)),
-                new TimelineJsText(WebUtility.HtmlEncode(e.Title), Text(item, baseUrl)),
-                e.Category,
-                e.Id,
-                e.Date));
+            JsonSerializer.Serialize(writer, Slide(item, baseUrl), options);
+            await json.MaybeFlushAsync(cancellationToken);
         }
 
-        return new TimelineJsDocument(
-            new TimelineJsTitle(new TimelineJsText(
-                "Semiconductor sanctions timeline",
-                "Sanctions on the semiconductor industry and the industry’s response, each event cited verbatim from its source.")),
-            slides);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await json.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>One event's slide.</summary>
+    public static TimelineJsSlide Slide(ExportEvent item, string baseUrl)
+    {
+        var e = item.Event;
+        return new TimelineJsSlide(
+            Date(PartialDate.Parse(e.Date)),
+            e.EndDate is null ? null : Date(PartialDate.Parse(e.EndDate)),
+            new TimelineJsText(WebUtility.HtmlEncode(e.Title), Text(item, baseUrl)),
+            e.Category,
+            e.Id,
+            e.Date);
     }
 
     private static TimelineJsDate Date(PartialDate date) => date.Precision switch

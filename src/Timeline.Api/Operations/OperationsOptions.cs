@@ -97,6 +97,11 @@ public sealed class OperationsOptions
         {
             yield return "Timeline:Limits:ConcurrentExports must be 0 (no limit) or more.";
         }
+
+        if (Limits.ExportQueueSeconds < 0 || Limits.ExportWriteTimeoutSeconds < 1 || Limits.ExportMinBytesPerSecond < 0)
+        {
+            yield return "Timeline:Limits: ExportQueueSeconds must be 0 or more, ExportWriteTimeoutSeconds at least 1, ExportMinBytesPerSecond 0 (no minimum) or more.";
+        }
     }
 
     private static IEnumerable<string> Split(IEnumerable<string> values) =>
@@ -142,6 +147,18 @@ public sealed class RequestLimitOptions
     /// <summary>How long a request may run, database queries included, before it is cancelled with a 504. 0: no limit.</summary>
     public int RequestTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>How many streamed exports run at once; more wait their turn (bounded memory under a burst of exports). 0: no limit.</summary>
+    /// <summary>How many whole-store exports stream at once, each client's one at a time; more wait their turn (bounded memory under a burst of exports). 0: no limit.</summary>
     public int ConcurrentExports { get; set; } = 2;
+
+    /// <summary>How long an export may wait for its client's turn and a free slot before it is refused with a 503 and Retry-After.</summary>
+    public int ExportQueueSeconds { get; set; } = 10;
+
+    /// <summary>How long one write of an export to its client may take; a client that stops reading for longer is dropped.</summary>
+    public int ExportWriteTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// The slowest a client may read an export, in bytes per second, measured over the last ExportWriteTimeoutSeconds the
+    /// export spent waiting for the client (not while the server reads the store, nor writes the socket took at once). 0: no minimum.
+    /// </summary>
+    public int ExportMinBytesPerSecond { get; set; } = 32 * 1024;
 }

@@ -5,7 +5,7 @@ namespace Timeline.Api.Sources;
 /// <param name="Title">Title as published, or an editorial title when the source has none (a note says so).</param>
 /// <param name="Publisher">Publisher, where known.</param>
 /// <param name="Author">Author, where known.</param>
-/// <param name="PublishedDate">Publication date at the precision known ("2025-09-18", "2025-09", "2025"), or null when unknown.</param>
+/// <param name="PublishedDate">Publication date at the precision known ("2025-09-18", "2025-09", "2025"; a year from 1900 to 2199), or null when unknown.</param>
 /// <param name="Url">Where it was published, where known.</param>
 /// <param name="Sha256">SHA-256 of the text's UTF-8 bytes: the text served is byte for byte the text received.</param>
 /// <param name="Length">Length of the text in Unicode code points (the unit of citation offsets).</param>
@@ -30,7 +30,7 @@ public sealed record SourceItem(
 /// <param name="Title">Title as published, or an editorial title when the source has none (a note says so).</param>
 /// <param name="Publisher">Publisher, where known.</param>
 /// <param name="Author">Author, where known.</param>
-/// <param name="PublishedDate">Publication date at the precision known, or null when unknown.</param>
+/// <param name="PublishedDate">Publication date at the precision known (a year from 1900 to 2199), or null when unknown.</param>
 /// <param name="Url">Where it was published, where known.</param>
 /// <param name="Sha256">SHA-256 of the text's UTF-8 bytes.</param>
 /// <param name="Length">Length of the text in Unicode code points (the unit of citation offsets).</param>
