@@ -47,9 +47,7 @@ public static class RateLimits
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
 
-        var client = context.User.Identity?.IsAuthenticated == true
-            ? "key:" + context.User.Identity.Name
-            : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        var client = ClientIdentity.Of(context);
         var window = TimeSpan.FromSeconds(limits.WindowSeconds);
         return RateLimitPartition.Get(
             (write ? "write|" : "read|") + client,
