@@ -125,6 +125,28 @@ public class TimelinePageTests(TimelinePageTests.Browser browser, ITestOutputHel
     }
 
     [BrowserFact]
+    public async Task The_downloads_export_exactly_the_current_view()
+    {
+        var (page, errors) = await browser.OpenAsync("/timeline?entity=smic&from=2020");
+        var shown = await Browser.AllEventIdsAsync(page);
+
+        var links = await page.Locator("#downloads a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+
+        Assert.Equal(["/events.csv?entity=smic&from=2020", "/events.ics?entity=smic&from=2020", "/events/timelinejs?entity=smic&from=2020", "/events/feed.atom?entity=smic&from=2020"], links);
+        foreach (var link in links)
+        {
+            using var response = await browser.Api.GetAsync(link);
+            Assert.True(response.IsSuccessStatusCode, $"{link}: {(int)response.StatusCode}");
+        }
+
+        var csv = await browser.Api.GetStringAsync(links[0]);
+        Assert.All(shown, id => Assert.Contains($"/events/{id}", csv, StringComparison.Ordinal));
+        var timelineJs = await browser.Api.GetFromJsonAsync<JsonElement>(links[2]);
+        Assert.Equal(shown.Count, timelineJs.GetProperty("events").GetArrayLength());
+        Assert.Empty(errors);
+    }
+
+    [BrowserFact]
     public async Task An_accessibility_check_finds_no_serious_violation_on_the_timeline_or_the_source_viewer()
     {
         foreach (var url in new[] { "/timeline", "/timeline?entity=smic&open=ft-derived-huawei-smic-kirin-9000s&start=946&end=1101" })
