@@ -196,7 +196,7 @@ public sealed class EventQueries(ReadSessions sessions)
             row.FirstDay = reader.GetString(2);
             row.DatePrecision = reader.GetInt64(3);
             row.Score = extra == "score" ? reader.GetDouble(extraAt) : null;
-            row.Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetString(extraAt)) : null;
+            row.Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetFieldValue<byte[]>(extraAt)) : null;
             rows.Add(row);
         }
 
@@ -372,8 +372,8 @@ public sealed class EventQueries(ReadSessions sessions)
             Snippet = r.Snippet,
         }).ToList();
 
-    /// <summary>An excerpt of the matching event around the matched words, with FTS5's private markers (<see cref="Snippets"/>).</summary>
-    private const string SnippetColumn = $"snippet(events_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet";
+    /// <summary>An excerpt of the matching event around the matched words, with markers that text cannot contain (<see cref="Snippets"/>).</summary>
+    private static readonly string SnippetColumn = Snippets.Column("events_fts", 16) + " AS snippet";
 
     /// <summary>The snippets of a ranked page (ranking reads no snippet: it would make one for every match).</summary>
     private static async Task AddSnippetsAsync<TRow>(ReadSession session, string match, List<TRow> rows, CancellationToken cancellationToken)
@@ -390,7 +390,7 @@ public sealed class EventQueries(ReadSessions sessions)
                 var found = new Dictionary<long, string>();
                 while (reader.Read())
                 {
-                    found[reader.GetInt64(0)] = Snippets.ToHtml(reader.GetString(1));
+                    found[reader.GetInt64(0)] = Snippets.ToHtml(reader.GetFieldValue<byte[]>(1));
                 }
 
                 return found;
