@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Paging;
 using Timeline.Api.Problems;
+using Timeline.Api.Search;
 
 namespace Timeline.Api.Events;
 
@@ -8,17 +9,28 @@ namespace Timeline.Api.Events;
 /// Answers every query over events (the lists, facets and exports) the same way: check the parameters,
 /// check the ids they name, follow the cursor, and link the next page. One filter model for all of them.
 /// </summary>
-public sealed class EventListing(EventQueries queries, CursorCodec cursors)
+public sealed class EventListing(EventQueries queries, CursorCodec cursors, SearchBudget searchBudget)
 {
-    /// <summary>The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by <see cref="QueryParameterGuard"/>).</summary>
+    /// <summary>
+    /// The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by
+    /// <see cref="QueryParameterGuard"/>). A search is held to the bound of <paramref name="work"/> (by default a list's, or
+    /// ranking's with sort=relevance; see <see cref="SearchBudget"/>).
+    /// </summary>
     public async Task<(EventFilter? Filter, Dictionary<string, string[]> Errors)> ValidateAsync(
         EventQuery query,
         Func<EventFilter, EventFilter> scope,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SearchWork? work = null)
     {
         if (!query.TryParse(out var filter, out var errors))
         {
             return (null, errors);
+        }
+
+        if (filter.Match is not null
+            && await searchBudget.CheckAsync(filter.Match, work ?? (filter.Order == EventOrder.Relevance ? SearchWork.Ranking : SearchWork.List), cancellationToken) is { } tooCostly)
+        {
+            errors["q"] = [tooCostly];
         }
 
         filter = scope(filter);

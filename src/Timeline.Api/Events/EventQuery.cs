@@ -43,7 +43,7 @@ public sealed record EventQuery
     public string? Source { get; init; }
 
     [FromQuery(Name = "q")]
-    [Description("Full-text search over titles, summaries, tags and the verbatim quotes. Plain words must all match (kirin 9000s); \"quoted phrases\" match in order; a trailing * matches a prefix (sanction*); AND, OR and NOT in capitals combine terms (smic OR tsmc, huawei NOT mate). Case and diacritics are ignored, and words joined by punctuation are a phrase (Kirin-9000S finds \"Kirin 9000S\"). Each result then carries a `snippet` showing why it matched. At most 500 characters.")]
+    [Description("Full-text search over titles, summaries, tags and the verbatim quotes. Plain words must all match (kirin 9000s); \"quoted phrases\" match in order; a trailing * matches a prefix (sanction*); AND, OR and NOT in capitals combine terms (smic OR tsmc, huawei NOT mate). Case and diacritics are ignored, and words joined by punctuation are a phrase (Kirin-9000S finds \"Kirin 9000S\"). Each result then carries a `snippet` showing why it matched (matched words in <mark>…</mark>, the rest HTML-escaped). Bounds, each refused with a 400 naming `q` and the rule: at most 500 characters and 16 words or phrases; a prefix needs at least 3 letters or digits before its * and at most 4 prefixes are searched at once; a search may read at most 4,000,000 index entries (one word in one event; a prefix's entries count 4 times), and may match at most 200,000 events (weighted the same way) to be ranked by relevance (sort=relevance, GET /search) or 50,000 to count facets over.")]
     public string? Q { get; init; }
 
     [FromQuery(Name = "sort")]

@@ -29,6 +29,15 @@ public sealed class TimelineOptions
     /// <summary>Whether facets by category and year under dates and categories are counted from an in-memory copy of the events' days and categories (Events/DateCategoryIndex.cs).</summary>
     public bool DateCategoryIndex { get; set; } = true;
 
+    /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read (Search/SearchBudget.cs).</summary>
+    public long SearchReadLimit { get; set; } = 4_000_000;
+
+    /// <summary>The most matches (a prefix's weighted the same way) a search ranked by relevance may have.</summary>
+    public long SearchRankLimit { get; set; } = 200_000;
+
+    /// <summary>The most matches (weighted the same way) facets may be counted over.</summary>
+    public long SearchFacetLimit { get; set; } = 50_000;
+
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
 
     public string ResolvedSeedPath => Path.GetFullPath(SeedPath);
