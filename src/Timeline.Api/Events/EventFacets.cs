@@ -51,27 +51,31 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
     {
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
 
-        // Under dates and categories alone, the category and year facets are counted from the in-memory copy.
-        var inMemory = !filter.NarrowsBeyondDatesAndCategories
-            ? await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken)
-            : null;
+        // Every facet is counted from the in-memory copy; a source, a search or a scope first narrows it to the events
+        // they name (read by SQL from their own indexes: a source's citations, the search's matches, bounded by
+        // SearchBudget). While a large store's copy is rebuilt, facets by category and year under dates and categories
+        // are counted by SQL; any other facet or filter waits for the copy, which takes less time than SQL would.
+        var wait = filter.Entities.Count > 0 || filter.Tags.Count > 0 || filter.NarrowsBeyondDatesAndCategories || facets.Any(f => f is "entity" or "tag");
+        var inMemory = await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken, wait);
+        int[]? only = null;
+        if (inMemory is not null && (filter.Source is not null || filter.Match is not null || filter.ScopeSource is not null))
+        {
+            only = await NarrowAsync(inMemory, filter, cancellationToken);
+        }
+
         // The store is opened only for facets the copy cannot count (all of them in one read snapshot).
-        var needsStore = inMemory is null || facets.Any(f => f is not ("category" or "year"));
+        var needsStore = inMemory is null;
         await using var connection = needsStore ? await database.OpenAsync(cancellationToken) : null;
         await using var snapshot = connection?.BeginTransaction(deferred: true);
         foreach (var facet in facets)
         {
-            if (facet is "category" or "year")
-            {
-                metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", inMemory is null ? "sql" : "memory"));
-            }
-
+            metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", inMemory is null ? "sql" : "memory"));
             var values = new List<FacetValue>();
             switch (facet)
             {
                 case "category":
                     var categories = inMemory is not null
-                        ? CountCategories(inMemory, filter, limit)
+                        ? CountInMemory(inMemory, filter with { Categories = [] }, only, "category", limit)
                         : await CountAsync(connection!, snapshot!, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
                     foreach (var row in categories)
                     {
@@ -80,29 +84,35 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
 
                     break;
                 case "entity":
-                    foreach (var row in await CountAsync(
-                        connection!,
-                        snapshot!,
-                        filter with { Entities = [] },
-                        "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
-                        "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
-                        "fx.entity_id",
-                        limit,
-                        cancellationToken))
+                    var entities = inMemory is not null
+                        ? CountInMemory(inMemory, filter with { Entities = [] }, only, "entity", limit)
+                        : await CountAsync(
+                            connection!,
+                            snapshot!,
+                            filter with { Entities = [] },
+                            "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
+                            "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
+                            "fx.entity_id",
+                            limit,
+                            cancellationToken);
+                    foreach (var row in entities)
                     {
                         values.Add(new FacetValue(row.Value, row.Label ?? row.Value, row.Count, filter.Entities.Contains(row.Value), Link(request, "entity", [("entity", row.Value)])));
                     }
 
                     break;
                 case "tag":
-                    foreach (var row in await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
+                    var tags = inMemory is not null
+                        ? CountInMemory(inMemory, filter with { Tags = [] }, only, "tag", limit)
+                        : await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken);
+                    foreach (var row in tags)
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Tags.Contains(row.Value), Link(request, "tag", [("tag", row.Value)])));
                     }
 
                     break;
                 case "year":
-                    var spans = inMemory is not null ? CountSpans(inMemory, filter) : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
+                    var spans = inMemory is not null ? CountSpans(inMemory, filter, only) : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
                     values.AddRange(Years(spans, filter, limit, request));
                     break;
             }
@@ -146,45 +156,136 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
         return (start, end);
     }
 
-    /// <summary>Whether the copy's event i matches the filter's dates (it covers a day of the range) and categories.</summary>
-    private static bool Matches(DateCategoryIndex.Snapshot index, int i, int fromDay, bool[]? categories) =>
-        index.LastDays[i] >= fromDay && (categories is null || categories[index.CategoryOf[i]]);
+    /// <summary>Which of the copy's values a filter's values are (null when the filter takes any value).</summary>
+    private static bool[]? Selection(string[] values, IReadOnlyList<string> selected) =>
+        selected.Count == 0 ? null : values.Select(selected.Contains).ToArray();
 
-    private static List<CountRow> CountCategories(DateCategoryIndex.Snapshot index, EventFilter filter, int limit)
+    /// <summary>The copy's events matching a filter's categories, tags, entities and scope entity (its dates are <see cref="Candidates"/>).</summary>
+    private sealed class Selections(DateCategoryIndex.Snapshot index, EventFilter filter)
     {
-        var (start, end) = Candidates(index, filter);
-        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
-        var counts = new long[index.Categories.Length];
-        for (var i = start; i < end; i++)
+        private readonly bool[]? _categories = Selection(index.Categories, filter.Categories);
+        private readonly bool[]? _tags = Selection(index.Tags, filter.Tags);
+        private readonly bool[]? _entities = Selection(index.Entities, filter.Entities);
+        private readonly bool[]? _scope = filter.ScopeEntity is null ? null : Selection(index.Entities, [filter.ScopeEntity]);
+        private readonly int _fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
+
+        /// <summary>Whether event i covers a day of the range and has one of each filter's values.</summary>
+        public bool Match(int i) =>
+            index.LastDays[i] >= _fromDay
+            && (_categories is null || _categories[index.CategoryOf[i]])
+            && (_tags is null || Any(index.TagOf, index.TagStarts[i], index.TagStarts[i + 1], _tags))
+            && (_entities is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], _entities))
+            && (_scope is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], _scope));
+
+        private static bool Any(int[] of, int start, int end, bool[] selected)
         {
-            if (Matches(index, i, fromDay, null))
+            for (var k = start; k < end; k++)
             {
-                counts[index.CategoryOf[i]]++;
+                if (selected[of[k]])
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The copy's events (their positions, ascending) that cite the filter's source and its scope's source and match its
+    /// search: each read from its own index (citations by source, the search's matches).
+    /// </summary>
+    private async Task<int[]> NarrowAsync(DateCategoryIndex.Snapshot index, EventFilter filter, CancellationToken cancellationToken)
+    {
+        var sets = new List<string>();
+        var parameters = new DynamicParameters();
+        if (filter.Source is not null)
+        {
+            sets.Add("SELECT e.seq FROM citations c JOIN events e ON e.id = c.event_id WHERE c.source_id = @Source AND e.deleted_at IS NULL");
+            parameters.Add("Source", filter.Source);
+        }
+
+        if (filter.ScopeSource is not null)
+        {
+            sets.Add("SELECT e.seq FROM citations c JOIN events e ON e.id = c.event_id WHERE c.source_id = @ScopeSource AND e.deleted_at IS NULL");
+            parameters.Add("ScopeSource", filter.ScopeSource);
+        }
+
+        if (filter.Match is not null)
+        {
+            sets.Add("SELECT rowid FROM events_fts WHERE events_fts MATCH @Match");
+            parameters.Add("Match", filter.Match);
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var seqs = (await connection.QueryAsync<long>(new CommandDefinition(
+            string.Join("\nINTERSECT\n", sets) + ";", parameters, cancellationToken: cancellationToken))).AsList();
+        var positions = new List<int>(seqs.Count);
+        foreach (var seq in seqs)
+        {
+            var at = Array.BinarySearch(index.Seqs, seq);
+            if (at >= 0)
+            {
+                positions.Add(at);
             }
         }
 
+        positions.Sort();
+        return [.. positions];
+    }
+
+    /// <summary>
+    /// A facet (category, entity or tag) counted from the copy: for every event matching the filter (among
+    /// <paramref name="only"/> when given), each of its values; most frequent first, then by value.
+    /// </summary>
+    private static List<CountRow> CountInMemory(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only, string facet, int limit)
+    {
+        var (start, end) = Candidates(index, filter);
+        var selections = new Selections(index, filter);
+        var names = facet switch { "category" => index.Categories, "entity" => index.Entities, _ => index.Tags };
+        var (starts, of) = facet switch { "entity" => (index.EntityStarts, index.EntityOf), _ => (index.TagStarts, index.TagOf) };
+        var counts = new long[names.Length];
+        var (from, to) = only is null ? (start, end) : (LowerBound(only, start), LowerBound(only, end));
+        for (var n = from; n < to; n++)
+        {
+            var i = only is null ? n : only[n];
+            if (!selections.Match(i))
+            {
+                continue;
+            }
+
+            if (facet == "category")
+            {
+                counts[index.CategoryOf[i]]++;
+            }
+            else
+            {
+                for (var k = starts[i]; k < starts[i + 1]; k++)
+                {
+                    counts[of[k]]++;
+                }
+            }
+        }
+
+        var labels = facet == "entity" ? index.EntityNames : null;
         return counts
-            .Select((count, c) => new CountRow { Value = index.Categories[c], Count = count })
+            .Select((count, v) => new CountRow { Value = names[v], Label = labels?[v], Count = count })
             .Where(r => r.Count > 0)
             .OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
             .Take(limit)
             .ToList();
     }
 
-    private static List<SpanRow> CountSpans(DateCategoryIndex.Snapshot index, EventFilter filter)
+    private static List<SpanRow> CountSpans(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only)
     {
         var (start, end) = Candidates(index, filter);
-        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
-        bool[]? categories = null;
-        if (filter.Categories.Count > 0)
-        {
-            categories = index.Categories.Select(c => filter.Categories.Contains(c)).ToArray();
-        }
-
+        var selections = new Selections(index, filter);
         var counts = new Dictionary<(short, short), long>();
-        for (var i = start; i < end; i++)
+        var (from, to) = only is null ? (start, end) : (LowerBound(only, start), LowerBound(only, end));
+        for (var n = from; n < to; n++)
         {
-            if (Matches(index, i, fromDay, categories))
+            var i = only is null ? n : only[n];
+            if (selections.Match(i))
             {
                 var key = (index.FirstYears[i], index.LastYears[i]);
                 counts[key] = counts.GetValueOrDefault(key) + 1;

@@ -26,7 +26,7 @@ public sealed class TimelineOptions
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
     public int ResponseCacheMegabytes { get; set; } = 32;
 
-    /// <summary>Whether facets by category and year under dates and categories are counted from an in-memory copy of the events' days and categories (Events/DateCategoryIndex.cs).</summary>
+    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Events/DateCategoryIndex.cs).</summary>
     public bool DateCategoryIndex { get; set; } = true;
 
     /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read (Search/SearchBudget.cs).</summary>
