@@ -88,6 +88,9 @@ public sealed class SearchBoundsTests : IClassFixture<TimelineApp>, IClassFixtur
     [InlineData("/search?q=synthetic", "rank by relevance")]
     [InlineData("/entities/acme/events?sort=relevance&q=synthetic", "rank by relevance")]
     [InlineData("/events?sort=relevance&q=synth*", "rank by relevance")]
+    [InlineData("/events?tag=even&q=synthetic", "check against")]
+    [InlineData("/entities/acme/events?q=synthetic", "check against")]
+    [InlineData("/events.csv?category=sanction&q=synthetic", "check against")]
     [InlineData("/events/facets?facet=category&q=synthetic", "count facets")]
     [InlineData("/events/facets?facet=tag&q=ministry", "count facets")]
     [InlineData("/events?q=synthetic%20NOT%20event%20NOT%20a%20NOT%20synthetic%20NOT%20event", "index entries")]
@@ -107,6 +110,7 @@ public sealed class SearchBoundsTests : IClassFixture<TimelineApp>, IClassFixtur
     [InlineData("/events?sort=relevance&q=ministry")]
     [InlineData("/search?q=ministry")]
     [InlineData("/events?sort=relevance&q=ministry%20synthetic")]
+    [InlineData("/events?tag=even&q=ministry")]
     [InlineData("/events/facets?facet=category&q=synthetic%20AND%207")]
     [InlineData("/events.csv?q=synthetic")]
     public async Task A_search_within_its_budget_is_answered(string url)

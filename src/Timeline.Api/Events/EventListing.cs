@@ -27,13 +27,12 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
             return (null, errors);
         }
 
+        filter = scope(filter);
         if (filter.Match is not null
-            && await searchBudget.CheckAsync(filter.Match, work ?? (filter.Order == EventOrder.Relevance ? SearchWork.Ranking : SearchWork.List), cancellationToken) is { } tooCostly)
+            && await searchBudget.CheckAsync(filter.Match, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
         {
             errors["q"] = [tooCostly];
         }
-
-        filter = scope(filter);
         var (missingEntities, sourceMissing) = await queries.MissingReferencesAsync(filter.Entities, filter.Source, cancellationToken);
         if (missingEntities.Count > 0)
         {
@@ -47,6 +46,12 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
 
         return errors.Count > 0 ? (null, errors) : (filter, errors);
     }
+
+    /// <summary>What a list's search is asked to do: rank, check each match against other filters, or list.</summary>
+    private static SearchWork DefaultWork(EventFilter filter) =>
+        filter.Order == EventOrder.Relevance ? SearchWork.Ranking
+        : filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
+        : SearchWork.List;
 
     /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
     public async Task<(EventPageJson? Page, ValidationProblem? Problem)> ListAsync(

@@ -16,6 +16,9 @@ public enum SearchWork
     /// <summary>Rank every match by relevance (sort=relevance, GET /search).</summary>
     Ranking,
 
+    /// <summary>List matches in timeline order under a category, entity, tag or source filter too, each match checked against it.</summary>
+    Filtered,
+
     /// <summary>Count facets over every match (GET /events/facets?q=).</summary>
     Facets,
 }
@@ -27,8 +30,10 @@ public enum SearchWork
 /// can match (the sum over OR-ed groups of the rarest term that each group needs). A prefix's entries count
 /// <see cref="PrefixWeight"/> times: FTS5 merges the position lists of every word the prefix stands for, which on a
 /// million events made it about four times as costly per entry as a word. Every search may read at most
-/// Timeline:SearchReadLimit entries; ranking by relevance scores every match, so it may have at most
-/// Timeline:SearchRankLimit matches, and facets, which count over every match, at most Timeline:SearchFacetLimit.
+/// Timeline:SearchReadLimit entries; ranking by relevance scores every match, and a list under a category, entity, tag or
+/// source filter besides the search checks every match against it (a rare tag: 4.2 s for a word in every event), so
+/// each may have at most Timeline:SearchRankLimit matches; facets, which count over every match, at most
+/// Timeline:SearchFacetLimit.
 /// </summary>
 public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
 {
@@ -130,6 +135,11 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
             if (work == SearchWork.Ranking && matched > _rankLimit)
             {
                 return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to rank by relevance: at most {_rankLimit:N0} are ranked; add a word, use a phrase or a longer prefix, or sort by date");
+            }
+
+            if (work == SearchWork.Filtered && matched > _rankLimit)
+            {
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_rankLimit:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
             }
 
             if (work == SearchWork.Facets && matched > _facetLimit)
