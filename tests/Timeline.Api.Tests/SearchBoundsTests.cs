@@ -91,6 +91,7 @@ public sealed class SearchBoundsTests : IClassFixture<TimelineApp>, IClassFixtur
     [InlineData("/events?tag=even&q=synthetic", "check against")]
     [InlineData("/entities/acme/events?q=synthetic", "check against")]
     [InlineData("/events.csv?category=sanction&q=synthetic", "check against")]
+    [InlineData("/events?sort=relevance&q=alpha%20OR%20beta%20OR%20gamma%20OR%207%20OR%208", "rank by relevance")]
     [InlineData("/events/facets?facet=category&q=synthetic", "count facets")]
     [InlineData("/events/facets?facet=tag&q=ministry", "count facets")]
     [InlineData("/events?q=synthetic%20NOT%20event%20NOT%20a%20NOT%20synthetic%20NOT%20event", "index entries")]
@@ -110,7 +111,8 @@ public sealed class SearchBoundsTests : IClassFixture<TimelineApp>, IClassFixtur
     [InlineData("/events?sort=relevance&q=ministry")]
     [InlineData("/search?q=ministry")]
     [InlineData("/events?sort=relevance&q=ministry%20synthetic")]
-    [InlineData("/events?tag=even&q=ministry")]
+    [InlineData("/events?sort=relevance&q=7%20OR%208%20OR%209%20OR%2010%20OR%2011")]
+    [InlineData("/events?tag=even&q=synthetic%20AND%207")]
     [InlineData("/events/facets?facet=category&q=synthetic%20AND%207")]
     [InlineData("/events.csv?q=synthetic")]
     public async Task A_search_within_its_budget_is_answered(string url)

@@ -30,10 +30,11 @@ public enum SearchWork
 /// can match (the sum over OR-ed groups of the rarest term that each group needs). A prefix's entries count
 /// <see cref="PrefixWeight"/> times: FTS5 merges the position lists of every word the prefix stands for, which on a
 /// million events made it about four times as costly per entry as a word. Every search may read at most
-/// Timeline:SearchReadLimit entries; ranking by relevance scores every match, and a list under a category, entity, tag or
-/// source filter besides the search checks every match against it (a rare tag: 4.2 s for a word in every event), so
-/// each may have at most Timeline:SearchRankLimit matches; facets, which count over every match, at most
-/// Timeline:SearchFacetLimit.
+/// Timeline:SearchReadLimit entries; ranking by relevance scores every term of every match, so it may have at most
+/// Timeline:SearchRankLimit matches, counted once more for every four terms beyond the first four (16 words joined by OR
+/// cost about four times one word per match). Facets, which count over every match, and a list under a category,
+/// entity, tag or source filter besides the search, which checks every match against it (a rare tag: 4.2 s for a word
+/// in every event), may have at most Timeline:SearchFacetLimit matches.
 /// </summary>
 public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
 {
@@ -110,8 +111,10 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
             }
 
             long read = 0, matched = 0;
+            var terms = 0;
             foreach (var group in groups)
             {
+                terms += group.Sum(g => 1 + g.Excluded.Count);
                 var groupMatches = long.MaxValue;
                 foreach (var (kept, excluded) in group)
                 {
@@ -132,14 +135,16 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
                 return Invariant($"the search's words occur too often to search together: it would read about {read:N0} index entries (one entry is one word in one event; a prefix's count {PrefixWeight} times) and a search may read at most {_readLimit:N0}; leave out the commonest words or use longer prefixes");
             }
 
-            if (work == SearchWork.Ranking && matched > _rankLimit)
+            // BM25 scores every term for every match: beyond four terms, each four more count the matches once more.
+            var ranked = matched * Math.Max(1, (terms + 3) / 4);
+            if (work == SearchWork.Ranking && ranked > _rankLimit)
             {
-                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to rank by relevance: at most {_rankLimit:N0} are ranked; add a word, use a phrase or a longer prefix, or sort by date");
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times, and all of them once more for every four terms beyond the first four), too many to rank by relevance: at most {_rankLimit:N0} are ranked; add a word, use a phrase or a longer prefix, or sort by date");
             }
 
-            if (work == SearchWork.Filtered && matched > _rankLimit)
+            if (work == SearchWork.Filtered && matched > _facetLimit)
             {
-                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_rankLimit:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
             }
 
             if (work == SearchWork.Facets && matched > _facetLimit)

@@ -32,10 +32,10 @@ public sealed class TimelineOptions
     /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read (Search/SearchBudget.cs).</summary>
     public long SearchReadLimit { get; set; } = 4_000_000;
 
-    /// <summary>The most matches (a prefix's weighted the same way) a search ranked by relevance, or listed under a category, entity, tag or source filter, may have.</summary>
+    /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>
     public long SearchRankLimit { get; set; } = 200_000;
 
-    /// <summary>The most matches (weighted the same way) facets may be counted over.</summary>
+    /// <summary>The most matches (weighted the same way) facets may be counted over, or a search listed under a category, entity, tag or source filter may have.</summary>
     public long SearchFacetLimit { get; set; } = 50_000;
 
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
