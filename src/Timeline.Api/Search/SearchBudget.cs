@@ -32,9 +32,9 @@ public enum SearchWork
 /// million events made it about four times as costly per entry as a word. Every search may read at most
 /// Timeline:SearchReadLimit entries; ranking by relevance scores every term of every match, so it may have at most
 /// Timeline:SearchRankLimit matches, counted once more for every four terms beyond the first four (16 words joined by OR
-/// cost about four times one word per match). Facets, which count over every match, and a list under a category,
-/// entity, tag or source filter besides the search, which checks every match against it (a rare tag: 4.2 s for a word
-/// in every event), may have at most Timeline:SearchFacetLimit matches.
+/// cost about four times one word per match). Facets, which count over every match, may have at most
+/// Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search, which
+/// reads every match's row to check it (a rare tag: 4.2 s for a word in every event), half as many.
 /// </summary>
 public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
 {
@@ -142,9 +142,9 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
                 return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times, and all of them once more for every four terms beyond the first four), too many to rank by relevance: at most {_rankLimit:N0} are ranked; add a word, use a phrase or a longer prefix, or sort by date");
             }
 
-            if (work == SearchWork.Filtered && matched > _facetLimit)
+            if (work == SearchWork.Filtered && matched > _facetLimit / 2)
             {
-                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit / 2:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
             }
 
             if (work == SearchWork.Facets && matched > _facetLimit)
