@@ -68,7 +68,7 @@ public static class SearchApi
         Database database,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Ranking);
+        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Search);
         if (string.IsNullOrWhiteSpace(query.Q))
         {
             errors["q"] = ["give the text to search for"];

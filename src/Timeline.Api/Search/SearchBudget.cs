@@ -13,8 +13,11 @@ public enum SearchWork
     /// <summary>List matches in timeline order (GET /events?q=, entity and source lists, exports).</summary>
     List,
 
-    /// <summary>Rank every match by relevance (sort=relevance, GET /search).</summary>
+    /// <summary>Rank every match by relevance (sort=relevance).</summary>
     Ranking,
+
+    /// <summary>Rank every match among events, and among sources and entities too (GET /search).</summary>
+    Search,
 
     /// <summary>List matches in timeline order under a category, entity, tag or source filter too, each match checked against it.</summary>
     Filtered,
@@ -30,11 +33,12 @@ public enum SearchWork
 /// can match (the sum over OR-ed groups of the rarest term that each group needs). A prefix's entries count
 /// <see cref="PrefixWeight"/> times: FTS5 merges the position lists of every word the prefix stands for, which on a
 /// million events made it about four times as costly per entry as a word. Every search may read at most
-/// Timeline:SearchReadLimit entries; ranking by relevance scores every term of every match, so it may have at most
-/// Timeline:SearchRankLimit matches, counted once more for every four terms beyond the first four (16 words joined by OR
-/// cost about four times one word per match). Facets, which count over every match, may have at most
-/// Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search, which
-/// reads every match's row to check it (a rare tag: 4.2 s for a word in every event), half as many.
+/// Timeline:SearchReadLimit entries, half as many when ranked (BM25 reads the positions too); ranking by relevance scores
+/// every term of every match, so it may have at most Timeline:SearchRankLimit matches, counted once more for every four
+/// terms beyond the first four (16 words joined by OR cost about four times one word per match), and GET /search, which
+/// ranks the sources' long texts and the entities too, half as many. Facets, which count over every match, may have at
+/// most Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search,
+/// which reads every match's row to check it (a rare tag: 4.2 s for a word in every event), a fifth as many.
 /// </summary>
 public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
 {
@@ -130,21 +134,26 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
                 matched += groupMatches == long.MaxValue ? 0 : groupMatches;
             }
 
-            if (read > _readLimit)
+            // Ranking reads the words' positions too (BM25 counts them): half as many entries.
+            var ranking = work is SearchWork.Ranking or SearchWork.Search;
+            var readLimit = ranking ? _readLimit / 2 : _readLimit;
+            if (read > readLimit)
             {
-                return Invariant($"the search's words occur too often to search together: it would read about {read:N0} index entries (one entry is one word in one event; a prefix's count {PrefixWeight} times) and a search may read at most {_readLimit:N0}; leave out the commonest words or use longer prefixes");
+                return Invariant($"the search's words occur too often to search together: it would read about {read:N0} index entries (one entry is one word in one event; a prefix's count {PrefixWeight} times) and a search may read at most {readLimit:N0}{(ranking ? " when it is ranked by relevance" : "")}; leave out the commonest words or use longer prefixes{(ranking ? ", or sort by date" : "")}");
             }
 
             // BM25 scores every term for every match: beyond four terms, each four more count the matches once more.
+            // GET /search ranks the sources' long texts and the entities as well: half as many.
             var ranked = matched * Math.Max(1, (terms + 3) / 4);
-            if (work == SearchWork.Ranking && ranked > _rankLimit)
+            var rankLimit = work == SearchWork.Search ? _rankLimit / 2 : _rankLimit;
+            if (ranking && ranked > rankLimit)
             {
-                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times, and all of them once more for every four terms beyond the first four), too many to rank by relevance: at most {_rankLimit:N0} are ranked; add a word, use a phrase or a longer prefix, or sort by date");
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times, and all of them once more for every four terms beyond the first four), too many to rank by relevance: at most {rankLimit:N0} are ranked{(work == SearchWork.Search ? " by GET /search" : "")}; add a word, use a phrase or a longer prefix, or sort by date");
             }
 
-            if (work == SearchWork.Filtered && matched > _facetLimit / 2)
+            if (work == SearchWork.Filtered && matched > _facetLimit / 5)
             {
-                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit / 2:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit / 5:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
             }
 
             if (work == SearchWork.Facets && matched > _facetLimit)

@@ -29,13 +29,13 @@ public sealed class TimelineOptions
     /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Events/DateCategoryIndex.cs).</summary>
     public bool DateCategoryIndex { get; set; } = true;
 
-    /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read (Search/SearchBudget.cs).</summary>
-    public long SearchReadLimit { get; set; } = 4_000_000;
+    /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read, half as many when ranked (Search/SearchBudget.cs).</summary>
+    public long SearchReadLimit { get; set; } = 2_000_000;
 
     /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>
     public long SearchRankLimit { get; set; } = 100_000;
 
-    /// <summary>The most matches (weighted the same way) facets may be counted over; a search listed under a category, entity, tag or source filter may have half as many.</summary>
+    /// <summary>The most matches (weighted the same way) facets may be counted over; a search listed under a category, entity, tag or source filter may have a fifth as many.</summary>
     public long SearchFacetLimit { get; set; } = 50_000;
 
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
