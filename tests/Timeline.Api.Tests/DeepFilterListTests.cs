@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Timeline.Api.Tests;
 
 /// <summary>
-/// Lists whose tags or source hold few events are read from those events (tag and citation indexes) instead of walking the
+/// Lists whose tags, source or entities hold few events are read from those events (tag and citation indexes) instead of walking the
 /// timeline; pages in either order, from any cursor and under every other filter, are exactly the walked ones.
 /// </summary>
 public sealed class DeepFilterListTests(DeepFilterListTests.App app) : IClassFixture<DeepFilterListTests.App>
@@ -22,7 +22,9 @@ public sealed class DeepFilterListTests(DeepFilterListTests.App app) : IClassFix
     [InlineData("source=report&tag=even", "&sort=-date&from=2020")]
     [InlineData("tag=even&entity=acme&entity=globex", "")]
     [InlineData("tag=no-such-tag", "")]
-    public async Task A_list_driven_by_its_tags_or_source_pages_exactly_like_the_timeline(string filter, string rest)
+    [InlineData("entity=acme&entity=globex", "&sort=-date&category=analysis")]
+    [InlineData("entity=acme&entity=globex&tag=odd", "&from=2020")]
+    public async Task A_list_driven_by_its_tags_source_or_entities_pages_exactly_like_the_timeline(string filter, string rest)
     {
         var everything = await AllAsync("/events?limit=200" + rest.Replace("&sort=-date", "", StringComparison.Ordinal) + (rest.Contains("-date", StringComparison.Ordinal) ? "&sort=-date" : ""));
         var tags = filter.Split('&').Where(p => p.StartsWith("tag=", StringComparison.Ordinal)).Select(p => p[4..]).ToList();
