@@ -63,6 +63,9 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
             only = await NarrowAsync(inMemory, filter, cancellationToken);
         }
 
+        // Every facet asked for is counted from the copy in one pass over its events.
+        var counted = inMemory is not null ? CountInMemory(inMemory, filter, only, facets, limit) : null;
+
         // The store is opened only for facets the copy cannot count (all of them in one read snapshot).
         var needsStore = inMemory is null;
         await using var connection = needsStore ? await database.OpenAsync(cancellationToken) : null;
@@ -75,7 +78,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
             {
                 case "category":
                     var categories = inMemory is not null
-                        ? CountInMemory(inMemory, filter with { Categories = [] }, only, "category", limit)
+                        ? counted!.Rows["category"]
                         : await CountAsync(connection!, snapshot!, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
                     foreach (var row in categories)
                     {
@@ -85,7 +88,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
                     break;
                 case "entity":
                     var entities = inMemory is not null
-                        ? CountInMemory(inMemory, filter with { Entities = [] }, only, "entity", limit)
+                        ? counted!.Rows["entity"]
                         : await CountAsync(
                             connection!,
                             snapshot!,
@@ -103,7 +106,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
                     break;
                 case "tag":
                     var tags = inMemory is not null
-                        ? CountInMemory(inMemory, filter with { Tags = [] }, only, "tag", limit)
+                        ? counted!.Rows["tag"]
                         : await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken);
                     foreach (var row in tags)
                     {
@@ -112,7 +115,7 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
 
                     break;
                 case "year":
-                    var spans = inMemory is not null ? CountSpans(inMemory, filter, only) : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
+                    var spans = inMemory is not null ? counted!.Spans : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
                     values.AddRange(Years(spans, filter, limit, request));
                     break;
             }
@@ -160,37 +163,6 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
     private static bool[]? Selection(string[] values, IReadOnlyList<string> selected) =>
         selected.Count == 0 ? null : values.Select(selected.Contains).ToArray();
 
-    /// <summary>The copy's events matching a filter's categories, tags, entities and scope entity (its dates are <see cref="Candidates"/>).</summary>
-    private sealed class Selections(DateCategoryIndex.Snapshot index, EventFilter filter)
-    {
-        private readonly bool[]? _categories = Selection(index.Categories, filter.Categories);
-        private readonly bool[]? _tags = Selection(index.Tags, filter.Tags);
-        private readonly bool[]? _entities = Selection(index.Entities, filter.Entities);
-        private readonly bool[]? _scope = filter.ScopeEntity is null ? null : Selection(index.Entities, [filter.ScopeEntity]);
-        private readonly int _fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
-
-        /// <summary>Whether event i covers a day of the range and has one of each filter's values.</summary>
-        public bool Match(int i) =>
-            index.LastDays[i] >= _fromDay
-            && (_categories is null || _categories[index.CategoryOf[i]])
-            && (_tags is null || Any(index.TagOf, index.TagStarts[i], index.TagStarts[i + 1], _tags))
-            && (_entities is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], _entities))
-            && (_scope is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], _scope));
-
-        private static bool Any(int[] of, int start, int end, bool[] selected)
-        {
-            for (var k = start; k < end; k++)
-            {
-                if (selected[of[k]])
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
     /// <summary>
     /// The copy's events (their positions, ascending) that cite the filter's source and its scope's source and match its
     /// search: each read from its own index (citations by source, the search's matches).
@@ -234,65 +206,106 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
         return [.. positions];
     }
 
+    /// <summary>The facets counted from the copy: each facet's values, and the year facet's spans.</summary>
+    private sealed record InMemoryCounts(Dictionary<string, IReadOnlyList<CountRow>> Rows, List<SpanRow> Spans);
+
     /// <summary>
-    /// A facet (category, entity or tag) counted from the copy: for every event matching the filter (among
-    /// <paramref name="only"/> when given), each of its values; most frequent first, then by value.
+    /// Every facet asked for, counted from the copy in one pass over the events in the filter's dates (among
+    /// <paramref name="only"/> when given): category, entity and tag each under every filter but its own, the year under
+    /// all of them; values most frequent first, then by value.
     /// </summary>
-    private static List<CountRow> CountInMemory(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only, string facet, int limit)
+    private static InMemoryCounts CountInMemory(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only, IReadOnlyList<string> facets, int limit)
     {
         var (start, end) = Candidates(index, filter);
-        var selections = new Selections(index, filter);
-        var names = facet switch { "category" => index.Categories, "entity" => index.Entities, _ => index.Tags };
-        var (starts, of) = facet switch { "entity" => (index.EntityStarts, index.EntityOf), _ => (index.TagStarts, index.TagOf) };
-        var counts = new long[names.Length];
+        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
+        var categories = Selection(index.Categories, filter.Categories);
+        var tags = Selection(index.Tags, filter.Tags);
+        var entities = Selection(index.Entities, filter.Entities);
+        var scope = filter.ScopeEntity is null ? null : Selection(index.Entities, [filter.ScopeEntity]);
+        var categoryCounts = facets.Contains("category") ? new long[index.Categories.Length] : null;
+        var entityCounts = facets.Contains("entity") ? new long[index.Entities.Length] : null;
+        var tagCounts = facets.Contains("tag") ? new long[index.Tags.Length] : null;
+        var spans = facets.Contains("year") ? new Dictionary<(short, short), long>() : null;
         var (from, to) = only is null ? (start, end) : (LowerBound(only, start), LowerBound(only, end));
         for (var n = from; n < to; n++)
         {
             var i = only is null ? n : only[n];
-            if (!selections.Match(i))
+            if (index.LastDays[i] < fromDay
+                || (scope is not null && !Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], scope)))
             {
                 continue;
             }
 
-            if (facet == "category")
+            var c = categories is null || categories[index.CategoryOf[i]];
+            var t = tags is null || Any(index.TagOf, index.TagStarts[i], index.TagStarts[i + 1], tags);
+            var e = entities is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], entities);
+            if (categoryCounts is not null && t && e)
             {
-                counts[index.CategoryOf[i]]++;
+                categoryCounts[index.CategoryOf[i]]++;
             }
-            else
+
+            if (entityCounts is not null && c && t)
             {
-                for (var k = starts[i]; k < starts[i + 1]; k++)
+                for (var k = index.EntityStarts[i]; k < index.EntityStarts[i + 1]; k++)
                 {
-                    counts[of[k]]++;
+                    entityCounts[index.EntityOf[k]]++;
                 }
+            }
+
+            if (tagCounts is not null && c && e)
+            {
+                for (var k = index.TagStarts[i]; k < index.TagStarts[i + 1]; k++)
+                {
+                    tagCounts[index.TagOf[k]]++;
+                }
+            }
+
+            if (spans is not null && c && t && e)
+            {
+                var key = (index.FirstYears[i], index.LastYears[i]);
+                spans[key] = spans.GetValueOrDefault(key) + 1;
             }
         }
 
-        var labels = facet == "entity" ? index.EntityNames : null;
-        return counts
-            .Select((count, v) => new CountRow { Value = names[v], Label = labels?[v], Count = count })
+        var rows = new Dictionary<string, IReadOnlyList<CountRow>>(StringComparer.Ordinal);
+        if (categoryCounts is not null)
+        {
+            rows["category"] = Top(categoryCounts, index.Categories, null, limit);
+        }
+
+        if (entityCounts is not null)
+        {
+            rows["entity"] = Top(entityCounts, index.Entities, index.EntityNames, limit);
+        }
+
+        if (tagCounts is not null)
+        {
+            rows["tag"] = Top(tagCounts, index.Tags, null, limit);
+        }
+
+        return new InMemoryCounts(rows, spans?.Select(c => new SpanRow { FirstYear = c.Key.Item1, LastYear = c.Key.Item2, Count = c.Value }).ToList() ?? []);
+    }
+
+    private static List<CountRow> Top(long[] counts, string[] values, string[]? labels, int limit) =>
+        counts
+            .Select((count, v) => new CountRow { Value = values[v], Label = labels?[v], Count = count })
             .Where(r => r.Count > 0)
             .OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
             .Take(limit)
             .ToList();
-    }
 
-    private static List<SpanRow> CountSpans(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only)
+    /// <summary>Whether any of the values <c>of[start..end]</c> is selected.</summary>
+    private static bool Any(int[] of, int start, int end, bool[] selected)
     {
-        var (start, end) = Candidates(index, filter);
-        var selections = new Selections(index, filter);
-        var counts = new Dictionary<(short, short), long>();
-        var (from, to) = only is null ? (start, end) : (LowerBound(only, start), LowerBound(only, end));
-        for (var n = from; n < to; n++)
+        for (var k = start; k < end; k++)
         {
-            var i = only is null ? n : only[n];
-            if (selections.Match(i))
+            if (selected[of[k]])
             {
-                var key = (index.FirstYears[i], index.LastYears[i]);
-                counts[key] = counts.GetValueOrDefault(key) + 1;
+                return true;
             }
         }
 
-        return counts.Select(c => new SpanRow { FirstYear = c.Key.Item1, LastYear = c.Key.Item2, Count = c.Value }).ToList();
+        return false;
     }
 
     /// <summary>The first position whose value is at least <paramref name="value"/> (the length if none).</summary>
