@@ -54,7 +54,9 @@ if #words == 0 then words = { marker } end
 local hostile_query = query:sub(1, 2) == "h-"
 -- The hostile regime's lists (params.py): dense prefix sets, common words joined by OR, tags, sources.
 local prefix_sets = hostile_query and lines("prefix_sets.txt") or {}
+local rank_prefix_sets = hostile_query and lines("rank_prefix_sets.txt") or {}
 local rank_sets = hostile_query and lines("rank_sets.txt") or {}
+local search_sets = hostile_query and lines("search_sets.txt") or {}
 local facet_sets = hostile_query and lines("facet_sets.txt") or {}
 local filtered_sets = hostile_query and lines("filtered_sets.txt") or {}
 local tags = hostile_query and lines("tags.txt") or {}
@@ -149,17 +151,18 @@ local queries = {
   -- The hostile regime: the costliest anonymous requests the bounds still allow (Search/SearchBudget.cs, README's
   -- Search syntax), each URL drawn anew (a wide span, a random set) so that the response cache serves none of them.
   ["h-prefixes"] = {
-    -- 2-4 dense prefixes of three letters, read in full (4 x their entries just under the read bound), date order
+    -- 1-4 dense prefixes of three letters, read in full (4 x their entries just under the read bound), date order
     hot = "/events?limit=50&q=" .. escape(prefix_sets[1] or "lit*"),
     hostile = function()
       return "/events?limit=50&q=" .. escape(pick(prefix_sets)) .. "&" .. wide_span() .. "&sort=" .. order("date", "-date")
     end,
   },
   ["h-prefixes-rank"] = {
-    -- the same prefixes and a word, ranked by relevance (the word keeps the matches under the ranking bound)
-    hot = "/events?sort=relevance&limit=50&q=" .. escape((prefix_sets[1] or "lit*") .. " " .. words[1]),
+    -- dense prefixes up to a ranked search's read bound and a word, ranked by relevance (the word keeps the matches
+    -- under the ranking bound)
+    hot = "/events?sort=relevance&limit=50&q=" .. escape((rank_prefix_sets[1] or "lit*") .. " " .. words[1]),
     hostile = function()
-      return "/events?sort=relevance&limit=50&q=" .. escape(pick(prefix_sets) .. " " .. pick(words)) .. "&" .. wide_span()
+      return "/events?sort=relevance&limit=50&q=" .. escape(pick(rank_prefix_sets) .. " " .. pick(words)) .. "&" .. wide_span()
     end,
   },
   ["h-common-rank"] = {
@@ -170,9 +173,9 @@ local queries = {
     end,
   },
   ["h-search"] = {
-    -- the same across events, entities and sources
-    hot = "/search?limit=50&q=" .. escape(rank_sets[1] or marker),
-    hostile = function() return "/search?limit=50&q=" .. escape(pick(rank_sets)) .. "&" .. wide_span() end,
+    -- the same across events, entities and sources (within GET /search's half of the ranking bound)
+    hot = "/search?limit=50&q=" .. escape(search_sets[1] or marker),
+    hostile = function() return "/search?limit=50&q=" .. escape(pick(search_sets)) .. "&" .. wide_span() end,
   },
   ["h-not"] = {
     -- the commonest word without itself: every entry of it read twice, nothing found
@@ -189,9 +192,13 @@ local queries = {
     end,
   },
   ["h-facets-all"] = {
-    -- every facet, unfiltered, as many values as allowed
+    -- every facet, unfiltered, up to 500 values each, the facets in any order (12,000 URLs, so few repeat)
     hot = "/events/facets?" .. all_facets .. "&facetLimit=500",
-    hostile = function() return "/events/facets?" .. all_facets .. "&facetLimit=" .. random(400, 500) end,
+    hostile = function()
+      local names = { "category", "year", "entity", "tag" }
+      for i = #names, 2, -1 do local j = random(i); names[i], names[j] = names[j], names[i] end
+      return "/events/facets?facet=" .. table.concat(names, "&facet=") .. "&facetLimit=" .. random(1, 500)
+    end,
   },
   ["h-facets-deep"] = {
     -- every facet under deep filters: tags, categories, entities, a source, over a wide span

@@ -9,11 +9,13 @@ index's own vocabulary, so a mixed search costs about what the ~1% marker word d
 meta.txt (key=value: the hot values and the counts, for the log).
 
 For the hostile regime (the costliest searches the API's bounds still allow, Search/SearchBudget.cs), also from the
-vocabulary: prefix_sets.txt (2-4 prefixes of 3 letters whose weighted index entries come as close to the read bound as
-they can: 4 x their events <= 3,950,000), rank_sets.txt (4 of the commonest words joined by OR, matching at most
+vocabulary: prefix_sets.txt (1-4 prefixes of 3 letters whose weighted index entries come as close to the read bound as
+they can: 4 x their events <= 1,950,000), rank_prefix_sets.txt (the same within 950,000: a ranked search may read half
+as many), rank_sets.txt (up to 4 of the commonest words joined by OR, matching at most
 97,000 events, or 16 matching at most 24,250: the ranking bound is 100,000, counted once more for every four terms
-beyond four), facet_sets.txt (up to 16 joined by OR within 48,000: the facets' bound is 50,000), filtered_sets.txt
-(within 24,000: a search under other filters may match half as many),
+beyond four), search_sets.txt (the same within half: GET /search ranks half as many), facet_sets.txt (up to
+16 joined by OR within 48,000: the facets' bound is 50,000), filtered_sets.txt (within 9,500: a search under other
+filters may match a fifth as many),
 tags.txt (every tag) and sources.txt (up to 2,000 source ids); meta.txt names the commonest word (top_word).
 """
 import argparse
@@ -88,10 +90,12 @@ def from_dataset(path):
 
 
 PREFIX_WEIGHT = 4          # Search/SearchBudget.cs: a prefix's index entries count 4 times
-READ_BOUND = 3_950_000     # under Timeline:SearchReadLimit (4,000,000), leaving room for one word
+READ_BOUND = 1_950_000     # under Timeline:SearchReadLimit (2,000,000)
+RANK_READ_BOUND = 950_000  # under half of it, for a ranked search, leaving room for one word
 RANK_BOUND = 97_000        # under Timeline:SearchRankLimit (100,000)
+SEARCH_BOUND = 48_000      # under half of it, for GET /search
 FACET_BOUND = 48_000       # under Timeline:SearchFacetLimit (50,000)
-FILTERED_BOUND = 24_000    # under half of it, for a search listed under other filters
+FILTERED_BOUND = 9_500     # under a fifth of it, for a search listed under other filters
 MAX_TERMS = 16
 SETS = 200
 
@@ -103,18 +107,23 @@ def hostile_sets(vocabulary, seed):
     for term, doc in vocabulary:
         if len(term) >= 3 and term[:3].isalpha():
             prefixes[term[:3]] += doc
-    dense = [(p, d) for p, d in prefixes.most_common(80) if PREFIX_WEIGHT * d <= READ_BOUND]
-    prefix_sets = []
-    for _ in range(SETS * 20):
-        if len(prefix_sets) >= SETS or not dense:
-            break
-        chosen, total = [], 0
-        for p, d in rng.sample(dense, min(len(dense), 12)):
-            if len(chosen) < 4 and PREFIX_WEIGHT * (total + d) <= READ_BOUND:
-                chosen.append(p)
-                total += d
-        if len(chosen) >= 2 and PREFIX_WEIGHT * total >= 0.75 * READ_BOUND:
-            prefix_sets.append(" ".join(f"{p}*" for p in chosen))
+    def prefix_sets_within(bound):
+        dense = [(p, d) for p, d in prefixes.most_common(200) if PREFIX_WEIGHT * d <= bound]
+        sets = []
+        for _ in range(SETS * 20):
+            if len(sets) >= SETS or not dense:
+                break
+            chosen, total = [], 0
+            for p, d in rng.sample(dense, min(len(dense), 12)):
+                if len(chosen) < 4 and PREFIX_WEIGHT * (total + d) <= bound:
+                    chosen.append(p)
+                    total += d
+            if chosen and PREFIX_WEIGHT * total >= 0.75 * bound:
+                sets.append(" ".join(f"{p}*" for p in chosen))
+        return sets
+
+    prefix_sets = prefix_sets_within(READ_BOUND)
+    rank_prefix_sets = prefix_sets_within(RANK_READ_BOUND)
     common = sorted(((t, d) for t, d in vocabulary if WORD.match(t) and t not in OPERATORS), key=lambda r: -r[1])
 
     def or_sets(bound, terms, count, pool_size=300):
@@ -132,10 +141,15 @@ def hostile_sets(vocabulary, seed):
 
     # Ranking counts the matches once more for every four terms beyond four: 4 common words up to the bound, or 16
     # words up to a quarter of it, cost about the same.
-    rank_sets = or_sets(RANK_BOUND, 4, SETS // 2) + or_sets(RANK_BOUND // 4, MAX_TERMS, SETS // 2)
-    rng.shuffle(rank_sets)
+    def ranked(bound):
+        sets = or_sets(bound, 4, SETS // 2) + or_sets(bound // 4, MAX_TERMS, SETS // 2)
+        rng.shuffle(sets)
+        return sets
+
     top = common[0][0] if common else MARKER
-    return prefix_sets, rank_sets, or_sets(FACET_BOUND, MAX_TERMS, SETS), or_sets(FILTERED_BOUND, MAX_TERMS, SETS), top
+    return dict(prefix_sets=prefix_sets, rank_prefix_sets=rank_prefix_sets, rank_sets=ranked(RANK_BOUND),
+                search_sets=ranked(SEARCH_BOUND), facet_sets=or_sets(FACET_BOUND, MAX_TERMS, SETS),
+                filtered_sets=or_sets(FILTERED_BOUND, MAX_TERMS, SETS), top_word=top)
 
 
 def main():
@@ -173,18 +187,17 @@ def main():
         "hot_entity": entities[0], "hot_entity_events": found["entities"][0][1], "hot_event": events[len(events) // 2],
     }
 
-    prefix_sets, rank_sets, facet_sets, filtered_sets, top_word = hostile_sets(found.get("vocabulary", []), args.seed)
-    meta["top_word"] = top_word
+    hostile = hostile_sets(found.get("vocabulary", []), args.seed)
+    meta["top_word"] = hostile.pop("top_word")
     tags = found.get("tags") or ["no-tag"]
     sources = found.get("sources") or ["no-source"]
 
     os.makedirs(args.out, exist_ok=True)
-    for name, values in [("entities.txt", entities), ("events.txt", events), ("words.txt", words),
-                         ("categories.txt", categories), ("prefix_sets.txt", prefix_sets or ["lit*"]),
-                         ("rank_sets.txt", rank_sets or [MARKER]), ("facet_sets.txt", facet_sets or [MARKER]),
-                         ("filtered_sets.txt", filtered_sets or [MARKER]),
-                         ("tags.txt", tags), ("sources.txt", sources),
-                         ("meta.txt", [f"{k}={v}" for k, v in meta.items()])]:
+    lists = [("entities.txt", entities), ("events.txt", events), ("words.txt", words), ("categories.txt", categories),
+             ("tags.txt", tags), ("sources.txt", sources)]
+    lists += [(f"{name}.txt", values or ["lit*" if "prefix" in name else MARKER]) for name, values in hostile.items()]
+    lists.append(("meta.txt", [f"{k}={v}" for k, v in meta.items()]))
+    for name, values in lists:
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as file:
             file.write("\n".join(str(v) for v in values) + "\n")
     print(" ".join(f"{k}={v}" for k, v in meta.items()))
