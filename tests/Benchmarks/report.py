@@ -233,7 +233,9 @@ def main():
         eps = f"{size / load_s:,.0f} events/s" if load_s else "-"
         size_lines.append(f"{count(size)} events: load {seconds(load_s)} ({eps}){own}{cached}; "
                           f"first answer {s['ttfa_ms']:,.0f} ms after process start; "
-                          f"server peak RSS (VmHWM) {megabytes(s.get('hwm_kb'))}"
+                          + (f"first facet request (it builds the facets' in-memory copy) {s['facets_first_ms']:,.0f} ms; "
+                             if s.get("facets_first_ms") is not None else "")
+                          + f"server peak RSS (VmHWM) {megabytes(s.get('hwm_kb'))}"
                           + (f"; server log: {s['log_problems']} warning/error lines ({s['log']})" if s.get("log_problems") else ""))
         e = exports.get(size)
         if e:
