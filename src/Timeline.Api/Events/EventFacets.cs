@@ -63,8 +63,11 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
             only = await NarrowAsync(inMemory, filter, cancellationToken);
         }
 
-        // Every facet asked for is counted from the copy in one pass over its events.
-        var counted = inMemory is not null ? CountInMemory(inMemory, filter, only, facets, limit) : null;
+        // Every facet asked for is counted from the copy in one pass over its events; unfiltered, every facet is counted
+        // once per copy (so per data version) and kept with it.
+        var counted = inMemory is null ? null
+            : Unfiltered(filter) && only is null ? Limited(Everything.GetValue(inMemory, index => CountInMemory(index, filter, null, Names, int.MaxValue)), limit)
+            : CountInMemory(inMemory, filter, only, facets, limit);
 
         // The store is opened only for facets the copy cannot count (all of them in one read snapshot).
         var needsStore = inMemory is null;
@@ -208,6 +211,17 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
 
     /// <summary>The facets counted from the copy: each facet's values, and the year facet's spans.</summary>
     private sealed record InMemoryCounts(Dictionary<string, IReadOnlyList<CountRow>> Rows, List<SpanRow> Spans);
+
+    /// <summary>Every facet of every value over all events, counted once for each copy of the events (each data version).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DateCategoryIndex.Snapshot, InMemoryCounts> Everything = new();
+
+    /// <summary>Whether nothing narrows the events (each facet leaves out its own filter, so its own values do not count).</summary>
+    private static bool Unfiltered(EventFilter filter) =>
+        filter.From is null && filter.To is null && filter.Categories.Count == 0 && filter.Tags.Count == 0 && filter.Entities.Count == 0
+        && !filter.NarrowsBeyondDatesAndCategories;
+
+    private static InMemoryCounts Limited(InMemoryCounts all, int limit) =>
+        new(all.Rows.ToDictionary(r => r.Key, r => (IReadOnlyList<CountRow>)r.Value.Take(limit).ToList(), StringComparer.Ordinal), all.Spans);
 
     /// <summary>
     /// Every facet asked for, counted from the copy in one pass over the events in the filter's dates (among
