@@ -12,7 +12,7 @@ For the hostile regime (the costliest searches the API's bounds still allow, Sea
 vocabulary: prefix_sets.txt (1-4 prefixes of 3 letters whose weighted index entries come as close to the read bound as
 they can: 4 x their events <= 1,950,000), rank_prefix_sets.txt (the same within 950,000: a ranked search may read half
 as many), rank_sets.txt (up to 4 of the commonest words joined by OR, matching at most
-97,000 events, or 16 matching at most 24,250: the ranking bound is 100,000, counted once more for every four terms
+48,000 events, or 16 matching at most 12,000: the ranking bound is 50,000, counted once more for every four terms
 beyond four), search_sets.txt (the same within half: GET /search ranks half as many), facet_sets.txt (up to
 16 joined by OR within 48,000: the facets' bound is 50,000), filtered_sets.txt (within 9,500: a search under other
 filters may match a fifth as many),
@@ -33,6 +33,7 @@ MARKER = "lithography"
 CATEGORIES = ["sanction", "entity-listing", "export-control", "product-launch",
               "corporate", "statement", "analysis", "industry-event"]
 WORD = re.compile(r"^[a-z]{4,}$")
+TERM = re.compile(r"^[a-z0-9]{2,}$")
 OPERATORS = {"and", "or", "not", "near"}
 
 
@@ -92,8 +93,8 @@ def from_dataset(path):
 PREFIX_WEIGHT = 4          # Search/SearchBudget.cs: a prefix's index entries count 4 times
 READ_BOUND = 1_950_000     # under Timeline:SearchReadLimit (2,000,000)
 RANK_READ_BOUND = 950_000  # under half of it, for a ranked search, leaving room for one word
-RANK_BOUND = 97_000        # under Timeline:SearchRankLimit (100,000)
-SEARCH_BOUND = 48_000      # under half of it, for GET /search
+RANK_BOUND = 48_000        # under Timeline:SearchRankLimit (50,000)
+SEARCH_BOUND = 24_000      # under half of it, for GET /search
 FACET_BOUND = 48_000       # under Timeline:SearchFacetLimit (50,000)
 FILTERED_BOUND = 9_500     # under a fifth of it, for a search listed under other filters
 MAX_TERMS = 16
@@ -124,7 +125,7 @@ def hostile_sets(vocabulary, seed):
 
     prefix_sets = prefix_sets_within(READ_BOUND)
     rank_prefix_sets = prefix_sets_within(RANK_READ_BOUND)
-    common = sorted(((t, d) for t, d in vocabulary if WORD.match(t) and t not in OPERATORS), key=lambda r: -r[1])
+    common = sorted(((t, d) for t, d in vocabulary if TERM.match(t) and t not in OPERATORS), key=lambda r: -r[1])
 
     def or_sets(bound, terms, count, pool_size=300):
         pool = [(t, d) for t, d in common if d <= bound][:pool_size]

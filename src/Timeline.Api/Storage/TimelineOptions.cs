@@ -33,7 +33,7 @@ public sealed class TimelineOptions
     public long SearchReadLimit { get; set; } = 2_000_000;
 
     /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>
-    public long SearchRankLimit { get; set; } = 100_000;
+    public long SearchRankLimit { get; set; } = 50_000;
 
     /// <summary>The most matches (weighted the same way) facets may be counted over; a search listed under a category, entity, tag or source filter may have a fifth as many.</summary>
     public long SearchFacetLimit { get; set; } = 50_000;
