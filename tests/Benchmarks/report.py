@@ -23,13 +23,13 @@ QUERIES = [
 ]
 # The hostile regime: the costliest anonymous requests the API's bounds still allow (bench.lua says how each is drawn).
 HOSTILE = [
-    ("h-prefixes", "2-4 dense 3-letter prefixes, date order"),
+    ("h-prefixes", "1-4 dense 3-letter prefixes, date order"),
     ("h-prefixes-rank", "the same and a word, by relevance"),
     ("h-common-rank", "common words joined by OR, by relevance"),
     ("h-search", "/search, common words joined by OR"),
     ("h-not", "the commonest word NOT itself"),
     ("h-search-filtered", "common words under an unknown tag"),
-    ("h-facets-all", "every facet, unfiltered, 400-500 values"),
+    ("h-facets-all", "every facet, unfiltered, up to 500 values"),
     ("h-facets-deep", "every facet under tags, entities, a source"),
     ("h-facets-search", "every facet over common words joined by OR"),
     ("h-lists-deep", "lists of unknown tags, a source, entities and a tag"),
