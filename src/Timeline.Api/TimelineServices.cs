@@ -26,6 +26,7 @@ public static class TimelineServices
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<EventQueries>();
         services.AddSingleton<EventListing>();
+        services.AddSingleton<Search.SearchBudget>();
         services.AddSingleton<EventFacets>();
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();

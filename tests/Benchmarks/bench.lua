@@ -4,8 +4,10 @@
 --   BENCH_PARAMS  directory of parameter lists written by params.py from the store under test
 --                 (entities.txt, events.txt, words.txt, categories.txt, meta.txt: one value a line)
 --   BENCH_QUERY   newest | year-category | entity | search | search-relevance | event | facets | csv-year
+--                 or a hostile query (h-...: the costliest anonymous requests the API's bounds allow, below)
 --   BENCH_REGIME  hot   (the same URL again and again: wrk sends one pre-built request)
 --                 mixed (every request draws its parameters at random from thousands of values)
+--                 hostile (a hostile query's draws: like mixed, each URL drawn anew so no cache serves it)
 --   BENCH_CHECK   1: also tally the status of every response and keep the first non-200 paths
 --                 (run.sh does this in a short one-connection pass before each measurement, so that
 --                 the measured runs carry no per-response Lua cost)
@@ -49,6 +51,17 @@ local hot_category = meta.hot_category or categories[1]
 local hot_entity = meta.hot_entity or entities[1]
 local hot_event = meta.hot_event or error("meta.txt names no hot_event")
 if #words == 0 then words = { marker } end
+local hostile_query = query:sub(1, 2) == "h-"
+-- The hostile regime's lists (params.py): dense prefix sets, common words joined by OR, tags, sources.
+local prefix_sets = hostile_query and lines("prefix_sets.txt") or {}
+local rank_prefix_sets = hostile_query and lines("rank_prefix_sets.txt") or {}
+local rank_sets = hostile_query and lines("rank_sets.txt") or {}
+local search_sets = hostile_query and lines("search_sets.txt") or {}
+local facet_sets = hostile_query and lines("facet_sets.txt") or {}
+local filtered_sets = hostile_query and lines("filtered_sets.txt") or {}
+local tags = hostile_query and lines("tags.txt") or {}
+local sources = hostile_query and lines("sources.txt") or {}
+local top_word = meta.top_word or marker
 if #entities == 0 then error("entities.txt lists no entity") end
 
 local random = math.random
@@ -76,6 +89,13 @@ end
 local spans = 730 * 730
 
 local function order(ascending, descending) return random(2) == 1 and ascending or descending end
+
+local function escape(text)
+  return (text:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
+-- Every kind of facet at once.
+local all_facets = "facet=category&facet=year&facet=entity&facet=tag"
 
 -- Each query: the hot URL, the mixed draw, and how many distinct mixed URLs the draw can make.
 local queries = {
@@ -128,10 +148,99 @@ local queries = {
     mixed = function() return "/events.csv?" .. year_window() end,
     values = windows,
   },
+  -- The hostile regime: the costliest anonymous requests the bounds still allow (Search/SearchBudget.cs, README's
+  -- Search syntax), each URL drawn anew (a wide span, a random set) so that the response cache serves none of them.
+  ["h-prefixes"] = {
+    -- 1-4 dense prefixes of three letters, read in full (4 x their entries just under the read bound), date order
+    hot = "/events?limit=50&q=" .. escape(prefix_sets[1] or "lit*"),
+    hostile = function()
+      return "/events?limit=50&q=" .. escape(pick(prefix_sets)) .. "&" .. wide_span() .. "&sort=" .. order("date", "-date")
+    end,
+  },
+  ["h-prefixes-rank"] = {
+    -- dense prefixes up to a ranked search's read bound and a word, ranked by relevance (the word keeps the matches
+    -- under the ranking bound)
+    hot = "/events?sort=relevance&limit=50&q=" .. escape((rank_prefix_sets[1] or "lit*") .. " " .. words[1]),
+    hostile = function()
+      return "/events?sort=relevance&limit=50&q=" .. escape(pick(rank_prefix_sets) .. " " .. pick(words)) .. "&" .. wide_span()
+    end,
+  },
+  ["h-common-rank"] = {
+    -- common words joined by OR, ranked: as many matches as the ranking bound allows
+    hot = "/events?sort=relevance&limit=50&q=" .. escape(rank_sets[1] or marker),
+    hostile = function()
+      return "/events?sort=relevance&limit=50&q=" .. escape(pick(rank_sets)) .. "&" .. wide_span()
+    end,
+  },
+  ["h-search"] = {
+    -- the same across events, entities and sources (within GET /search's half of the ranking bound)
+    hot = "/search?limit=50&q=" .. escape(search_sets[1] or marker),
+    hostile = function() return "/search?limit=50&q=" .. escape(pick(search_sets)) .. "&" .. wide_span() end,
+  },
+  ["h-not"] = {
+    -- the commonest word without itself: every entry of it read twice, nothing found
+    hot = "/events?limit=200&q=" .. escape(top_word .. " NOT " .. top_word),
+    hostile = function()
+      return "/events?limit=200&q=" .. escape(top_word .. " NOT " .. top_word) .. "&" .. wide_span() .. "&sort=" .. order("date", "-date")
+    end,
+  },
+  ["h-search-filtered"] = {
+    -- common words under a tag no event carries: every match checked (as many as the bound allows)
+    hot = "/events?limit=200&tag=no-such-tag&q=" .. escape(filtered_sets[1] or marker),
+    hostile = function()
+      return "/events?limit=200&tag=no-such-tag-" .. random(1000000) .. "&q=" .. escape(pick(filtered_sets)) .. "&" .. wide_span()
+    end,
+  },
+  ["h-facets-all"] = {
+    -- every facet, unfiltered, up to 500 values each, the facets in any order (12,000 URLs, so few repeat)
+    hot = "/events/facets?" .. all_facets .. "&facetLimit=500",
+    hostile = function()
+      local names = { "category", "year", "entity", "tag" }
+      for i = #names, 2, -1 do local j = random(i); names[i], names[j] = names[j], names[i] end
+      return "/events/facets?facet=" .. table.concat(names, "&facet=") .. "&facetLimit=" .. random(1, 500)
+    end,
+  },
+  ["h-facets-deep"] = {
+    -- every facet under deep filters: tags, categories, entities, a source, over a wide span
+    hot = "/events/facets?" .. all_facets .. "&facetLimit=500&tag=" .. (tags[1] or "t") .. "&category=" .. categories[1],
+    hostile = function()
+      local filters = ({
+        function() return "&tag=" .. pick(tags) .. "&tag=" .. pick(tags) .. "&category=" .. pick(categories) end,
+        function() return "&entity=" .. pick(entities) .. "&entity=" .. pick(entities) .. "&tag=" .. pick(tags) end,
+        function() return "&source=" .. pick(sources) .. "&category=" .. pick(categories) end,
+        function() return "&tag=no-such-tag-" .. random(1000000) end,
+      })[random(4)]()
+      return "/events/facets?" .. all_facets .. "&facetLimit=500" .. filters .. "&" .. wide_span()
+    end,
+  },
+  ["h-facets-search"] = {
+    -- every facet over a search with as many matches as the facets' bound allows
+    hot = "/events/facets?" .. all_facets .. "&facetLimit=500&q=" .. escape(facet_sets[1] or marker),
+    hostile = function() return "/events/facets?" .. all_facets .. "&facetLimit=500&q=" .. escape(pick(facet_sets)) .. "&" .. wide_span() end,
+  },
+  ["h-lists-deep"] = {
+    -- lists whose filters match few or no events: an unknown tag, a source and a category, two entities and a tag
+    hot = "/events?limit=200&sort=-date&tag=no-such-tag",
+    hostile = function()
+      local filters = ({
+        function() return "tag=no-such-tag-" .. random(1000000) end,
+        function() return "source=" .. pick(sources) .. "&category=" .. pick(categories) end,
+        function() return "entity=" .. pick(entities) .. "&entity=" .. pick(entities) .. "&tag=" .. pick(tags) .. "&category=" .. pick(categories) end,
+        function() return "tag=" .. pick(tags) .. "&category=" .. pick(categories) .. "&entity=" .. pick(entities) end,
+      })[random(4)]()
+      return "/events?limit=200&" .. filters .. "&" .. wide_span() .. "&sort=" .. order("date", "-date")
+    end,
+  },
 }
 
 local q = queries[query] or error("unknown BENCH_QUERY '" .. query .. "'")
-if regime ~= "hot" and regime ~= "mixed" then error("unknown BENCH_REGIME '" .. regime .. "'") end
+if regime ~= "hot" and regime ~= "mixed" and regime ~= "hostile" then error("unknown BENCH_REGIME '" .. regime .. "'") end
+if regime == "hostile" then
+  if not q.hostile then error("BENCH_QUERY '" .. query .. "' has no hostile regime") end
+  q.mixed, q.values = q.hostile, 0
+elseif hostile_query and regime == "mixed" then
+  error("the hostile queries run in the hostile regime (or hot)")
+end
 
 last_path = q.hot
 statuses = {}

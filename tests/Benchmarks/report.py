@@ -21,9 +21,24 @@ QUERIES = [
     ("facets", "facets category+year, one year"),
     ("csv-year", "CSV export of one year"),
 ]
+# The hostile regime: the costliest anonymous requests the API's bounds still allow (bench.lua says how each is drawn).
+HOSTILE = [
+    ("h-prefixes", "1-4 dense 3-letter prefixes, date order"),
+    ("h-prefixes-rank", "the same and a word, by relevance"),
+    ("h-common-rank", "common words joined by OR, by relevance"),
+    ("h-search", "/search, common words joined by OR"),
+    ("h-not", "the commonest word NOT itself"),
+    ("h-search-filtered", "common words under an unknown tag"),
+    ("h-facets-all", "every facet, unfiltered, up to 500 values"),
+    ("h-facets-deep", "every facet under tags, entities, a source"),
+    ("h-facets-search", "every facet over common words joined by OR"),
+    ("h-lists-deep", "lists of unknown tags, a source, entities and a tag"),
+]
+HOSTILE_TARGET_US = 1_000_000
+QUERIES = QUERIES + HOSTILE
 LABELS = dict(QUERIES)
 ORDER = {q: i for i, (q, _) in enumerate(QUERIES)}
-REGIMES = {"hot": 0, "mixed": 1}
+REGIMES = {"hot": 0, "mixed": 1, "hostile": 2}
 LIST_QUERIES = ["newest", "year-category", "entity", "search", "search-relevance"]
 MB = 1_000_000
 
@@ -149,7 +164,31 @@ def main():
     headers = ["query", "regime", "events", "requests/s", "p50", "p99", "errors", "server max RSS"]
     rows, notes = [], []
     by_key = {}
+    hostile_headers = ["hostile query", "events", "requests", "p50", "p99", "worst", "answers", f"worst < {millis(HOSTILE_TARGET_US)}"]
+    hostile_rows = []
+    for run in [r for r in runs if r["regime"] == "hostile"]:
+        wrk = run.get("wrk")
+        statuses = (run.get("check") or {}).get("statuses", {})
+        answered = bool(wrk and wrk["requests"] > 0)
+        worst = wrk["latency_us"]["max"] if answered else None
+        ok = answered and worst < HOSTILE_TARGET_US and wrk["errors"]["timeout"] == 0 and wrk["errors"]["status"] == 0
+        hostile_rows.append([LABELS.get(run["query"], run["query"]), count(run["size"]), count(wrk["requests"]) if wrk else "-",
+                             millis(wrk["latency_us"]["p50"]) if answered else "-", millis(wrk["latency_us"]["p99"]) if answered else "-",
+                             millis(worst), ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) or "-",
+                             "met" if ok else "MISSED"])
+        if wrk and wrk["errors"]["status"]:
+            notes.append(f"{LABELS.get(run['query'], run['query'])} (hostile, {count(run['size'])} events): {wrk['errors']['status']:,} "
+                         f"answers were 4xx/5xx (a bound refused them; see the status check's examples)")
     for run in runs:
+        if run["regime"] == "hostile":
+            by_key[(run["query"], run["regime"], run["size"])] = run
+            if run.get("check"):
+                bad = {k: v for k, v in run["check"].get("statuses", {}).items() if k != "200"}
+                if bad:
+                    notes.append(f"{LABELS.get(run['query'], run['query'])} (hostile, {count(run['size'])} events): the status check saw "
+                                 + ", ".join(f"{k}: {v}" for k, v in sorted(run["check"]["statuses"].items()))
+                                 + (f", e.g. {'; '.join(run['check'].get('failures', [])[:2])}" if run["check"].get("failures") else ""))
+            continue
         wrk = run.get("wrk")
         rss = max_rss_kb(samples, run["size"], run["t0"], run["t1"])
         run["rss_kb"] = rss
@@ -194,7 +233,9 @@ def main():
         eps = f"{size / load_s:,.0f} events/s" if load_s else "-"
         size_lines.append(f"{count(size)} events: load {seconds(load_s)} ({eps}){own}{cached}; "
                           f"first answer {s['ttfa_ms']:,.0f} ms after process start; "
-                          f"server peak RSS (VmHWM) {megabytes(s.get('hwm_kb'))}"
+                          + (f"first facet request (it builds the facets' in-memory copy) {s['facets_first_ms']:,.0f} ms; "
+                             if s.get("facets_first_ms") is not None else "")
+                          + f"server peak RSS (VmHWM) {megabytes(s.get('hwm_kb'))}"
                           + (f"; server log: {s['log_problems']} warning/error lines ({s['log']})" if s.get("log_problems") else ""))
         e = exports.get(size)
         if e:
@@ -220,7 +261,12 @@ def main():
               f"wrk {meta['threads']} threads, {meta['connections']} connections, {meta['duration']} per query and regime "
               f"(after a {meta['warmup']} warm-up)")
 
-    text = [header, "", table(headers, rows, False), ""] + size_lines
+    hostile_intro = (f"Hostile regime: {meta.get('hostile_connections', 4)} connections, {meta['duration']} each, every URL drawn anew; "
+                     f"'answers' are the statuses of the 2 s status check on one connection")
+    text = [header, "", table(headers, rows, False), ""]
+    if hostile_rows:
+        text += [hostile_intro, "", table(hostile_headers, hostile_rows, False), ""]
+    text += size_lines
     if notes:
         text += ["", "Notes:"] + [f"  - {n}" for n in notes]
     if targets:
@@ -230,6 +276,8 @@ def main():
     md = [f"Measured {meta['date']} at commit `{meta['commit']}` on {meta['machine']}; wrk {meta['threads']} threads, "
           f"{meta['connections']} connections, {meta['duration']} per query and regime after a {meta['warmup']} warm-up "
           f"(`{meta['command']}`).", "", table(headers, rows, True), ""]
+    if hostile_rows:
+        md += [hostile_intro + ".", "", table(hostile_headers, hostile_rows, True), ""]
     md += [f"- {line}" for line in size_lines]
     if notes:
         md += ["", "Notes:", ""] + [f"- {n}" for n in notes]

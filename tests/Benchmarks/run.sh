@@ -10,8 +10,13 @@
 #   DURATION=10s                  measured time per query and regime (wrk -d: 500ms, 10s, 1m, ...)
 #   WARMUP=2s                     unmeasured load before each measurement (0 to skip)
 #   CONNECTIONS=32 THREADS=2      wrk -c and -t
-#   QUERIES="newest year-category entity search search-relevance event facets csv-year"
-#   REGIMES="hot mixed"
+#   QUERIES="newest year-category entity search search-relevance event facets csv-year
+#            h-prefixes h-prefixes-rank h-common-rank h-search h-not h-search-filtered
+#            h-facets-all h-facets-deep h-facets-search h-lists-deep"
+#                                 (h-...: the hostile queries, run in the hostile regime only)
+#   REGIMES="hot mixed hostile"   hostile: the costliest anonymous requests the API's bounds allow, each URL drawn
+#                                 anew, at HOSTILE_CONNECTIONS connections; the worst latency is what counts
+#   HOSTILE_CONNECTIONS=4         wrk -c for the hostile regime (an attacker's few requests at once)
 #   SEED=42                       dataset seed (and the seed of the mixed draws)
 #   PORT=5601                     the API listens on 127.0.0.1:PORT
 #   WORK_DIR=tests/Benchmarks/.work   datasets, stores, logs and results (git-ignored)
@@ -46,8 +51,10 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-QUERIES=${QUERIES:-"newest year-category entity search search-relevance event facets csv-year"}
-REGIMES=${REGIMES:-"hot mixed"}
+HOSTILE_QUERIES="h-prefixes h-prefixes-rank h-common-rank h-search h-not h-search-filtered h-facets-all h-facets-deep h-facets-search h-lists-deep"
+QUERIES=${QUERIES:-"newest year-category entity search search-relevance event facets csv-year $HOSTILE_QUERIES"}
+REGIMES=${REGIMES:-"hot mixed hostile"}
+HOSTILE_CONNECTIONS=${HOSTILE_CONNECTIONS:-4}
 SEED=${SEED:-42}
 PORT=${PORT:-5601}
 WORK_DIR=${WORK_DIR:-$HERE/.work}
@@ -65,7 +72,7 @@ SERVE_FROM=${SERVE_FROM:-memory}
 CEILING=${CEILING:-1}
 CHECK_DURATION=2s
 
-KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year "
+KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year $HOSTILE_QUERIES "
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
 SAMPLER_PID=""
@@ -125,7 +132,7 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------- checks
 for q in $QUERIES; do [[ $KNOWN_QUERIES == *" $q "* ]] || die "unknown query '$q' (known:$KNOWN_QUERIES)"; done
-for r in $REGIMES; do [[ $r == hot || $r == mixed ]] || die "unknown regime '$r' (hot or mixed)"; done
+for r in $REGIMES; do [[ $r == hot || $r == mixed || $r == hostile ]] || die "unknown regime '$r' (hot, mixed or hostile)"; done
 for n in $SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES must be whole numbers of events, not '$n'"; done
 [[ $DURATION =~ ^[0-9]+(ms|s|m|h)?$ && $WARMUP =~ ^[0-9]+(ms|s|m|h)?$ ]] || die "DURATION and WARMUP take wrk durations such as 10s or 1m"
 
@@ -142,8 +149,15 @@ measure_s=$(duration_s "$DURATION")
 warmup_s=0
 [[ $WARMUP == 0* ]] || warmup_s=$(duration_s "$WARMUP")
 per_run=$((measure_s + warmup_s + $(duration_s $CHECK_DURATION) + 1))
-load_s=$(( ${#size_list[@]} * ${#query_list[@]} * ${#regime_list[@]} * per_run ))
-say "load tests: ${#size_list[@]} sizes x ${#query_list[@]} queries x ${#regime_list[@]} regimes x ${per_run}s = about $((load_s / 60)) min $((load_s % 60)) s, plus building, loading stores and exports"
+# A hostile query runs in the hostile regime only, every other query in the others.
+runs_per_size=0
+for q in "${query_list[@]}"; do
+  for r in "${regime_list[@]}"; do
+    if [[ $q == h-* ]]; then [[ $r == hostile ]] && runs_per_size=$((runs_per_size + 1)); else [[ $r != hostile ]] && runs_per_size=$((runs_per_size + 1)); fi
+  done
+done
+load_s=$(( ${#size_list[@]} * runs_per_size * per_run ))
+say "load tests: ${#size_list[@]} sizes x $runs_per_size query runs x ${per_run}s = about $((load_s / 60)) min $((load_s % 60)) s, plus building, loading stores and exports"
 
 mkdir -p "$WORK_DIR"
 WORK_DIR=$(cd "$WORK_DIR" && pwd)
@@ -184,13 +198,13 @@ wrk_version=$(awk 'NR == 1 { print $1, $2 }' <<<"$wrk_version")
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version, store served from $SERVE_FROM"
 python3 - "$RUN_DIR/meta.json" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$machine" "$SIZES" "$DURATION" "$WARMUP" \
-  "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" <<'EOF'
+  "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" "$HOSTILE_CONNECTIONS" <<'EOF'
 import json, sys
-out, date, commit, machine, sizes, duration, warmup, connections, threads, timeout, seed = sys.argv[1:]
+out, date, commit, machine, sizes, duration, warmup, connections, threads, timeout, seed, hostile = sys.argv[1:]
 command = f"SIZES='{sizes}' DURATION={duration} bash tests/Benchmarks/run.sh"
 json.dump({"date": date, "commit": commit, "machine": machine, "sizes": sizes, "duration": duration, "warmup": warmup,
            "connections": int(connections), "threads": int(threads), "wrk_timeout": timeout, "seed": int(seed),
-           "command": command}, open(out, "w"), indent=1)
+           "hostile_connections": int(hostile), "command": command}, open(out, "w"), indent=1)
 EOF
 say "machine: $machine"
 
@@ -356,6 +370,13 @@ for n in "${size_list[@]}"; do
   python3 "$HERE/rss.py" "$SERVER_PID" "$RUN_DIR/rss-$n.txt" 0.1 &
   SAMPLER_PID=$!
   wait_idle "$SERVER_PID" >/dev/null
+  # The first facet request builds the in-memory copy facets are counted from (Events/DateCategoryIndex.cs): timed here,
+  # so that no measured run waits for it.
+  t0=$(now_us)
+  curl -s -o /dev/null --max-time 120 "$BASE/events/facets?facet=tag" || true
+  FACETS_FIRST_MS=$(( ($(now_us) - t0) / 1000 ))
+  say "$n events: the first facet request (it builds the facets' in-memory copy) took ${FACETS_FIRST_MS} ms"
+  wait_idle "$SERVER_PID" >/dev/null
 
   # The full export first, on a server that has not yet been loaded: buffering would show most clearly.
   if [[ $EXPORT_CHECK == 1 ]]; then
@@ -374,13 +395,16 @@ for n in "${size_list[@]}"; do
 
   for query in "${query_list[@]}"; do
     for regime in "${regime_list[@]}"; do
+      if [[ $query == h-* ]]; then [[ $regime == hostile ]] || continue; else [[ $regime != hostile ]] || continue; fi
+      connections=$CONNECTIONS threads=$THREADS
+      if [[ $regime == hostile ]]; then connections=$HOSTILE_CONNECTIONS; (( threads <= connections )) || threads=$connections; fi
       base="$RUN_DIR/wrk-$n-$query-$regime"
       check=$(run_wrk "$params" "$query" "$regime" 1 1 1 "$CHECK_DURATION" "$base-check.txt")
       if [[ $warmup_s -gt 0 ]]; then
-        run_wrk "$params" "$query" "$regime" 0 "$CONNECTIONS" "$THREADS" "$WARMUP" "$base-warmup.txt" >/dev/null
+        run_wrk "$params" "$query" "$regime" 0 "$connections" "$threads" "$WARMUP" "$base-warmup.txt" >/dev/null
       fi
       t0=$(now_us)
-      result=$(run_wrk "$params" "$query" "$regime" 0 "$CONNECTIONS" "$THREADS" "$DURATION" "$base.txt")
+      result=$(run_wrk "$params" "$query" "$regime" 0 "$connections" "$threads" "$DURATION" "$base.txt")
       t1=$(now_us)
       kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$server_log" >&2; SERVER_PID=""; die "the server died during $query/$regime (see $server_log)"; }
       if [[ $result == null ]]; then
@@ -411,10 +435,11 @@ for n in "${size_list[@]}"; do
   stop_server
   if [[ -n $MEMORY_DIR ]]; then rm -rf "$MEMORY_DIR"; MEMORY_DIR=""; fi
   problems=$(grep -c -E '^(warn|fail|crit):|"LogLevel":"(Warning|Error|Critical)"' "$server_log" || true)
-  python3 - "$dir/load.json" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" >>"$RECORDS" <<'EOF'
+  python3 - "$dir/load.json" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" "$FACETS_FIRST_MS" >>"$RECORDS" <<'EOF'
 import json, sys
 load = json.load(open(sys.argv[1]))
 print(json.dumps({"kind": "size", "size": int(sys.argv[2]), "ttfa_ms": int(sys.argv[3]), "hwm_kb": int(sys.argv[4]),
+                  "facets_first_ms": int(sys.argv[8]),
                   "load_cached": sys.argv[5] == "true", "load_s": load["import_us"] / 1e6,
                   "generate_s": load["generate_us"] / 1e6, "import_reported": load.get("import_reported") or "",
                   "dataset_bytes": load["dataset_bytes"], "store_bytes": load["store_bytes"],

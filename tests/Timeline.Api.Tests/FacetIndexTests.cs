@@ -88,4 +88,64 @@ public class FacetIndexTests
         Assert.Equal(1, facets["category"]!.AsArray().Single(v => v!["value"]!.GetValue<string>() == "sanction")!["count"]!.GetValue<long>());
         Assert.Equal(1, facets["year"]!.AsArray().Single(v => v!["value"]!.GetValue<string>() == "1989")!["count"]!.GetValue<long>());
     }
+
+    [Fact]
+    public async Task Every_facet_under_dates_categories_entities_and_tags_is_counted_from_memory_exactly_as_by_sql()
+    {
+        var dataset = Generated();
+        using var withIndex = new GeneratedApp(dataset, index: true);
+        using var withoutIndex = new GeneratedApp(dataset, index: false);
+        using var fast = withIndex.CreateClient();
+        using var sql = withoutIndex.CreateClient();
+        var top = JsonNode.Parse(await sql.GetStringAsync("/events/facets?facet=entity&facet=tag&facetLimit=2"))!["facets"]!;
+        var (e1, e2) = (top["entity"]![0]!["value"]!.GetValue<string>(), top["entity"]![1]!["value"]!.GetValue<string>());
+        var (t1, t2) = (top["tag"]![0]!["value"]!.GetValue<string>(), top["tag"]![1]!["value"]!.GetValue<string>());
+        var sample = JsonNode.Parse(await sql.GetStringAsync("/events?limit=1&sort=-date"))!["items"]![0]!["id"]!.GetValue<string>();
+        var sampled = JsonNode.Parse(await sql.GetStringAsync($"/events/{sample}"))!;
+        var source = sampled["citations"]![0]!["sourceId"]!.GetValue<string>();
+        var word = sampled["title"]!.GetValue<string>().Split(' ')[0].ToLowerInvariant();
+
+        string[] filters =
+        [
+            "",
+            "&from=2000&to=2004",
+            $"&tag={t1}",
+            $"&tag={t1}&tag={t2}&category=sanction",
+            $"&entity={e1}",
+            $"&entity={e1}&entity={e2}&from=2010",
+            $"&entity={e1}&tag={t2}&to=2000",
+            "&tag=no-such-tag",
+            "&category=analysis&from=1995-06",
+            $"&source={source}",
+            $"&source={source}&tag={t1}&from=2000",
+            $"&q={word}",
+            $"&q={word}&entity={e1}&to=2020",
+        ];
+        foreach (var filter in filters)
+        {
+            var url = "/events/facets?facet=category&facet=year&facet=entity&facet=tag&facetLimit=500" + filter;
+            var expected = await sql.GetStringAsync(url);
+            Assert.Equal(expected, await fast.GetStringAsync(url));
+        }
+
+        // Unfiltered entity and tag facets (10 s at 1,000,000 events by SQL) and every filtered one came from memory (a
+        // source or a search first read from its own index).
+        Assert.Equal(4 * filters.Length, await FacetsCountedAsync(withIndex, "memory"));
+        Assert.Equal(0, await FacetsCountedAsync(withIndex, "sql"));
+
+        // A write moves the data version on: the copy is rebuilt, and the unfiltered counts follow.
+        using var editor = withIndex.CreateClient(withIndex.EditorKey);
+        var firstId = JsonNode.Parse(await fast.GetStringAsync("/events?limit=1"))!["items"]![0]!["id"]!.GetValue<string>();
+        var model = JsonNode.Parse(await fast.GetStringAsync($"/events/{firstId}"))!;
+        var created = Curation.NewEvent("an-event-with-a-new-tag");
+        created["tags"] = new JsonArray("a-tag-no-other-event-has");
+        created["entities"] = new JsonArray(model["entities"]!.AsArray().Select(e => (JsonNode)new JsonObject { ["id"] = e!["id"]!.GetValue<string>(), ["role"] = e["role"]!.GetValue<string>() }).ToArray());
+        created["citations"] = new JsonArray(model["citations"]!.AsArray().Select(c => (JsonNode)new JsonObject { ["source"] = c!["sourceId"]!.GetValue<string>(), ["quote"] = c["quote"]!.GetValue<string>() }).ToArray());
+        using var response = await editor.SendJsonAsync(HttpMethod.Post, "/events", created);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+
+        var tags = JsonNode.Parse(await fast.GetStringAsync("/events/facets?facet=tag&facetLimit=500"))!["facets"]!["tag"]!.AsArray();
+        Assert.Equal(1, tags.Single(v => v!["value"]!.GetValue<string>() == "a-tag-no-other-event-has")!["count"]!.GetValue<long>());
+        Assert.Equal(0, await FacetsCountedAsync(withIndex, "sql"));
+    }
 }

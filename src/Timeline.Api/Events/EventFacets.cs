@@ -51,27 +51,37 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
     {
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
 
-        // Under dates and categories alone, the category and year facets are counted from the in-memory copy.
-        var inMemory = !filter.NarrowsBeyondDatesAndCategories
-            ? await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken)
-            : null;
+        // Every facet is counted from the in-memory copy; a source, a search or a scope first narrows it to the events
+        // they name (read by SQL from their own indexes: a source's citations, the search's matches, bounded by
+        // SearchBudget). While a large store's copy is rebuilt, facets by category and year under dates and categories
+        // are counted by SQL; any other facet or filter waits for the copy, which takes less time than SQL would.
+        var wait = filter.Entities.Count > 0 || filter.Tags.Count > 0 || filter.NarrowsBeyondDatesAndCategories || facets.Any(f => f is "entity" or "tag");
+        var inMemory = await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken, wait);
+        int[]? only = null;
+        if (inMemory is not null && (filter.Source is not null || filter.Match is not null || filter.ScopeSource is not null))
+        {
+            only = await NarrowAsync(inMemory, filter, cancellationToken);
+        }
+
+        // Every facet asked for is counted from the copy in one pass over its events; unfiltered, every facet is counted
+        // once per copy (so per data version) and kept with it.
+        var counted = inMemory is null ? null
+            : Unfiltered(filter) && only is null ? Limited(Everything.GetValue(inMemory, index => CountInMemory(index, filter, null, Names, int.MaxValue)), limit)
+            : CountInMemory(inMemory, filter, only, facets, limit);
+
         // The store is opened only for facets the copy cannot count (all of them in one read snapshot).
-        var needsStore = inMemory is null || facets.Any(f => f is not ("category" or "year"));
+        var needsStore = inMemory is null;
         await using var connection = needsStore ? await database.OpenAsync(cancellationToken) : null;
         await using var snapshot = connection?.BeginTransaction(deferred: true);
         foreach (var facet in facets)
         {
-            if (facet is "category" or "year")
-            {
-                metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", inMemory is null ? "sql" : "memory"));
-            }
-
+            metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", inMemory is null ? "sql" : "memory"));
             var values = new List<FacetValue>();
             switch (facet)
             {
                 case "category":
                     var categories = inMemory is not null
-                        ? CountCategories(inMemory, filter, limit)
+                        ? counted!.Rows["category"]
                         : await CountAsync(connection!, snapshot!, filter with { Categories = [] }, "e.category AS value, NULL AS label, COUNT(*) AS count", "", "e.category", limit, cancellationToken);
                     foreach (var row in categories)
                     {
@@ -80,29 +90,35 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
 
                     break;
                 case "entity":
-                    foreach (var row in await CountAsync(
-                        connection!,
-                        snapshot!,
-                        filter with { Entities = [] },
-                        "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
-                        "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
-                        "fx.entity_id",
-                        limit,
-                        cancellationToken))
+                    var entities = inMemory is not null
+                        ? counted!.Rows["entity"]
+                        : await CountAsync(
+                            connection!,
+                            snapshot!,
+                            filter with { Entities = [] },
+                            "fx.entity_id AS value, n.name AS label, COUNT(DISTINCT e.seq) AS count",
+                            "JOIN event_entities fx ON fx.event_id = e.id JOIN entities n ON n.id = fx.entity_id",
+                            "fx.entity_id",
+                            limit,
+                            cancellationToken);
+                    foreach (var row in entities)
                     {
                         values.Add(new FacetValue(row.Value, row.Label ?? row.Value, row.Count, filter.Entities.Contains(row.Value), Link(request, "entity", [("entity", row.Value)])));
                     }
 
                     break;
                 case "tag":
-                    foreach (var row in await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken))
+                    var tags = inMemory is not null
+                        ? counted!.Rows["tag"]
+                        : await CountAsync(connection!, snapshot!, filter with { Tags = [] }, "fx.tag AS value, NULL AS label, COUNT(*) AS count", "JOIN event_tags fx ON fx.event_id = e.id", "fx.tag", limit, cancellationToken);
+                    foreach (var row in tags)
                     {
                         values.Add(new FacetValue(row.Value, row.Value, row.Count, filter.Tags.Contains(row.Value), Link(request, "tag", [("tag", row.Value)])));
                     }
 
                     break;
                 case "year":
-                    var spans = inMemory is not null ? CountSpans(inMemory, filter) : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
+                    var spans = inMemory is not null ? counted!.Spans : await SpansAsync(connection!, snapshot!, filter, cancellationToken);
                     values.AddRange(Years(spans, filter, limit, request));
                     break;
             }
@@ -146,52 +162,164 @@ public sealed class EventFacets(Database database, DateCategoryIndex dateCategor
         return (start, end);
     }
 
-    /// <summary>Whether the copy's event i matches the filter's dates (it covers a day of the range) and categories.</summary>
-    private static bool Matches(DateCategoryIndex.Snapshot index, int i, int fromDay, bool[]? categories) =>
-        index.LastDays[i] >= fromDay && (categories is null || categories[index.CategoryOf[i]]);
+    /// <summary>Which of the copy's values a filter's values are (null when the filter takes any value).</summary>
+    private static bool[]? Selection(string[] values, IReadOnlyList<string> selected) =>
+        selected.Count == 0 ? null : values.Select(selected.Contains).ToArray();
 
-    private static List<CountRow> CountCategories(DateCategoryIndex.Snapshot index, EventFilter filter, int limit)
+    /// <summary>
+    /// The copy's events (their positions, ascending) that cite the filter's source and its scope's source and match its
+    /// search: each read from its own index (citations by source, the search's matches).
+    /// </summary>
+    private async Task<int[]> NarrowAsync(DateCategoryIndex.Snapshot index, EventFilter filter, CancellationToken cancellationToken)
     {
-        var (start, end) = Candidates(index, filter);
-        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
-        var counts = new long[index.Categories.Length];
-        for (var i = start; i < end; i++)
+        var sets = new List<string>();
+        var parameters = new DynamicParameters();
+        if (filter.Source is not null)
         {
-            if (Matches(index, i, fromDay, null))
+            sets.Add("SELECT e.seq FROM citations c JOIN events e ON e.id = c.event_id WHERE c.source_id = @Source AND e.deleted_at IS NULL");
+            parameters.Add("Source", filter.Source);
+        }
+
+        if (filter.ScopeSource is not null)
+        {
+            sets.Add("SELECT e.seq FROM citations c JOIN events e ON e.id = c.event_id WHERE c.source_id = @ScopeSource AND e.deleted_at IS NULL");
+            parameters.Add("ScopeSource", filter.ScopeSource);
+        }
+
+        if (filter.Match is not null)
+        {
+            sets.Add("SELECT rowid FROM events_fts WHERE events_fts MATCH @Match");
+            parameters.Add("Match", filter.Match);
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var seqs = (await connection.QueryAsync<long>(new CommandDefinition(
+            string.Join("\nINTERSECT\n", sets) + ";", parameters, cancellationToken: cancellationToken))).AsList();
+        var positions = new List<int>(seqs.Count);
+        foreach (var seq in seqs)
+        {
+            var at = Array.BinarySearch(index.Seqs, seq);
+            if (at >= 0)
             {
-                counts[index.CategoryOf[i]]++;
+                positions.Add(at);
             }
         }
 
-        return counts
-            .Select((count, c) => new CountRow { Value = index.Categories[c], Count = count })
+        positions.Sort();
+        return [.. positions];
+    }
+
+    /// <summary>The facets counted from the copy: each facet's values, and the year facet's spans.</summary>
+    private sealed record InMemoryCounts(Dictionary<string, IReadOnlyList<CountRow>> Rows, List<SpanRow> Spans);
+
+    /// <summary>Every facet of every value over all events, counted once for each copy of the events (each data version).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DateCategoryIndex.Snapshot, InMemoryCounts> Everything = new();
+
+    /// <summary>Whether nothing narrows the events (each facet leaves out its own filter, so its own values do not count).</summary>
+    private static bool Unfiltered(EventFilter filter) =>
+        filter.From is null && filter.To is null && filter.Categories.Count == 0 && filter.Tags.Count == 0 && filter.Entities.Count == 0
+        && !filter.NarrowsBeyondDatesAndCategories;
+
+    private static InMemoryCounts Limited(InMemoryCounts all, int limit) =>
+        new(all.Rows.ToDictionary(r => r.Key, r => (IReadOnlyList<CountRow>)r.Value.Take(limit).ToList(), StringComparer.Ordinal), all.Spans);
+
+    /// <summary>
+    /// Every facet asked for, counted from the copy in one pass over the events in the filter's dates (among
+    /// <paramref name="only"/> when given): category, entity and tag each under every filter but its own, the year under
+    /// all of them; values most frequent first, then by value.
+    /// </summary>
+    private static InMemoryCounts CountInMemory(DateCategoryIndex.Snapshot index, EventFilter filter, int[]? only, IReadOnlyList<string> facets, int limit)
+    {
+        var (start, end) = Candidates(index, filter);
+        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
+        var categories = Selection(index.Categories, filter.Categories);
+        var tags = Selection(index.Tags, filter.Tags);
+        var entities = Selection(index.Entities, filter.Entities);
+        var scope = filter.ScopeEntity is null ? null : Selection(index.Entities, [filter.ScopeEntity]);
+        var categoryCounts = facets.Contains("category") ? new long[index.Categories.Length] : null;
+        var entityCounts = facets.Contains("entity") ? new long[index.Entities.Length] : null;
+        var tagCounts = facets.Contains("tag") ? new long[index.Tags.Length] : null;
+        var spans = facets.Contains("year") ? new Dictionary<(short, short), long>() : null;
+        var (from, to) = only is null ? (start, end) : (LowerBound(only, start), LowerBound(only, end));
+        for (var n = from; n < to; n++)
+        {
+            var i = only is null ? n : only[n];
+            if (index.LastDays[i] < fromDay
+                || (scope is not null && !Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], scope)))
+            {
+                continue;
+            }
+
+            var c = categories is null || categories[index.CategoryOf[i]];
+            var t = tags is null || Any(index.TagOf, index.TagStarts[i], index.TagStarts[i + 1], tags);
+            var e = entities is null || Any(index.EntityOf, index.EntityStarts[i], index.EntityStarts[i + 1], entities);
+            if (categoryCounts is not null && t && e)
+            {
+                categoryCounts[index.CategoryOf[i]]++;
+            }
+
+            if (entityCounts is not null && c && t)
+            {
+                for (var k = index.EntityStarts[i]; k < index.EntityStarts[i + 1]; k++)
+                {
+                    entityCounts[index.EntityOf[k]]++;
+                }
+            }
+
+            if (tagCounts is not null && c && e)
+            {
+                for (var k = index.TagStarts[i]; k < index.TagStarts[i + 1]; k++)
+                {
+                    tagCounts[index.TagOf[k]]++;
+                }
+            }
+
+            if (spans is not null && c && t && e)
+            {
+                var key = (index.FirstYears[i], index.LastYears[i]);
+                spans[key] = spans.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        var rows = new Dictionary<string, IReadOnlyList<CountRow>>(StringComparer.Ordinal);
+        if (categoryCounts is not null)
+        {
+            rows["category"] = Top(categoryCounts, index.Categories, null, limit);
+        }
+
+        if (entityCounts is not null)
+        {
+            rows["entity"] = Top(entityCounts, index.Entities, index.EntityNames, limit);
+        }
+
+        if (tagCounts is not null)
+        {
+            rows["tag"] = Top(tagCounts, index.Tags, null, limit);
+        }
+
+        return new InMemoryCounts(rows, spans?.Select(c => new SpanRow { FirstYear = c.Key.Item1, LastYear = c.Key.Item2, Count = c.Value }).ToList() ?? []);
+    }
+
+    private static List<CountRow> Top(long[] counts, string[] values, string[]? labels, int limit) =>
+        counts
+            .Select((count, v) => new CountRow { Value = values[v], Label = labels?[v], Count = count })
             .Where(r => r.Count > 0)
             .OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
             .Take(limit)
             .ToList();
-    }
 
-    private static List<SpanRow> CountSpans(DateCategoryIndex.Snapshot index, EventFilter filter)
+    /// <summary>Whether any of the values <c>of[start..end]</c> is selected.</summary>
+    private static bool Any(int[] of, int start, int end, bool[] selected)
     {
-        var (start, end) = Candidates(index, filter);
-        var fromDay = filter.From?.FirstDay.DayNumber ?? int.MinValue;
-        bool[]? categories = null;
-        if (filter.Categories.Count > 0)
+        for (var k = start; k < end; k++)
         {
-            categories = index.Categories.Select(c => filter.Categories.Contains(c)).ToArray();
-        }
-
-        var counts = new Dictionary<(short, short), long>();
-        for (var i = start; i < end; i++)
-        {
-            if (Matches(index, i, fromDay, categories))
+            if (selected[of[k]])
             {
-                var key = (index.FirstYears[i], index.LastYears[i]);
-                counts[key] = counts.GetValueOrDefault(key) + 1;
+                return true;
             }
         }
 
-        return counts.Select(c => new SpanRow { FirstYear = c.Key.Item1, LastYear = c.Key.Item2, Count = c.Value }).ToList();
+        return false;
     }
 
     /// <summary>The first position whose value is at least <paramref name="value"/> (the length if none).</summary>

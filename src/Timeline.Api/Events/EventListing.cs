@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Paging;
 using Timeline.Api.Problems;
+using Timeline.Api.Search;
 
 namespace Timeline.Api.Events;
 
@@ -8,13 +9,18 @@ namespace Timeline.Api.Events;
 /// Answers every query over events (the lists, facets and exports) the same way: check the parameters,
 /// check the ids they name, follow the cursor, and link the next page. One filter model for all of them.
 /// </summary>
-public sealed class EventListing(EventQueries queries, CursorCodec cursors)
+public sealed class EventListing(EventQueries queries, CursorCodec cursors, SearchBudget searchBudget)
 {
-    /// <summary>The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by <see cref="QueryParameterGuard"/>).</summary>
+    /// <summary>
+    /// The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by
+    /// <see cref="QueryParameterGuard"/>). A search is held to the bound of <paramref name="work"/> (by default a list's, or
+    /// ranking's with sort=relevance; see <see cref="SearchBudget"/>).
+    /// </summary>
     public async Task<(EventFilter? Filter, Dictionary<string, string[]> Errors)> ValidateAsync(
         EventQuery query,
         Func<EventFilter, EventFilter> scope,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SearchWork? work = null)
     {
         if (!query.TryParse(out var filter, out var errors))
         {
@@ -22,6 +28,11 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
         }
 
         filter = scope(filter);
+        if (filter.Match is not null
+            && await searchBudget.CheckAsync(filter.Match, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
+        {
+            errors["q"] = [tooCostly];
+        }
         var (missingEntities, sourceMissing) = await queries.MissingReferencesAsync(filter.Entities, filter.Source, cancellationToken);
         if (missingEntities.Count > 0)
         {
@@ -35,6 +46,12 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors)
 
         return errors.Count > 0 ? (null, errors) : (filter, errors);
     }
+
+    /// <summary>What a list's search is asked to do: rank, check each match against other filters, or list.</summary>
+    private static SearchWork DefaultWork(EventFilter filter) =>
+        filter.Order == EventOrder.Relevance ? SearchWork.Ranking
+        : filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
+        : SearchWork.List;
 
     /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
     public async Task<(EventPageJson? Page, ValidationProblem? Problem)> ListAsync(

@@ -146,7 +146,7 @@ public static class EventsApi
         EventFacets facets,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken, Search.SearchWork.Facets);
         var names = (facet ?? []).Where(f => !string.IsNullOrEmpty(f)).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {

@@ -31,7 +31,7 @@ public sealed class OperationsMetrics
         Facets = meter.CreateCounter<long>(
             "timeline.facets.counted",
             unit: "{facet}",
-            description: "Category and year facets counted, by source: memory (the in-memory copy of days and categories) or sql.");
+            description: "Facets counted, by source: memory (the in-memory copy of days, categories, tags and entities) or sql.");
     }
 
     public Histogram<double> StatementDuration { get; }

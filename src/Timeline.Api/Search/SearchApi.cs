@@ -38,7 +38,7 @@ public static class SearchApi
 
         public string Title { get; init; } = string.Empty;
 
-        public string Snippet { get; init; } = string.Empty;
+        public byte[] Snippet { get; init; } = [];
 
         public string? Kind { get; init; }
     }
@@ -68,7 +68,7 @@ public static class SearchApi
         Database database,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken);
+        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Search);
         if (string.IsNullOrWhiteSpace(query.Q))
         {
             errors["q"] = ["give the text to search for"];
@@ -99,7 +99,7 @@ public static class SearchApi
         var entityRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
             SELECT n.id, n.name AS title, n.kind,
-                   snippet(entities_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 12) AS snippet
+                   {Snippets.Column("entities_fts", 12)} AS snippet
             FROM entities_fts JOIN entities n ON n.seq = entities_fts.rowid
             WHERE entities_fts MATCH @Match
             ORDER BY bm25(entities_fts, 10.0, 6.0, 1.0), n.id
@@ -111,7 +111,7 @@ public static class SearchApi
         var sourceRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
             SELECT s.id, s.title, NULL AS kind,
-                   snippet(sources_fts, -1, '{Snippets.Open}', '{Snippets.Close}', '…', 16) AS snippet
+                   {Snippets.Column("sources_fts", 16)} AS snippet
             FROM sources_fts JOIN sources s ON s.seq = sources_fts.rowid
             WHERE sources_fts MATCH @Match
             ORDER BY bm25(sources_fts, 10.0, 2.0, 1.0), s.id

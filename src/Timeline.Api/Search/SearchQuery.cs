@@ -9,15 +9,28 @@ namespace Timeline.Api.Search;
 /// and every word or phrase is emitted quoted, so FTS5's own syntax (column filters, NEAR, ^, +, stray
 /// quotes and brackets) is only ever read as text.
 ///
-/// Supported: plain words (all must match), "quoted phrases", prefix* (on a word or phrase of at least
-/// two characters), and the operators AND, OR and NOT written in capitals between terms. Words joined by
-/// punctuation, such as Kirin-9000S, are searched as a phrase. Operators with nothing on one side are
-/// ignored rather than refused.
+/// Supported: plain words (all must match), "quoted phrases", prefix* (on a word or phrase whose last word has
+/// at least <see cref="MinPrefixLength"/> characters), and the operators AND, OR and NOT written in capitals
+/// between terms. Words joined by punctuation, such as Kirin-9000S, are searched as a phrase. Operators with
+/// nothing on one side are ignored rather than refused.
+/// <para>
+/// The work one search may cause is bounded here by its shape (<see cref="MaxTerms"/> terms, <see cref="MaxPrefixes"/>
+/// prefixes of at least <see cref="MinPrefixLength"/> characters: a shorter prefix stands for hundreds of words, each
+/// read in full), and by <see cref="SearchBudget"/> from how often its words occur.
+/// </para>
 /// </summary>
 public static class SearchQuery
 {
     public const int MaxLength = 500;
-    public const int MaxTerms = 32;
+
+    /// <summary>Words or phrases in one search: a question about a timeline needs a handful; 16 leaves room for a list of names joined by OR.</summary>
+    public const int MaxTerms = 16;
+
+    /// <summary>Prefix terms (word*) in one search: each one reads every word it stands for.</summary>
+    public const int MaxPrefixes = 4;
+
+    /// <summary>Characters a prefix needs before its *: sanc*, chip*, 900* (two letters stand for a twentieth of a vocabulary).</summary>
+    public const int MinPrefixLength = 3;
 
     private enum Kind
     {
@@ -46,7 +59,13 @@ public static class SearchQuery
             return false;
         }
 
-        var tokens = Tokenize(text);
+        var tokens = Tokenize(text, out var shortPrefix);
+        if (shortPrefix is not null)
+        {
+            error = $"a prefix needs at least {MinPrefixLength} letters or digits before its * ('{shortPrefix}*' has {shortPrefix.Length}): a shorter one stands for too many words to search";
+            return false;
+        }
+
         var output = new List<Token>();
         foreach (var token in tokens)
         {
@@ -90,7 +109,14 @@ public static class SearchQuery
 
         if (terms > MaxTerms)
         {
-            error = $"the search text has more than {MaxTerms} words or phrases";
+            error = $"the search text has {terms} words or phrases; at most {MaxTerms} may be searched at once";
+            return false;
+        }
+
+        var prefixes = output.Count(t => t.Kind == Kind.Term && t.Text.EndsWith('*'));
+        if (prefixes > MaxPrefixes)
+        {
+            error = $"the search text has {prefixes} prefixes (word*); at most {MaxPrefixes} may be searched at once";
             return false;
         }
 
@@ -98,8 +124,9 @@ public static class SearchQuery
         return true;
     }
 
-    private static List<Token> Tokenize(string text)
+    private static List<Token> Tokenize(string text, out string? shortPrefix)
     {
+        shortPrefix = null;
         var tokens = new List<Token>();
         var i = 0;
         while (i < text.Length)
@@ -110,7 +137,7 @@ public static class SearchQuery
                 var close = text.IndexOf('"', i + 1);
                 var end = close < 0 ? text.Length : close;
                 var prefix = close >= 0 && close + 1 < text.Length && text[close + 1] == '*';
-                AddTerm(tokens, text[(i + 1)..end], prefix);
+                shortPrefix ??= AddTerm(tokens, text[(i + 1)..end], prefix);
                 i = close < 0 ? text.Length : close + (prefix ? 2 : 1);
                 continue;
             }
@@ -141,7 +168,7 @@ public static class SearchQuery
                     break;
                 default:
                     var isPrefix = word.EndsWith('*');
-                    AddTerm(tokens, word.TrimEnd('*'), isPrefix);
+                    shortPrefix ??= AddTerm(tokens, word.TrimEnd('*'), isPrefix);
                     break;
             }
         }
@@ -149,22 +176,91 @@ public static class SearchQuery
         return tokens;
     }
 
-    /// <summary>Adds the words of <paramref name="raw"/> as one quoted FTS5 string (a phrase when there are several).</summary>
-    private static void AddTerm(List<Token> tokens, string raw, bool prefix)
+    /// <summary>
+    /// Adds the words of <paramref name="raw"/> as one quoted FTS5 string (a phrase when there are several); returns
+    /// the last word when it is a prefix too short to search.
+    /// </summary>
+    private static string? AddTerm(List<Token> tokens, string raw, bool prefix)
     {
         var words = Words(raw);
         if (words.Count == 0)
         {
-            return;
+            return null;
         }
 
         var phrase = new StringBuilder("\"").AppendJoin(' ', words).Append('"');
-        if (prefix && words[^1].Length >= 2)
+        if (prefix)
         {
+            if (new StringInfo(words[^1]).LengthInTextElements < MinPrefixLength)
+            {
+                return words[^1];
+            }
+
             phrase.Append('*');
         }
 
         tokens.Add(new Token(Kind.Term, phrase.ToString()));
+        return null;
+    }
+
+    /// <summary>One word or phrase of a MATCH expression this class wrote: its words, and whether the last is a prefix.</summary>
+    public sealed record Term(IReadOnlyList<string> Words, bool Prefix);
+
+    /// <summary>
+    /// Reads back a MATCH expression this class wrote, as groups that match when any group matches (OR), each the
+    /// terms that must all match (AND), each the first term of a run of NOTs (what the run can match at most) and
+    /// the terms after NOT (read, but not matched). FTS5 binds NOT tighter than AND, and AND tighter than OR.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<(Term Kept, IReadOnlyList<Term> Excluded)>> Read(string match)
+    {
+        var groups = new List<IReadOnlyList<(Term, IReadOnlyList<Term>)>>();
+        var all = new List<(Term, IReadOnlyList<Term>)>();
+        List<Term>? excluded = null;
+        var negate = false;
+        var i = 0;
+        while (i < match.Length)
+        {
+            if (match[i] == ' ')
+            {
+                i++;
+                continue;
+            }
+
+            if (match[i] == '"')
+            {
+                var close = match.IndexOf('"', i + 1);
+                var words = match[(i + 1)..close].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var prefix = close + 1 < match.Length && match[close + 1] == '*';
+                var term = new Term(words, prefix);
+                if (negate)
+                {
+                    excluded!.Add(term);
+                }
+                else
+                {
+                    excluded = [];
+                    all.Add((term, excluded));
+                }
+
+                negate = false;
+                i = close + (prefix ? 2 : 1);
+                continue;
+            }
+
+            var end = match.IndexOf(' ', i);
+            var op = end < 0 ? match[i..] : match[i..end];
+            if (op == "OR")
+            {
+                groups.Add(all);
+                all = [];
+            }
+
+            negate = op == "NOT";
+            i = end < 0 ? match.Length : end;
+        }
+
+        groups.Add(all);
+        return groups;
     }
 
     /// <summary>Cuts text into runs of letters, digits and combining marks, as the unicode61 tokenizer does.</summary>

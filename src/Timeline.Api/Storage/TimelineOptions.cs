@@ -26,8 +26,17 @@ public sealed class TimelineOptions
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
     public int ResponseCacheMegabytes { get; set; } = 32;
 
-    /// <summary>Whether facets by category and year under dates and categories are counted from an in-memory copy of the events' days and categories (Events/DateCategoryIndex.cs).</summary>
+    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Events/DateCategoryIndex.cs).</summary>
     public bool DateCategoryIndex { get; set; } = true;
+
+    /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read, half as many when ranked (Search/SearchBudget.cs).</summary>
+    public long SearchReadLimit { get; set; } = 2_000_000;
+
+    /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>
+    public long SearchRankLimit { get; set; } = 50_000;
+
+    /// <summary>The most matches (weighted the same way) facets may be counted over; a search listed under a category, entity, tag or source filter may have a fifth as many.</summary>
+    public long SearchFacetLimit { get; set; } = 50_000;
 
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
 
