@@ -5,6 +5,7 @@
 
 (() => {
   const PAGE_SIZE = 10;
+  const FACET_VALUES = 12;
   const FILTERS = ["q", "category", "entity", "tag", "from", "to", "source"];
   const VIEWER = ["open", "start", "end"]; // the source open in the viewer, and the quoted passage's offsets
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -228,6 +229,8 @@
   async function loadFacets(mine, state) {
     const query = filterQuery(state);
     for (const facet of ["category", "year", "entity", "tag"]) query.append("facet", facet);
+    query.set("facetLimit", String(FACET_VALUES)); // the most frequent values only, however large the store
+
     const container = $("facets");
     try {
       const answer = await getJson("/events/facets?" + query);
@@ -238,7 +241,7 @@
         if (!values.length) continue;
         const list = el("ul");
         // Years read best in order; the other facets come most frequent first, as the API gives them.
-        const ordered = name === "year" ? [...values].sort((a, b) => a.value.localeCompare(b.value)) : values.slice(0, 12);
+        const ordered = name === "year" ? [...values].sort((a, b) => a.value.localeCompare(b.value)) : values;
         for (const value of ordered) {
           const target = filtersOnly(state);
           if (name === "year") { target.from = value.value; target.to = value.value; }
