@@ -119,7 +119,7 @@ public sealed class SmallVolumeFactAttribute : FactAttribute
     {
         if (!SmallVolume.CanMount)
         {
-            Skip = "Needs a small tmpfs volume: run 'dotnet test' as root on Linux (as .ci/run does), with mount and umount on the PATH.";
+            Skip = "Needs a small tmpfs volume: run 'dotnet test' as root on Linux where mounting is allowed (as .ci/run does), with mount and umount on the PATH.";
         }
     }
 }
@@ -131,8 +131,35 @@ public sealed class SmallVolume : IDisposable
 
     private SmallVolume(string folder) => _folder = folder;
 
-    public static bool CanMount =>
-        OperatingSystem.IsLinux() && Environment.UserName == "root" && (File.Exists("/bin/mount") || File.Exists("/usr/bin/mount"));
+    /// <summary>Whether a tmpfs can be mounted here: Linux, root, and a trial mount that works (a container may forbid it).</summary>
+    public static bool CanMount => Probe.Value;
+
+    private static readonly Lazy<bool> Probe = new(() =>
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !(File.Exists("/bin/mount") || File.Exists("/usr/bin/mount")))
+        {
+            return false;
+        }
+
+        var trial = Directory.CreateTempSubdirectory("timeline-mount-probe-").FullName;
+        try
+        {
+            using var mount = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", trial]) { RedirectStandardError = true })!;
+            mount.WaitForExit();
+            if (mount.ExitCode != 0)
+            {
+                return false;
+            }
+
+            using var unmount = Process.Start(new ProcessStartInfo("umount", [trial]) { RedirectStandardError = true })!;
+            unmount.WaitForExit();
+            return true;
+        }
+        finally
+        {
+            Directory.Delete(trial);
+        }
+    });
 
     public static SmallVolume Mount(string folder, int megabytes)
     {
