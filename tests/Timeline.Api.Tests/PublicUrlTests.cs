@@ -67,6 +67,31 @@ public class AllowedHostsTests(AllowedHostsTests.App app) : IClassFixture<Allowe
         }
     }
 
+    [Theory]
+    [InlineData("/health/live", "evil.example.com")]
+    [InlineData("/health/ready", "localhost")]
+    [InlineData("/metrics", "10.0.0.8:8080")]
+    public async Task Probes_and_metrics_are_answered_whatever_their_Host(string path, string host)
+    {
+        var (status, _, _) = await RawGetAsync(path, host, app.Port);
+
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task An_HTTP_1_0_probe_without_a_Host_is_answered()
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, app.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /health/live HTTP/1.0\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+
+        var response = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_empty_Host_without_a_public_base_URL_is_refused_never_linked_as_http_slash_slash_slash()
     {

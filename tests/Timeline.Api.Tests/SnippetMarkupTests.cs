@@ -95,4 +95,31 @@ public sealed partial class SnippetMarkupTests(TimelineApp app) : IClassFixture<
 
     [GeneratedRegex("<mark>(.*?)</mark>", RegexOptions.Singleline)]
     private static partial Regex Marked();
+
+    [Fact]
+    public async Task A_control_character_kept_verbatim_in_a_quote_never_reaches_the_calendar_raw()
+    {
+        var editor = app.CreateClient(TimelineApp.EditorKey);
+        var source = new JsonObject
+        {
+            ["id"] = "control-source", ["title"] = "Quibbleton controls", ["publisher"] = null, ["author"] = null, ["publishedDate"] = "2024",
+            ["url"] = null, ["text"] = "Quibbleton said \u0002so\u0007 and\tthen left.", ["notes"] = new JsonArray(),
+        };
+        using (var created = await editor.SendJsonAsync(HttpMethod.Post, "/sources", source))
+        {
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        var @event = Curation.NewEvent("control-event", "Quibbleton speaks");
+        @event["citations"] = new JsonArray(new JsonObject { ["source"] = "control-source", ["quote"] = "Quibbleton said \u0002so\u0007 and\tthen left." });
+        using (var created = await editor.SendJsonAsync(HttpMethod.Post, "/events", @event))
+        {
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        var calendar = await app.CreateClient().GetStringAsync("/events.ics?q=quibbleton");
+
+        Assert.Contains("Quibbleton", calendar, StringComparison.Ordinal);
+        Assert.DoesNotContain(calendar.Replace("\r\n", string.Empty, StringComparison.Ordinal), c => char.IsControl(c) && c != '\t');
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Timeline.Api.Tests;
 
@@ -97,6 +98,22 @@ public class StorageFullTests
 
         using var missing = await anonymous.GetAsync("/sources/imported-filler");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_full_volume_elsewhere_such_as_the_backup_directorys_leaves_the_store_ready()
+    {
+        using var app = new OperationsApp();
+        using var client = app.CreateClient();
+        (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
+        var space = app.Services.GetRequiredService<Timeline.Api.Storage.StoreSpace>();
+        Assert.True(new DriveInfo(app.Folder).AvailableFreeSpace > Timeline.Api.Storage.StoreSpace.ShortOfSpace, "this test needs a roomy temporary folder");
+
+        space.ReportFull(); // as a 507 from a backup whose own volume filled up would
+
+        Assert.Null(space.Current());
+        using var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
     private static JsonObject BigSource(string id, int characters) => new()

@@ -33,6 +33,12 @@ public static class JsonBodies
     /// <summary>The strict reading of <see cref="ReadObjectAsync"/>, on bytes already in memory.</summary>
     public static BodyRead ParseObject(ReadOnlyMemory<byte> utf8)
     {
+        // A UTF-8 byte-order mark (Notepad, PowerShell) is no part of the JSON; the stream readers skip it too.
+        if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            utf8 = utf8[3..];
+        }
+
         if (FirstInvalidUtf8(utf8.Span) is { } offset)
         {
             return BodyRead.Refused($"the body is not valid UTF-8: byte {offset} (0x{utf8.Span[offset]:X2}) starts no UTF-8 character; send text encoded as UTF-8", null);

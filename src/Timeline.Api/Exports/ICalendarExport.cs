@@ -54,12 +54,28 @@ public static class ICalendarExport
 
     /// <summary>Escapes TEXT values: backslash, semicolon, comma and line breaks.</summary>
     public static string Escape(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal)
+        WithoutControls(text.Replace("\\", "\\\\", StringComparison.Ordinal)
             .Replace(";", "\\;", StringComparison.Ordinal)
             .Replace(",", "\\,", StringComparison.Ordinal)
             .Replace("\r\n", "\\n", StringComparison.Ordinal)
             .Replace("\n", "\\n", StringComparison.Ordinal)
-            .Replace("\r", "\\n", StringComparison.Ordinal);
+            .Replace("\r", "\\n", StringComparison.Ordinal));
+
+    /// <summary>
+    /// RFC 5545 allows no control character in a text value but the tab; any other (a stray U+0002 kept verbatim in a
+    /// source, say) is shown as U+FFFD, the mark of a character that cannot be shown, so calendars can read the file.
+    /// </summary>
+    private static string WithoutControls(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') < 0 && !text.Contains('\u007F', StringComparison.Ordinal)
+            ? text
+            : string.Create(text.Length, text, (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    var c = source[i];
+                    span[i] = c != '\t' && (c < ' ' || c == '\u007F') ? '\uFFFD' : c;
+                }
+            });
 
     /// <summary>Folds a content line into chunks of at most 75 octets, never splitting a UTF-8 character.</summary>
     public static IEnumerable<string> Fold(string line)

@@ -15,8 +15,9 @@ public sealed class StreamedResult(string contentType, string? fileName, Func<St
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        if (HttpMethods.IsHead(httpContext.Request.Method))
+        if (Problems.HeadRequests.IsHead(httpContext))
         {
+            // Headers only: a HEAD takes no export slot and reads nothing from the store.
             WriteHeaders(httpContext);
             return;
         }

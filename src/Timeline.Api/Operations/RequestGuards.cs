@@ -6,7 +6,8 @@ namespace Timeline.Api.Operations;
 
 /// <summary>
 /// Refusals made before routing, each a problem: a Host this server does not answer for (400: outside AllowedHosts
-/// when that is set, or empty when no Timeline:PublicBaseUrl says what links should point at), a query string longer
+/// when that is set, or empty when no Timeline:PublicBaseUrl says what links should point at; health probes and
+/// /metrics are answered whatever their Host), a query string longer
 /// than Timeline:Limits:MaxQueryStringLength (414), and a write from another origin (403). Reads are open to every origin (CORS); writes are not, so a page
 /// elsewhere can never make a visitor's browser change the timeline, even where CORS preflight is skipped (a plain
 /// form POST carries an Origin header and no preflight).
@@ -23,7 +24,11 @@ public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions>
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (_allowedHosts is not null && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
+
+        // Probes and scrapers (Docker's healthcheck asks 127.0.0.1, load balancers' checks often send no Host) are
+        // answered whatever their Host: no absolute URL is made for them.
+        var probe = RateLimits.IsExempt(request.Path);
+        if (!probe && _allowedHosts is not null && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
         {
             await Problem.WriteAsync(
                 context,
@@ -33,7 +38,7 @@ public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions>
             return;
         }
 
-        if (!request.Host.HasValue && options.Value.ParsedPublicBaseUrl() is null)
+        if (!probe && !request.Host.HasValue && options.Value.ParsedPublicBaseUrl() is null)
         {
             await Problem.WriteAsync(
                 context,

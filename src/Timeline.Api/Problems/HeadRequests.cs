@@ -6,6 +6,12 @@ namespace Timeline.Api.Problems;
 /// </summary>
 public sealed class HeadRequests(RequestDelegate next)
 {
+    private static readonly object Marker = new();
+
+    /// <summary>Whether the request came as a HEAD (it runs as a GET): answers that cost a lot to make, such as whole-store exports, send their headers only.</summary>
+    public static bool IsHead(HttpContext context) =>
+        HttpMethods.IsHead(context.Request.Method) || context.Items.ContainsKey(Marker);
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!HttpMethods.IsHead(context.Request.Method))
@@ -15,6 +21,7 @@ public sealed class HeadRequests(RequestDelegate next)
         }
 
         context.Request.Method = HttpMethods.Get;
+        context.Items[Marker] = true;
         var body = context.Response.Body;
         context.Response.Body = Stream.Null;
         try

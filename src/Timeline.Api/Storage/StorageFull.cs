@@ -48,15 +48,27 @@ public sealed class StoreSpace(Database database, TimeProvider clock)
     /// <summary>When and with how much free space the store last ran out of room.</summary>
     public sealed record Shortage(DateTimeOffset At, long FreeBytes);
 
-    /// <summary>Notes that an operation failed for want of space.</summary>
+    /// <summary>
+    /// Notes that an operation failed for want of space, when it is the store's volume that is short of it (a backup
+    /// directory on another, full volume leaves the store ready: its reads and writes still work).
+    /// </summary>
     public void ReportFull()
     {
-        var shortage = new Shortage(clock.GetUtcNow(), FreeBytes() ?? 0);
+        var free = FreeBytes();
+        if (free is > ShortOfSpace)
+        {
+            return;
+        }
+
+        var shortage = new Shortage(clock.GetUtcNow(), free ?? 0);
         lock (_lock)
         {
             _shortage = shortage;
         }
     }
+
+    /// <summary>Below this much free space, a failure for want of space is the store's own.</summary>
+    public const long ShortOfSpace = 64L * 1024 * 1024;
 
     /// <summary>The shortage still in force, or null once the volume has room again.</summary>
     public Shortage? Current()
