@@ -208,7 +208,7 @@ public sealed class ExportSlotTests
         using var other = app.ClientFrom("192.0.2.21");
         using var held = await holder.GetAsync("/events.ics", HttpCompletionOption.ResponseHeadersRead);
 
-        foreach (var url in new[] { "/events.csv?category=analysis", "/events.ics?category=analysis", "/events/feed.atom", "/events/timelinejs?category=analysis", "/export" })
+        foreach (var url in new[] { "/events.csv?category=analysis", "/events.ics?category=analysis", "/events/timelinejs?category=analysis", "/export" })
         {
             using var response = await other.GetAsync(url).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -216,6 +216,15 @@ public sealed class ExportSlotTests
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         }
+
+        // The Atom feed (its 50 newest changes) is bounded: it needs no slot, so held slots never hold up a feed reader.
+        using var feed = await other.GetAsync("/events/feed.atom").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+
+        // A HEAD on an export sends headers only: no slot, no reading of the store.
+        using var head = await other.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/events.csv")).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("text/csv", head.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

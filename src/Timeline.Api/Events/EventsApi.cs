@@ -220,7 +220,8 @@ public static class EventsApi
                 var store = await state.GetAsync(ct);
                 var request = context.Request;
                 await AtomExport.WriteAsync(recent, BaseUrl(request), $"{BaseUrl(request)}{request.Path}{request.QueryString}", store.UpdatedAt, body, ct);
-            }), cancellationToken);
+            },
+            bounded: true), cancellationToken);
 
     private static async Task<Results<StreamedResult, ValidationProblem>> ExportAsync(
         EventQuery query, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)

@@ -8,8 +8,10 @@ namespace Timeline.Api.Exports;
 /// A whole-store answer written straight to the response as it is read, so it never sits whole in memory. It streams
 /// only once it has an export slot (<see cref="ExportGate"/>): without one in time it is a 503 problem with
 /// Retry-After. Its body is an <see cref="ExportBodyStream"/>, so a client that stops reading or reads too slowly is dropped.
+/// A bounded answer (<paramref name="bounded"/>: the Atom feed's 50 newest changes) costs what a list does and takes no
+/// slot, so clients holding every slot with whole-store exports never hold up a feed reader.
 /// </summary>
-public sealed class StreamedResult(string contentType, string? fileName, Func<Stream, CancellationToken, Task> write) : IResult
+public sealed class StreamedResult(string contentType, string? fileName, Func<Stream, CancellationToken, Task> write, bool bounded = false) : IResult
 {
     public string ContentType { get; } = contentType;
 
@@ -29,8 +31,8 @@ public sealed class StreamedResult(string contentType, string? fileName, Func<St
 
         // Waiting for a slot is bounded; a client that leaves (or a request timeout) ends the wait with a cancellation,
         // which the request timeout answers with a 504 and the problem handler logs as a client that went away.
-        using var slot = await gate.EnterAsync(ClientIdentity.Of(httpContext), cancellationToken);
-        if (slot is null)
+        using var slot = bounded ? null : await gate.EnterAsync(ClientIdentity.Of(httpContext), cancellationToken);
+        if (slot is null && !bounded)
         {
             var retryAfter = Math.Max(1, (int)Math.Ceiling(gate.QueueTimeout.TotalSeconds));
             httpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
