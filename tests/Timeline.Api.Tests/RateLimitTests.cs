@@ -77,6 +77,39 @@ public class RateLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTes
         Assert.Equal(HttpStatusCode.OK, secondAllowed.StatusCode);
     }
 
+    [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe")] // one IPv6 /64: one client
+    [InlineData("192.0.2.61", "::ffff:192.0.2.61")] // an IPv4 address, and the same address mapped into IPv6
+    public async Task Addresses_of_one_client_share_its_allowance(string first, string second)
+    {
+        using var one = app.ClientFrom(first);
+        using var other = app.ClientFrom(second);
+        for (var i = 0; i < Reads; i++)
+        {
+            using var allowed = await one.GetAsync("/categories");
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var refused = await other.GetAsync("/categories");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Neighbouring_IPv6_networks_are_different_clients()
+    {
+        using var one = app.ClientFrom("2001:db8:1:3::1");
+        using var neighbour = app.ClientFrom("2001:db8:1:4::1");
+        for (var i = 0; i < Reads; i++)
+        {
+            (await one.GetAsync("/categories")).Dispose();
+        }
+
+        using var allowed = await neighbour.GetAsync("/categories");
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
     [Fact]
     public async Task An_API_key_is_its_own_client_whatever_address_it_comes_from()
     {
