@@ -136,13 +136,15 @@ public sealed class ExportSlotTests
     [Fact]
     public async Task A_client_that_reads_slower_than_the_minimum_rate_is_dropped_once_its_buffers_are_full()
     {
-        // 2 MB of socket buffers taken at once must not buy a 32 KB/s reader a minute: only the waiting counts.
-        var body = new ExportBodyStream(new PacedClient(buffered: 2_000_000, bytesPerSecond: 32 * 1024), null, TimeSpan.FromSeconds(1), minBytesPerSecond: 128 * 1024);
+        // 2 MB of socket buffers taken at once must not buy a 64 KB/s reader a minute: only the waiting counts. Each
+        // 16 KiB write waits a quarter of a second, far inside the 2 s write timeout even when a loaded machine's
+        // timers run late (with half-second waits against a 1 s timeout, a busy full run hit the timeout instead).
+        var body = new ExportBodyStream(new PacedClient(buffered: 2_000_000, bytesPerSecond: 64 * 1024), null, TimeSpan.FromSeconds(2), minBytesPerSecond: 256 * 1024);
         var watch = Stopwatch.StartNew();
 
         var dropped = await Assert.ThrowsAsync<ExportClientTooSlowException>(() => WriteUntilDroppedAsync(body, 100_000_000));
 
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(20));
         Assert.Contains("bytes a second", dropped.Message, StringComparison.Ordinal);
     }
 

@@ -69,9 +69,16 @@ public static class JsonBodies
                 return BodyRead.Refused("the body must be a JSON object", null);
             }
 
-            if (BrokenSurrogate(document.RootElement, string.Empty) is { } broken)
+            try
             {
-                return BodyRead.Refused(UnpairedSurrogate(broken), broken);
+                if (BrokenSurrogate(document.RootElement, string.Empty) is { } broken)
+                {
+                    return BodyRead.Refused(UnpairedSurrogate(broken), broken);
+                }
+            }
+            catch (DuplicateFieldException twice)
+            {
+                return BodyRead.Refused($"{twice.Field} is given twice in one object (field names are matched whatever their case); give each field once", twice.Field);
             }
 
             return new BodyRead((JsonObject)JsonNode.Parse(document.RootElement.GetRawText(), new JsonNodeOptions { PropertyNameCaseInsensitive = false })!, null, null);
@@ -115,6 +122,7 @@ public static class JsonBodies
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var property in element.EnumerateObject())
                 {
                     string? name;
@@ -130,6 +138,12 @@ public static class JsonBodies
                     if (name is null || !WellFormed(name))
                     {
                         return path.Length == 0 ? "a field name" : $"a field name in {path}";
+                    }
+
+                    if (!names.Add(name))
+                    {
+                        // Field names are matched whatever their case: "Id" beside "id" gives the same field twice.
+                        throw new DuplicateFieldException(path.Length == 0 ? name : $"{path}.{name}");
                     }
 
                     if (BrokenSurrogate(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
@@ -277,5 +291,10 @@ public static class JsonBodies
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
+    }
+
+    private sealed class DuplicateFieldException(string field) : Exception(field)
+    {
+        public string Field { get; } = field;
     }
 }

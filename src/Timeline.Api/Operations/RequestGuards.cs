@@ -14,12 +14,28 @@ namespace Timeline.Api.Operations;
 /// </summary>
 public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions> options, IConfiguration configuration)
 {
-    /// <summary>AllowedHosts (semicolon-separated, wildcards such as *.example.org), or null for any host ("*" or unset).</summary>
-    private readonly StringSegment[]? _allowedHosts = configuration["AllowedHosts"] is { Length: > 0 } hosts
-        && hosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } list
-        && !list.Contains("*")
-            ? list.Select(h => new StringSegment(h)).ToArray()
-            : null;
+    private (string? Raw, StringSegment[]? Hosts) _allowed;
+
+    /// <summary>
+    /// AllowedHosts (semicolon-separated, wildcards such as *.example.org), or null for any host ("*" or unset). Read on
+    /// every request (parsed again only when the setting changed), so a saved appsettings.json applies without a restart.
+    /// </summary>
+    private StringSegment[]? AllowedHosts()
+    {
+        var raw = configuration["AllowedHosts"];
+        var allowed = _allowed;
+        if (!string.Equals(allowed.Raw, raw, StringComparison.Ordinal))
+        {
+            allowed = (raw, raw is { Length: > 0 }
+                && raw.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } list
+                && !list.Contains("*")
+                    ? list.Select(h => new StringSegment(h)).ToArray()
+                    : null);
+            _allowed = allowed;
+        }
+
+        return allowed.Hosts;
+    }
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,7 +44,7 @@ public sealed class EdgeGuards(RequestDelegate next, IOptions<OperationsOptions>
         // Probes and scrapers (Docker's healthcheck asks 127.0.0.1, load balancers' checks often send no Host) are
         // answered whatever their Host: no absolute URL is made for them.
         var probe = RateLimits.IsExempt(request.Path);
-        if (!probe && _allowedHosts is not null && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
+        if (!probe && AllowedHosts() is { } allowedHosts && !HostString.MatchesAny(new StringSegment(request.Host.Host), allowedHosts))
         {
             await Problem.WriteAsync(
                 context,
