@@ -31,9 +31,24 @@ public sealed class StoreLifecycle(Database database, ReadSessions readSessions,
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StoppedAsync(CancellationToken cancellationToken)
+    private readonly Lock _stopGate = new();
+    private Task? _stopped;
+
+    /// <summary>
+    /// The host may be stopped twice at once (a caller's StopAsync, and RunAsync's own stop once the lifetime says
+    /// stopping): the first stop closes the store, and every stop returns only when that is done. A second stop that
+    /// returned at once let its caller see the store still open (the shutdown test failed about half the time alone).
+    /// </summary>
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        // The host may be stopped twice at once (RunAsync's own stop and a caller's); only one checkpoints.
+        lock (_stopGate)
+        {
+            return _stopped ??= CloseStoreAsync(cancellationToken);
+        }
+    }
+
+    private async Task CloseStoreAsync(CancellationToken cancellationToken)
+    {
         var held = Interlocked.Exchange(ref _lock, null);
         if (held is null)
         {
