@@ -71,7 +71,7 @@ public static class JsonBodies
 
             try
             {
-                if (BrokenSurrogate(document.RootElement, string.Empty) is { } broken)
+                if (UnpairedSurrogateIn(document.RootElement, string.Empty) is { } broken)
                 {
                     return BodyRead.Refused(UnpairedSurrogate(broken), broken);
                 }
@@ -81,7 +81,8 @@ public static class JsonBodies
                 return BodyRead.Refused($"{twice.Field} is given twice in one object (field names are matched whatever their case); give each field once", twice.Field);
             }
 
-            return new BodyRead((JsonObject)JsonNode.Parse(document.RootElement.GetRawText(), new JsonNodeOptions { PropertyNameCaseInsensitive = false })!, null, null);
+            // The checked document becomes the node as it is, without being written out and parsed again.
+            return new BodyRead(JsonObject.Create(document.RootElement.Clone(), new JsonNodeOptions { PropertyNameCaseInsensitive = false })!, null, null);
         }
     }
 
@@ -116,8 +117,11 @@ public static class JsonBodies
         return null;
     }
 
-    /// <summary>The path of the first string or field name that holds a lone surrogate, or null.</summary>
-    private static string? BrokenSurrogate(JsonElement element, string path)
+    /// <summary>
+    /// The path of the first string or field name that holds a lone surrogate, or null; a field named twice in one
+    /// object (whatever the case) throws <see cref="DuplicateFieldException"/>, since the binder would take one of them.
+    /// </summary>
+    private static string? UnpairedSurrogateIn(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
@@ -146,7 +150,7 @@ public static class JsonBodies
                         throw new DuplicateFieldException(path.Length == 0 ? name : $"{path}.{name}");
                     }
 
-                    if (BrokenSurrogate(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+                    if (UnpairedSurrogateIn(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
                     {
                         return found;
                     }
@@ -157,7 +161,7 @@ public static class JsonBodies
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (BrokenSurrogate(item, $"{path}[{index++}]") is { } found)
+                    if (UnpairedSurrogateIn(item, $"{path}[{index++}]") is { } found)
                     {
                         return found;
                     }
