@@ -1,5 +1,5 @@
-using Timeline.Api.Dataset;
-using Timeline.Api.Storage;
+using Timeline.Model.Dataset;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api;
 
@@ -52,7 +52,7 @@ public static class Cli
             document,
             "import",
             CancellationToken.None,
-            new Curation.ImportProgress(
+            new ImportProgress(
                 (done, total) => Console.WriteLine($"  {done:N0} / {total:N0} events written ({watch.Elapsed.TotalSeconds:F1} s)"),
                 step => Console.WriteLine($"  {step} ({watch.Elapsed.TotalSeconds:F1} s)")));
         if (report is null)

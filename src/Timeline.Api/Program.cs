@@ -3,7 +3,7 @@ using Timeline.Api.Auth;
 using Timeline.Api.Caching;
 using Timeline.Api.Categories;
 using Timeline.Api.Curation;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Health;

@@ -2,7 +2,7 @@ using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Paging;
 using Timeline.Api.Sources;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api;
 
@@ -26,7 +26,7 @@ public static class TimelineServices
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<EventQueries>();
         services.AddSingleton<EventListing>();
-        services.AddSingleton<Search.SearchBudget>();
+        services.AddSingleton<SearchBudget>();
         services.AddSingleton<EventFacets>();
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
@@ -36,9 +36,9 @@ public static class TimelineServices
         services.AddSingleton<Caching.ResponseCache>();
         services.AddSingleton<Curation.RecordWrites>();
         services.AddSingleton<Curation.DatasetImporter>();
-        services.AddSingleton<Curation.RecordKind<Events.EventDetail>, Curation.EventKind>();
+        services.AddSingleton<Curation.RecordKind<EventDetail>, Curation.EventKind>();
         services.AddSingleton<Curation.RecordKind<EntityItem>, Curation.EntityKind>();
-        services.AddSingleton<Curation.RecordKind<Sources.SourceDetail>, Curation.SourceKind>();
+        services.AddSingleton<Curation.RecordKind<SourceDetail>, Curation.SourceKind>();
         services.AddSingleton<EntityQueries>();
         services.AddSingleton<SourceQueries>();
         return services;

@@ -56,7 +56,7 @@ public class BackupNamingTests
         using var app = new OperationsApp();
         using var admin = app.ClientFrom("192.0.2.95", app.AdminKey);
         (await admin.GetAsync("/version")).EnsureSuccessStatusCode();
-        var backups = app.Services.GetRequiredService<Timeline.Api.Operations.StoreBackups>();
+        var backups = app.Services.GetRequiredService<StoreBackups>();
 
         // The destination is chosen once the one-at-a-time lock is held; a path that is no path fails there.
         await Assert.ThrowsAnyAsync<ArgumentException>(() => backups.BackupAsync("bad\0path.db", CancellationToken.None));
@@ -129,7 +129,7 @@ public class BackupNamingTests
         {
             base.ConfigureSettings(builder);
             builder.UseSetting("Timeline:BackupDirectory", Path.Combine(Folder, directory));
-            builder.UseSetting("Logging:LogLevel:Timeline.Api.Operations", "Information");
+            builder.UseSetting("Logging:LogLevel:Timeline.Store.Sqlite", "Information");
         }
     }
 }

@@ -7,7 +7,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Timeline.Api.Operations;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Tests;
 
@@ -244,7 +244,6 @@ public sealed class RestoreTests : IDisposable
         using var lifecycle = new StoreLifecycle(
             database,
             sessions,
-            null!,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreLifecycle>.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartingAsync(CancellationToken.None));
         Assert.Contains("being restored", error.Message, StringComparison.Ordinal);

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Tests;
 
@@ -20,7 +20,7 @@ public class BulkLoadTests
         var path = Path.Combine(folder, "generated.json");
         await using (var file = File.Create(path))
         {
-            Timeline.Api.Dataset.DatasetGenerator.Write(9_000, 7, file); // more than two blocks of 4,096 documents
+            Timeline.Model.Dataset.DatasetGenerator.Write(9_000, 7, file); // more than two blocks of 4,096 documents
         }
 
         using var app = TimelineApp.WithDataset(path);

@@ -87,7 +87,7 @@ public class ConditionalRequestTests(TimelineApp app) : IClassFixture<TimelineAp
         using var client = isolated.CreateClient();
         using var before = await client.GetAsync("/events");
 
-        var initializer = (Timeline.Api.Storage.StoreInitializer)isolated.Services.GetService(typeof(Timeline.Api.Storage.StoreInitializer))!;
+        var initializer = (Timeline.Store.Sqlite.StoreInitializer)isolated.Services.GetService(typeof(Timeline.Store.Sqlite.StoreInitializer))!;
         await initializer.ReseedAsync(CancellationToken.None);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/events");

@@ -272,7 +272,7 @@ public class CurationTests(TimelineApp app) : IClassFixture<TimelineApp>
         using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/sources", source);
         await created.AssertStatusAsync(HttpStatusCode.Created);
         var stored = await created.BodyAsync();
-        Assert.Equal(Timeline.Api.Dataset.DatasetValidator.Sha256("The ministry published its rule on 5 May 2024."), stored.GetProperty("sha256").GetString());
+        Assert.Equal(Timeline.Model.Dataset.DatasetValidator.Sha256("The ministry published its rule on 5 May 2024."), stored.GetProperty("sha256").GetString());
 
         var twin = source.DeepClone().AsObject();
         twin["id"] = "twin-source";

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Timeline.Api.Paging;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Tests;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 
 namespace Timeline.Api.Tests;
 
@@ -250,10 +250,10 @@ public sealed class DateRangeTests(DateRangeTests.App app) : IClassFixture<DateR
     private static bool Overlaps(string url, string date, string? endDate)
     {
         var query = System.Web.HttpUtility.ParseQueryString(url.Split('?')[1]);
-        var first = Timeline.Api.Dates.PartialDate.Parse(date).FirstDay;
-        var last = Timeline.Api.Dates.PartialDate.Parse(endDate ?? date).LastDay;
-        var from = query["from"] is { } f ? Timeline.Api.Dates.PartialDate.Parse(f).FirstDay : DateOnly.MinValue;
-        var to = query["to"] is { } t ? Timeline.Api.Dates.PartialDate.Parse(t).LastDay : DateOnly.MaxValue;
+        var first = Timeline.Model.Dates.PartialDate.Parse(date).FirstDay;
+        var last = Timeline.Model.Dates.PartialDate.Parse(endDate ?? date).LastDay;
+        var from = query["from"] is { } f ? Timeline.Model.Dates.PartialDate.Parse(f).FirstDay : DateOnly.MinValue;
+        var to = query["to"] is { } t ? Timeline.Model.Dates.PartialDate.Parse(t).LastDay : DateOnly.MaxValue;
         return first <= to && last >= from;
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Timeline.Api.Auth;
 using Timeline.Api.Operations;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 using YamlDotNet.RepresentationModel;
 
 namespace Timeline.Api.Tests;
@@ -179,7 +179,7 @@ public partial class DeploymentTests
         }
 
         Assert.False(ignored("src/Timeline.Api/Program.cs"));
-        Assert.False(ignored("src/Timeline.Api/Storage/Migrations/0001_initial.sql"));
+        Assert.False(ignored("src/Timeline.Store.Sqlite/Migrations/0001_initial.sql"));
         Assert.True(ignored("src/Timeline.Api/bin/Debug/net10.0/Timeline.Api.dll"));
         Assert.True(ignored("data/timeline.db"));
         Assert.True(ignored(".git"));

@@ -133,7 +133,7 @@ public class EntitiesAndSourcesTests(TimelineApp app) : IClassFixture<TimelineAp
 
         Assert.Equal("live", live.GetProperty("status").GetString());
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal(Timeline.Api.Storage.Migrator.LatestVersion, ready.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(Timeline.Store.Sqlite.Migrator.LatestVersion, ready.GetProperty("schemaVersion").GetInt32());
     }
 
     [Fact]

@@ -310,8 +310,8 @@ public sealed class ExportTests : IClassFixture<ExportTests.App>
 
     private static (DateOnly First, DateOnly Last) Interval(string date, string? endDate)
     {
-        var start = Timeline.Api.Dates.PartialDate.Parse(date);
-        var end = endDate is null ? start : Timeline.Api.Dates.PartialDate.Parse(endDate);
+        var start = Timeline.Model.Dates.PartialDate.Parse(date);
+        var end = endDate is null ? start : Timeline.Model.Dates.PartialDate.Parse(endDate);
         return (start.FirstDay, end.LastDay);
     }
 

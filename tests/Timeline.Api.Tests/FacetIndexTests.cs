@@ -19,7 +19,7 @@ public class FacetIndexTests
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("timeline-generated-").FullName, "generated.json");
         using var file = File.Create(path);
-        Timeline.Api.Dataset.DatasetGenerator.Write(4_000, 7, file);
+        Timeline.Model.Dataset.DatasetGenerator.Write(4_000, 7, file);
         return path;
     }
 

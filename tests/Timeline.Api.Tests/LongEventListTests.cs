@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Timeline.Api.Dates;
+using Timeline.Model.Dates;
 
 namespace Timeline.Api.Tests;
 

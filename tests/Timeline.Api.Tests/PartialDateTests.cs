@@ -1,4 +1,4 @@
-using Timeline.Api.Dates;
+using Timeline.Model.Dates;
 
 namespace Timeline.Api.Tests;
 

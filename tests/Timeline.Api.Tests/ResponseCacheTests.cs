@@ -83,7 +83,7 @@ public class ResponseCacheTests
         var path = Path.Combine(folder, "generated.json");
         await using (var file = File.Create(path))
         {
-            Timeline.Api.Dataset.DatasetGenerator.Write(10_000, 42, file);
+            Timeline.Model.Dataset.DatasetGenerator.Write(10_000, 42, file);
         }
 
         using var app = TimelineApp.WithDataset(path);

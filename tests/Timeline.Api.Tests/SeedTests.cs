@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Timeline.Api.Dataset;
-using Timeline.Api.Storage;
+using Timeline.Model.Dataset;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Tests;
 

@@ -20,7 +20,7 @@ public class ShutdownTests
         Assert.True(File.Exists(app.DatabasePath + "-wal"), "the seeded store runs with a write-ahead log");
         Assert.Null(StoreLock.TryExclusive(app.DatabasePath));
         (await client.GetAsync("/events?limit=2")).EnsureSuccessStatusCode();
-        var readSessions = app.Services.GetRequiredService<Timeline.Api.Storage.ReadSessions>();
+        var readSessions = app.Services.GetRequiredService<Timeline.Store.Sqlite.ReadSessions>();
         Assert.NotEmpty(readSessions.Idle);
 
         await app.Services.GetRequiredService<IHost>().StopAsync();

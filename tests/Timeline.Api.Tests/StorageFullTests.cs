@@ -106,8 +106,8 @@ public class StorageFullTests
         using var app = new OperationsApp();
         using var client = app.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
-        var space = app.Services.GetRequiredService<Timeline.Api.Storage.StoreSpace>();
-        Assert.True(new DriveInfo(app.Folder).AvailableFreeSpace > Timeline.Api.Storage.StoreSpace.ShortOfSpace, "this test needs a roomy temporary folder");
+        var space = app.Services.GetRequiredService<Timeline.Store.Sqlite.StoreSpace>();
+        Assert.True(new DriveInfo(app.Folder).AvailableFreeSpace > Timeline.Store.Sqlite.StoreSpace.ShortOfSpace, "this test needs a roomy temporary folder");
 
         space.ReportFull(); // as a 507 from a backup whose own volume filled up would
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Tests;
 

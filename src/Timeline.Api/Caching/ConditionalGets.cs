@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Caching;
 

@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Timeline.Api.Storage;
-using Timeline.Api.Vocabulary;
+using Timeline.Store.Sqlite;
+using Timeline.Model.Vocabulary;
 
 namespace Timeline.Api.Categories;
 

@@ -4,11 +4,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Data.Sqlite;
 using Timeline.Api.Auth;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Operations;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Curation;
 
@@ -109,7 +109,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         Database.PrepareForBulkWrite(connection);
-        var rollbackJournal = await database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        var rollbackJournal = await Database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
         try
         {
             return await ImportAsync(connection, document, actor, progress, cancellationToken);

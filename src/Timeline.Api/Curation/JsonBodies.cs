@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 
 namespace Timeline.Api.Curation;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Auth;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Sources;

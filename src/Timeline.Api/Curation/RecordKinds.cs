@@ -2,7 +2,7 @@ using System.Data;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
-using Timeline.Api.Dataset;
+using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Sources;

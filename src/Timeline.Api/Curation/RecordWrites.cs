@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Curation;
 
@@ -175,9 +175,9 @@ public sealed class RecordWrites(Database database, TimeProvider clock, StoreSta
 
     private static object ToDocument(object valid) => valid switch
     {
-        Dataset.ValidEvent e => Documents.From(e),
-        Dataset.ValidEntity e => Documents.From(e),
-        Dataset.ValidSource s => Documents.From(s),
+        ValidEvent e => Documents.From(e),
+        ValidEntity e => Documents.From(e),
+        ValidSource s => Documents.From(s),
         _ => throw new ArgumentException("unknown record", nameof(valid)),
     };
 

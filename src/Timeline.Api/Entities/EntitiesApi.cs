@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
-using Timeline.Api.Vocabulary;
+using Timeline.Model.Vocabulary;
 
 namespace Timeline.Api.Entities;
 
@@ -68,7 +68,7 @@ public static class EntitiesApi
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         HttpContext context,
         EntityQueries queries,
-        Storage.StoreState state,
+        StoreState state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Http.Extensions;
-using Timeline.Api.Dates;
-using Timeline.Api.Storage;
+using Timeline.Model.Dates;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Events;
 
@@ -25,7 +25,7 @@ public sealed record FacetCounts(IReadOnlyDictionary<string, IReadOnlyList<Facet
 /// and its count is exactly what its link returns. The year facet keeps the date filter and counts every
 /// year an event's interval overlaps; its link narrows the range to that year.
 /// </summary>
-public sealed class EventFacets(Database database, DateCategoryIndex dateCategories, StoreState state, Operations.OperationsMetrics metrics)
+public sealed class EventFacets(Database database, DateCategoryIndex dateCategories, StoreState state, StoreMetrics metrics)
 {
     public static readonly string[] Names = ["category", "year", "entity", "tag"];
 

@@ -127,7 +127,7 @@ public static class EventsApi
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
         HttpContext context,
         EventQueries queries,
-        Storage.StoreState state,
+        StoreState state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
@@ -146,7 +146,7 @@ public static class EventsApi
         EventFacets facets,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken, Search.SearchWork.Facets);
+        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken, SearchWork.Facets);
         var names = (facet ?? []).Where(f => !string.IsNullOrEmpty(f)).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {
@@ -210,7 +210,7 @@ public static class EventsApi
             (body, ct) => TimelineJsExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, Storage.StoreState state, CancellationToken cancellationToken) =>
+        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, StoreState state, CancellationToken cancellationToken) =>
         ExportAsync(query.ToEventQuery(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,

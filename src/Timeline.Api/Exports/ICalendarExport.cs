@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Timeline.Api.Dates;
+using Timeline.Model.Dates;
 using Timeline.Api.Events;
 
 namespace Timeline.Api.Exports;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Timeline.Api.Dates;
+using Timeline.Model.Dates;
 using Timeline.Api.Events;
 
 namespace Timeline.Api.Exports;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Timeline.Api.Vocabulary;
+using Timeline.Model.Vocabulary;
 
 namespace Timeline.Api.OpenApi;
 

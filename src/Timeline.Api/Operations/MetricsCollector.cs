@@ -21,6 +21,7 @@ public sealed class MetricsCollector : IDisposable
         "Microsoft.AspNetCore.Authentication",
         "Microsoft.AspNetCore.Authorization",
         OperationsMetrics.MeterName,
+        Timeline.Model.Store.StoreTelemetry.MeterName,
     };
 
     /// <summary>Process-wide meters, which belong to no factory.</summary>
@@ -258,4 +259,24 @@ public sealed class MetricsCollector : IDisposable
 
         public long Count { get; set; }
     }
+}
+
+/// <summary>Creates the collector as the host starts, before anything else runs, so it sees every measurement from the first request on.</summary>
+public sealed class MetricsStart(MetricsCollector collector) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _ = collector;
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

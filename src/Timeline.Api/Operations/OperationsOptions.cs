@@ -3,7 +3,7 @@ using System.Net;
 namespace Timeline.Api.Operations;
 
 /// <summary>
-/// The operational settings, read from the same "Timeline" section as <see cref="Storage.TimelineOptions"/>
+/// The operational settings, read from the same "Timeline" section as <see cref="TimelineOptions"/>
 /// (environment: Timeline__KnownProxies__0, Timeline__RateLimits__ReadsPerWindow, Timeline__Limits__MaxRequestBodyBytes, ...).
 /// </summary>
 public sealed class OperationsOptions
@@ -28,9 +28,6 @@ public sealed class OperationsOptions
     /// <summary><see cref="PublicBaseUrl"/> without a trailing slash, or null when unset.</summary>
     public string? ParsedPublicBaseUrl() =>
         PublicBaseUrl is { Length: > 0 } configured ? configured.Trim().TrimEnd('/') : null;
-
-    /// <summary>Where POST /admin/backup writes its copies. Unset: a "backups" folder beside the database file.</summary>
-    public string? BackupDirectory { get; set; }
 
     /// <summary>How long a stopping server lets in-flight requests finish before it closes them, in seconds.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 30;

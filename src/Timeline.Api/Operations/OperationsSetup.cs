@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Operations;
 
@@ -133,6 +133,9 @@ public static class OperationsSetup
         services.AddMetrics();
         services.AddSingleton<OperationsMetrics>();
         services.AddSingleton<MetricsCollector>();
+        services.AddHostedService<MetricsStart>();
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<Timeline.Model.Store.IAmbientCancellation, RequestCancellation>();
         services.AddSingleton<ConnectionHooks>();
         services.AddSingleton<StoreStatistics>();
         services.AddSingleton<StoreBackups>();

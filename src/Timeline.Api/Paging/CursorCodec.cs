@@ -3,15 +3,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Timeline.Api.Storage;
+using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Paging;
 
-/// <summary>
-/// Where a page ended: in the timeline's total order (first day, precision rank, id), or, for results
-/// ranked by relevance, the score and id.
-/// </summary>
-public sealed record TimelinePosition(string FirstDay, int Precision, string Id, double? Score = null);
 
 /// <summary>
 /// Opaque keyset cursors. A cursor carries the position of the last item shown and a fingerprint of the

@@ -12,7 +12,7 @@ public static class QueryProblems
             detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
 
     /// <summary>A 410 problem for a deleted record: when, by whom, and how to bring it back.</summary>
-    public static ProblemHttpResult Gone(string what, string id, Events.Tombstone tombstone) =>
+    public static ProblemHttpResult Gone(string what, string id, Tombstone tombstone) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status410Gone,
             title: $"The {what} was deleted",

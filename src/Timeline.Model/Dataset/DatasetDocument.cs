@@ -1,0 +1,112 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace Timeline.Model.Dataset;
+
+// The dataset format of data/timeline.json. The same records carry the seed, imports, exports and
+// the benchmark generator's output, so the rules they must meet are checked by one validator.
+
+/// <summary>A whole dataset: sources with their text, entities, and events with their citations.</summary>
+public sealed record DatasetDocument
+{
+    public List<SourceDocument>? Sources { get; init; }
+
+    public List<EntityDocument>? Entities { get; init; }
+
+    public List<EventDocument>? Events { get; init; }
+}
+
+/// <summary>A source document: metadata plus its full text, inline (<c>text</c>) or in a file beside the dataset (<c>textFile</c>).</summary>
+public sealed record SourceDocument
+{
+    public string? Id { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Publisher { get; init; }
+
+    public string? Author { get; init; }
+
+    [Description(DateRules.PublishedDate)]
+    public string? PublishedDate { get; init; }
+
+    public string? Url { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TextFile { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Text { get; init; }
+
+    public List<string>? Notes { get; init; }
+}
+
+/// <summary>A company, government, person, product, chip, technology, organization or event series.</summary>
+public sealed record EntityDocument
+{
+    public string? Id { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? Kind { get; init; }
+
+    public string? Country { get; init; }
+
+    public List<string>? Aliases { get; init; }
+
+    public string? Description { get; init; }
+}
+
+/// <summary>An event on the timeline, with the entities it involves and the quotes that support it.</summary>
+public sealed record EventDocument
+{
+    public string? Id { get; init; }
+
+    [Description(DateRules.Date)]
+    public string? Date { get; init; }
+
+    [Description(DateRules.EndDate)]
+    public string? EndDate { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Summary { get; init; }
+
+    public string? Category { get; init; }
+
+    public List<string>? Tags { get; init; }
+
+    public List<string>? Caveats { get; init; }
+
+    public List<EntityLinkDocument>? Entities { get; init; }
+
+    public List<CitationDocument>? Citations { get; init; }
+}
+
+/// <summary>An entity an event involves, and the role it plays.</summary>
+public sealed record EntityLinkDocument
+{
+    public string? Id { get; init; }
+
+    public string? Role { get; init; }
+}
+
+/// <summary>A verbatim quote from a source. Its offsets are computed, never typed.</summary>
+public sealed record CitationDocument
+{
+    public string? Source { get; init; }
+
+    public string? Quote { get; init; }
+}
+
+/// <summary>How the dataset's dates are written and which years they may fall in (OpenAPI descriptions).</summary>
+internal static class DateRules
+{
+    private const string Form = "YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date, at exactly the precision the source gives, in a year from 1900 to 2199 (others are refused with a 422).";
+
+    public const string Date = "The date of the event: " + Form;
+
+    public const string EndDate = "The last date of a span, or null for a single date: " + Form + " Not before `date`.";
+
+    public const string PublishedDate = "When the source was published, or null when unknown: " + Form;
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Timeline.Model.Dataset;
+
+/// <summary>Turns validated records back into their dataset-format documents (revisions, exports, write responses).</summary>
+public static class Documents
+{
+    public static SourceDocument From(ValidSource s) => new()
+    {
+        Id = s.Id,
+        Title = s.Title,
+        Publisher = s.Publisher,
+        Author = s.Author,
+        PublishedDate = s.PublishedDate?.ToString(),
+        Url = s.Url,
+        Text = s.Text,
+        Notes = [.. s.Notes],
+    };
+
+    public static EntityDocument From(ValidEntity e) => new()
+    {
+        Id = e.Id,
+        Name = e.Name,
+        Kind = e.Kind,
+        Country = e.Country,
+        Aliases = [.. e.Aliases],
+        Description = e.Description,
+    };
+
+    public static EventDocument From(ValidEvent e) => new()
+    {
+        Id = e.Id,
+        Date = e.Date.ToString(),
+        EndDate = e.EndDate?.ToString(),
+        Title = e.Title,
+        Summary = e.Summary,
+        Category = e.Category,
+        Tags = [.. e.Tags],
+        Caveats = [.. e.Caveats],
+        Entities = e.Entities.Select(l => new EntityLinkDocument { Id = l.EntityId, Role = l.Role }).ToList(),
+        Citations = e.Citations.Select(c => new CitationDocument { Source = c.SourceId, Quote = c.Quote }).ToList(),
+    };
+
+    /// <summary>The one serialised form of a document: the dataset format, compact.</summary>
+    public static string Serialize<T>(T document) => JsonSerializer.Serialize(document, Compact);
+
+    /// <summary>The same serialised form as UTF-8 bytes (what SQLite stores), for bulk loads.</summary>
+    public static byte[] SerializeToUtf8<T>(T document) => JsonSerializer.SerializeToUtf8Bytes(document, Compact);
+
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, DatasetReader.JsonOptions);
+
+    private static readonly JsonSerializerOptions Compact = new(DatasetReader.JsonOptions) { WriteIndented = false };
+}

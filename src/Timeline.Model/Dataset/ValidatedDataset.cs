@@ -1,0 +1,100 @@
+using Timeline.Model.Dates;
+
+namespace Timeline.Model.Dataset;
+
+/// <summary>A dataset that passed every rule: dates parsed, offsets computed, hashes taken.</summary>
+public sealed record ValidatedDataset(
+    IReadOnlyList<ValidSource> Sources,
+    IReadOnlyList<ValidEntity> Entities,
+    IReadOnlyList<ValidEvent> Events);
+
+public sealed record ValidSource(
+    string Id,
+    string Title,
+    string? Publisher,
+    string? Author,
+    PartialDate? PublishedDate,
+    string? Url,
+    string Text,
+    string Sha256,
+    IReadOnlyList<string> Notes);
+
+public sealed record ValidEntity(
+    string Id,
+    string Name,
+    string Kind,
+    string? Country,
+    IReadOnlyList<string> Aliases,
+    string? Description);
+
+public sealed record ValidEvent(
+    string Id,
+    PartialDate Date,
+    PartialDate? EndDate,
+    string Title,
+    string Summary,
+    string Category,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<string> Caveats,
+    IReadOnlyList<ValidEntityLink> Entities,
+    IReadOnlyList<ValidCitation> Citations)
+{
+    /// <summary>The first day the event covers.</summary>
+    public DateOnly FirstDay => Date.FirstDay;
+
+    /// <summary>The last day the event covers: the end of its end date, or of its date.</summary>
+    public DateOnly LastDay => (EndDate ?? Date).LastDay;
+}
+
+public sealed record ValidEntityLink(string EntityId, string Role);
+
+/// <summary>A quote and where it stands in its source, in Unicode code points, end exclusive.</summary>
+public sealed record ValidCitation(string SourceId, string Quote, int StartOffset, int EndOffset);
+
+/// <summary>One broken rule: where (a JSON-path-like location naming the record) and what.</summary>
+public sealed record DatasetError(string Path, string Message)
+{
+    public override string ToString() => $"{Path}: {Message}";
+}
+
+/// <summary>A dataset that cannot be loaded, with every problem found in it.</summary>
+public sealed class DatasetValidationException : Exception
+{
+    public DatasetValidationException(string file, IReadOnlyList<DatasetError> errors)
+        : base(Describe(file, errors))
+    {
+        File = file;
+        Errors = errors;
+    }
+
+    public DatasetValidationException()
+    {
+        File = string.Empty;
+        Errors = [];
+    }
+
+    public DatasetValidationException(string message)
+        : base(message)
+    {
+        File = string.Empty;
+        Errors = [];
+    }
+
+    public DatasetValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        File = string.Empty;
+        Errors = [];
+    }
+
+    public string File { get; }
+
+    public IReadOnlyList<DatasetError> Errors { get; }
+
+    private static string Describe(string file, IReadOnlyList<DatasetError> errors) =>
+        $"The dataset {file} cannot be loaded ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}); nothing was written:"
+        + string.Concat(errors.Select(e => $"{Environment.NewLine}  {file}: {e}"));
+}
+
+/// <summary>What a dataset may refer to in the store besides its own records: stored source texts and entities (not deleted).</summary>
+public sealed record StoreLookup(Func<string, string?> SourceText, Func<string, bool> EntityExists);

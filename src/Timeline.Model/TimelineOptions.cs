@@ -1,0 +1,47 @@
+namespace Timeline.Model;
+
+/// <summary>The "Timeline" configuration section (environment: Timeline__DatabasePath, Timeline__SeedPath, ...).</summary>
+public sealed class TimelineOptions
+{
+    public const string Section = "Timeline";
+
+    /// <summary>The SQLite file. Relative paths are resolved against the working directory.</summary>
+    public string DatabasePath { get; set; } = "data/timeline.db";
+
+    /// <summary>The curated dataset loaded into an empty store at startup.</summary>
+    public string SeedPath { get; set; } = "data/timeline.json";
+
+    /// <summary>
+    /// Key that signs paging cursors so a tampered cursor is refused. Unset, a random key is made at
+    /// startup (cursors then last as long as the process); replicas behind one address must share one.
+    /// </summary>
+    public string? CursorSecret { get; set; }
+
+    /// <summary>How long one database command may run before it is abandoned, in seconds.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long the data version read from the store is trusted before it is read again (changes made by other processes).</summary>
+    public int DataVersionRefreshMilliseconds { get; set; } = 500;
+
+    /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
+    public int ResponseCacheMegabytes { get; set; } = 32;
+
+    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Events/DateCategoryIndex.cs).</summary>
+    public bool DateCategoryIndex { get; set; } = true;
+
+    /// <summary>Index entries (one word in one event; a prefix's counting Search.SearchBudget.PrefixWeight times) one search may read, half as many when ranked (Search/SearchBudget.cs).</summary>
+    public long SearchReadLimit { get; set; } = 2_000_000;
+
+    /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>
+    public long SearchRankLimit { get; set; } = 50_000;
+
+    /// <summary>The most matches (weighted the same way) facets may be counted over; a search listed under a category, entity, tag or source filter may have a fifth as many.</summary>
+    public long SearchFacetLimit { get; set; } = 50_000;
+
+    /// <summary>Where POST /admin/backup writes its copies. Unset: a "backups" folder beside the database file.</summary>
+    public string? BackupDirectory { get; set; }
+
+    public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
+
+    public string ResolvedSeedPath => Path.GetFullPath(SeedPath);
+}

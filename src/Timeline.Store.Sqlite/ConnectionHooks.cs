@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// Hooks into each physical SQLite connection, once, when the store opens it (Microsoft.Data.Sqlite has no
+/// diagnostics events of its own):
+/// <list type="bullet">
+/// <item>SQLite's profile callback times every statement into <c>timeline.db.statement.duration</c>;</item>
+/// <item>a progress handler interrupts a statement whose HTTP request has been cancelled, by the request timeout or
+/// by the client going away. Microsoft.Data.Sqlite does not interrupt a running statement when its cancellation
+/// token fires, so without this a slow query would run on after its request had been answered.</item>
+/// </list>
+/// The callbacks run on the thread that steps the statement, so they see the request's context, and never throw.
+/// </summary>
+public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation requests)
+{
+    /// <summary>How many virtual-machine instructions SQLite runs between two looks at the request's cancellation.</summary>
+    private const int InstructionsBetweenChecks = 10_000;
+
+    private readonly ConditionalWeakTable<sqlite3, Hooks> _attached = [];
+
+    /// <summary>Installs the hooks on the connection's physical handle, unless a previous open of it did.</summary>
+    public void Attach(SqliteConnection connection)
+    {
+        var handle = connection.Handle;
+        if (handle is null || _attached.TryGetValue(handle, out _))
+        {
+            return;
+        }
+
+        var hooks = new Hooks(metrics, requests);
+        _attached.AddOrUpdate(handle, hooks);
+        raw.sqlite3_profile(handle, hooks.OnStatementFinished, null);
+        raw.sqlite3_progress_handler(handle, InstructionsBetweenChecks, hooks.OnProgress, null);
+    }
+
+    /// <summary>The first word of a statement, lower case, from a closed set (so it is safe as a metric label).</summary>
+    public static string Operation(string sql)
+    {
+        var span = sql.AsSpan().TrimStart();
+        var end = 0;
+        while (end < span.Length && end < 12 && char.IsAsciiLetter(span[end]))
+        {
+            end++;
+        }
+
+        return span[..end].ToString().ToUpperInvariant() switch
+        {
+            "SELECT" => "select",
+            "WITH" => "with",
+            "INSERT" => "insert",
+            "UPDATE" => "update",
+            "DELETE" => "delete",
+            "REPLACE" => "replace",
+            "PRAGMA" => "pragma",
+            "BEGIN" => "begin",
+            "COMMIT" or "END" => "commit",
+            "ROLLBACK" => "rollback",
+            "SAVEPOINT" or "RELEASE" => "savepoint",
+            "CREATE" or "DROP" or "ALTER" => "schema",
+            "VACUUM" => "vacuum",
+            "ANALYZE" => "analyze",
+            _ => "other",
+        };
+    }
+
+    private sealed class Hooks(StoreMetrics metrics, IAmbientCancellation requests)
+    {
+        private const double NanosecondsPerSecond = 1e9;
+
+        public void OnStatementFinished(object userData, utf8z statement, long nanoseconds)
+        {
+            try
+            {
+                // Only the first word matters: read at most its first bytes, not the whole statement.
+                var head = Head(statement);
+                if (head.StartsWith("--", StringComparison.Ordinal))
+                {
+                    return; // a trigger's sub-statement, already inside its parent's time
+                }
+
+                metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", Operation(head)));
+            }
+            catch (Exception)
+            {
+                // An exception must never cross back into SQLite; a lost measurement is harmless.
+            }
+        }
+
+        /// <summary>The statement's first (up to) 24 bytes, read up to its terminating zero.</summary>
+        private static string Head(utf8z statement)
+        {
+            ref readonly var first = ref statement.GetPinnableReference();
+            if (Unsafe.IsNullRef(in first))
+            {
+                return string.Empty;
+            }
+
+            Span<byte> head = stackalloc byte[24];
+            var length = 0;
+            while (length < head.Length && Unsafe.Add(ref Unsafe.AsRef(in first), length) is var b && b != 0)
+            {
+                head[length++] = b;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(head[..length]);
+        }
+
+        public int OnProgress(object userData)
+        {
+            try
+            {
+                if (requests.Current.IsCancellationRequested)
+                {
+                    metrics.InterruptedStatements.Add(1);
+                    return 1;
+                }
+            }
+            catch (Exception)
+            {
+                // The request is over (its context recycled); its statement is about to be finished or reset anyway.
+            }
+
+            return 0;
+        }
+    }
+}

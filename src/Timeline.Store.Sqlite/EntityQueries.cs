@@ -1,0 +1,125 @@
+using System.Data;
+using System.Text;
+using Dapper;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>The SQL behind the entity endpoints.</summary>
+public sealed class EntityQueries(Database database)
+{
+    private sealed class EntityRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Name { get; init; } = string.Empty;
+
+        public string Kind { get; init; } = string.Empty;
+
+        public string? Country { get; init; }
+
+        public string? Description { get; init; }
+
+        public long EventCount { get; init; }
+
+        public long Version { get; init; }
+
+        public string? DeletedAt { get; init; }
+
+        public string? DeletedBy { get; init; }
+    }
+
+    private sealed class AliasRow
+    {
+        public string EntityId { get; init; } = string.Empty;
+
+        public string Alias { get; init; } = string.Empty;
+    }
+
+    /// <summary>Entities of a kind and/or whose name or an alias contains <paramref name="text"/> (case-insensitive), by name.</summary>
+    public async Task<IReadOnlyList<EntityItem>> ListAsync(string? kind, string? text, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder(
+            """
+            SELECT n.id, n.name, n.kind, n.country, n.description,
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
+                   n.version, n.deleted_at, n.deleted_by
+            FROM entities n
+            WHERE n.deleted_at IS NULL
+            """);
+        if (kind is not null)
+        {
+            sql.Append("\n  AND n.kind = @kind");
+        }
+
+        if (text is not null)
+        {
+            sql.Append(
+                """
+
+                  AND (instr(lower(n.name), lower(@text)) > 0
+                       OR instr(lower(n.id), lower(@text)) > 0
+                       OR EXISTS (SELECT 1 FROM entity_aliases a WHERE a.entity_id = n.id AND instr(lower(a.alias), lower(@text)) > 0))
+                """);
+        }
+
+        sql.Append("\nORDER BY n.name COLLATE NOCASE, n.id;");
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, text }, snapshot, cancellationToken: cancellationToken))).AsList();
+        var aliases = await AliasesAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken, snapshot);
+        return rows.Select(r => ToItem(r, aliases)).ToList();
+    }
+
+    /// <summary>One entity; or its tombstone if deleted; or neither if unknown.</summary>
+    public async Task<(EntityItem? Entity, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await GetAsync(connection, snapshot, id, cancellationToken);
+    }
+
+    /// <summary>The same, on the caller's connection and transaction.</summary>
+    public static async Task<(EntityItem? Entity, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<EntityRow>(new CommandDefinition(
+            """
+            SELECT n.id, n.name, n.kind, n.country, n.description,
+                   (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
+                   n.version, n.deleted_at, n.deleted_by
+            FROM entities n
+            WHERE n.id = @id;
+            """,
+            new { id },
+            transaction,
+            cancellationToken: cancellationToken));
+        return row is null ? (null, null)
+            : row.DeletedAt is not null ? (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version))
+            : (ToItem(row, await AliasesAsync(connection, [id], cancellationToken, transaction)), null);
+    }
+
+    public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM entities WHERE id = @id AND deleted_at IS NULL;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
+        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version);
+
+    private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken, IDbTransaction? transaction = null)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<AliasRow>(new CommandDefinition(
+            "SELECT entity_id AS EntityId, alias FROM entity_aliases WHERE entity_id IN @ids ORDER BY entity_id, ordinal;",
+            new { ids },
+            transaction,
+            cancellationToken: cancellationToken));
+        return rows.GroupBy(r => r.EntityId).ToDictionary(g => g.Key, g => g.Select(r => r.Alias).ToList());
+    }
+}

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>What a search is asked to do, each with its own bound.</summary>
+public enum SearchWork
+{
+    /// <summary>List matches in timeline order (GET /events?q=, entity and source lists, exports).</summary>
+    List,
+
+    /// <summary>Rank every match by relevance (sort=relevance).</summary>
+    Ranking,
+
+    /// <summary>Rank every match among events, and among sources and entities too (GET /search).</summary>
+    Search,
+
+    /// <summary>List matches in timeline order under a category, entity, tag or source filter too, each match checked against it.</summary>
+    Filtered,
+
+    /// <summary>Count facets over every match (GET /events/facets?q=).</summary>
+    Facets,
+}
+
+/// <summary>
+/// Bounds the work one search may cause before it runs, from how often its words occur in the full-text index (read
+/// from FTS5's own vocabulary, kept per data version). Two figures are estimated: the index entries the search reads
+/// (one entry is one word in one event: the sum over every word, of a phrase and after NOT too), and the most events it
+/// can match (the sum over OR-ed groups of the rarest term that each group needs). A prefix's entries count
+/// <see cref="PrefixWeight"/> times: FTS5 merges the position lists of every word the prefix stands for, which on a
+/// million events made it about four times as costly per entry as a word. Every search may read at most
+/// Timeline:SearchReadLimit entries, half as many when ranked (BM25 reads the positions too); ranking by relevance scores
+/// every term of every match, so it may have at most Timeline:SearchRankLimit matches, counted once more for every four
+/// terms beyond the first four (16 words joined by OR cost about four times one word per match), and GET /search, which
+/// ranks the sources' long texts and the entities too, half as many. Facets, which count over every match, may have at
+/// most Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search,
+/// which reads every match's row to check it (a rare tag: 4.2 s for a word in every event), a fifth as many.
+/// </summary>
+public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
+{
+    public const int PrefixWeight = 4;
+
+    /// <summary>Entries kept per data version before the cache starts over.</summary>
+    private const int MaxCached = 20_000;
+
+    private readonly long _readLimit = options.Value.SearchReadLimit;
+    private readonly long _rankLimit = options.Value.SearchRankLimit;
+    private readonly long _facetLimit = options.Value.SearchFacetLimit;
+    private Counts? _counts;
+
+    /// <summary>How many events hold each word and each prefix's words, for one data version.</summary>
+    private sealed class Counts(long dataVersion)
+    {
+        public long DataVersion { get; } = dataVersion;
+
+        public ConcurrentDictionary<string, long> Documents { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Why the search <paramref name="match"/> (written by <see cref="SearchQuery"/>) may not do <paramref name="work"/>, or null when it may.</summary>
+    public async Task<string?> CheckAsync(string match, SearchWork work, CancellationToken cancellationToken)
+    {
+        var groups = SearchQuery.Read(match);
+        var version = (await state.GetAsync(cancellationToken)).DataVersion;
+        var counts = Volatile.Read(ref _counts);
+        if (counts is null || counts.DataVersion != version || counts.Documents.Count > MaxCached)
+        {
+            counts = new Counts(version);
+            Volatile.Write(ref _counts, counts);
+        }
+
+        SqliteConnection? connection = null;
+        try
+        {
+            async Task<long> Documents(string key, bool prefix)
+            {
+                var cacheKey = (prefix ? "p:" : "w:") + key;
+                if (counts.Documents.TryGetValue(cacheKey, out var known))
+                {
+                    return known;
+                }
+
+                connection ??= await OpenVocabularyAsync(cancellationToken);
+                using var command = connection.CreateCommand();
+                command.CommandText = prefix
+                    ? "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term >= $low AND term <= $high;"
+                    : "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term = $low;";
+                command.Parameters.AddWithValue("$low", key);
+                if (prefix)
+                {
+                    command.Parameters.AddWithValue("$high", key + char.ConvertFromUtf32(0x10FFFF));
+                }
+
+                var found = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+                counts.Documents[cacheKey] = found;
+                return found;
+            }
+
+            // A term's entries (every word of it) and the most events it can match (its rarest word).
+            async Task<(long Entries, long Matches)> Term(SearchQuery.Term term)
+            {
+                long entries = 0, matches = long.MaxValue;
+                for (var i = 0; i < term.Words.Count; i++)
+                {
+                    var prefix = term.Prefix && i == term.Words.Count - 1;
+                    var weighted = (prefix ? PrefixWeight : 1) * await Documents(Fold(term.Words[i]), prefix);
+                    entries += weighted;
+                    matches = Math.Min(matches, weighted);
+                }
+
+                return (entries, matches == long.MaxValue ? 0 : matches);
+            }
+
+            long read = 0, matched = 0;
+            var terms = 0;
+            foreach (var group in groups)
+            {
+                terms += group.Sum(g => 1 + g.Excluded.Count);
+                var groupMatches = long.MaxValue;
+                foreach (var (kept, excluded) in group)
+                {
+                    var (entries, matches) = await Term(kept);
+                    read += entries;
+                    groupMatches = Math.Min(groupMatches, matches);
+                    foreach (var term in excluded)
+                    {
+                        read += (await Term(term)).Entries;
+                    }
+                }
+
+                matched += groupMatches == long.MaxValue ? 0 : groupMatches;
+            }
+
+            // Ranking reads the words' positions too (BM25 counts them): half as many entries.
+            var ranking = work is SearchWork.Ranking or SearchWork.Search;
+            var readLimit = ranking ? _readLimit / 2 : _readLimit;
+            if (read > readLimit)
+            {
+                return Invariant($"the search's words occur too often to search together: it would read about {read:N0} index entries (one entry is one word in one event; a prefix's count {PrefixWeight} times) and a search may read at most {readLimit:N0}{(ranking ? " when it is ranked by relevance" : "")}; leave out the commonest words or use longer prefixes{(ranking ? ", or sort by date" : "")}");
+            }
+
+            // BM25 scores every term for every match: beyond four terms, each four more count the matches once more.
+            // GET /search ranks the sources' long texts and the entities as well: half as many.
+            var ranked = matched * Math.Max(1, (terms + 3) / 4);
+            var rankLimit = work == SearchWork.Search ? _rankLimit / 2 : _rankLimit;
+            if (ranking && ranked > rankLimit)
+            {
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times, and all of them once more for every four terms beyond the first four), too many to rank by relevance: at most {rankLimit:N0} are ranked{(work == SearchWork.Search ? " by GET /search" : "")}; add a word, use a phrase or a longer prefix, or sort by date");
+            }
+
+            if (work == SearchWork.Filtered && matched > _facetLimit / 5)
+            {
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to check against the category, entity, tag or source filters: at most {_facetLimit / 5:N0}; add a word, use a phrase or a longer prefix, or leave out those filters");
+            }
+
+            if (work == SearchWork.Facets && matched > _facetLimit)
+            {
+                return Invariant($"the search can match about {matched:N0} events (a prefix's matches counting {PrefixWeight} times), too many to count facets over: at most {_facetLimit:N0}; add a word, use a phrase or a longer prefix");
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A pooled connection with FTS5's vocabulary of the events' index as a temporary table (kept with the physical connection).</summary>
+    private async Task<SqliteConnection> OpenVocabularyAsync(CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken);
+        using var create = connection.CreateCommand();
+        create.CommandText = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.timeline_events_vocabulary USING fts5vocab(main, events_fts, row);";
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>A word as the index keeps it (unicode61 with remove_diacritics 2): lower case, without its diacritics.</summary>
+    internal static string Fold(string word)
+    {
+        var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var folded = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                folded.Append(c);
+            }
+        }
+
+        return folded.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

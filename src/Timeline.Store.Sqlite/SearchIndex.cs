@@ -1,0 +1,128 @@
+using System.Data;
+using Dapper;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// Keeps the full-text tables (events_fts, entities_fts, sources_fts) in step with the timeline's tables.
+/// Every writer calls it inside its own transaction, so the search index never disagrees with the data.
+/// </summary>
+public static class SearchIndex
+{
+    private const string EventRows =
+        """
+        SELECT e.seq,
+               e.title,
+               e.summary,
+               COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
+               COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
+        FROM events e
+        WHERE e.deleted_at IS NULL
+        """;
+
+    private const string EntityRows =
+        """
+        SELECT n.seq,
+               n.name,
+               COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''),
+               COALESCE(n.description, '')
+        FROM entities n
+        WHERE n.deleted_at IS NULL
+        """;
+
+    private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s WHERE s.deleted_at IS NULL";
+
+    /// <summary>
+    /// One event's search row from values in hand (the bulk writer's prepared command; SQLite parameter syntax):
+    /// $tags and $quotes as <see cref="TagsColumn"/> and <see cref="QuotesColumn"/> make them, equal to what
+    /// the statements above build from the tables.
+    /// </summary>
+    public const string InsertEventSql = "INSERT INTO events_fts (rowid, title, summary, tags, quotes) VALUES ($seq, $title, $summary, $tags, $quotes);";
+
+    /// <summary>The tags column of an event's search row: its tags in the table's (sorted) order, space-separated.</summary>
+    public static string TagsColumn(IEnumerable<string> tags) => string.Join(' ', tags.Order(StringComparer.Ordinal));
+
+    /// <summary>The quotes column of an event's search row: its quotes in citation order, joined by " … ".</summary>
+    public static string QuotesColumn(IEnumerable<string> quotes) => string.Join(" … ", quotes);
+
+    /// <summary>
+    /// FTS5's own settings for a bulk load into events_fts and sources_fts, inside the loader's transaction: a
+    /// 64 MiB buffer of pending terms (instead of 1 MiB) and no merging while rows come in, so the index is written
+    /// as a few large segments (six for a million events) rather than flushed and merged again every megabyte; the
+    /// statements from <see cref="EndBulkLoadSql"/> put FTS5's defaults back before the transaction commits.
+    /// </summary>
+    public const string BeginBulkLoadSql =
+        """
+        INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 67108864);
+        INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('hashsize', 67108864);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('automerge', 0);
+        """;
+
+    /// <summary>FTS5's defaults again (1 MiB of pending terms, merging at 4 segments of a level), for the writes that follow a bulk load.</summary>
+    public const string EndBulkLoadSql =
+        """
+        INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 1048576);
+        INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 4);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('hashsize', 1048576);
+        INSERT INTO sources_fts (sources_fts, rank) VALUES ('automerge', 4);
+        """;
+
+    /// <summary>Indexes every source with seq &gt;= $first.</summary>
+    public const string IndexSourcesFromSql = $"INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.seq >= $first;";
+
+    /// <summary>Re-indexes the given events (after they, their tags or their citations changed); deleted ones leave the index.</summary>
+    public static Task<int> RefreshEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM events_fts WHERE rowid IN @seqs;
+            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq IN @seqs;
+            """,
+            new { seqs },
+            cancellationToken);
+
+    /// <summary>Removes the search rows with these numbers (events that moved to another number).</summary>
+    public static Task<int> RemoveEventsAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken) =>
+        Execute(connection, transaction, "DELETE FROM events_fts WHERE rowid IN @seqs;", new { seqs }, cancellationToken);
+
+    /// <summary>Builds every event's search row anew (after the events were renumbered).</summary>
+    public static Task<int> RebuildEventsAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken) =>
+        Execute(connection, transaction, $"DELETE FROM events_fts; INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows};", null, cancellationToken);
+
+    /// <summary>Re-indexes one entity (after it or its aliases changed); a deleted one leaves the index.</summary>
+    public static Task<int> RefreshEntityAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM entities_fts WHERE rowid = (SELECT seq FROM entities WHERE id = @id);
+            INSERT INTO entities_fts (rowid, name, aliases, description) {EntityRows} AND n.id = @id;
+            """,
+            new { id },
+            cancellationToken);
+
+    /// <summary>Re-indexes one source; a deleted one leaves the index.</summary>
+    public static Task<int> RefreshSourceAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM sources_fts WHERE rowid = (SELECT seq FROM sources WHERE id = @id);
+            INSERT INTO sources_fts (rowid, title, publisher, text) {SourceRows} AND s.id = @id;
+            """,
+            new { id },
+            cancellationToken);
+
+    /// <summary>Moves the store's data version forward; every writer calls it once per transaction.</summary>
+    public static Task<int> BumpDataVersionAsync(IDbConnection connection, IDbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            "UPDATE store_state SET data_version = data_version + 1, updated_at = @UpdatedAt WHERE id = 1;",
+            new { UpdatedAt = Timestamps.Format(now) },
+            cancellationToken);
+
+    private static Task<int> Execute(IDbConnection connection, IDbTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+}
+
+/// <summary>The one format of stored timestamps: UTC, ISO 8601, milliseconds, Z.</summary>
+public static class Timestamps
+{
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// Snippets come out of FTS5's snippet() with markers around the matched words; they are turned into HTML here,
+/// escaping the text itself, so that a snippet is always safe to insert into a page.
+/// <para>
+/// The markers are the bytes 0xFE and 0xFF, which never occur in UTF-8 text: whatever a source or an event says
+/// (control characters included, all of them kept verbatim in the store), only FTS5's own markers become
+/// &lt;mark&gt;. The snippet is therefore read as bytes (<see cref="Column"/> casts it to a BLOB) and split on the
+/// markers before it is decoded; every &lt;mark&gt; is closed, and never nested.
+/// </para>
+/// </summary>
+public static class Snippets
+{
+    private const byte Open = 0xFE;
+    private const byte Close = 0xFF;
+
+    /// <summary>The SQL of a snippet column of <paramref name="table"/> (an FTS5 table) with at most <paramref name="tokens"/> tokens, read as bytes.</summary>
+    public static string Column(string table, int tokens) =>
+        $"CAST(snippet({table}, -1, X'FE', X'FF', '…', {tokens}) AS BLOB)";
+
+    /// <summary>The HTML of a snippet as FTS5 wrote it: the text escaped, the matched words in &lt;mark&gt;…&lt;/mark&gt;.</summary>
+    public static string ToHtml(ReadOnlySpan<byte> raw)
+    {
+        var html = new StringBuilder(raw.Length + 32);
+        var open = false;
+        while (true)
+        {
+            var next = raw.IndexOfAny(Open, Close);
+            var text = next < 0 ? raw : raw[..next];
+            if (!text.IsEmpty)
+            {
+                html.Append(WebUtility.HtmlEncode(Encoding.UTF8.GetString(text)));
+            }
+
+            if (next < 0)
+            {
+                break;
+            }
+
+            // FTS5 never nests its markers; should two of a kind ever meet, the second is dropped, so the tags stay balanced.
+            if (raw[next] == Open && !open)
+            {
+                html.Append("<mark>");
+                open = true;
+            }
+            else if (raw[next] == Close && open)
+            {
+                html.Append("</mark>");
+                open = false;
+            }
+
+            raw = raw[(next + 1)..];
+        }
+
+        if (open)
+        {
+            html.Append("</mark>");
+        }
+
+        return html.ToString();
+    }
+}
