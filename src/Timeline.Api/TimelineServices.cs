@@ -11,11 +11,9 @@ public static class TimelineServices
 {
     public static IServiceCollection AddTimelineStore(this IServiceCollection services, IConfiguration configuration)
     {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Database>();
-        services.AddSingleton<ReadSessions>();
+        services.AddSqliteStore();
         services.AddSingleton<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
         return services;
@@ -31,8 +29,6 @@ public static class TimelineServices
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);
-        services.AddSingleton<StoreState>();
-        services.AddSingleton<StoreSpace>();
         services.AddSingleton<Caching.ResponseCache>();
         services.AddSingleton<Curation.RecordWrites>();
         services.AddSingleton<Curation.DatasetImporter>();

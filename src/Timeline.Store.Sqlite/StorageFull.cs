@@ -43,10 +43,9 @@ public sealed class StoreSpace(Database database, TimeProvider clock)
     public const long Headroom = 4L * 1024 * 1024;
 
     private readonly Lock _lock = new();
-    private Shortage? _shortage;
+    private StoreShortage? _shortage;
 
     /// <summary>When and with how much free space the store last ran out of room.</summary>
-    public sealed record Shortage(DateTimeOffset At, long FreeBytes);
 
     /// <summary>
     /// Notes that an operation failed for want of space, when it is the store's volume that is short of it (a backup
@@ -60,7 +59,7 @@ public sealed class StoreSpace(Database database, TimeProvider clock)
             return;
         }
 
-        var shortage = new Shortage(clock.GetUtcNow(), free ?? 0);
+        var shortage = new StoreShortage(clock.GetUtcNow(), free ?? 0);
         lock (_lock)
         {
             _shortage = shortage;
@@ -71,7 +70,7 @@ public sealed class StoreSpace(Database database, TimeProvider clock)
     public const long ShortOfSpace = 64L * 1024 * 1024;
 
     /// <summary>The shortage still in force, or null once the volume has room again.</summary>
-    public Shortage? Current()
+    public StoreShortage? Current()
     {
         lock (_lock)
         {

@@ -6,28 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>A consistent copy of the store.</summary>
-/// <param name="Name">The copy's file name within the backup directory (Timeline:BackupDirectory); the server's own paths are not shown to clients.</param>
-/// <param name="Bytes">Its size.</param>
-/// <param name="Sha256">Lowercase hex SHA-256 of the file, to check a copy moved elsewhere.</param>
-/// <param name="CreatedAt">When the copy was taken (UTC).</param>
-/// <param name="Store">What the copy holds: schema and data versions and the counts of records.</param>
-public sealed record BackupResult(string Name, long Bytes, string Sha256, DateTimeOffset CreatedAt, StoreSummary Store)
-{
-    /// <summary>The full path of the copy, for the command line (never serialised into an answer).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string FullPath { get; init; } = string.Empty;
-}
-
-/// <summary>The outcome of a restore.</summary>
-/// <param name="DatabasePath">The store that now holds the restored data.</param>
-/// <param name="SchemaVersion">The schema version of the restored copy; an older one is migrated at the next start.</param>
-/// <param name="PreviousStore">Where the store it replaced was kept, or null when there was none.</param>
-public sealed record RestoreResult(string DatabasePath, int SchemaVersion, string? PreviousStore);
-
-/// <summary>A backup or restore that was refused, with the reason in words for the operator.</summary>
-public sealed class StoreOperationException(string message) : Exception(message);
-
 /// <summary>
 /// Backups and restores of the SQLite store.
 /// A backup is <c>VACUUM INTO</c> a new file: one read transaction, so the copy is consistent while the server
@@ -43,7 +21,7 @@ public sealed class StoreBackups(
     IOptions<TimelineOptions> options,
     StoreMetrics metrics,
     TimeProvider clock,
-    ILogger<StoreBackups> logger) : IDisposable
+    ILogger<StoreBackups> logger) : IStoreBackups, IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 

@@ -3,16 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>The store's data version (grows with every change) and when the data last changed.</summary>
-public sealed record StoreVersion(long DataVersion, string UpdatedAt);
-
 /// <summary>
 /// The store's data version, which ETags and the response cache are keyed by. It is read from the
 /// store_state table and kept in memory: writes made by this process refresh it at once; changes made
 /// by another process (an `import` run beside the server, another replica) are seen within
 /// Timeline:DataVersionRefreshMilliseconds.
 /// </summary>
-public sealed class StoreState(Database database, IOptions<TimelineOptions> options, TimeProvider clock)
+public sealed class StoreState(Database database, IOptions<TimelineOptions> options, TimeProvider clock) : IDataVersion
 {
     private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(Math.Max(0, options.Value.DataVersionRefreshMilliseconds));
     private Cached? _current;

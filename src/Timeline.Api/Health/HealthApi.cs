@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Health;
 
@@ -30,9 +29,9 @@ public static class HealthApi
 
     public static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
 
-    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Database database, StoreSpace space, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(IStoreHealth store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (space.Current() is { } shortage)
+        if (store.CurrentShortage() is { } shortage)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -40,31 +39,23 @@ public static class HealthApi
                 detail: $"A change failed for want of storage space at {shortage.At:yyyy-MM-ddTHH:mm:ssZ}; writes are refused until the store's volume has room again (reads are served meanwhile).");
         }
 
-        try
+        switch (await store.CheckAsync(cancellationToken))
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            var version = await Migrator.CurrentVersionAsync(connection, cancellationToken);
-            if (version == Migrator.LatestVersion)
-            {
-                // The tables answer, not only the schema table.
-                await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, new Dapper.CommandDefinition(
-                    "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM events LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM sources LIMIT 1));",
-                    cancellationToken: cancellationToken));
-                return TypedResults.Ok(new HealthStatus("ready", version));
-            }
-
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Store not ready",
-                detail: $"The store is at schema version {version}; this build expects {Migrator.LatestVersion}.");
-        }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
-        {
-            loggers.CreateLogger("Timeline.Api.Health").LogError(ex, "Readiness check failed");
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Store not ready",
-                detail: "The store did not answer.");
+            case StoreReadiness.Ready ready:
+                return TypedResults.Ok(new HealthStatus("ready", ready.SchemaVersion));
+            case StoreReadiness.WrongSchema wrong:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Store not ready",
+                    detail: $"The store is at schema version {wrong.SchemaVersion}; this build expects {wrong.Expected}.");
+            case StoreReadiness.Unreachable unreachable:
+                loggers.CreateLogger("Timeline.Api.Health").LogError(unreachable.Reason, "Readiness check failed");
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Store not ready",
+                    detail: "The store did not answer.");
+            default:
+                throw new InvalidOperationException("unknown readiness");
         }
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Timeline.Api.Auth;
 using Timeline.Api.OpenApi;
-using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Operations;
 
@@ -63,7 +62,7 @@ public static class OperationsApi
         return routes;
     }
 
-    public static async Task<Ok<VersionInfo>> GetVersion(StoreStatistics statistics, CancellationToken cancellationToken)
+    public static async Task<Ok<VersionInfo>> GetVersion(IStoreStatistics statistics, CancellationToken cancellationToken)
     {
         var store = await statistics.GetAsync(cancellationToken);
         return TypedResults.Ok(new VersionInfo(
@@ -71,13 +70,13 @@ public static class OperationsApi
             BuildInfo.Commit,
             BuildInfo.Runtime,
             store.SchemaVersion,
-            Migrator.LatestVersion,
+            statistics.ExpectedSchemaVersion,
             store.DataVersion,
             store.DataUpdatedAt,
             store.Counts));
     }
 
-    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, StoreStatistics statistics, Database database, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, IStoreStatistics statistics, CancellationToken cancellationToken)
     {
         var text = new PrometheusText();
         var store = await statistics.GetAsync(cancellationToken);
@@ -93,15 +92,12 @@ public static class OperationsApi
         text.Gauge("timeline_store_data_version", "The store's data version; it grows with every change.", [([], store.DataVersion)]);
         text.Gauge("timeline_store_schema_version", "The store's schema version.", [([], store.SchemaVersion)]);
         text.Gauge("timeline_store_file_bytes", "Size of the store's files: the database and its write-ahead log.",
-        [
-            ([new("file", "database")], SizeOf(database.FilePath)),
-            ([new("file", "wal")], SizeOf(database.FilePath + "-wal")),
-        ]);
+            statistics.FileSizes().Select(f => ((IReadOnlyList<KeyValuePair<string, string>>)[new("file", f.File)], (double)f.Bytes)));
         collector.WriteTo(text);
         return TypedResults.Text(text.ToString(), PrometheusText.ContentType);
     }
 
-    public static async Task<Results<Ok<BackupResult>, ProblemHttpResult>> Backup(StoreBackups backups, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BackupResult>, ProblemHttpResult>> Backup(IStoreBackups backups, CancellationToken cancellationToken)
     {
         try
         {
@@ -113,6 +109,4 @@ public static class OperationsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The backup was refused", detail: refused.Message);
         }
     }
-
-    private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 }

@@ -58,7 +58,7 @@ public static class OperationsCli
 
         try
         {
-            var result = await app.Services.GetRequiredService<StoreBackups>().BackupAsync(operands[0], CancellationToken.None);
+            var result = await app.Services.GetRequiredService<IStoreBackups>().BackupAsync(operands[0], CancellationToken.None);
             Console.WriteLine(
                 $"Backed up to {result.FullPath}: {result.Bytes} bytes, SHA-256 {result.Sha256}, schema version {result.Store.SchemaVersion}, "
                 + $"data version {result.Store.DataVersion}: {result.Store.Counts.Sources} sources, {result.Store.Counts.Entities} entities, {result.Store.Counts.Events} events.");
@@ -81,7 +81,7 @@ public static class OperationsCli
 
         try
         {
-            var result = await app.Services.GetRequiredService<StoreBackups>().RestoreAsync(operands[0], CancellationToken.None);
+            var result = await app.Services.GetRequiredService<IStoreBackups>().RestoreAsync(operands[0], CancellationToken.None);
             Console.WriteLine($"Restored {result.DatabasePath} from {Path.GetFullPath(operands[0])} (schema version {result.SchemaVersion}).");
             Console.WriteLine(result.PreviousStore is null ? "There was no store before." : $"The store it replaced is kept at {result.PreviousStore}.");
             return 0;

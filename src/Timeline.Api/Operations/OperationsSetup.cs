@@ -128,18 +128,13 @@ public static class OperationsSetup
             }
         });
 
-        // Metrics, database hooks, the store's lock and shutdown checkpoint, backups.
+        // Metrics, and the current request's cancellation for the store (which stops the statements of requests gone away).
         services.AddHttpContextAccessor();
         services.AddMetrics();
         services.AddSingleton<OperationsMetrics>();
         services.AddSingleton<MetricsCollector>();
         services.AddHostedService<MetricsStart>();
-        services.AddSingleton<StoreMetrics>();
         services.AddSingleton<Timeline.Model.Store.IAmbientCancellation, RequestCancellation>();
-        services.AddSingleton<ConnectionHooks>();
-        services.AddSingleton<StoreStatistics>();
-        services.AddSingleton<StoreBackups>();
-        services.AddHostedService<StoreLifecycle>();
         return builder;
     }
 

@@ -53,14 +53,14 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 title = "Client closed request";
                 detail = "The client went away.";
                 break;
-            case var full when StorageFull.Is(full):
+            case var full when httpContext.RequestServices.GetService<IStoreHealth>()?.IsOutOfSpace(full) == true:
                 // The store's volume (or the backup's) is full: nothing was written (the transaction rolled back),
                 // and the same request will succeed once there is room. Readiness reports it meanwhile.
                 status = StatusCodes.Status507InsufficientStorage;
                 title = "Out of storage space";
                 detail = "The server has no space left to store this change, so nothing was written. Reads go on; try again once the operator has freed space.";
                 httpContext.Response.Headers.RetryAfter = "60";
-                httpContext.RequestServices.GetService<StoreSpace>()?.ReportFull();
+                httpContext.RequestServices.GetRequiredService<IStoreHealth>().ReportOutOfSpace();
                 logger.LogError("Out of storage space on {Method} {Path}: {Error}", LogText.Neutralise(httpContext.Request.Method), LogText.Neutralise(httpContext.Request.Path.Value), exception.Message);
                 break;
             case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }:

@@ -1,0 +1,34 @@
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// The SQLite engine's services, registered behind the store contracts of Timeline.Model.Store. The API's composition
+/// root calls <see cref="AddSqliteStore"/> and nothing else of this project; each area registers in its own file.
+/// </summary>
+public static partial class SqliteStoreServices
+{
+    /// <summary>The engine: connections, the data version, maintenance, and every area's services.</summary>
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services)
+    {
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        services.AddSingleton<Database>();
+        services.AddSingleton<ReadSessions>();
+        services.AddSingleton<StoreState>();
+        services.AddSingleton<IDataVersion>(sp => sp.GetRequiredService<StoreState>());
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<ConnectionHooks>();
+        services.AddSqliteMaintenance();
+        return services;
+    }
+
+    /// <summary>Statistics, health, storage space, backups, and the store's part in starting and stopping the server.</summary>
+    private static IServiceCollection AddSqliteMaintenance(this IServiceCollection services)
+    {
+        services.AddSingleton<StoreSpace>();
+        services.AddSingleton<IStoreHealth, StoreHealth>();
+        services.AddSingleton<IStoreStatistics, StoreStatistics>();
+        services.AddSingleton<StoreBackups>();
+        services.AddSingleton<IStoreBackups>(sp => sp.GetRequiredService<StoreBackups>());
+        services.AddHostedService<StoreLifecycle>();
+        return services;
+    }
+}
