@@ -57,24 +57,56 @@ public class ResponseCacheTests
         Assert.Equal(patched.Headers.ETag, after.Headers.ETag);
     }
 
-    [Fact]
-    public async Task A_cached_response_keeps_its_headers_and_answers_conditional_requests()
+    /// <summary>
+    /// The cache admits a URL on its second request and serves it from the third. To tell a served copy from a fresh
+    /// answer, the store's titles are changed behind the API's back (in the file, without moving the data version):
+    /// a fresh answer would show the new titles, a cached one the old. The copy must carry the headers the fresh answer
+    /// had (the Link of the next page, the CSV's Content-Disposition, the type and the ETag) and answer If-None-Match.
+    /// </summary>
+    [Theory]
+    [InlineData("/events?limit=3", "application/json", "Link")]
+    [InlineData("/events.csv?category=sanction", "text/csv", "Content-Disposition")]
+    public async Task A_response_served_from_the_cache_keeps_its_headers_and_answers_conditional_requests(string url, string mediaType, string header)
     {
         using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
         using var client = app.CreateClient();
 
-        using var first = await client.GetAsync("/events?limit=3");
-        using var second = await client.GetAsync("/events?limit=3");
+        using var fresh = await client.GetAsync(url);
+        using var admitted = await client.GetAsync(url);
+        var freshBody = await fresh.Content.ReadAsStringAsync();
+        Assert.Equal(freshBody, await admitted.Content.ReadAsStringAsync());
+        var freshHeader = HeaderOf(fresh, header);
+        Assert.False(string.IsNullOrEmpty(freshHeader), $"the fresh answer has no {header}");
 
-        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
-        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
-        Assert.Equal(first.Content.Headers.ContentType?.MediaType, second.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(Assert.Single(first.Headers.GetValues("Link")), Assert.Single(second.Headers.GetValues("Link")));
-        var csv1 = await client.GetAsync("/events.csv");
-        var csv2 = await client.GetAsync("/events.csv");
-        Assert.Equal(csv1.Content.Headers.ContentDisposition?.ToString(), csv2.Content.Headers.ContentDisposition?.ToString());
-        Assert.Equal("text/csv", csv2.Content.Headers.ContentType?.MediaType);
+        await using (var behindTheApi = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        {
+            await behindTheApi.OpenAsync();
+            await using var retitle = behindTheApi.CreateCommand();
+            retitle.CommandText = "UPDATE events SET title = 'Changed behind the API';";
+            Assert.Equal(20, await retitle.ExecuteNonQueryAsync());
+        }
+
+        Assert.Contains("Changed behind the API", await client.GetStringAsync("/events?limit=3&sort=-date"), StringComparison.Ordinal);
+
+        using var cached = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        Assert.Equal(freshBody, await cached.Content.ReadAsStringAsync());
+        Assert.Equal(mediaType, cached.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(freshHeader, HeaderOf(cached, header));
+        Assert.Equal(fresh.Headers.ETag, cached.Headers.ETag);
+
+        var conditional = new HttpRequestMessage(HttpMethod.Get, url);
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", cached.Headers.ETag!.ToString());
+        using var notModified = await client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(cached.Headers.ETag, notModified.Headers.ETag);
     }
+
+    private static string? HeaderOf(HttpResponseMessage response, string name) => name switch
+    {
+        "Content-Disposition" => response.Content.Headers.ContentDisposition?.ToString(),
+        _ => response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null,
+    };
 
     [Fact]
     public async Task Paging_a_generated_ten_thousand_event_store_by_cursor_returns_every_event_once()
