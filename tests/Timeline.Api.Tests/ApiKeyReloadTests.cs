@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Timeline.Api.Auth;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -9,13 +10,13 @@ namespace Timeline.Api.Tests;
 /// Keys live in a settings file the server watches: removing a key, or lowering its role, takes effect when the file
 /// is saved, without a restart.
 /// </summary>
-public class ApiKeyReloadTests
+public class ApiKeyReloadTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_key_removed_from_the_settings_file_stops_working_without_a_restart()
     {
         var (key, entry) = ApiKeyOptions.Create("carol", Roles.Editor);
-        using var app = new KeysFileApp();
+        using var app = new KeysFileApp().LoggingTo(output);
         app.WriteKeys(entry);
         using var client = app.CreateClient(key);
 
@@ -31,7 +32,7 @@ public class ApiKeyReloadTests
     public async Task A_key_downgraded_from_admin_to_editor_loses_the_admin_routes_without_a_restart()
     {
         var (key, admin) = ApiKeyOptions.Create("dave", Roles.Admin);
-        using var app = new KeysFileApp();
+        using var app = new KeysFileApp().LoggingTo(output);
         app.WriteKeys(admin);
         using var client = app.CreateClient(key);
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -11,7 +12,7 @@ namespace Timeline.Api.Tests;
 /// in the same tick of the clock get distinct names instead of one of them failing; a backup the store's state
 /// refuses is a 409 problem, not a 500.
 /// </summary>
-public class BackupNamingTests
+public class BackupNamingTests(ITestOutputHelper output)
 {
     /// <summary>A clock that never moves: every backup asks for the same name.</summary>
     private sealed class StoppedClock : TimeProvider
@@ -31,7 +32,7 @@ public class BackupNamingTests
     [Fact]
     public async Task Backups_asked_for_in_the_same_tick_all_succeed_under_distinct_names()
     {
-        using var app = new StoppedClockApp();
+        using var app = new StoppedClockApp().LoggingTo(output);
         using var admin = app.ClientFrom("192.0.2.93", app.AdminKey);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => admin.PostAsync("/admin/backup", null)));
@@ -53,7 +54,7 @@ public class BackupNamingTests
     [Fact]
     public async Task A_backup_whose_destination_cannot_be_named_does_not_hold_up_the_next_one()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var admin = app.ClientFrom("192.0.2.95", app.AdminKey);
         (await admin.GetAsync("/version")).EnsureSuccessStatusCode();
         var backups = app.Services.GetRequiredService<StoreBackups>();
@@ -69,7 +70,7 @@ public class BackupNamingTests
     [Fact]
     public async Task A_backup_of_a_store_file_that_is_gone_is_a_409_problem_naming_the_reason()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var admin = app.ClientFrom("192.0.2.94", app.AdminKey);
         (await admin.GetAsync("/version")).EnsureSuccessStatusCode();
         File.Move(app.DatabasePath, app.DatabasePath + ".moved-away");
@@ -91,7 +92,7 @@ public class BackupNamingTests
     [InlineData("backups/daily")] // a folder on its way is a file
     public async Task A_backup_directory_that_is_a_file_is_a_409_problem_that_shows_no_server_path(string directory)
     {
-        using var app = new BackupDirectoryApp(directory);
+        using var app = new BackupDirectoryApp(directory).LoggingTo(output);
         await File.WriteAllTextAsync(Path.Combine(app.Folder, "backups"), "not a folder");
         using var admin = app.ClientFrom("192.0.2.96", app.AdminKey);
 
@@ -108,7 +109,7 @@ public class BackupNamingTests
     [Fact]
     public async Task A_backup_is_answered_and_logged_by_its_name_in_the_backup_directory_never_by_server_paths()
     {
-        using var app = new BackupDirectoryApp("backups");
+        using var app = new BackupDirectoryApp("backups").LoggingTo(output);
         using var admin = app.ClientFrom("192.0.2.97", app.AdminKey);
 
         using var response = await admin.PostAsync("/admin/backup", null);

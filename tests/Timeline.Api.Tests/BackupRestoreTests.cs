@@ -8,12 +8,15 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Timeline.Api.Operations;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>POST /admin/backup and the backup command, against a store that is serving.</summary>
-public class BackupTests(OperationsApp app) : IClassFixture<OperationsApp>
+public class BackupTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
+    private readonly OperationsApp app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task The_backup_endpoint_needs_an_admin_key()
     {
@@ -130,7 +133,7 @@ public class BackupTests(OperationsApp app) : IClassFixture<OperationsApp>
 }
 
 /// <summary>The restore command, on stores that no server holds.</summary>
-public sealed class RestoreTests : IDisposable
+public sealed class RestoreTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("timeline-restore-").FullName;
 
@@ -157,7 +160,7 @@ public sealed class RestoreTests : IDisposable
         Assert.False(File.Exists(store + "-wal"));
         Assert.Empty(Directory.GetFiles(_folder, "*.restore-*"));
 
-        using var app = new StoreApp(store);
+        using var app = new StoreApp(store).LoggingTo(output);
         using var client = app.CreateClient();
         var version = await client.GetJsonAsync("/version");
         Assert.Equal(10, version.GetProperty("counts").GetProperty("events").GetInt32());
@@ -235,7 +238,7 @@ public sealed class RestoreTests : IDisposable
 
         // The whole app refuses to start (the test host may report that failure as a disposed host, so only
         // the refusal is asserted here) ...
-        using var app = new StoreApp(store);
+        using var app = new StoreApp(store).LoggingTo(output);
         Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
 
         // ... and the startup step itself says why.
@@ -253,7 +256,7 @@ public sealed class RestoreTests : IDisposable
     private async Task<string> CopyOfStoreAsync(string dataset, string name)
     {
         var path = Path.Combine(_folder, name);
-        using var app = TimelineApp.WithDataset(dataset);
+        using var app = TimelineApp.WithDataset(dataset).LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/health/ready")).Dispose();
         await app.Services.GetRequiredService<StoreBackups>().BackupAsync(path, CancellationToken.None);

@@ -1,11 +1,14 @@
 using System.Net;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Every bad input gets an RFC 9457 problem naming the parameter at fault; none gets a 500.</summary>
-public class BadInputTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class BadInputTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
 
     public static TheoryData<string, string> BadQueries => new()
     {

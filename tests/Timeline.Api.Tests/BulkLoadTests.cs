@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -11,7 +12,7 @@ namespace Timeline.Api.Tests;
 /// document as the dataset gives it, across the blocks the documents are serialised in, and FTS5's own settings are
 /// back to their defaults once the load has committed.
 /// </summary>
-public class BulkLoadTests
+public class BulkLoadTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Every_loaded_event_has_its_first_revision_and_the_search_index_keeps_its_default_settings()
@@ -23,7 +24,7 @@ public class BulkLoadTests
             Timeline.Model.Dataset.DatasetGenerator.Write(9_000, 7, file); // more than two blocks of 4,096 documents
         }
 
-        using var app = TimelineApp.WithDataset(path);
+        using var app = TimelineApp.WithDataset(path).LoggingTo(output);
         using var client = app.CreateClient();
         using var dataset = JsonDocument.Parse(await File.ReadAllBytesAsync(path));
         var events = dataset.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, StringComparer.Ordinal);

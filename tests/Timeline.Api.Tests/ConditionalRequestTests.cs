@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>ETags, Last-Modified and 304s on every read.</summary>
-public class ConditionalRequestTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class ConditionalRequestTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
 
     public static TheoryData<string> Reads =>
     [
@@ -83,7 +86,7 @@ public class ConditionalRequestTests(TimelineApp app) : IClassFixture<TimelineAp
     [Fact]
     public async Task The_ETag_changes_when_the_data_changes()
     {
-        using var isolated = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(5)));
+        using var isolated = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(5))).LoggingTo(output);
         using var client = isolated.CreateClient();
         using var before = await client.GetAsync("/events");
 

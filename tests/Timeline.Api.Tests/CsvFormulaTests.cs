@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Timeline.Api.Exports;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -8,8 +9,10 @@ namespace Timeline.Api.Tests;
 /// CSV cells a spreadsheet could run as formulas are neutralised (OWASP, CSV injection), also behind leading
 /// whitespace and invisible characters, and in their full-width forms; every other cell is kept verbatim.
 /// </summary>
-public sealed class CsvFormulaTests(CsvFormulaTests.App app) : IClassFixture<CsvFormulaTests.App>
+public sealed class CsvFormulaTests(CsvFormulaTests.App fixture, ITestOutputHelper output) : IClassFixture<CsvFormulaTests.App>
 {
+    private readonly CsvFormulaTests.App app = fixture.LoggingTo(output);
+
     private const string Tag = "formula-cells";
 
     /// <summary>Titles a spreadsheet would run as formulas once it trims what the eye cannot see.</summary>

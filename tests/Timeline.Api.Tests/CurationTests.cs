@@ -1,14 +1,17 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Writes to events, entities and sources: keys, validation, If-Match, tombstones, revisions.</summary>
-public class CurationTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class CurationTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _editor = app.CreateClient(TimelineApp.EditorKey);
-    private readonly HttpClient _anonymous = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _editor = fixture.CreateClient(TimelineApp.EditorKey);
+    private readonly HttpClient _anonymous = fixture.CreateClient();
 
     [Fact]
     public async Task Writes_need_a_valid_key_and_reads_do_not()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Timeline.Model.Dataset;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -12,8 +13,10 @@ namespace Timeline.Api.Tests;
 /// way in, and events at both ends, at every precision and in spans ending on the last day, go through every export
 /// and list whole.
 /// </summary>
-public sealed class DateRangeTests(DateRangeTests.App app) : IClassFixture<DateRangeTests.App>
+public sealed class DateRangeTests(DateRangeTests.App fixture, ITestOutputHelper output) : IClassFixture<DateRangeTests.App>
 {
+    private readonly DateRangeTests.App app = fixture.LoggingTo(output);
+
     private const string Tag = "edge-years";
 
     /// <summary>The events at the edges: id, date, end date.</summary>

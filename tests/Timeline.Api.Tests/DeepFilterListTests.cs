@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -6,11 +7,13 @@ namespace Timeline.Api.Tests;
 /// Lists whose tags, source or entities hold few events are read from those events (tag and citation indexes) instead of walking the
 /// timeline; pages in either order, from any cursor and under every other filter, are exactly the walked ones.
 /// </summary>
-public sealed class DeepFilterListTests(DeepFilterListTests.App app) : IClassFixture<DeepFilterListTests.App>
+public sealed class DeepFilterListTests(DeepFilterListTests.App fixture, ITestOutputHelper output) : IClassFixture<DeepFilterListTests.App>
 {
+    private readonly DeepFilterListTests.App app = fixture.LoggingTo(output);
+
     public sealed class App() : TimelineApp(SyntheticDataset.Write(SyntheticDataset.Build(60)));
 
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly HttpClient _client = fixture.CreateClient();
 
     [Theory]
     [InlineData("tag=even", "")]

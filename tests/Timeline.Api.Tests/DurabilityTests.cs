@@ -3,16 +3,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Nothing lost under load: concurrent writers and readers, and a crash in the middle of an import.</summary>
-public class DurabilityTests
+public class DurabilityTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Concurrent_writers_never_lose_an_update_and_readers_never_see_half_a_change()
     {
-        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(10)));
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(10))).LoggingTo(output);
 
         // One server for every client: WebApplicationFactory starts its server on the first CreateClient, and
         // clients created at once from several threads before that could each start a server of their own.

@@ -1,11 +1,14 @@
 using System.Net;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>GET /entities, /sources, /categories and the health probes.</summary>
-public class EntitiesAndSourcesTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class EntitiesAndSourcesTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
 
     [Fact]
     public async Task Entities_are_listed_by_name_with_event_counts()

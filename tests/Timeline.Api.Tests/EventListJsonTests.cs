@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -9,11 +10,13 @@ namespace Timeline.Api.Tests;
 /// read exactly as the same event does in full (GET /events/{id}, serialised from the C# record), with the same
 /// properties in the same order, whatever its text holds.
 /// </summary>
-public class EventListJsonTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class EventListJsonTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     private static readonly string[] SummaryProperties = ["id", "date", "datePrecision", "endDate", "title", "summary", "category", "tags", "caveats"];
 
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly HttpClient _client = fixture.CreateClient();
 
     private static async Task<List<JsonElement>> AssertItemsReadAsInFullAsync(HttpClient client, string url, bool snippets)
     {

@@ -1,12 +1,15 @@
 using System.Net;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>GET /events and GET /events/{id} over the curated dataset.</summary>
-public class EventsApiTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class EventsApiTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
 
     [Fact]
     public async Task Listing_events_returns_them_in_timeline_order_with_dates_at_their_precision()

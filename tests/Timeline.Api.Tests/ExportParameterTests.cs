@@ -1,4 +1,5 @@
 using System.Net;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -6,8 +7,10 @@ namespace Timeline.Api.Tests;
 /// What an export takes: the filters, never paging. `limit` and `cursor` (and `sort` on the Atom feed) are refused
 /// with a 400 naming the parameter, as lists refuse what they do not take.
 /// </summary>
-public sealed class ExportParameterTests(TimelineApp app) : IClassFixture<TimelineApp>
+public sealed class ExportParameterTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     [Theory]
     [InlineData("/events.csv?cursor=abc", "cursor")]
     [InlineData("/events.csv?limit=2", "limit")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -7,7 +8,7 @@ namespace Timeline.Api.Tests;
 /// Facets by category and year counted from the in-memory copy of days and categories (Events/DateCategoryIndex.cs)
 /// are exactly those counted by SQL, on a generated store with spans of up to four years, and follow writes.
 /// </summary>
-public class FacetIndexTests
+public class FacetIndexTests(ITestOutputHelper output)
 {
     private sealed class GeneratedApp(string dataset, bool index) : OperationsApp(new Dictionary<string, string>
     {
@@ -35,8 +36,8 @@ public class FacetIndexTests
     public async Task Counts_from_memory_equal_counts_from_sql_for_every_date_and_category_filter()
     {
         var dataset = Generated();
-        using var withIndex = new GeneratedApp(dataset, index: true);
-        using var withoutIndex = new GeneratedApp(dataset, index: false);
+        using var withIndex = new GeneratedApp(dataset, index: true).LoggingTo(output);
+        using var withoutIndex = new GeneratedApp(dataset, index: false).LoggingTo(output);
         using var fast = withIndex.CreateClient();
         using var sql = withoutIndex.CreateClient();
 
@@ -93,8 +94,8 @@ public class FacetIndexTests
     public async Task Every_facet_under_dates_categories_entities_and_tags_is_counted_from_memory_exactly_as_by_sql()
     {
         var dataset = Generated();
-        using var withIndex = new GeneratedApp(dataset, index: true);
-        using var withoutIndex = new GeneratedApp(dataset, index: false);
+        using var withIndex = new GeneratedApp(dataset, index: true).LoggingTo(output);
+        using var withoutIndex = new GeneratedApp(dataset, index: false).LoggingTo(output);
         using var fast = withIndex.CreateClient();
         using var sql = withoutIndex.CreateClient();
         var top = JsonNode.Parse(await sql.GetStringAsync("/events/facets?facet=entity&facet=tag&facetLimit=2"))!["facets"]!;

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>The change feed, export and import.</summary>
-public class HistoryTests
+public class HistoryTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task The_change_feed_starts_with_the_seed_and_resumes_from_a_cursor_without_gap_or_repeat()
     {
-        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(12)));
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(12))).LoggingTo(output);
         using var editor = app.CreateClient(TimelineApp.EditorKey);
         using var reader = app.CreateClient();
 
@@ -51,7 +52,7 @@ public class HistoryTests
     [InlineData("/changes?limit=1001", "limit")]
     public async Task A_bad_feed_request_is_a_400_naming_the_parameter(string url, string parameter)
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
 
         var problem = await client.GetProblemAsync(url, HttpStatusCode.BadRequest);
@@ -62,7 +63,7 @@ public class HistoryTests
     [Fact]
     public async Task Revisions_of_an_unknown_record_are_a_404()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
 
         await client.GetProblemAsync("/events/nothing-here/revisions", HttpStatusCode.NotFound);
@@ -75,12 +76,12 @@ public class HistoryTests
     [Fact]
     public async Task Export_then_import_into_an_empty_store_gives_an_identical_dataset()
     {
-        using var source = new TimelineApp();
+        using var source = new TimelineApp().LoggingTo(output);
         using var sourceClient = source.CreateClient();
         var exported = await sourceClient.GetStringAsync("/export");
 
         var emptyDataset = SyntheticDataset.Write(new JsonObject { ["sources"] = new JsonArray(), ["entities"] = new JsonArray(), ["events"] = new JsonArray() });
-        using var target = TimelineApp.WithDataset(emptyDataset);
+        using var target = TimelineApp.WithDataset(emptyDataset).LoggingTo(output);
         using var admin = target.CreateClient(TimelineApp.AdminKey);
         Assert.Empty((await admin.GetJsonAsync("/events")).Ids());
 
@@ -109,7 +110,7 @@ public class HistoryTests
     [Fact]
     public async Task Importing_again_reports_created_updated_and_unchanged()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var admin = app.CreateClient(TimelineApp.AdminKey);
         var dataset = JsonNode.Parse(await admin.GetStringAsync("/export"))!.AsObject();
         dataset["events"]![0]!["title"] = "A corrected title";
@@ -134,7 +135,7 @@ public class HistoryTests
     [Fact]
     public async Task An_import_with_any_invalid_record_changes_nothing_and_lists_every_problem()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var admin = app.CreateClient(TimelineApp.AdminKey);
         var dataset = JsonNode.Parse(await admin.GetStringAsync("/export"))!.AsObject();
         dataset["events"]![0]!["title"] = "This would be a valid change";
@@ -161,7 +162,7 @@ public class HistoryTests
     [Fact]
     public async Task An_import_that_changes_a_stored_source_text_is_refused()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var admin = app.CreateClient(TimelineApp.AdminKey);
         var dataset = JsonNode.Parse(await admin.GetStringAsync("/export"))!.AsObject();
         dataset["sources"]![0]!["text"] = dataset["sources"]![0]!["text"]!.GetValue<string>() + " More.";

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -13,8 +14,10 @@ namespace Timeline.Api.Tests;
 /// .NET type, and a refused request leaves the store's data version where it was. Add a case whenever an attack
 /// finds something, and its neighbours (other routes, other formats, other extremes).
 /// </summary>
-public class HostileCorpusTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class HostileCorpusTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();

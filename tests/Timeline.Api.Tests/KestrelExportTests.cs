@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -12,7 +13,7 @@ namespace Timeline.Api.Tests;
 /// The export slots on a real Kestrel server on 127.0.0.1 (port 0), where a slow reader is a real socket with real
 /// buffers: a client reading an export at 20 KB/s loses its slot, and another client's export then streams.
 /// </summary>
-public sealed class KestrelExportTests
+public sealed class KestrelExportTests(ITestOutputHelper output)
 {
     /// <summary>The app on Kestrel, on a port of its own, with one export slot, a 2 s write timeout and a 64 KiB/s minimum.</summary>
     private sealed class App : OperationsApp
@@ -38,7 +39,7 @@ public sealed class KestrelExportTests
     [Fact]
     public async Task A_client_reading_an_export_at_20_KB_a_second_is_disconnected_and_the_next_client_streams()
     {
-        using var app = new App();
+        using var app = new App().LoggingTo(output);
 
         // The slow reader: a socket with a small receive buffer that takes 2 KB every 100 ms.
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };

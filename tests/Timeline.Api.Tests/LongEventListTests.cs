@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Timeline.Model.Dates;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -19,7 +20,13 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
 
     private readonly App _app;
 
-    public LongEventListTests(App app) => _app = app;
+    public LongEventListTests(App app, ITestOutputHelper output)
+    {
+        _app = app.LoggingTo(output);
+        _output = output;
+    }
+
+    private readonly ITestOutputHelper _output;
 
     private static JsonObject Dataset()
     {
@@ -136,7 +143,7 @@ public sealed class LongEventListTests : IClassFixture<LongEventListTests.App>
     [Fact]
     public async Task An_event_whose_end_moves_across_the_date_joins_and_leaves_its_entity_list_from_that_date()
     {
-        using var app = new App();
+        using var app = new App().LoggingTo(_output);
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TimelineApp.EditorKey);
         const string List = "/events?entity=acme&from=2020-03-01&to=2020-09-30&sort=date&limit=200";

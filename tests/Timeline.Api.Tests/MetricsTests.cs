@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>GET /metrics, read back with a strict parser of the Prometheus text format.</summary>
-public class MetricsTests(OperationsApp app) : IClassFixture<OperationsApp>
+public class MetricsTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
+    private readonly OperationsApp app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task Metrics_are_Prometheus_text_that_parses_line_by_line()
     {
@@ -103,7 +106,7 @@ public class MetricsTests(OperationsApp app) : IClassFixture<OperationsApp>
     [Fact]
     public async Task Two_apps_in_one_process_never_count_each_others_requests()
     {
-        using var other = new OperationsApp();
+        using var other = new OperationsApp().LoggingTo(output);
         using var otherClient = other.CreateClient();
         using var client = app.CreateClient();
         (string, string)[] route = [("http_route", "/categories/"), ("http_response_status_code", "200")];

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>The OpenAPI document is how most users meet the API: every endpoint and parameter is described.</summary>
-public class OpenApiTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class OpenApiTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
 
     [Fact]
     public async Task Every_operation_has_a_summary_a_description_and_a_success_schema()

@@ -3,11 +3,12 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Limits that recover, hostile request shapes, and backups taken while writers run.</summary>
-public class OperationsUnderLoadTests
+public class OperationsUnderLoadTests(ITestOutputHelper output)
 {
     public sealed class ShortWindowApp() : OperationsApp(new Dictionary<string, string>
     {
@@ -18,7 +19,7 @@ public class OperationsUnderLoadTests
     [Fact]
     public async Task Reads_over_the_limit_get_429_and_the_client_is_served_again_after_the_window()
     {
-        using var app = new ShortWindowApp();
+        using var app = new ShortWindowApp().LoggingTo(output);
         using var client = app.ClientFrom("192.0.2.200");
 
         for (var i = 0; i < 3; i++)
@@ -46,7 +47,7 @@ public class OperationsUnderLoadTests
     [Fact]
     public async Task An_export_waits_for_its_turn_while_the_export_limit_is_taken_then_streams_in_full()
     {
-        using var app = new OneExportAtATimeApp();
+        using var app = new OneExportAtATimeApp().LoggingTo(output);
         using var first = app.CreateClient();
         using var second = app.CreateClient();
         var expected = await first.GetStringAsync("/events.csv?category=analysis");
@@ -72,7 +73,7 @@ public class OperationsUnderLoadTests
     [Fact]
     public async Task Ten_thousand_query_parameters_get_a_clear_4xx()
     {
-        using var app = new DefaultLimitsApp();
+        using var app = new DefaultLimitsApp().LoggingTo(output);
         using var client = app.CreateClient();
         var url = "/events?" + string.Join('&', Enumerable.Range(0, 10_000).Select(i => $"p{i}=1"));
 
@@ -85,7 +86,7 @@ public class OperationsUnderLoadTests
     [Fact]
     public async Task A_100_MB_body_is_refused_with_413_before_it_is_read()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", app.EditorKey);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = new StreamContent(new RepeatingStream(100L * 1024 * 1024)) };
@@ -101,7 +102,7 @@ public class OperationsUnderLoadTests
     [Fact]
     public async Task A_backup_taken_while_writers_run_restores_every_write_acknowledged_before_it_began()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         var acknowledged = new ConcurrentQueue<(string Id, DateTime At)>();
         using var stop = new CancellationTokenSource();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -8,8 +9,10 @@ namespace Timeline.Api.Tests;
 /// Absolute URLs in answers come from Timeline:PublicBaseUrl when it is set, never from a Host header a client forged;
 /// with AllowedHosts set, another host is refused with a problem; an empty Host is refused rather than linked to.
 /// </summary>
-public class PublicUrlTests(PublicUrlTests.App app) : IClassFixture<PublicUrlTests.App>
+public class PublicUrlTests(PublicUrlTests.App fixture, ITestOutputHelper output) : IClassFixture<PublicUrlTests.App>
 {
+    private readonly PublicUrlTests.App app = fixture.LoggingTo(output);
+
     public sealed class App() : OperationsApp(new Dictionary<string, string>
     {
         ["Timeline:PublicBaseUrl"] = "https://timeline.example.org/",
@@ -37,8 +40,10 @@ public class PublicUrlTests(PublicUrlTests.App app) : IClassFixture<PublicUrlTes
 }
 
 /// <summary>AllowedHosts, when set, is enforced with a problem; an empty Host without a public base URL too.</summary>
-public class AllowedHostsTests(AllowedHostsTests.App app) : IClassFixture<AllowedHostsTests.App>
+public class AllowedHostsTests(AllowedHostsTests.App fixture, ITestOutputHelper output) : IClassFixture<AllowedHostsTests.App>
 {
+    private readonly AllowedHostsTests.App app = fixture.LoggingTo(output);
+
     public const int ServerPort = 5341;
 
     public sealed class App() : KestrelOperationsApp(ServerPort, new Dictionary<string, string>
@@ -95,7 +100,7 @@ public class AllowedHostsTests(AllowedHostsTests.App app) : IClassFixture<Allowe
     [Fact]
     public async Task An_empty_Host_without_a_public_base_URL_is_refused_never_linked_as_http_slash_slash_slash()
     {
-        using var open = new KestrelOperationsApp(ServerPort + 1, new Dictionary<string, string>());
+        using var open = new KestrelOperationsApp(ServerPort + 1, new Dictionary<string, string>()).LoggingTo(output);
 
         var (status, headers, body) = await RawGetAsync("/events/feed.atom", string.Empty, open.Port);
 

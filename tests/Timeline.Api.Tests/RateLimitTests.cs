@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -10,8 +11,10 @@ namespace Timeline.Api.Tests;
 /// Per-client rate limits: three reads and two writes per hour-long window (so no window ends during a test).
 /// Each test is a different client (its own address), so none uses up another's allowance.
 /// </summary>
-public class RateLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTests.App>
+public class RateLimitTests(RateLimitTests.App fixture, ITestOutputHelper output) : IClassFixture<RateLimitTests.App>
 {
+    private readonly RateLimitTests.App app = fixture.LoggingTo(output);
+
     public const int Reads = 3;
     public const int Writes = 2;
 
@@ -229,8 +232,10 @@ public class RateLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTes
 /// With no proxy configured (the default, and the Docker setup), forwarded headers are nobody's to set: the client is
 /// the connection's peer and the scheme the connection's own, whatever X-Forwarded-For and X-Forwarded-Proto say.
 /// </summary>
-public class UntrustedForwardedHeaderTests(UntrustedForwardedHeaderTests.App app) : IClassFixture<UntrustedForwardedHeaderTests.App>
+public class UntrustedForwardedHeaderTests(UntrustedForwardedHeaderTests.App fixture, ITestOutputHelper output) : IClassFixture<UntrustedForwardedHeaderTests.App>
 {
+    private readonly UntrustedForwardedHeaderTests.App app = fixture.LoggingTo(output);
+
     public const int Reads = 5;
 
     public sealed class App() : OperationsApp(new Dictionary<string, string>
@@ -277,8 +282,10 @@ public class UntrustedForwardedHeaderTests(UntrustedForwardedHeaderTests.App app
 /// Refused writes cost what accepted ones do: a bad key's 401s and a missing role's 403s use up the client's write
 /// allowance, so guessing keys is as slow as writing.
 /// </summary>
-public class RefusedWriteLimitTests(RateLimitTests.App app) : IClassFixture<RateLimitTests.App>
+public class RefusedWriteLimitTests(RateLimitTests.App fixture, ITestOutputHelper output) : IClassFixture<RateLimitTests.App>
 {
+    private readonly RateLimitTests.App app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task Writes_with_a_bad_key_are_limited_like_any_write()
     {
@@ -332,12 +339,12 @@ public class RefusedWriteLimitTests(RateLimitTests.App app) : IClassFixture<Rate
 }
 
 /// <summary>Proxies may be listed (Timeline__KnownProxies__0) or given as one comma-separated value, as in docker-compose.yml.</summary>
-public class KnownProxySettingsTests
+public class KnownProxySettingsTests(ITestOutputHelper output)
 {
     [Fact]
     public void A_comma_separated_list_of_proxies_and_networks_is_read_whole()
     {
-        using var app = new ProxiesApp();
+        using var app = new ProxiesApp().LoggingTo(output);
 
         var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
 
@@ -353,8 +360,10 @@ public class KnownProxySettingsTests
 }
 
 /// <summary>The OpenAPI document tells clients what the operations layer may answer.</summary>
-public class OperationsOpenApiTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class OperationsOpenApiTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task Every_rate_limited_operation_documents_429_with_Retry_After_and_the_probes_do_not()
     {

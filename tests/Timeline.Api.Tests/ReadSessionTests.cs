@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -11,7 +12,7 @@ namespace Timeline.Api.Tests;
 /// a query asked again runs the statement already prepared, a failed session is not lent again, list parameters
 /// expand as Dapper expands them, and a snapshot holds one state of the store until the lease ends.
 /// </summary>
-public class ReadSessionTests
+public class ReadSessionTests(ITestOutputHelper output)
 {
     private sealed class UncachedApp() : OperationsApp(new Dictionary<string, string>
     {
@@ -22,7 +23,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_list_asked_again_runs_its_prepared_statement_instead_of_preparing_it_again()
     {
-        using var app = new UncachedApp();
+        using var app = new UncachedApp().LoggingTo(output);
         using var client = app.CreateClient();
         for (var i = 0; i < 6; i++)
         {
@@ -71,7 +72,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_statement_run_again_on_a_session_is_the_one_prepared_the_first_time()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
         var sessions = app.Services.GetRequiredService<ReadSessions>();
@@ -97,7 +98,7 @@ public class ReadSessionTests
     [InlineData("/events?q=huawei&from={0}&to=2026-01-01&limit=2")]
     public async Task A_list_asked_with_other_values_is_not_prepared_again(string url)
     {
-        using var app = new UncachedApp();
+        using var app = new UncachedApp().LoggingTo(output);
         using var client = app.CreateClient();
         foreach (var from in new[] { "2019-01-01", "2019-06-01", "2020-01-01", "2020-12-01", "2021-03-15", "2023-09-01" })
         {
@@ -115,7 +116,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_session_closed_inside_its_snapshot_leaves_no_transaction_on_the_pooled_connection()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
         var database = app.Services.GetRequiredService<Database>();
@@ -164,7 +165,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_session_whose_statement_failed_is_closed_not_lent_again()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
         var sessions = app.Services.GetRequiredService<ReadSessions>();
@@ -184,7 +185,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_list_parameter_becomes_parameters_padded_to_a_power_of_two_and_an_empty_list_matches_nothing()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
         var sessions = app.Services.GetRequiredService<ReadSessions>();
@@ -234,7 +235,7 @@ public class ReadSessionTests
     [Fact]
     public async Task A_snapshot_sees_one_state_of_the_store_until_its_lease_ends()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
         var sessions = app.Services.GetRequiredService<ReadSessions>();

@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Limits on what a request may send and how long it may run, each refused with a problem.</summary>
-public class RequestLimitTests(RequestLimitTests.App app) : IClassFixture<RequestLimitTests.App>
+public class RequestLimitTests(RequestLimitTests.App fixture, ITestOutputHelper output) : IClassFixture<RequestLimitTests.App>
 {
+    private readonly RequestLimitTests.App app = fixture.LoggingTo(output);
+
     public sealed class App() : OperationsApp(new Dictionary<string, string>
     {
         ["Timeline:Limits:MaxQueryStringLength"] = "100",
@@ -87,7 +90,7 @@ public class RequestLimitTests(RequestLimitTests.App app) : IClassFixture<Reques
 }
 
 /// <summary>The production defaults, as documented.</summary>
-public class DefaultLimitTests
+public class DefaultLimitTests(ITestOutputHelper output)
 {
     [Fact]
     public void Without_configuration_the_limits_are_the_documented_defaults()
@@ -107,7 +110,7 @@ public class DefaultLimitTests
     [Fact]
     public void Invalid_operations_settings_stop_startup_naming_each_problem()
     {
-        using var app = new BadSettingsApp();
+        using var app = new BadSettingsApp().LoggingTo(output);
 
         var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
 

@@ -1,15 +1,16 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Cached responses are served again only while the data is unchanged.</summary>
-public class ResponseCacheTests
+public class ResponseCacheTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_cached_list_changes_as_soon_as_a_write_commits()
     {
-        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20))).LoggingTo(output);
         using var reader = app.CreateClient();
         using var editor = app.CreateClient(TimelineApp.EditorKey);
         const string list = "/events?category=sanction&limit=200";
@@ -32,7 +33,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task A_cached_event_keeps_its_own_etag_answers_if_none_match_and_changes_after_a_write()
     {
-        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20))).LoggingTo(output);
         using var reader = app.CreateClient();
         using var editor = app.CreateClient(TimelineApp.EditorKey);
 
@@ -68,7 +69,7 @@ public class ResponseCacheTests
     [InlineData("/events.csv?category=sanction", "text/csv", "Content-Disposition")]
     public async Task A_response_served_from_the_cache_keeps_its_headers_and_answers_conditional_requests(string url, string mediaType, string header)
     {
-        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20)));
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20))).LoggingTo(output);
         using var client = app.CreateClient();
 
         using var fresh = await client.GetAsync(url);
@@ -118,7 +119,7 @@ public class ResponseCacheTests
             Timeline.Model.Dataset.DatasetGenerator.Write(10_000, 42, file);
         }
 
-        using var app = TimelineApp.WithDataset(path);
+        using var app = TimelineApp.WithDataset(path).LoggingTo(output);
         using var client = app.CreateClient();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var order = new List<string>();

@@ -1,12 +1,15 @@
 using System.Net;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Full-text search on GET /events?q= and GET /search over the curated dataset.</summary>
-public class SearchTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class SearchTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     private const string Launch = "huawei-unveils-mate-60-with-kirin-9000s";
-    private readonly HttpClient _client = app.CreateClient();
+    private readonly HttpClient _client = fixture.CreateClient();
 
     [Theory]
     [InlineData("Kirin 9000S")]

@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Security headers on every response, a CSP that Swagger UI can live with, and CORS: reads open, writes closed.</summary>
-public partial class SecurityHeaderTests(OperationsApp app) : IClassFixture<OperationsApp>
+public partial class SecurityHeaderTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
+    private readonly OperationsApp app = fixture.LoggingTo(output);
+
     public static TheoryData<string> Responses =>
     [
         "/events", "/events/smic-added-to-us-sanctions-list", "/events.csv", "/events/feed.atom", "/health/ready", "/metrics", "/version",

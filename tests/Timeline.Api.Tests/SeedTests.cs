@@ -7,15 +7,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Timeline.Model.Dataset;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
-public class SeedTests
+public class SeedTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Every_seeded_quote_occurs_verbatim_in_its_source_at_its_offsets()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
         var texts = new Dictionary<string, string>();
         var checkedQuotes = 0;
@@ -49,7 +50,7 @@ public class SeedTests
     [Fact]
     public async Task Served_source_texts_are_byte_for_byte_the_seed_documents()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
 
         var sources = await client.GetJsonAsync("/sources");
@@ -73,7 +74,7 @@ public class SeedTests
     [Fact]
     public async Task The_seed_holds_the_core_events_at_the_precision_their_source_gives()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
 
         var smic = await client.GetJsonAsync("/events?entity=smic&category=entity-listing");
@@ -103,7 +104,7 @@ public class SeedTests
     [Fact]
     public async Task The_entities_the_users_ask_about_are_seeded_with_their_aliases()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var client = app.CreateClient();
 
         var all = (await client.GetJsonAsync("/entities")).Ids();
@@ -231,7 +232,7 @@ public class SeedTests
     public async Task An_existing_store_is_not_reseeded_at_startup()
     {
         var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
-        using var first = TimelineApp.WithDataset(path);
+        using var first = TimelineApp.WithDataset(path).LoggingTo(output);
         using (var client = first.CreateClient())
         {
             Assert.Equal(10, (await client.GetJsonAsync("/events?limit=200")).Ids().Count);
@@ -249,7 +250,7 @@ public class SeedTests
     public async Task Reseeding_replaces_the_stores_data_with_the_dataset_in_one_go()
     {
         var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
-        using var app = TimelineApp.WithDataset(path);
+        using var app = TimelineApp.WithDataset(path).LoggingTo(output);
         using (var client = app.CreateClient())
         {
             Assert.Equal(10, (await client.GetJsonAsync("/events?limit=200")).Ids().Count);
@@ -267,7 +268,7 @@ public class SeedTests
     public async Task The_search_index_follows_a_reseed()
     {
         var path = SyntheticDataset.Write(SyntheticDataset.Build(8));
-        using var app = TimelineApp.WithDataset(path);
+        using var app = TimelineApp.WithDataset(path).LoggingTo(output);
         using var client = app.CreateClient();
         // Event i quotes "The ministry listed the firm." when i % 4 == 1.
         Assert.Equal(2, (await client.GetJsonAsync("/events?q=ministry&limit=200")).Ids().Count);
@@ -295,7 +296,7 @@ public class SeedTests
     public async Task A_failed_reseed_leaves_the_store_as_it_was()
     {
         var path = SyntheticDataset.Write(SyntheticDataset.Build(10));
-        using var app = TimelineApp.WithDataset(path);
+        using var app = TimelineApp.WithDataset(path).LoggingTo(output);
         using var client = app.CreateClient();
         var before = await client.GetJsonAsync("/events?limit=200");
 

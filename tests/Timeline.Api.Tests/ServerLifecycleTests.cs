@@ -5,16 +5,17 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Timeline.Api.Operations;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>Stopping: in-flight requests finish, then the log is folded into the database and the store let go.</summary>
-public class ShutdownTests
+public class ShutdownTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Stopping_checkpoints_the_write_ahead_log_and_releases_the_store()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         var events = (await client.GetJsonAsync("/version")).GetProperty("counts").GetProperty("events").GetInt64();
         Assert.True(File.Exists(app.DatabasePath + "-wal"), "the seeded store runs with a write-ahead log");
@@ -42,7 +43,7 @@ public class ShutdownTests
     [Fact]
     public async Task A_request_in_flight_when_the_server_is_told_to_stop_is_answered_in_full()
     {
-        using var app = new KestrelOperationsApp(5311, new Dictionary<string, string>());
+        using var app = new KestrelOperationsApp(5311, new Dictionary<string, string>()).LoggingTo(output);
         using var client = new HttpClient { BaseAddress = app.BaseAddress };
         var inFlight = client.GetAsync("/test/gate");
         await app.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -63,8 +64,10 @@ public class ShutdownTests
 }
 
 /// <summary>What only a real Kestrel server does: header and body limits on the wire, and the healthcheck command.</summary>
-public class KestrelLimitTests(KestrelLimitTests.App app) : IClassFixture<KestrelLimitTests.App>
+public class KestrelLimitTests(KestrelLimitTests.App fixture, ITestOutputHelper output) : IClassFixture<KestrelLimitTests.App>
 {
+    private readonly KestrelLimitTests.App app = fixture.LoggingTo(output);
+
     public const int ServerPort = 5312;
 
     public sealed class App() : KestrelOperationsApp(ServerPort, new Dictionary<string, string>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -9,8 +10,10 @@ namespace Timeline.Api.Tests;
 /// Snippets whose text holds the characters an earlier version used as its highlight markers (U+0002, U+0003): the
 /// text stays verbatim in the store, and only the search engine's own markers become &lt;mark&gt; (issue 13, item 11).
 /// </summary>
-public sealed partial class SnippetMarkupTests(TimelineApp app) : IClassFixture<TimelineApp>
+public sealed partial class SnippetMarkupTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     private const string Word = "zorblatt";
 
     /// <summary>Control characters around words that do not match, around the word that does, alone and reversed, beside markup.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -11,12 +12,12 @@ namespace Timeline.Api.Tests;
 /// find no room are 507 problems (nothing written, nothing lost), readiness says the store is out of space, reads go
 /// on, and once the volume has room again readiness recovers and writes are taken without a restart.
 /// </summary>
-public class StorageFullTests
+public class StorageFullTests(ITestOutputHelper output)
 {
     [SmallVolumeFact]
     public async Task A_full_volume_refuses_changes_with_507_reports_it_in_readiness_and_recovers_when_space_returns()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var volume = SmallVolume.Mount(app.Folder, megabytes: 64);
         using var editor = app.ClientFrom("192.0.2.120", app.EditorKey);
         using var admin = app.ClientFrom("192.0.2.121", app.AdminKey);
@@ -103,7 +104,7 @@ public class StorageFullTests
     [Fact]
     public async Task A_full_volume_elsewhere_such_as_the_backup_directorys_leaves_the_store_ready()
     {
-        using var app = new OperationsApp();
+        using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
         var space = app.Services.GetRequiredService<Timeline.Store.Sqlite.StoreSpace>();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -70,8 +72,19 @@ public class TimelineApp : WebApplicationFactory<Program>
         builder.UseSetting("Timeline:RateLimits:ReadsPerWindow", "1000000");
         builder.UseSetting("Timeline:RateLimits:WritesPerWindow", "1000000");
         builder.UseSetting("Timeline:Limits:MaxQueryStringLength", "1000000");
+
+        // The app's logs go to the output of the test that runs it (shown with that test's result), not to the
+        // console, where every app's lines from every test would run together in `dotnet test`'s output.
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(new TestOutputLogs(this));
+        });
         ConfigureSettings(builder);
     }
+
+    /// <summary>Where this app's log lines go: the output of the test using the app now (set per test; lines are dropped while unset).</summary>
+    public ITestOutputHelper? Output { get; set; }
 
     /// <summary>Settings of a derived fixture, applied after (and over) the defaults above.</summary>
     protected virtual void ConfigureSettings(IWebHostBuilder builder)
@@ -126,6 +139,53 @@ public class TimelineApp : WebApplicationFactory<Program>
 }
 
 internal sealed class OnDataset(string seedPath) : TimelineApp(seedPath);
+
+/// <summary>Sends an app's log lines to <see cref="TimelineApp.Output"/>: level, category and message, one line each.</summary>
+internal sealed class TestOutputLogs(TimelineApp app) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(app, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(TimelineApp app, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => app.Output is not null;
+
+        public void Log<TState>(
+            Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (app.Output is not { } output)
+            {
+                return;
+            }
+
+            try
+            {
+                output.WriteLine($"[{logLevel}] {category}: {formatter(state, exception)}{(exception is null ? "" : Environment.NewLine + exception)}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test this output belonged to has finished (a late line from the app's background work).
+            }
+        }
+    }
+}
+
+/// <summary>Sends a test app's logs to a test's output.</summary>
+public static class TestOutputExtensions
+{
+    public static TApp LoggingTo<TApp>(this TApp app, ITestOutputHelper output)
+        where TApp : TimelineApp
+    {
+        app.Output = output;
+        return app;
+    }
+}
 
 /// <summary>Files of the repository the tests read: the curated dataset and the source documents.</summary>
 public static class RepositoryFiles

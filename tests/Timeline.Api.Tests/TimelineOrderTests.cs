@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
@@ -11,12 +12,12 @@ namespace Timeline.Api.Tests;
 /// The events table is kept in timeline order (Storage/TimelineOrder.cs) through every kind of write, and the
 /// reads that rely on it (search in date order, one entity's events) give exactly what the plain timeline gives.
 /// </summary>
-public class TimelineOrderTests
+public class TimelineOrderTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Events_written_one_at_a_time_keep_the_store_in_timeline_order()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var editor = app.CreateClient(TimelineApp.EditorKey);
 
         // 45 events on one day, each sorting just before the one written before it: every one lands in the gap
@@ -72,7 +73,7 @@ public class TimelineOrderTests
     [Fact]
     public async Task Imports_into_a_store_with_events_place_new_and_changed_events()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var admin = app.CreateClient(TimelineApp.AdminKey);
 
         // Few events: each is placed among the stored ones (one of them an update that moves a curated event).
@@ -104,7 +105,7 @@ public class TimelineOrderTests
     [Fact]
     public async Task A_store_from_before_timeline_order_is_renumbered_when_it_is_migrated()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         await BuildVersion3StoreAsync(app.DatabasePath);
 
         using var reader = app.CreateClient();
@@ -118,7 +119,7 @@ public class TimelineOrderTests
     [Fact]
     public async Task A_relevance_cursor_keeps_its_place_when_the_event_it_stopped_at_moves_on_the_timeline()
     {
-        using var app = new TimelineApp();
+        using var app = new TimelineApp().LoggingTo(output);
         using var editor = app.CreateClient(TimelineApp.EditorKey);
         using var reader = app.CreateClient();
 

@@ -375,8 +375,10 @@ public sealed class BrowserFactAttribute : FactAttribute
 }
 
 /// <summary>The page's files are answered like every other read: strong ETags, 304 on If-None-Match, problems for the rest.</summary>
-public class TimelinePageAssetTests(TimelineApp app) : IClassFixture<TimelineApp>
+public class TimelinePageAssetTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
     [Theory]
     [InlineData("/timeline", "text/html")]
     [InlineData("/timeline/timeline.css", "text/css")]

@@ -5,12 +5,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Timeline.Store.Sqlite;
+using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
 /// <summary>GET /version says what runs and what it serves.</summary>
-public class VersionTests(OperationsApp app) : IClassFixture<OperationsApp>
+public class VersionTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
+    private readonly OperationsApp app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task Version_names_the_build_the_commit_the_schema_and_the_dataset_counts()
     {
@@ -49,8 +52,10 @@ public class VersionTests(OperationsApp app) : IClassFixture<OperationsApp>
 }
 
 /// <summary>One structured log line per request, and JSON on the console.</summary>
-public class RequestLogTests(OperationsApp app) : IClassFixture<OperationsApp>
+public class RequestLogTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
+    private readonly OperationsApp app = fixture.LoggingTo(output);
+
     [Fact]
     public async Task Each_request_is_logged_once_with_method_route_template_status_duration_and_client()
     {
@@ -111,7 +116,7 @@ public class RequestLogTests(OperationsApp app) : IClassFixture<OperationsApp>
     {
         Assert.Equal(ConsoleFormatterNames.Json, app.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
 
-        using var simple = new SimpleConsoleApp();
+        using var simple = new SimpleConsoleApp().LoggingTo(output);
         Assert.Equal(ConsoleFormatterNames.Simple, simple.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
     }
 
