@@ -169,7 +169,7 @@ public sealed class RestoreTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Restore_into_a_place_with_no_store_yet_creates_it()
     {
-        var copy = await CopyOfStoreAsync(RepositoryFiles.Dataset, "copy.db");
+        var copy = await CopyOfStoreAsync(RepositoryFiles.ReferenceDataset, "copy.db");
         var store = Path.Combine(_folder, "new", "timeline.db");
 
         var run = await Command.RunAsync("restore", copy, $"--Timeline:DatabasePath={store}");
@@ -204,11 +204,11 @@ public sealed class RestoreTests(ITestOutputHelper output) : IDisposable
                 await StoreFiles.ExecuteAsync(copy, "CREATE TABLE notes (text TEXT);");
                 break;
             case "newer-schema":
-                File.Copy(await CopyOfStoreAsync(RepositoryFiles.Dataset, "source.db"), copy);
+                File.Copy(await CopyOfStoreAsync(RepositoryFiles.ReferenceDataset, "source.db"), copy);
                 await StoreFiles.ExecuteAsync(copy, $"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({Migrator.LatestVersion + 1}, 'future', '2099-01-01T00:00:00.000Z');");
                 break;
             case "corrupt":
-                File.Copy(await CopyOfStoreAsync(RepositoryFiles.Dataset, "source.db"), copy);
+                File.Copy(await CopyOfStoreAsync(RepositoryFiles.ReferenceDataset, "source.db"), copy);
                 await using (var file = new FileStream(copy, FileMode.Open, FileAccess.Write))
                 {
                     // Scribble over the middle of the file, past the header, where the tables' pages are.
@@ -232,7 +232,7 @@ public sealed class RestoreTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_server_does_not_start_while_a_restore_holds_the_store()
     {
-        var store = await CopyOfStoreAsync(RepositoryFiles.Dataset, "store.db");
+        var store = await CopyOfStoreAsync(RepositoryFiles.ReferenceDataset, "store.db");
         using var restoring = StoreLock.TryExclusive(store);
         Assert.NotNull(restoring);
 

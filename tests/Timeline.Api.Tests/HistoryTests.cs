@@ -97,7 +97,7 @@ public class HistoryTests(ITestOutputHelper output)
         Assert.Equal(exported, reexported);
 
         // The curated file and the export hold the same records (the file keeps texts in files beside it).
-        var file = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFiles.Dataset))!;
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFiles.ReferenceDataset))!;
         var export = JsonNode.Parse(exported)!;
         Assert.Equal(
             file["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).Order(),

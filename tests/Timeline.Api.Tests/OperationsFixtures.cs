@@ -36,7 +36,7 @@ public class OperationsApp : TimelineApp
     }
 
     protected OperationsApp(IReadOnlyDictionary<string, string> settings)
-        : base(RepositoryFiles.Dataset)
+        : base(RepositoryFiles.ReferenceDataset)
     {
         _settings = settings;
         (AdminKey, var admin) = ApiKeyOptions.Create("ops-admin", Roles.Admin);

@@ -16,7 +16,7 @@ public class SeedTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_seeded_quote_occurs_verbatim_in_its_source_at_its_offsets()
     {
-        using var app = new TimelineApp().LoggingTo(output);
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
         using var client = app.CreateClient();
         var texts = new Dictionary<string, string>();
         var checkedQuotes = 0;
@@ -50,7 +50,7 @@ public class SeedTests(ITestOutputHelper output)
     [Fact]
     public async Task Served_source_texts_are_byte_for_byte_the_seed_documents()
     {
-        using var app = new TimelineApp().LoggingTo(output);
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
         using var client = app.CreateClient();
 
         var sources = await client.GetJsonAsync("/sources");
@@ -74,7 +74,7 @@ public class SeedTests(ITestOutputHelper output)
     [Fact]
     public async Task The_seed_holds_the_core_events_at_the_precision_their_source_gives()
     {
-        using var app = new TimelineApp().LoggingTo(output);
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
         using var client = app.CreateClient();
 
         var smic = await client.GetJsonAsync("/events?entity=smic&category=entity-listing");
@@ -104,7 +104,7 @@ public class SeedTests(ITestOutputHelper output)
     [Fact]
     public async Task The_entities_the_users_ask_about_are_seeded_with_their_aliases()
     {
-        using var app = new TimelineApp().LoggingTo(output);
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
         using var client = app.CreateClient();
 
         var all = (await client.GetJsonAsync("/entities")).Ids();

@@ -7,12 +7,12 @@ namespace Timeline.Api.Tests;
 
 /// <summary>
 /// The API through its real HTTP pipeline, on a SQLite file of its own in a private temporary folder,
-/// seeded from the repository's dataset unless a test gives another.
+/// seeded from the reference dataset (a frozen copy of the curated one) unless a test gives another.
 /// </summary>
 public class TimelineApp : WebApplicationFactory<Program>
 {
     public TimelineApp()
-        : this(RepositoryFiles.Dataset)
+        : this(RepositoryFiles.ReferenceDataset)
     {
     }
 
@@ -192,7 +192,14 @@ public static class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The curated dataset the product seeds from (data/timeline.json): for the tests about that data itself.</summary>
     public static string Dataset => Path.Combine(Root, "data", "timeline.json");
+
+    /// <summary>
+    /// A frozen copy of the curated dataset as it stood when the store boundary was drawn (Datasets/reference), which the
+    /// tests of the API's behaviour run on: correcting data/timeline.json (dates, ids, wording) does not move them.
+    /// </summary>
+    public static string ReferenceDataset => Path.Combine(Root, "tests", "Timeline.Api.Tests", "Datasets", "reference", "timeline.json");
 
     private static string FindRoot()
     {

@@ -227,7 +227,7 @@ public class TimelinePageTests(TimelinePageTests.Browser browser, ITestOutputHel
                 return;
             }
 
-            _server = new BrowserServer(TimelineApp.WithDatasetOnPort(RepositoryFiles.Dataset, Port));
+            _server = new BrowserServer(TimelineApp.WithDatasetOnPort(RepositoryFiles.ReferenceDataset, Port));
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new()
             {

@@ -28,7 +28,7 @@ public class VersionTests(OperationsApp fixture, ITestOutputHelper output) : ICl
         Assert.Equal(Migrator.LatestVersion, version.GetProperty("expectedSchemaVersion").GetInt32());
         Assert.True(version.GetProperty("dataVersion").GetInt64() > 0);
 
-        using var dataset = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.Dataset));
+        using var dataset = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.ReferenceDataset));
         var counts = version.GetProperty("counts");
         Assert.Equal(dataset.RootElement.GetProperty("events").GetArrayLength(), counts.GetProperty("events").GetInt32());
         Assert.Equal(dataset.RootElement.GetProperty("entities").GetArrayLength(), counts.GetProperty("entities").GetInt32());
