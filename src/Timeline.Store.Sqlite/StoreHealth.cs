@@ -29,7 +29,17 @@ public sealed class StoreHealth(Database database, StoreSpace space) : IStoreHea
         }
     }
 
-    public bool IsOutOfSpace(Exception exception) => StorageFull.Is(exception);
+    public StoreFailure Classify(Exception exception) => exception switch
+    {
+        _ when StorageFull.Is(exception) => StoreFailure.OutOfSpace,
+        SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => StoreFailure.Busy,
+        SqliteException { SqliteErrorCode: SqliteInterrupt } => StoreFailure.Interrupted,
+        _ => StoreFailure.None,
+    };
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteInterrupt = 9;
 
     public void ReportOutOfSpace() => space.ReportFull();
 

@@ -124,8 +124,8 @@ public sealed class BodyLimitGuard(RequestDelegate next, IOptions<OperationsOpti
 }
 
 /// <summary>
-/// Runs inside the request timeout: a SQLite statement interrupted because the request was cancelled (see
-/// <see cref="ConnectionHooks"/>) surfaces as a cancellation, so the timeout answers 504 and a client that went
+/// Runs inside the request timeout: a store statement interrupted because the request was cancelled (the engine stops
+/// them through <see cref="Timeline.Model.Store.IAmbientCancellation"/>) surfaces as a cancellation, so the timeout answers 504 and a client that went
 /// away is logged as such, never as a 500.
 /// </summary>
 public sealed class InterruptedQueries(RequestDelegate next)
@@ -136,7 +136,8 @@ public sealed class InterruptedQueries(RequestDelegate next)
         {
             await next(context);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 9 && context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested
+            && context.RequestServices.GetRequiredService<IStoreHealth>().Classify(ex) == StoreFailure.Interrupted)
         {
             throw new OperationCanceledException("The request was cancelled while its query ran.", ex, context.RequestAborted);
         }

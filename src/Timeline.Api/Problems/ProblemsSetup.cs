@@ -53,7 +53,7 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 title = "Client closed request";
                 detail = "The client went away.";
                 break;
-            case var full when httpContext.RequestServices.GetService<IStoreHealth>()?.IsOutOfSpace(full) == true:
+            case var full when Failure(httpContext, full) == StoreFailure.OutOfSpace:
                 // The store's volume (or the backup's) is full: nothing was written (the transaction rolled back),
                 // and the same request will succeed once there is room. Readiness reports it meanwhile.
                 status = StatusCodes.Status507InsufficientStorage;
@@ -63,7 +63,7 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 httpContext.RequestServices.GetRequiredService<IStoreHealth>().ReportOutOfSpace();
                 logger.LogError("Out of storage space on {Method} {Path}: {Error}", LogText.Neutralise(httpContext.Request.Method), LogText.Neutralise(httpContext.Request.Path.Value), exception.Message);
                 break;
-            case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }:
+            case var busy when Failure(httpContext, busy) == StoreFailure.Busy:
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "Store busy";
                 detail = "The store is busy; try again shortly.";
@@ -86,6 +86,10 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>What the store makes of the exception.</summary>
+    private static StoreFailure Failure(HttpContext context, Exception exception) =>
+        context.RequestServices.GetService<IStoreHealth>()?.Classify(exception) ?? StoreFailure.None;
 }
 
 /// <summary>Writes every problem as application/problem+json, even for clients that did not ask for JSON.</summary>

@@ -54,13 +54,29 @@ public abstract record StoreReadiness
 /// <summary>When a write failed for want of storage space, and how much space was free then.</summary>
 public sealed record StoreShortage(DateTimeOffset At, long FreeBytes);
 
+/// <summary>Failures of the store that are not faults of the code, each answered in its own way.</summary>
+public enum StoreFailure
+{
+    /// <summary>Not a failure the store recognises (a fault: 500).</summary>
+    None,
+
+    /// <summary>The store's volume is full: nothing was written (507, and readiness reports it).</summary>
+    OutOfSpace,
+
+    /// <summary>The store was locked by other work longer than the command timeout (503, try again).</summary>
+    Busy,
+
+    /// <summary>A statement was stopped because its request was cancelled (the request timed out or its client went away).</summary>
+    Interrupted,
+}
+
 /// <summary>Readiness and storage space: what the readiness probe and the error handler ask of the store.</summary>
 public interface IStoreHealth
 {
     Task<StoreReadiness> CheckAsync(CancellationToken cancellationToken);
 
-    /// <summary>Whether the exception (or one inside it) says the store's volume is full.</summary>
-    bool IsOutOfSpace(Exception exception);
+    /// <summary>What an exception thrown by the store means for the request that met it (<see cref="StoreFailure.None"/>: nothing the store knows).</summary>
+    StoreFailure Classify(Exception exception);
 
     /// <summary>Notes that a write failed for want of space (readiness then answers 503 until the volume has room).</summary>
     void ReportOutOfSpace();
