@@ -1,5 +1,4 @@
 using Timeline.Model.Dataset;
-using Timeline.Model.Store;
 
 namespace Timeline.Api;
 

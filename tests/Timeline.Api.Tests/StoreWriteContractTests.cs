@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Tests;
 

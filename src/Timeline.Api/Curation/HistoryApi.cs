@@ -6,7 +6,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Problems;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Curation;
 

@@ -6,7 +6,6 @@ using Timeline.Model.Dataset;
 using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Operations;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Curation;
 

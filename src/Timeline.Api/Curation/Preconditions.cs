@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Curation;
 

@@ -5,7 +5,6 @@ using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
 using Timeline.Api.Sources;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Curation;
 

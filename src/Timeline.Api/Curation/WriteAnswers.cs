@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Problems;
-using Timeline.Model.Store;
 
 namespace Timeline.Api.Curation;
 
