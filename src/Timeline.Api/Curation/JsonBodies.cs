@@ -5,13 +5,12 @@ using Timeline.Model.Dataset;
 namespace Timeline.Api.Curation;
 
 /// <summary>
-/// Reads write bodies: JSON of the dataset format. A body that is not JSON at all is a 400; fields the
-/// format does not have, and values of the wrong type, are listed (every one of them) for a 422.
+/// Reads write bodies from the request: a body that is not a strict JSON object at all is a 400. Binding the object
+/// to the dataset format (fields the format does not have, values of the wrong type: every one of them listed for a
+/// 422) is the store's, through <see cref="DocumentJson"/>.
 /// </summary>
 public static class JsonBodies
 {
-    public sealed record Parsed<T>(T? Value, JsonNode? Node, string? Malformed, Dictionary<string, string[]> Errors);
-
     /// <summary>
     /// Reads the request body as a JSON object, strictly: the bytes must be UTF-8 (a stray byte is refused, never
     /// replaced by U+FFFD and stored), no object may name a field twice, and no string or field name may hold half of

@@ -68,7 +68,7 @@ public static class WriteAnswers
                 return Problem(StatusCodes.Status409Conflict, $"The {name} is not deleted", $"The {name} '{notDeleted.Id}' is not deleted; there is nothing to restore.");
             case WriteConflict.RefersToDeleted refers:
                 return Problem(StatusCodes.Status409Conflict, $"The {name} refers to deleted records",
-                    $"The {name} '{refers.Id}' refers to deleted records: {string.Join(", ", refers.Records)}. Restore them first.");
+                    $"The {name} '{refers.Id}' refers to deleted records: {string.Join(", ", refers.Records.Select(r => $"{r.Resource} {r.Id}"))}. Restore them first.");
             default:
                 throw new InvalidOperationException($"Unknown conflict {reason.GetType().Name}.");
         }

@@ -71,7 +71,4 @@ public abstract record WriteConflict
 }
 
 /// <summary>A record named by its kind ("event", "entity", "source") and id.</summary>
-public sealed record RecordRef(string Resource, string Id)
-{
-    public override string ToString() => $"{Resource} {Id}";
-}
+public sealed record RecordRef(string Resource, string Id);
