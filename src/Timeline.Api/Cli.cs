@@ -1,5 +1,4 @@
 using Timeline.Model.Dataset;
-using Timeline.Store.Sqlite;
 
 namespace Timeline.Api;
 
@@ -42,13 +41,13 @@ public static class Cli
             return 2;
         }
 
-        var database = app.Services.GetRequiredService<Database>();
-        await Migrator.MigrateAsync(database, CancellationToken.None);
+        var store = app.Services.GetRequiredService<IDatasetStore>();
+        await store.MigrateAsync(CancellationToken.None);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine($"Reading {Path.GetFullPath(file)} ...");
         var document = await DatasetReader.ReadAsync(Path.GetFullPath(file), CancellationToken.None);
         Console.WriteLine($"  read {document.Events?.Count ?? 0:N0} events in {watch.Elapsed.TotalSeconds:F1} s; validating and writing in one transaction ...");
-        var (report, errors) = await app.Services.GetRequiredService<Curation.DatasetImporter>().ImportAsync(
+        var (report, errors) = await store.ImportAsync(
             document,
             "import",
             CancellationToken.None,
@@ -60,7 +59,7 @@ public static class Cli
             throw new DatasetValidationException(Path.GetFullPath(file), errors);
         }
 
-        Console.WriteLine($"Imported {Path.GetFullPath(file)} into {database.FilePath}:");
+        Console.WriteLine($"Imported {Path.GetFullPath(file)} into {store.Location}:");
         Console.WriteLine($"  sources:  {report.Sources.Created} created, {report.Sources.Updated} updated, {report.Sources.Unchanged} unchanged");
         Console.WriteLine($"  entities: {report.Entities.Created} created, {report.Entities.Updated} updated, {report.Entities.Unchanged} unchanged");
         Console.WriteLine($"  events:   {report.Events.Created} created, {report.Events.Updated} updated, {report.Events.Unchanged} unchanged");
@@ -143,7 +142,7 @@ public static class Cli
             switch (command)
             {
                 case "reseed":
-                    var dataset = await app.Services.GetRequiredService<StoreInitializer>().ReseedAsync(CancellationToken.None);
+                    var dataset = await app.Services.GetRequiredService<IDatasetStore>().ReseedAsync(CancellationToken.None);
                     Console.WriteLine($"Reseeded {settings.ResolvedDatabasePath} from {settings.ResolvedSeedPath}: {dataset.Sources.Count} sources, {dataset.Entities.Count} entities, {dataset.Events.Count} events.");
                     return 0;
                 case "validate":

@@ -14,8 +14,7 @@ public static class TimelineServices
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSqliteStore();
-        services.AddSingleton<StoreInitializer>();
-        services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
+        services.AddSqliteWrites();
         return services;
     }
 
@@ -30,11 +29,6 @@ public static class TimelineServices
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);
         services.AddSingleton<Caching.ResponseCache>();
-        services.AddSingleton<Curation.RecordWrites>();
-        services.AddSingleton<Curation.DatasetImporter>();
-        services.AddSingleton<Curation.RecordKind<EventDetail>, Curation.EventKind>();
-        services.AddSingleton<Curation.RecordKind<EntityItem>, Curation.EntityKind>();
-        services.AddSingleton<Curation.RecordKind<SourceDetail>, Curation.SourceKind>();
         services.AddSingleton<EntityQueries>();
         services.AddSingleton<SourceQueries>();
         return services;

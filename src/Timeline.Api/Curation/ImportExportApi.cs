@@ -1,14 +1,11 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
 using Timeline.Api.Auth;
 using Timeline.Model.Dataset;
 using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Operations;
-using Timeline.Store.Sqlite;
 
 namespace Timeline.Api.Curation;
 
@@ -47,10 +44,10 @@ public static class ImportExportApi
         return routes;
     }
 
-    public static Exports.StreamedResult Export(Database database) =>
-        new("application/json; charset=utf-8", "timeline.json", (body, ct) => DatasetExport.WriteAsync(database, body, ct));
+    public static Exports.StreamedResult Export(IDatasetStore store) =>
+        new("application/json; charset=utf-8", "timeline.json", (body, ct) => DatasetExport.WriteAsync(store, body, ct));
 
-    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(HttpContext http, DatasetImporter importer, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(HttpContext http, IDatasetStore store, CancellationToken cancellationToken)
     {
         if (!(http.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -86,7 +83,7 @@ public static class ImportExportApi
             return Invalid(fileErrors);
         }
 
-        var (report, errors) = await importer.ImportAsync(document, http.User.Identity?.Name ?? "import", cancellationToken);
+        var (report, errors) = await store.ImportAsync(document, http.User.Identity?.Name ?? "import", cancellationToken);
         return report is not null
             ? TypedResults.Ok(report)
             : Invalid(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
@@ -101,81 +98,30 @@ public static class ImportExportApi
         });
 }
 
-/// <summary>Validates and applies a dataset in one immediate transaction (the HTTP import and the `import` command).</summary>
-public sealed class DatasetImporter(Database database, TimeProvider clock, StoreState state)
-{
-    public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
-        DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        Database.PrepareForBulkWrite(connection);
-        var rollbackJournal = await Database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
-        try
-        {
-            return await ImportAsync(connection, document, actor, progress, cancellationToken);
-        }
-        finally
-        {
-            if (rollbackJournal)
-            {
-                await Database.ConfigureFileAsync(connection, CancellationToken.None);
-            }
-
-            Database.EndBulkWrite(connection);
-        }
-    }
-
-    private async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
-        SqliteConnection connection, DatasetDocument document, string actor, ImportProgress? progress, CancellationToken cancellationToken)
-    {
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
-        if (dataset is null)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (null, errors);
-        }
-
-        progress?.Step("validated");
-        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
-        await transaction.CommitAsync(cancellationToken);
-        progress?.Step("committed");
-        state.Invalidate();
-        return (report, []);
-    }
-}
-
 /// <summary>Writes the whole dataset as one JSON document as it reads it, from one read snapshot, in constant memory.</summary>
 public static class DatasetExport
 {
-    public static async Task WriteAsync(Database database, Stream body, CancellationToken ct)
+    public static async Task WriteAsync(IDatasetStore store, Stream body, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
+        await using var snapshot = await store.OpenSnapshotAsync(ct);
         await using var json = new JsonChunks(body, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
         var writer = json.Writer;
         writer.WriteStartObject();
-        await WriteArrayAsync<SourceDocument>(json, connection, snapshot, "sources",
-            "SELECT r.document FROM sources t JOIN revisions r ON r.resource = 'source' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EntityDocument>(json, connection, snapshot, "entities",
-            "SELECT r.document FROM entities t JOIN revisions r ON r.resource = 'entity' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;", ct);
-        await WriteArrayAsync<EventDocument>(json, connection, snapshot, "events",
-            "SELECT r.document FROM events t JOIN revisions r ON r.resource = 'event' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.first_day, t.date_precision, t.id;", ct);
+        await WriteArrayAsync(json, "sources", snapshot.SourcesAsync(ct), ct);
+        await WriteArrayAsync(json, "entities", snapshot.EntitiesAsync(ct), ct);
+        await WriteArrayAsync(json, "events", snapshot.EventsAsync(ct), ct);
         writer.WriteEndObject();
         await json.FlushAsync(ct);
-        await snapshot.CommitAsync(ct);
     }
 
-    private static async Task WriteArrayAsync<T>(JsonChunks json, SqliteConnection connection, SqliteTransaction snapshot, string name, string sql, CancellationToken ct)
+    private static async Task WriteArrayAsync<T>(JsonChunks json, string name, IAsyncEnumerable<T> documents, CancellationToken ct)
     {
         var writer = json.Writer;
         writer.WritePropertyName(name);
         writer.WriteStartArray();
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: snapshot, cancellationToken: ct));
-        while (await reader.ReadAsync(ct))
+        await foreach (var document in documents)
         {
             // Each stored document is re-serialised through the dataset records, so the export has the file's exact shape.
-            var document = Documents.Deserialize<T>(reader.GetString(0));
             JsonSerializer.Serialize(writer, document, DatasetReader.JsonOptions);
             await json.MaybeFlushAsync(ct);
         }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Timeline.Model.Dataset;
@@ -6,18 +5,12 @@ using Timeline.Model.Dataset;
 namespace Timeline.Api.Curation;
 
 /// <summary>
-/// Reads write bodies: JSON of the dataset format. A body that is not JSON at all is a 400; fields the
-/// format does not have, and values of the wrong type, are listed (every one of them) for a 422.
+/// Reads write bodies from the request: a body that is not a strict JSON object at all is a 400. Binding the object
+/// to the dataset format (fields the format does not have, values of the wrong type: every one of them listed for a
+/// 422) is the store's, through <see cref="DocumentJson"/>.
 /// </summary>
 public static class JsonBodies
 {
-    private static readonly JsonSerializerOptions Lenient = new(DatasetReader.JsonOptions)
-    {
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
-    };
-
-    public sealed record Parsed<T>(T? Value, JsonNode? Node, string? Malformed, Dictionary<string, string[]> Errors);
-
     /// <summary>
     /// Reads the request body as a JSON object, strictly: the bytes must be UTF-8 (a stray byte is refused, never
     /// replaced by U+FFFD and stored), no object may name a field twice, and no string or field name may hold half of
@@ -218,77 +211,6 @@ public static class JsonBodies
         var start = message.IndexOf('\'');
         var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
         return end > start ? message[(start + 1)..end] : null;
-    }
-
-    /// <summary>Binds a JSON object to a dataset-format record, listing every unknown field and mistyped value.</summary>
-    public static (T? Value, Dictionary<string, string[]> Errors) Bind<T>(JsonObject node)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        UnknownFields(node, typeof(T), string.Empty, errors);
-        try
-        {
-            var value = node.Deserialize<T>(Lenient);
-            return (value, errors);
-        }
-        catch (JsonException ex)
-        {
-            var path = (ex.Path ?? "$").TrimStart('$').TrimStart('.');
-            errors[path.Length == 0 ? "body" : path] = ["has a value of the wrong type"];
-            return (default, errors);
-        }
-    }
-
-    /// <summary>RFC 7396 JSON Merge Patch: objects merge recursively, null removes, anything else replaces.</summary>
-    public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
-    {
-        if (patch is not JsonObject patchObject)
-        {
-            return patch?.DeepClone();
-        }
-
-        var result = target is JsonObject targetObject ? (JsonObject)targetObject.DeepClone() : new JsonObject();
-        foreach (var (name, value) in patchObject)
-        {
-            if (value is null)
-            {
-                result.Remove(name);
-            }
-            else
-            {
-                var merged = MergePatch(result[name], value);
-                result.Remove(name);
-                result[name] = merged;
-            }
-        }
-
-        return result;
-    }
-
-    private static void UnknownFields(JsonObject node, Type type, string path, Dictionary<string, string[]> errors)
-    {
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), StringComparer.Ordinal);
-        foreach (var (name, value) in node)
-        {
-            var here = path.Length == 0 ? name : $"{path}.{name}";
-            if (!properties.TryGetValue(name, out var property))
-            {
-                errors[here] = [$"is not a field of this record; the fields are {string.Join(", ", properties.Keys)}"];
-                continue;
-            }
-
-            var itemType = property.PropertyType.IsGenericType ? property.PropertyType.GetGenericArguments()[0] : null;
-            if (itemType is not null && itemType != typeof(string) && value is JsonArray array)
-            {
-                for (var i = 0; i < array.Count; i++)
-                {
-                    if (array[i] is JsonObject item)
-                    {
-                        UnknownFields(item, itemType, $"{here}[{i}]", errors);
-                    }
-                }
-            }
-        }
     }
 
     private static string FirstSentence(string message)

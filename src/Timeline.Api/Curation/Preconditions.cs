@@ -23,30 +23,24 @@ public static class Preconditions
         && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Tag.Equals(tag, StringComparison.Ordinal));
 
     /// <summary>
-    /// Reads If-Match: null when absent; otherwise whether it names the record's current version
-    /// (any tag issued for that version matches, whatever data version it was issued at; * matches any).
+    /// Reads If-Match as the store's precondition: absent, "*", or the entity tags given (a header that cannot be
+    /// read names no version, so it matches none).
     /// </summary>
-    public static bool? IfMatch(HttpRequest request, long currentVersion)
+    public static IfMatch IfMatch(HttpRequest request)
     {
         if (request.Headers.IfMatch.Count == 0)
         {
-            return null;
+            return Model.Store.IfMatch.Absent;
         }
 
         if (!EntityTagHeaderValue.TryParseList(request.Headers.IfMatch, out var tags))
         {
-            return false;
+            return Model.Store.IfMatch.Tags([]);
         }
 
-        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || VersionOf(t.Tag.ToString()) == currentVersion);
-    }
-
-    private static long? VersionOf(string tag)
-    {
-        var inner = tag.Trim('"');
-        var dot = inner.IndexOf('.', StringComparison.Ordinal);
-        var head = dot < 0 ? inner : inner[..dot];
-        return long.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
+        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any))
+            ? Model.Store.IfMatch.Any
+            : Model.Store.IfMatch.Tags(tags.Select(t => t.Tag.ToString()).ToList());
     }
 }
 

@@ -83,67 +83,100 @@ public static class RecordEndpoints
     }
 
     public static async Task<Results<Created<TDetail>, ProblemHttpResult>> Create<TDetail>(
-        HttpContext http, RecordKind<TDetail> kind, RecordWrites writes, CancellationToken cancellationToken)
+        HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
         where TDetail : class
     {
-        var result = await writes.CreateAsync(kind, http, cancellationToken);
-        if (result.Problem is not null)
+        var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
+        if (refused is not null)
         {
-            return result.Problem;
+            return refused;
         }
 
-        http.Response.Headers.ETag = result.ETag;
-        return TypedResults.Created($"/{kind.Plural}/{Id(result.Detail!)}", result.Detail!);
+        var outcome = await writes.CreateAsync(body!, Actor(http), cancellationToken);
+        if (outcome is not WriteOutcome<TDetail>.Created created)
+        {
+            return WriteAnswers.Problem(http, writes.Resource, outcome);
+        }
+
+        http.Response.Headers.ETag = Preconditions.Tag(created.Version, created.DataVersion);
+        return TypedResults.Created($"/{Problems.QueryProblems.Plural(writes.Resource)}/{created.Id}", created.Record);
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Replace<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, RecordKind<TDetail> kind, RecordWrites writes, CancellationToken cancellationToken)
-        where TDetail : class =>
-        Answer(http, await writes.ReplaceAsync(kind, id, http, cancellationToken));
-
-    public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Patch<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, RecordKind<TDetail> kind, RecordWrites writes, CancellationToken cancellationToken)
-        where TDetail : class =>
-        Answer(http, await writes.PatchAsync(kind, id, http, cancellationToken));
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, RecordKind<TDetail> kind, RecordWrites writes, CancellationToken cancellationToken)
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
         where TDetail : class
     {
-        var result = await writes.DeleteAsync(kind, id, http, cancellationToken);
-        if (result.Problem is not null)
+        var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
+        return refused ?? Answer(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+    }
+
+    public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Patch<TDetail>(
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+        where TDetail : class
+    {
+        var (patch, refused) = await ReadBodyAsync(http, "application/merge-patch+json", cancellationToken);
+        return refused ?? Answer(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+        where TDetail : class
+    {
+        var outcome = await writes.DeleteAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken);
+        if (outcome is not WriteOutcome<TDetail>.Deleted deleted)
         {
-            return result.Problem;
+            return WriteAnswers.Problem(http, writes.Resource, outcome);
         }
 
-        http.Response.Headers.ETag = result.ETag;
+        http.Response.Headers.ETag = Preconditions.Tag(deleted.Version, deleted.DataVersion);
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Restore<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, RecordKind<TDetail> kind, RecordWrites writes, CancellationToken cancellationToken)
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
         where TDetail : class =>
-        Answer(http, await writes.RestoreAsync(kind, id, http, cancellationToken));
+        Answer(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
 
-    private static Results<Ok<TDetail>, ProblemHttpResult> Answer<TDetail>(HttpContext http, WriteResult<TDetail> result)
+    /// <summary>A success as 200 with the record and its ETag; anything else as its problem.</summary>
+    private static Results<Ok<TDetail>, ProblemHttpResult> Answer<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome)
         where TDetail : class
     {
-        if (result.Problem is not null)
+        var (record, version, dataVersion) = outcome switch
         {
-            return result.Problem;
+            WriteOutcome<TDetail>.Updated updated => (updated.Record, updated.Version, updated.DataVersion),
+            WriteOutcome<TDetail>.Unchanged unchanged => (unchanged.Record, unchanged.Version, unchanged.DataVersion),
+            WriteOutcome<TDetail>.Created created => (created.Record, created.Version, created.DataVersion),
+            _ => default,
+        };
+        if (record is null)
+        {
+            return WriteAnswers.Problem(http, writes.Resource, outcome);
         }
 
-        http.Response.Headers.ETag = result.ETag;
-        return TypedResults.Ok(result.Detail!);
+        http.Response.Headers.ETag = Preconditions.Tag(version, dataVersion);
+        return TypedResults.Ok(record);
     }
 
-    private static string Id(object detail) => detail switch
+    /// <summary>Reads a write body of the given media type: the JSON object, or the 415 or 400 problem that refuses it.</summary>
+    private static async Task<(System.Text.Json.Nodes.JsonObject? Body, ProblemHttpResult? Refused)> ReadBodyAsync(HttpContext http, string mediaType, CancellationToken cancellationToken)
     {
-        EventDetail e => e.Id,
-        EntityItem e => e.Id,
-        SourceDetail s => s.Id,
-        _ => throw new ArgumentException("unknown record", nameof(detail)),
-    };
+        var contentType = http.Request.ContentType ?? string.Empty;
+        var accepted = mediaType == "application/json"
+            ? contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            : contentType.StartsWith(mediaType, StringComparison.OrdinalIgnoreCase);
+        if (!accepted)
+        {
+            return (null, TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type",
+                detail: $"Send the body as {mediaType}{(mediaType == "application/json" ? "" : " (RFC 7396 JSON Merge Patch)")}; got '{contentType}'."));
+        }
+
+        var read = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);
+        return read.Node is { } body ? (body, null) : (null, read.ToProblem());
+    }
+
+    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 
     private static string Cap(string name) => char.ToUpperInvariant(name[0]) + name[1..];
 

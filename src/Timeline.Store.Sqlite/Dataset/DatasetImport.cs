@@ -5,20 +5,6 @@ using Timeline.Model.Dataset;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>How many records of one kind an import created, updated or found unchanged.</summary>
-public sealed record ImportCounts(int Created, int Updated, int Unchanged);
-
-/// <summary>What a long import reports while it runs: the events written so far (of all), and each step as it ends.</summary>
-/// <param name="Written">Called every 10,000 events written, and once at the end.</param>
-/// <param name="Step">Called with the name of each step of the bulk write as it ends (search rows, indexes, ...).</param>
-public sealed record ImportProgress(Action<int, int> Written, Action<string> Step);
-
-/// <summary>What an import did.</summary>
-/// <param name="Sources">Counts for sources.</param>
-/// <param name="Entities">Counts for entities.</param>
-/// <param name="Events">Counts for events.</param>
-public sealed record ImportReport(ImportCounts Sources, ImportCounts Entities, ImportCounts Events);
-
 /// <summary>
 /// Loads a dataset into the store: validated whole against the store first, then upserted in the
 /// caller's transaction, each record created, updated (restored if it was deleted) or left unchanged.

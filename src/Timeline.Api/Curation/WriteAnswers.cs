@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Timeline.Api.Problems;
+
+namespace Timeline.Api.Curation;
+
+/// <summary>A refused write as its problem details: the status, title, detail, extensions and Location header of each refusal.</summary>
+public static class WriteAnswers
+{
+    public static ProblemHttpResult Problem<TRecord>(HttpContext http, string name, WriteOutcome<TRecord> outcome)
+        where TRecord : class
+    {
+        var plural = QueryProblems.Plural(name);
+        switch (outcome)
+        {
+            case WriteOutcome<TRecord>.NotFound notFound:
+                return Problem(StatusCodes.Status404NotFound, $"No such {name}", $"There is no {name} with id '{notFound.Id}'.");
+            case WriteOutcome<TRecord>.Gone gone:
+                return Problem(StatusCodes.Status410Gone, $"The {name} was deleted",
+                    $"The {name} '{gone.Id}' was deleted at {gone.DeletedAt} by {gone.DeletedBy}; POST /{plural}/{gone.Id}/restore brings it back.",
+                    new() { ["deletedAt"] = gone.DeletedAt, ["deletedBy"] = gone.DeletedBy });
+            case WriteOutcome<TRecord>.PreconditionRequired required:
+                return Problem(StatusCodes.Status428PreconditionRequired, "If-Match required",
+                    $"Send If-Match with the ETag of the {name} you are changing (GET /{plural}/{required.Id}), so that a change made meanwhile by someone else is never overwritten.");
+            case WriteOutcome<TRecord>.PreconditionFailed stale:
+                return Problem(StatusCodes.Status412PreconditionFailed, "The record has changed",
+                    $"The {name} '{stale.Id}' is at version {stale.CurrentVersion}, not the one your If-Match names; someone changed it meanwhile. GET it again, reapply your change, and send the new ETag.",
+                    new() { ["currentVersion"] = stale.CurrentVersion });
+            case WriteOutcome<TRecord>.Invalid invalid:
+                var errors = new Dictionary<string, string[]>(invalid.Errors, StringComparer.Ordinal);
+                return TypedResults.Problem(new HttpValidationProblemDetails(errors)
+                {
+                    Status = StatusCodes.Status422UnprocessableEntity,
+                    Title = "The document is not valid",
+                    Detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+                });
+            case WriteOutcome<TRecord>.Conflict conflict:
+                return Conflict(http, name, plural, conflict.Reason);
+            default:
+                throw new InvalidOperationException($"A {outcome.GetType().Name} outcome is no refusal.");
+        }
+    }
+
+    private static ProblemHttpResult Conflict(HttpContext http, string name, string plural, WriteConflict reason)
+    {
+        switch (reason)
+        {
+            case WriteConflict.IdTaken taken:
+                http.Response.Headers.Location = $"/{plural}/{taken.Id}";
+                return Problem(StatusCodes.Status409Conflict, $"The {name} exists",
+                    $"There is already a {name} '{taken.Id}'; change it with PUT or PATCH /{plural}/{taken.Id}.");
+            case WriteConflict.IdDeleted deleted:
+                http.Response.Headers.Location = $"/{plural}/{deleted.Id}";
+                return Problem(StatusCodes.Status409Conflict, $"The {name} exists",
+                    $"The {name} '{deleted.Id}' exists but is deleted; bring it back with POST /{plural}/{deleted.Id}/restore.");
+            case WriteConflict.TextAlreadyStored stored:
+                http.Response.Headers.Location = $"/{plural}/{stored.ExistingId}";
+                return Problem(StatusCodes.Status409Conflict, $"The {name} exists",
+                    stored.ExistingDeleted
+                        ? $"This text is already stored as source '{stored.ExistingId}' (sha256 {stored.Sha256}), which is deleted; restore it with POST /sources/{stored.ExistingId}/restore."
+                        : $"This text is already stored as source '{stored.ExistingId}' (sha256 {stored.Sha256}); cite that source.",
+                    new() { ["existing"] = $"/{plural}/{stored.ExistingId}" });
+            case WriteConflict.StillReferredTo referred:
+                var blockers = referred.Events;
+                return Problem(StatusCodes.Status409Conflict, $"The {name} is still referred to",
+                    $"{blockers.Count} event{(blockers.Count == 1 ? "" : "s")} still refer to the {name} '{referred.Id}': {string.Join(", ", blockers.Take(20))}{(blockers.Count > 20 ? ", …" : "")}. Change or delete them first.",
+                    new() { ["events"] = blockers });
+            case WriteConflict.NotDeleted notDeleted:
+                return Problem(StatusCodes.Status409Conflict, $"The {name} is not deleted", $"The {name} '{notDeleted.Id}' is not deleted; there is nothing to restore.");
+            case WriteConflict.RefersToDeleted refers:
+                return Problem(StatusCodes.Status409Conflict, $"The {name} refers to deleted records",
+                    $"The {name} '{refers.Id}' refers to deleted records: {string.Join(", ", refers.Records.Select(r => $"{r.Resource} {r.Id}"))}. Restore them first.");
+            default:
+                throw new InvalidOperationException($"Unknown conflict {reason.GetType().Name}.");
+        }
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail, Dictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
+}

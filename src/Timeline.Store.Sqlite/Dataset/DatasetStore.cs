@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// The whole dataset in and out (<see cref="IDatasetStore"/>): an import validates and applies a dataset in one
+/// immediate transaction (a first load into an empty store with a rollback journal, and the bulk writer for new
+/// records); an export reads every live record's current document from one read snapshot.
+/// </summary>
+internal sealed class DatasetStore(Database database, StoreInitializer initializer, TimeProvider clock, StoreState state) : IDatasetStore
+{
+    public string Location => database.FilePath;
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => Migrator.MigrateAsync(database, cancellationToken);
+
+    public Task<ValidatedDataset> ReseedAsync(CancellationToken cancellationToken) => initializer.ReseedAsync(cancellationToken);
+
+    public async Task<ImportResult> ImportAsync(DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        Database.PrepareForBulkWrite(connection);
+        var rollbackJournal = await Database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        try
+        {
+            return await ImportAsync(connection, document, actor, progress, cancellationToken);
+        }
+        finally
+        {
+            if (rollbackJournal)
+            {
+                await Database.ConfigureFileAsync(connection, CancellationToken.None);
+            }
+
+            Database.EndBulkWrite(connection);
+        }
+    }
+
+    private async Task<ImportResult> ImportAsync(
+        SqliteConnection connection, DatasetDocument document, string actor, ImportProgress? progress, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
+        if (dataset is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new ImportResult(null, errors);
+        }
+
+        progress?.Step("validated");
+        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
+        await transaction.CommitAsync(cancellationToken);
+        progress?.Step("committed");
+        state.Invalidate();
+        return new ImportResult(report, []);
+    }
+
+    public async Task<IDatasetSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            return new Snapshot(connection, connection.BeginTransaction(deferred: true));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One read transaction; each sequence streams its rows as it reads them.</summary>
+    private sealed class Snapshot(SqliteConnection connection, SqliteTransaction transaction) : IDatasetSnapshot
+    {
+        public IAsyncEnumerable<SourceDocument> SourcesAsync(CancellationToken cancellationToken) => ReadAsync<SourceDocument>(
+            "SELECT r.document FROM sources t JOIN revisions r ON r.resource = 'source' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;",
+            cancellationToken);
+
+        public IAsyncEnumerable<EntityDocument> EntitiesAsync(CancellationToken cancellationToken) => ReadAsync<EntityDocument>(
+            "SELECT r.document FROM entities t JOIN revisions r ON r.resource = 'entity' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.id;",
+            cancellationToken);
+
+        public IAsyncEnumerable<EventDocument> EventsAsync(CancellationToken cancellationToken) => ReadAsync<EventDocument>(
+            "SELECT r.document FROM events t JOIN revisions r ON r.resource = 'event' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.first_day, t.date_precision, t.id;",
+            cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            // A read-only snapshot: ending it commits nothing.
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+
+        private async IAsyncEnumerable<T> ReadAsync<T>(string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return Documents.Deserialize<T>(reader.GetString(0))!;
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Timeline.Store.Sqlite;
+
+/// <summary>
+/// The one write path for events, entities and sources (<see cref="IRecordWriter{TRecord}"/>): each write runs in
+/// one immediate transaction that checks the precondition against the stored version, validates the whole document,
+/// writes the record, its search row and its revision, and moves the data version; the answer is read afterwards
+/// from one snapshot (the record and the data version it was read at).
+/// </summary>
+internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> kind, Database database, TimeProvider clock, StoreState state)
+    : IRecordWriter<TRecord>
+    where TValid : class
+    where TRecord : class
+{
+    private sealed class RecordState
+    {
+        public long Version { get; init; }
+
+        public string? DeletedAt { get; init; }
+
+        public string? DeletedBy { get; init; }
+    }
+
+    /// <summary>One step's outcome inside the transaction: the record written (and whether anything changed), or a refusal.</summary>
+    private readonly record struct Step(string? Id, bool Changed, WriteOutcome<TRecord>? Refused, bool Created = false);
+
+    public string Resource => kind.Name;
+
+    public Task<WriteOutcome<TRecord>> CreateAsync(JsonObject document, string actor, CancellationToken ct)
+    {
+        var givenId = document["id"] is JsonValue v && v.TryGetValue<string>(out var given) ? given : string.Empty;
+        return InTransactionAsync(givenId, async (c, tx) =>
+        {
+            if (document["id"]?.GetValueKind() is not JsonValueKind.String)
+            {
+                return Invalid(new() { ["id"] = ["is required: a slug such as smic-added-to-us-sanctions-list"] });
+            }
+
+            var id = document["id"]!.GetValue<string>();
+            var current = await StateAsync(c, tx, id, ct);
+            if (current is not null)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(current.DeletedAt is null ? new WriteConflict.IdTaken(id) : new WriteConflict.IdDeleted(id)));
+            }
+
+            var (valid, errors) = await kind.ValidateAsync(c, tx, document, ct);
+            if (valid is null || errors.Count > 0)
+            {
+                return Invalid(errors);
+            }
+
+            if (await kind.CreateConflictAsync(c, tx, valid, ct) is { } conflict)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(conflict));
+            }
+
+            await kind.WriteAsync(c, tx, valid, "create", Actor(actor), ct);
+            return new Step(id, Changed: true, null, Created: true);
+        }, allowDeleted: false, ct);
+    }
+
+    public Task<WriteOutcome<TRecord>> ReplaceAsync(string id, JsonObject document, IfMatch ifMatch, string actor, CancellationToken ct) =>
+        InTransactionAsync(id, async (c, tx) =>
+        {
+            var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
+            return refused ?? await ReplaceWithAsync(c, tx, id, current!, document, actor, ct);
+        }, allowDeleted: false, ct);
+
+    public Task<WriteOutcome<TRecord>> MergePatchAsync(string id, JsonObject patch, IfMatch ifMatch, string actor, CancellationToken ct) =>
+        InTransactionAsync(id, async (c, tx) =>
+        {
+            var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
+            if (refused is not null)
+            {
+                return refused.Value;
+            }
+
+            var stored = JsonNode.Parse(await CurrentDocumentAsync(c, tx, id, current!.Version, ct));
+            var merged = DocumentJson.MergePatch(stored, patch) as JsonObject ?? [];
+            return await ReplaceWithAsync(c, tx, id, current, merged, actor, ct);
+        }, allowDeleted: false, ct);
+
+    public Task<WriteOutcome<TRecord>> DeleteAsync(string id, IfMatch ifMatch, string actor, CancellationToken ct) =>
+        InTransactionAsync(id, async (c, tx) =>
+        {
+            var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
+            if (refused is not null)
+            {
+                return refused.Value;
+            }
+
+            var blockers = await kind.DeleteBlockersAsync(c, tx, id, ct);
+            if (blockers.Count > 0)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.StillReferredTo(id, blockers)));
+            }
+
+            var document = await CurrentDocumentAsync(c, tx, id, current!.Version, ct);
+            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: true, document, Actor(actor), ct);
+            return new Step(id, Changed: true, null);
+        }, allowDeleted: true, ct);
+
+    public Task<WriteOutcome<TRecord>> RestoreAsync(string id, IfMatch ifMatch, string actor, CancellationToken ct) =>
+        InTransactionAsync(id, async (c, tx) =>
+        {
+            var current = await StateAsync(c, tx, id, ct);
+            if (current is null)
+            {
+                return Refuse(new WriteOutcome<TRecord>.NotFound(id));
+            }
+
+            if (ifMatch.Matches(current.Version) == false)
+            {
+                return Refuse(new WriteOutcome<TRecord>.PreconditionFailed(id, current.Version));
+            }
+
+            if (current.DeletedAt is null)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.NotDeleted(id)));
+            }
+
+            var blockers = await kind.RestoreBlockersAsync(c, tx, id, ct);
+            if (blockers.Count > 0)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.RefersToDeleted(id, blockers)));
+            }
+
+            var document = await CurrentDocumentAsync(c, tx, id, current.Version, ct);
+            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: false, document, Actor(actor), ct);
+            return new Step(id, Changed: true, null);
+        }, allowDeleted: true, ct);
+
+    private async Task<Step> ReplaceWithAsync(SqliteConnection c, SqliteTransaction tx, string id, RecordState current, JsonObject body, string actor, CancellationToken ct)
+    {
+        if (body["id"] is { } given && (given.GetValueKind() != JsonValueKind.String || given.GetValue<string>() != id))
+        {
+            return Invalid(new() { ["id"] = [$"cannot change: this is the {kind.Name} '{id}'"] });
+        }
+
+        body["id"] = id;
+        var (valid, errors) = await kind.ValidateAsync(c, tx, body, ct);
+        if (valid is null || errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        if (await kind.ReplaceProblemsAsync(c, tx, valid, ct) is { } problems)
+        {
+            return Invalid(problems);
+        }
+
+        var stored = await CurrentDocumentAsync(c, tx, id, current.Version, ct);
+        if (stored == kind.DocumentOf(valid))
+        {
+            // Nothing changes: no new version, no revision.
+            return new Step(id, Changed: false, null);
+        }
+
+        await kind.WriteAsync(c, tx, valid, "update", Actor(actor), ct);
+        return new Step(id, Changed: true, null);
+    }
+
+    /// <summary>Runs one write step in an immediate transaction; commits only when it wrote, then reads the result in a snapshot.</summary>
+    private async Task<WriteOutcome<TRecord>> InTransactionAsync(
+        string id, Func<SqliteConnection, SqliteTransaction, Task<Step>> step, bool allowDeleted, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        Step outcome;
+        await using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            outcome = await step(connection, transaction);
+            if (outcome.Refused is { } refused)
+            {
+                await transaction.RollbackAsync(ct);
+                return refused;
+            }
+
+            if (outcome.Changed)
+            {
+                await TimelineWriter.TouchAsync(connection, transaction, new Change(string.Empty, clock.GetUtcNow()), ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            state.Invalidate();
+        }
+
+        // The answer comes from one snapshot: the record and the data version it was read at.
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var dataVersion = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT data_version FROM store_state WHERE id = 1;", transaction: snapshot, cancellationToken: ct));
+        var recordId = outcome.Id ?? id;
+        var (record, version) = await kind.ReadAsync(connection, snapshot, recordId, ct);
+        if (record is null && allowDeleted)
+        {
+            version = (await StateAsync(connection, snapshot, recordId, ct))?.Version ?? 0;
+        }
+
+        await snapshot.CommitAsync(ct);
+        if (record is null)
+        {
+            return new WriteOutcome<TRecord>.Deleted(version, dataVersion);
+        }
+
+        return outcome.Created ? new WriteOutcome<TRecord>.Created(recordId, record, version, dataVersion)
+            : outcome.Changed ? new WriteOutcome<TRecord>.Updated(record, version, dataVersion)
+            : new WriteOutcome<TRecord>.Unchanged(record, version, dataVersion);
+    }
+
+    private Change Actor(string actor) => new(actor, clock.GetUtcNow());
+
+    private async Task<(RecordState? State, Step? Refused)> PreconditionAsync(SqliteConnection c, SqliteTransaction tx, string id, IfMatch ifMatch, CancellationToken ct)
+    {
+        var current = await StateAsync(c, tx, id, ct);
+        if (current is null)
+        {
+            return (null, Refuse(new WriteOutcome<TRecord>.NotFound(id)));
+        }
+
+        if (current.DeletedAt is not null)
+        {
+            return (null, Refuse(new WriteOutcome<TRecord>.Gone(id, current.DeletedAt, current.DeletedBy)));
+        }
+
+        return ifMatch.Matches(current.Version) switch
+        {
+            null => (null, Refuse(new WriteOutcome<TRecord>.PreconditionRequired(id))),
+            false => (null, Refuse(new WriteOutcome<TRecord>.PreconditionFailed(id, current.Version))),
+            true => (current, null),
+        };
+    }
+
+    private Task<RecordState?> StateAsync(SqliteConnection c, SqliteTransaction tx, string id, CancellationToken ct) =>
+        c.QuerySingleOrDefaultAsync<RecordState?>(new CommandDefinition(
+            $"SELECT version, deleted_at AS DeletedAt, deleted_by AS DeletedBy FROM {TimelineWriter.Table(kind.Name)} WHERE id = @id;",
+            new { id },
+            tx,
+            cancellationToken: ct));
+
+    private async Task<string> CurrentDocumentAsync(SqliteConnection c, SqliteTransaction tx, string id, long version, CancellationToken ct) =>
+        await c.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT document FROM revisions WHERE resource = @resource AND resource_id = @id AND version = @version;",
+            new { resource = kind.Name, id, version },
+            tx,
+            cancellationToken: ct)) ?? "{}";
+
+    private static Step Refuse(WriteOutcome<TRecord> refusal) => new(null, false, refusal);
+
+    private static Step Invalid(Dictionary<string, string[]> errors) => Refuse(new WriteOutcome<TRecord>.Invalid(errors));
+}
