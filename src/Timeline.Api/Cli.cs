@@ -42,7 +42,7 @@ public static class Cli
             return 2;
         }
 
-        var database = app.Services.GetRequiredService<Database>();
+        var database = app.Services.GetRequiredService<SqliteConnections>();
         await Migrator.MigrateAsync(database, CancellationToken.None);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine($"Reading {Path.GetFullPath(file)} ...");

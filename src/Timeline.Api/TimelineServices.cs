@@ -14,7 +14,7 @@ public static class TimelineServices
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Database>();
+        services.AddSingleton<SqliteConnections>();
         services.AddSingleton<ReadSessions>();
         services.AddSingleton<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
@@ -31,7 +31,7 @@ public static class TimelineServices
         services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);
-        services.AddSingleton<StoreState>();
+        services.AddSingleton<DataVersionCache>();
         services.AddSingleton<StoreSpace>();
         services.AddSingleton<Caching.ResponseCache>();
         services.AddSingleton<Curation.RecordWrites>();

@@ -5,7 +5,7 @@ using Dapper;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>The SQL behind the entity endpoints.</summary>
-public sealed class EntityQueries(Database database)
+public sealed class EntityQueries(SqliteConnections database)
 {
     private sealed class EntityRow
     {

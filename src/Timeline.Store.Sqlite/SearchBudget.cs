@@ -39,7 +39,7 @@ public enum SearchWork
 /// most Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search,
 /// which reads every match's row to check it (a rare tag: 4.2 s for a word in every event), a fifth as many.
 /// </summary>
-public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
+public sealed class SearchBudget(SqliteConnections database, DataVersionCache state, IOptions<TimelineOptions> options)
 {
     public const int PrefixWeight = 4;
 

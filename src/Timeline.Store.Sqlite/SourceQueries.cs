@@ -5,7 +5,7 @@ using Dapper;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>The SQL behind the source endpoints.</summary>
-public sealed class SourceQueries(Database database)
+public sealed class SourceQueries(SqliteConnections database)
 {
     private const string Columns =
         """

@@ -39,7 +39,7 @@ public sealed class StoreOperationException(string message) : Exception(message)
 /// in one atomic step, keeping the store it replaces.
 /// </summary>
 public sealed class StoreBackups(
-    Database database,
+    SqliteConnections database,
     IOptions<TimelineOptions> options,
     StoreMetrics metrics,
     TimeProvider clock,

@@ -19,7 +19,7 @@ public sealed record StoreCounts(long Events, long Entities, long Sources, long 
 public sealed record StoreSummary(int SchemaVersion, long DataVersion, string DataUpdatedAt, StoreCounts Counts);
 
 /// <summary>Counts and versions of a store, for GET /version, /metrics and the backup commands.</summary>
-public sealed class StoreStatistics(Database database)
+public sealed class StoreStatistics(SqliteConnections database)
 {
     private sealed class Row
     {

@@ -239,7 +239,7 @@ public sealed class RestoreTests : IDisposable
         Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
 
         // ... and the startup step itself says why.
-        var database = new Database(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store }));
+        var database = new SqliteConnections(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store }));
         using var sessions = new ReadSessions(database);
         using var lifecycle = new StoreLifecycle(
             database,

@@ -12,7 +12,7 @@ namespace Timeline.Api.Caching;
 /// behind any response may have changed, and a client that sends it back in If-None-Match gets 304 with
 /// no body, without the query being run. Responses vary on Accept.
 /// </summary>
-public sealed class ConditionalGets(RequestDelegate next, StoreState state, ResponseCache cache)
+public sealed class ConditionalGets(RequestDelegate next, DataVersionCache state, ResponseCache cache)
 {
     private static readonly string[] Excluded = ["/health", "/swagger", "/openapi", "/metrics", "/version", "/timeline"];
 

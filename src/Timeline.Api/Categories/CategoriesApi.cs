@@ -34,7 +34,7 @@ public static class CategoriesApi
         return routes;
     }
 
-    public static async Task<Ok<CategoryList>> ListCategories(Database database, CancellationToken cancellationToken)
+    public static async Task<Ok<CategoryList>> ListCategories(SqliteConnections database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(

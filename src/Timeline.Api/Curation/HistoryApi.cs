@@ -71,12 +71,12 @@ public static class HistoryApi
         foreach (var (plural, tag, name) in new[] { ("events", "Events", "event"), ("entities", "Entities", "entity"), ("sources", "Sources", "source") })
         {
             var group = routes.MapGroup($"/{plural}").WithTags(tag);
-            group.MapGet("/{id}/revisions", (string id, Database db, CancellationToken ct) => ListRevisions(name, id, db, ct))
+            group.MapGet("/{id}/revisions", (string id, SqliteConnections db, CancellationToken ct) => ListRevisions(name, id, db, ct))
                 .WithName($"List{char.ToUpperInvariant(name[0])}{name[1..]}Revisions")
                 .WithSummary($"List the revisions of {(name == "source" ? "a" : "an")} {name}")
                 .WithDescription($"Every change to the {name}, oldest first: version, action (create, update, delete, restore), who and when. Deleted {plural} keep their history. 404 when no {name} with this id ever existed.")
                 .ProducesProblem(StatusCodes.Status404NotFound);
-            group.MapGet("/{id}/revisions/{version}", (string id, string version, Database db, CancellationToken ct) => GetRevision(name, id, version, db, ct))
+            group.MapGet("/{id}/revisions/{version}", (string id, string version, SqliteConnections db, CancellationToken ct) => GetRevision(name, id, version, db, ct))
                 .WithName($"Get{char.ToUpperInvariant(name[0])}{name[1..]}Revision")
                 .WithSummary($"Get {(name == "source" ? "a" : "an")} {name} as it was at one version")
                 .WithDescription($"The {name}'s full document in the dataset format as it stood after the change that made this version, with who made it and when. 404 for an unknown id or version.")
@@ -96,7 +96,7 @@ public static class HistoryApi
         return routes;
     }
 
-    public static async Task<Results<Ok<RevisionList>, ProblemHttpResult>> ListRevisions(string resource, string id, Database database, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RevisionList>, ProblemHttpResult>> ListRevisions(string resource, string id, SqliteConnections database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<RevisionRow>(new CommandDefinition(
@@ -108,7 +108,7 @@ public static class HistoryApi
             : TypedResults.Ok(new RevisionList(rows.Select(r => new RevisionSummary(r.Version, r.Action, r.Actor, r.At)).ToList()));
     }
 
-    public static async Task<Results<Ok<RevisionDetail>, ProblemHttpResult>> GetRevision(string resource, string id, string version, Database database, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RevisionDetail>, ProblemHttpResult>> GetRevision(string resource, string id, string version, SqliteConnections database, CancellationToken cancellationToken)
     {
         if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
@@ -128,7 +128,7 @@ public static class HistoryApi
     public static async Task<Results<Ok<ChangePage>, ValidationProblem>> Changes(
         [FromQuery(Name = "since"), Description("The nextCursor of the last page processed; leave out to start from the first change.")] string? since,
         [FromQuery(Name = "limit"), Description("At most this many changes: an integer from 1 to 1000. Default 100.")] string? limit,
-        Database database,
+        SqliteConnections database,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -47,7 +47,7 @@ public static class ImportExportApi
         return routes;
     }
 
-    public static Exports.StreamedResult Export(Database database) =>
+    public static Exports.StreamedResult Export(SqliteConnections database) =>
         new("application/json; charset=utf-8", "timeline.json", (body, ct) => DatasetExport.WriteAsync(database, body, ct));
 
     public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(HttpContext http, DatasetImporter importer, CancellationToken cancellationToken)
@@ -102,14 +102,14 @@ public static class ImportExportApi
 }
 
 /// <summary>Validates and applies a dataset in one immediate transaction (the HTTP import and the `import` command).</summary>
-public sealed class DatasetImporter(Database database, TimeProvider clock, StoreState state)
+public sealed class DatasetImporter(SqliteConnections database, TimeProvider clock, DataVersionCache state)
 {
     public async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ImportAsync(
         DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        Database.PrepareForBulkWrite(connection);
-        var rollbackJournal = await Database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        SqliteConnections.PrepareForBulkWrite(connection);
+        var rollbackJournal = await SqliteConnections.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
         try
         {
             return await ImportAsync(connection, document, actor, progress, cancellationToken);
@@ -118,10 +118,10 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
         {
             if (rollbackJournal)
             {
-                await Database.ConfigureFileAsync(connection, CancellationToken.None);
+                await SqliteConnections.ConfigureFileAsync(connection, CancellationToken.None);
             }
 
-            Database.EndBulkWrite(connection);
+            SqliteConnections.EndBulkWrite(connection);
         }
     }
 
@@ -148,7 +148,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock, Store
 /// <summary>Writes the whole dataset as one JSON document as it reads it, from one read snapshot, in constant memory.</summary>
 public static class DatasetExport
 {
-    public static async Task WriteAsync(Database database, Stream body, CancellationToken ct)
+    public static async Task WriteAsync(SqliteConnections database, Stream body, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var snapshot = connection.BeginTransaction(deferred: true);

@@ -16,7 +16,7 @@ public sealed record WriteResult<TDetail>(TDetail? Detail, string? ETag, Problem
 /// writes the record, its search row and its revision, and moves the data version, so readers see the
 /// change whole or not at all and concurrent writers never overwrite each other silently.
 /// </summary>
-public sealed class RecordWrites(Database database, TimeProvider clock, StoreState state)
+public sealed class RecordWrites(SqliteConnections database, TimeProvider clock, DataVersionCache state)
 {
     private sealed class State
     {

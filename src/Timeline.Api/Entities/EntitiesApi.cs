@@ -68,7 +68,7 @@ public static class EntitiesApi
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         HttpContext context,
         EntityQueries queries,
-        StoreState state,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;

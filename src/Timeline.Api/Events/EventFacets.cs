@@ -25,7 +25,7 @@ public sealed record FacetCounts(IReadOnlyDictionary<string, IReadOnlyList<Facet
 /// and its count is exactly what its link returns. The year facet keeps the date filter and counts every
 /// year an event's interval overlaps; its link narrows the range to that year.
 /// </summary>
-public sealed class EventFacets(Database database, DateCategoryIndex dateCategories, StoreState state, StoreMetrics metrics)
+public sealed class EventFacets(SqliteConnections database, DateCategoryIndex dateCategories, DataVersionCache state, StoreMetrics metrics)
 {
     public static readonly string[] Names = ["category", "year", "entity", "tag"];
 

@@ -127,7 +127,7 @@ public static class EventsApi
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
         HttpContext context,
         EventQueries queries,
-        StoreState state,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
@@ -210,7 +210,7 @@ public static class EventsApi
             (body, ct) => TimelineJsExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, StoreState state, CancellationToken cancellationToken) =>
+        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, DataVersionCache state, CancellationToken cancellationToken) =>
         ExportAsync(query.ToEventQuery(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,

@@ -30,7 +30,7 @@ public static class HealthApi
 
     public static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
 
-    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Database database, StoreSpace space, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(SqliteConnections database, StoreSpace space, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (space.Current() is { } shortage)
         {

@@ -77,7 +77,7 @@ public static class OperationsApi
             store.Counts));
     }
 
-    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, StoreStatistics statistics, Database database, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, StoreStatistics statistics, SqliteConnections database, CancellationToken cancellationToken)
     {
         var text = new PrometheusText();
         var store = await statistics.GetAsync(cancellationToken);

@@ -65,7 +65,7 @@ public static class SearchApi
         HttpContext context,
         EventListing listing,
         EventQueries events,
-        Database database,
+        SqliteConnections database,
         CancellationToken cancellationToken)
     {
         var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Search);

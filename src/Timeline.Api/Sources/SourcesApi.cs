@@ -40,7 +40,7 @@ public static class SourcesApi
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
         HttpContext context,
         SourceQueries queries,
-        StoreState state,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;

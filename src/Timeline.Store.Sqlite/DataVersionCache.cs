@@ -12,7 +12,7 @@ public sealed record StoreVersion(long DataVersion, string UpdatedAt);
 /// by another process (an `import` run beside the server, another replica) are seen within
 /// Timeline:DataVersionRefreshMilliseconds.
 /// </summary>
-public sealed class StoreState(Database database, IOptions<TimelineOptions> options, TimeProvider clock)
+public sealed class DataVersionCache(SqliteConnections database, IOptions<TimelineOptions> options, TimeProvider clock)
 {
     private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(Math.Max(0, options.Value.DataVersionRefreshMilliseconds));
     private Cached? _current;
