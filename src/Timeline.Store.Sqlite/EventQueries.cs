@@ -124,11 +124,12 @@ public sealed class EventQueries(ReadSessions sessions)
         where TRow : PageRow
     {
         var parameters = new DynamicParameters();
-        var relevance = filter.Match is not null && filter.Order == EventOrder.Relevance;
+        var match = filter.Search is null ? null : Fts5Match.Render(filter.Search);
+        var relevance = match is not null && filter.Order == EventOrder.Relevance;
         var driving = filter.Order == EventOrder.Relevance ? null : await DrivingSetAsync(session, filter, cancellationToken);
         string[] statements = filter.Order == EventOrder.Relevance
-            ? [RelevanceSql(filter, after, parameters, columns)]
-            : TimelineSql(filter, after, parameters, columns, driving);
+            ? [RelevanceSql(filter, match, after, parameters, columns)]
+            : TimelineSql(filter, match, after, parameters, columns, driving);
 
         // A page that runs more than one statement reads them all from one snapshot: the statements that each read a
         // later stretch of the timeline, run in turn until the page is full, or the ranked rows and then their
@@ -157,7 +158,7 @@ public sealed class EventQueries(ReadSessions sessions)
 
         if (relevance && rows.Count > 0)
         {
-            await AddSnippetsAsync(session, filter.Match!, rows, cancellationToken);
+            await AddSnippetsAsync(session, match!, rows, cancellationToken);
         }
 
         TimelinePosition? next = null;
@@ -181,7 +182,7 @@ public sealed class EventQueries(ReadSessions sessions)
     /// </summary>
     private static async Task<string?> DrivingSetAsync(ReadSession session, EventFilter filter, CancellationToken cancellationToken)
     {
-        if (filter.Match is not null || filter.ScopeEntity is not null || filter.Entities.Count == 1)
+        if (filter.Search is not null || filter.ScopeEntity is not null || filter.Entities.Count == 1)
         {
             return null;
         }
@@ -285,17 +286,17 @@ public sealed class EventQueries(ReadSessions sessions)
     /// and stop at the page's end; everything else walks the timeline index, an ascending list from a date in
     /// the stretches of <see cref="FromDateStretches"/> (one statement each, to be run in turn).
     /// </summary>
-    private static string[] TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns, string? driving)
+    private static string[] TimelineSql(EventFilter filter, string? match, TimelinePosition? after, DynamicParameters parameters, string columns, string? driving)
     {
         var direction = filter.Descending ? "DESC" : "ASC";
-        var drivingEntity = filter.Match is null ? filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null) : null;
+        var drivingEntity = match is null ? filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null) : null;
         List<string> where;
         string from, order;
-        if (filter.Match is not null)
+        if (match is not null)
         {
-            where = EventWhere.Build(filter with { Match = null }, parameters);
+            where = EventWhere.Build(filter with { Search = null }, parameters);
             where.Insert(0, "events_fts MATCH @Match");
-            parameters.Add("Match", filter.Match);
+            parameters.Add("Match", match);
             where.InsertRange(1, EventWhere.SeqBounds("events_fts.rowid", filter, after));
             from = "events_fts CROSS JOIN events e ON e.seq = events_fts.rowid";
             order = $"events_fts.rowid {direction}";
@@ -345,7 +346,7 @@ public sealed class EventQueries(ReadSessions sessions)
         }
 
         var sql = new StringBuilder(columns);
-        if (filter.Match is not null)
+        if (match is not null)
         {
             // The search index drives the page, so each row's snippet comes with it (computed for the page's rows only).
             sql.Append(", ").Append(SnippetColumn);
@@ -367,15 +368,15 @@ public sealed class EventQueries(ReadSessions sessions)
         return [sql.ToString()];
     }
 
-    private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
+    private static string RelevanceSql(EventFilter filter, string? match, TimelinePosition? after, DynamicParameters parameters, string columns)
     {
         // Ranked inside SQLite, ties in timeline order (by number), and only the page's rows are read after the limit.
         // Deleted events are not in the search index, so unless a filter needs each match's row (category, entity,
         // tag, source), the ranking reads the search index alone, with the dates as bounds on the numbers.
-        var where = EventWhere.Build(filter with { Match = null }, parameters);
-        parameters.Add("Match", filter.Match);
+        var where = EventWhere.Build(filter with { Search = null }, parameters);
+        parameters.Add("Match", match);
         string from, seq;
-        if (filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories)
+        if (filter.Categories.Count > 0 || (filter with { Search = null }).NarrowsBeyondDatesAndCategories)
         {
             from = "events_fts JOIN events e ON e.seq = events_fts.rowid";
             seq = "e.seq";
@@ -718,10 +719,10 @@ public static class EventWhere
             parameters.Add("Source", filter.Source);
         }
 
-        if (filter.Match is not null)
+        if (filter.Search is not null)
         {
             where.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @Match)");
-            parameters.Add("Match", filter.Match);
+            parameters.Add("Match", Fts5Match.Render(filter.Search));
         }
 
         if (filter.ScopeEntity is not null)

@@ -59,10 +59,9 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
         public ConcurrentDictionary<string, long> Documents { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>Why the search <paramref name="match"/> (written by <see cref="SearchQuery"/>) may not do <paramref name="work"/>, or null when it may.</summary>
-    public async Task<string?> CheckAsync(string match, SearchWork work, CancellationToken cancellationToken)
+    /// <summary>Why the search <paramref name="search"/> may not do <paramref name="work"/>, or null when it may.</summary>
+    public async Task<string?> CheckAsync(SearchExpression search, SearchWork work, CancellationToken cancellationToken)
     {
-        var groups = SearchQuery.Read(match);
         var version = (await state.GetAsync(cancellationToken)).DataVersion;
         var counts = Volatile.Read(ref _counts);
         if (counts is null || counts.DataVersion != version || counts.Documents.Count > MaxCached)
@@ -99,7 +98,7 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
             }
 
             // A term's entries (every word of it) and the most events it can match (its rarest word).
-            async Task<(long Entries, long Matches)> Term(SearchQuery.Term term)
+            async Task<(long Entries, long Matches)> Term(SearchTerm term)
             {
                 long entries = 0, matches = long.MaxValue;
                 for (var i = 0; i < term.Words.Count; i++)
@@ -113,25 +112,41 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
                 return (entries, matches == long.MaxValue ? 0 : matches);
             }
 
-            long read = 0, matched = 0;
-            var terms = 0;
-            foreach (var group in groups)
+            // An expression's entries (every term's, after NOT too) and the most events it can match: a term's rarest word,
+            // the fewest of what AND joins, the sum of what OR joins, what NOT keeps.
+            async Task<(long Entries, long Matches)> Estimate(SearchExpression expression)
             {
-                terms += group.Sum(g => 1 + g.Excluded.Count);
-                var groupMatches = long.MaxValue;
-                foreach (var (kept, excluded) in group)
+                switch (expression)
                 {
-                    var (entries, matches) = await Term(kept);
-                    read += entries;
-                    groupMatches = Math.Min(groupMatches, matches);
-                    foreach (var term in excluded)
-                    {
-                        read += (await Term(term)).Entries;
-                    }
-                }
+                    case SearchTerm term:
+                        return await Term(term);
+                    case SearchExcept except:
+                        var (entries, matches) = await Estimate(except.Kept);
+                        foreach (var excluded in except.Excluded)
+                        {
+                            entries += (await Estimate(excluded)).Entries;
+                        }
 
-                matched += groupMatches == long.MaxValue ? 0 : groupMatches;
+                        return (entries, matches);
+                    case SearchAll or SearchAny:
+                        var any = expression is SearchAny;
+                        long read = 0, fewest = long.MaxValue, sum = 0;
+                        foreach (var operand in any ? ((SearchAny)expression).Operands : ((SearchAll)expression).Operands)
+                        {
+                            var (operandEntries, operandMatches) = await Estimate(operand);
+                            read += operandEntries;
+                            fewest = Math.Min(fewest, operandMatches);
+                            sum += operandMatches;
+                        }
+
+                        return (read, any ? sum : fewest == long.MaxValue ? 0 : fewest);
+                    default:
+                        throw new NotSupportedException($"no estimate for {expression.GetType().Name}");
+                }
             }
+
+            var (read, matched) = await Estimate(search);
+            var terms = search.Terms.Count();
 
             // Ranking reads the words' positions too (BM25 counts them): half as many entries.
             var ranking = work is SearchWork.Ranking or SearchWork.Search;

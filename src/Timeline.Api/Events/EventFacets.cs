@@ -58,7 +58,7 @@ public sealed class EventFacets(SqliteConnections database, DateCategoryIndex da
         var wait = filter.Entities.Count > 0 || filter.Tags.Count > 0 || filter.NarrowsBeyondDatesAndCategories || facets.Any(f => f is "entity" or "tag");
         var inMemory = await dateCategories.GetAsync((await state.GetAsync(cancellationToken)).DataVersion, cancellationToken, wait);
         int[]? only = null;
-        if (inMemory is not null && (filter.Source is not null || filter.Match is not null || filter.ScopeSource is not null))
+        if (inMemory is not null && (filter.Source is not null || filter.Search is not null || filter.ScopeSource is not null))
         {
             only = await NarrowAsync(inMemory, filter, cancellationToken);
         }
@@ -186,10 +186,10 @@ public sealed class EventFacets(SqliteConnections database, DateCategoryIndex da
             parameters.Add("ScopeSource", filter.ScopeSource);
         }
 
-        if (filter.Match is not null)
+        if (filter.Search is not null)
         {
             sets.Add("SELECT rowid FROM events_fts WHERE events_fts MATCH @Match");
-            parameters.Add("Match", filter.Match);
+            parameters.Add("Match", Fts5Match.Render(filter.Search));
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -28,8 +28,8 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
         }
 
         filter = scope(filter);
-        if (filter.Match is not null
-            && await searchBudget.CheckAsync(filter.Match, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
+        if (filter.Search is not null
+            && await searchBudget.CheckAsync(filter.Search, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
         {
             errors["q"] = [tooCostly];
         }
@@ -50,7 +50,7 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
     /// <summary>What a list's search is asked to do: rank, check each match against other filters, or list.</summary>
     private static SearchWork DefaultWork(EventFilter filter) =>
         filter.Order == EventOrder.Relevance ? SearchWork.Ranking
-        : filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
+        : filter.Categories.Count > 0 || (filter with { Search = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
         : SearchWork.List;
 
     /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>

@@ -83,12 +83,12 @@ public sealed record EventQuery
         CheckListSize("tag", tags, errors);
         var source = string.IsNullOrEmpty(Source) ? null : Source;
 
-        string? match = null;
+        SearchExpression? search = null;
         if (Q is not null)
         {
             if (SearchQuery.TryParse(Q, out var parsed, out var searchError))
             {
-                match = parsed;
+                search = parsed;
             }
             else
             {
@@ -122,7 +122,7 @@ public sealed record EventQuery
             errors["limit"] = [$"'{Limit}' is not an integer from 1 to {MaxLimit}"];
         }
 
-        filter = new EventFilter(from, to, categories, entities, tags, source, match, order, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
+        filter = new EventFilter(from, to, categories, entities, tags, source, search, order, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
         return errors.Count == 0;
     }
 

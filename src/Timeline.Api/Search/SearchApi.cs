@@ -94,6 +94,7 @@ public static class SearchApi
         var (eventItems, more) = await events.ListAsync(filter with { Order = EventOrder.Relevance, Limit = limit }, null, cancellationToken);
         var eventHits = eventItems.Select(e => new SearchHit(e.Id, e.Title, e.Snippet ?? string.Empty, $"/events/{e.Id}", e.Date, e.Category)).ToList();
 
+        var match = Fts5Match.Render(filter.Search!);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var snapshot = connection.BeginTransaction(deferred: true);
         var entityRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
@@ -105,7 +106,7 @@ public static class SearchApi
             ORDER BY bm25(entities_fts, 10.0, 6.0, 1.0), n.id
             LIMIT @Take;
             """,
-            new { filter.Match, Take = limit + 1 },
+            new { Match = match, Take = limit + 1 },
             snapshot,
             cancellationToken: cancellationToken))).AsList();
         var sourceRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
@@ -117,7 +118,7 @@ public static class SearchApi
             ORDER BY bm25(sources_fts, 10.0, 2.0, 1.0), s.id
             LIMIT @Take;
             """,
-            new { filter.Match, Take = limit + 1 },
+            new { Match = match, Take = limit + 1 },
             snapshot,
             cancellationToken: cancellationToken))).AsList();
 
