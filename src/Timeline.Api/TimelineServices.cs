@@ -23,12 +23,10 @@ public static class TimelineServices
 
     public static IServiceCollection AddTimelineFeatures(this IServiceCollection services)
     {
+        services.AddSqliteReads();
         services.AddSingleton<CursorCodec>();
-        services.AddSingleton<EventQueries>();
-        services.AddSingleton<EventListing>();
-        services.AddSingleton<SearchBudget>();
+        services.AddSingleton<EventPageService>();
         services.AddSingleton<EventFacets>();
-        services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);
         services.AddSingleton<DataVersionCache>();
@@ -39,8 +37,6 @@ public static class TimelineServices
         services.AddSingleton<Curation.RecordKind<EventDetail>, Curation.EventKind>();
         services.AddSingleton<Curation.RecordKind<EntityItem>, Curation.EntityKind>();
         services.AddSingleton<Curation.RecordKind<SourceDetail>, Curation.SourceKind>();
-        services.AddSingleton<EntityQueries>();
-        services.AddSingleton<SourceQueries>();
         return services;
     }
 }

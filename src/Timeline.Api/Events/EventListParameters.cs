@@ -13,7 +13,7 @@ namespace Timeline.Api.Events;
 /// The filters every event listing takes, bound from the query string. Values are bound as text and
 /// checked in <see cref="TryParse"/>, so that a bad value gets a problem naming its parameter.
 /// </summary>
-public sealed record EventQuery
+public sealed record EventListParameters
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;

@@ -6,25 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>What a search is asked to do, each with its own bound.</summary>
-public enum SearchWork
-{
-    /// <summary>List matches in timeline order (GET /events?q=, entity and source lists, exports).</summary>
-    List,
-
-    /// <summary>Rank every match by relevance (sort=relevance).</summary>
-    Ranking,
-
-    /// <summary>Rank every match among events, and among sources and entities too (GET /search).</summary>
-    Search,
-
-    /// <summary>List matches in timeline order under a category, entity, tag or source filter too, each match checked against it.</summary>
-    Filtered,
-
-    /// <summary>Count facets over every match (GET /events/facets?q=).</summary>
-    Facets,
-}
-
 /// <summary>
 /// Bounds the work one search may cause before it runs, from how often its words occur in the full-text index (read
 /// from FTS5's own vocabulary, kept per data version). Two figures are estimated: the index entries the search reads
@@ -39,7 +20,7 @@ public enum SearchWork
 /// most Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search,
 /// which reads every match's row to check it (a rare tag: 4.2 s for a word in every event), a fifth as many.
 /// </summary>
-public sealed class SearchBudget(SqliteConnections database, DataVersionCache state, IOptions<TimelineOptions> options)
+public sealed class SearchBudget(SqliteConnections database, DataVersionCache state, IOptions<TimelineOptions> options) : ISearchBudget
 {
     public const int PrefixWeight = 4;
 
