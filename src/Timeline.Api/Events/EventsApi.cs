@@ -180,7 +180,7 @@ public static class EventsApi
         EventPageService listing,
         IEventExports exports,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             CsvExport.ContentType,
             "timeline-events.csv",
             (body, ct) => CsvExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
@@ -192,7 +192,7 @@ public static class EventsApi
         EventPageService listing,
         IEventExports exports,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             ICalendarExport.ContentType,
             "timeline-events.ics",
             (body, ct) => ICalendarExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
@@ -205,14 +205,14 @@ public static class EventsApi
         IEventExports exports,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             "application/json; charset=utf-8",
             null,
             (body, ct) => TimelineJsExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
         [AsParameters] ExportQuery query, HttpContext context, EventPageService listing, IEventExports exports, DataVersionCache state, CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,
             async (body, ct) =>

@@ -43,7 +43,7 @@ public sealed record ExportQuery
     public const string SortDescription = "`date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first; only with `q`), as on GET /events.";
 
     /// <summary>The same filters as a list query (no paging), to be checked by <see cref="EventPageService"/>.</summary>
-    public EventListParameters ToEventQuery(string? sort = null) => new()
+    public EventListParameters ToListParameters(string? sort = null) => new()
     {
         From = From,
         To = To,

@@ -102,7 +102,7 @@ public static class EventFilterSql
 
     /// <summary>
     /// Bounds on an event number (<paramref name="column"/>) equivalent to the date filter's seekable bounds and
-    /// to the cursor: live events are numbered in timeline order (Storage/TimelineOrder.cs), so the first and last
+    /// to the cursor: live events are numbered in timeline order (TimelineOrder.cs), so the first and last
     /// numbers in range are two seeks into the timeline index. Call after <see cref="Build"/> (it adds @FromDay and
     /// @ToDay); the cursor's parameters come from <see cref="AddCursor"/>.
     /// </summary>

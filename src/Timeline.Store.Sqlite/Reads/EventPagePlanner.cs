@@ -14,21 +14,19 @@ namespace Timeline.Store.Sqlite;
 /// </summary>
 internal static class EventPagePlanner
 {
-
     /// <summary>The relevance of a full-text match: BM25 with title, summary, tags and quotes weighted 10, 4, 3, 2 (lower is better).</summary>
     private const string Score = "bm25(events_fts, 10.0, 4.0, 3.0, 2.0)";
 
-
     /// <summary>
     /// Up to <c>filter.Limit</c> rows after <paramref name="after"/> within the session (and its snapshot, if it has begun
-    /// one), with the position of the last when there is more (one more row is read to tell).
+    /// one), with the position of the last when there is more (one more row is read to tell). <paramref name="match"/> is the
+    /// filter's search rendered for FTS5 (<see cref="Fts5Match"/>), rendered once by the caller for all its pages.
     /// </summary>
     public static async Task<(List<TRow> Rows, TimelinePosition? Next)> ReadPageAsync<TRow>(
-        ReadSession session, EventFilter filter, TimelinePosition? after, string columns, Func<SqliteDataReader, List<TRow>> read, CancellationToken cancellationToken)
+        ReadSession session, EventFilter filter, string? match, TimelinePosition? after, string columns, Func<SqliteDataReader, List<TRow>> read, CancellationToken cancellationToken)
         where TRow : PageRow
     {
         var parameters = new DynamicParameters();
-        var match = filter.Search is null ? null : Fts5Match.Render(filter.Search);
         var relevance = match is not null && filter.Order == EventOrder.Relevance;
         var driving = filter.Order == EventOrder.Relevance ? null : await DrivingSetAsync(session, filter, cancellationToken);
         string[] statements = filter.Order == EventOrder.Relevance
@@ -127,7 +125,6 @@ internal static class EventPagePlanner
 
     private const string SourceSet = "(SELECT DISTINCT de.seq FROM citations dc JOIN events de ON de.id = dc.event_id WHERE dc.source_id = @DrivingSource AND de.deleted_at IS NULL)";
 
-
     /// <summary>
     /// Where an ascending list from a date reads, in turn: events that began more than 366 days before the date and
     /// still go on at it, then those that began 31 to 366 days before, then everything from 31 days before on.
@@ -142,7 +139,7 @@ internal static class EventPagePlanner
     ];
 
     /// <summary>
-    /// A page in timeline order. Events are numbered in timeline order (Storage/TimelineOrder.cs), so a search
+    /// A page in timeline order. Events are numbered in timeline order (TimelineOrder.cs), so a search
     /// or one entity's events are read from their own index in that order, bounded by the dates and the cursor,
     /// and stop at the page's end; everything else walks the timeline index, an ascending list from a date in
     /// the stretches of <see cref="FromDateStretches"/> (one statement each, to be run in turn).
@@ -280,7 +277,6 @@ internal static class EventPagePlanner
             """);
         return sql.ToString();
     }
-
 
     /// <summary>An excerpt of the matching event around the matched words, with markers that text cannot contain (<see cref="Snippets"/>).</summary>
     private static readonly string SnippetColumn = Snippets.Column("events_fts", 16) + " AS snippet";

@@ -77,5 +77,4 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
         using var document = JsonDocument.Parse(json);
         return document.RootElement.EnumerateArray().Select(item).ToList();
     }
-
 }

@@ -45,7 +45,6 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
-
     /// <summary>
     /// Every event matching the filter with what the exports need besides the summary (entities,
     /// citations, timestamps), read in batches of 500 with one query per batch for each, so memory stays
@@ -57,10 +56,11 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
         await using var session = await sessions.RentAsync(cancellationToken);
         session.BeginSnapshot();
         var paged = filter with { Limit = 500 };
+        var match = filter.Search is null ? null : Fts5Match.Render(filter.Search);
         TimelinePosition? after = null;
         do
         {
-            var (rows, next) = await EventPagePlanner.ReadPageAsync(session, paged, after, EventRows.SummaryColumns, EventRows.ReadSummaryRows, cancellationToken);
+            var (rows, next) = await EventPagePlanner.ReadPageAsync(session, paged, match, after, EventRows.SummaryColumns, EventRows.ReadSummaryRows, cancellationToken);
             foreach (var item in await EnrichAsync(session, EventRows.Summaries(rows), cancellationToken))
             {
                 yield return item;
@@ -123,5 +123,4 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
             stamps[e.Id].CreatedAt,
             stamps[e.Id].UpdatedAt)).ToList();
     }
-
 }

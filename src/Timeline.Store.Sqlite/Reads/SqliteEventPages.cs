@@ -13,7 +13,7 @@ public sealed class SqliteEventPages(ReadSessions sessions) : IEventPages
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var session = await sessions.RentAsync(cancellationToken);
-        var (rows, next) = await EventPagePlanner.ReadPageAsync(session, filter, after, EventRows.SummaryColumns, EventRows.ReadSummaryRows, cancellationToken);
+        var (rows, next) = await EventPagePlanner.ReadPageAsync(session, filter, Match(filter), after, EventRows.SummaryColumns, EventRows.ReadSummaryRows, cancellationToken);
         return new(EventRows.Summaries(rows), next);
     }
 
@@ -26,9 +26,10 @@ public sealed class SqliteEventPages(ReadSessions sessions) : IEventPages
         EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var session = await sessions.RentAsync(cancellationToken);
-        var (rows, next) = await EventPagePlanner.ReadPageAsync(session, filter, after, EventRows.JsonColumns, EventRows.ReadJsonRows, cancellationToken);
+        var (rows, next) = await EventPagePlanner.ReadPageAsync(session, filter, Match(filter), after, EventRows.JsonColumns, EventRows.ReadJsonRows, cancellationToken);
         return new(rows.Select(r => r.Snippet is null ? r.Item : EventJson.WithSnippet(r.Item, r.Snippet)).ToList(), next);
     }
+
     /// <summary>Which of the given entity ids and source id the store does not hold.</summary>
     public async Task<MissingReferences> MissingReferencesAsync(
         IReadOnlyList<string> entityIds, string? sourceId, CancellationToken cancellationToken)
@@ -73,4 +74,6 @@ public sealed class SqliteEventPages(ReadSessions sessions) : IEventPages
         return new(missing, sourceMissing);
     }
 
+    /// <summary>The filter's search rendered for FTS5, or null.</summary>
+    private static string? Match(EventFilter filter) => filter.Search is null ? null : Fts5Match.Render(filter.Search);
 }
