@@ -79,7 +79,7 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
             }
 
             // A term's entries (every word of it) and the most events it can match (its rarest word).
-            async Task<(long Entries, long Matches)> Term(SearchTerm term)
+            async ValueTask<(long Entries, long Matches)> Term(SearchTerm term)
             {
                 long entries = 0, matches = long.MaxValue;
                 for (var i = 0; i < term.Words.Count; i++)
@@ -93,41 +93,46 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
                 return (entries, matches == long.MaxValue ? 0 : matches);
             }
 
-            // An expression's entries (every term's, after NOT too) and the most events it can match: a term's rarest word,
-            // the fewest of what AND joins, the sum of what OR joins, what NOT keeps.
-            async Task<(long Entries, long Matches)> Estimate(SearchExpression expression)
+            // An expression's entries (every term's, after NOT too), the most events it can match (a term's rarest word, the
+            // fewest of what AND joins, the sum of what OR joins, what NOT keeps) and its number of terms.
+            async ValueTask<(long Entries, long Matches, int Terms)> Estimate(SearchExpression expression)
             {
                 switch (expression)
                 {
                     case SearchTerm term:
-                        return await Term(term);
+                        var (termEntries, termMatches) = await Term(term);
+                        return (termEntries, termMatches, 1);
                     case SearchExcept except:
-                        var (entries, matches) = await Estimate(except.Kept);
-                        foreach (var excluded in except.Excluded)
+                        var (entries, matches, count) = await Estimate(except.Kept);
+                        for (var i = 0; i < except.Excluded.Count; i++)
                         {
-                            entries += (await Estimate(excluded)).Entries;
+                            var estimate = await Estimate(except.Excluded[i]);
+                            entries += estimate.Entries;
+                            count += estimate.Terms;
                         }
 
-                        return (entries, matches);
+                        return (entries, matches, count);
                     case SearchAll or SearchAny:
                         var any = expression is SearchAny;
                         long read = 0, fewest = long.MaxValue, sum = 0;
-                        foreach (var operand in any ? ((SearchAny)expression).Operands : ((SearchAll)expression).Operands)
+                        var terms = 0;
+                        var operands = any ? ((SearchAny)expression).Operands : ((SearchAll)expression).Operands;
+                        for (var i = 0; i < operands.Count; i++)
                         {
-                            var (operandEntries, operandMatches) = await Estimate(operand);
+                            var (operandEntries, operandMatches, operandTerms) = await Estimate(operands[i]);
                             read += operandEntries;
                             fewest = Math.Min(fewest, operandMatches);
                             sum += operandMatches;
+                            terms += operandTerms;
                         }
 
-                        return (read, any ? sum : fewest == long.MaxValue ? 0 : fewest);
+                        return (read, any ? sum : fewest == long.MaxValue ? 0 : fewest, terms);
                     default:
                         throw new NotSupportedException($"no estimate for {expression.GetType().Name}");
                 }
             }
 
-            var (read, matched) = await Estimate(search);
-            var terms = search.Terms.Count();
+            var (read, matched, terms) = await Estimate(search);
 
             // Ranking reads the words' positions too (BM25 counts them): half as many entries.
             var ranking = work is SearchWork.Ranking or SearchWork.Search;
