@@ -20,7 +20,8 @@ public abstract class SearchExpression
     }
 
     /// <summary>
-    /// The expression written out in the query language (it parses back to the same expression), every term quoted: <c>"huawei" AND "kirin 9000s" OR "sanc"*</c>.
+    /// The expression written out in the query language, every term quoted: <c>"huawei" AND "kirin 9000s" OR "sanc"*</c>
+    /// (for the shapes the parser builds, a query that parses back to the same expression; others get brackets).
     /// Two searches with the same canonical text are the same search (whatever spacing or redundant operators the user
     /// typed), so it is what cursors are tied to (<see cref="Events.EventFilter.Fingerprint"/>). It is exactly the text
     /// the parser returned before searches were parsed into expressions, so cursors issued then still work.
