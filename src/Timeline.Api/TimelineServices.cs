@@ -14,23 +14,17 @@ public static class TimelineServices
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSqliteStore();
-        services.AddSqliteWrites();
         return services;
     }
 
     public static IServiceCollection AddTimelineFeatures(this IServiceCollection services)
     {
         services.AddSingleton<CursorCodec>();
-        services.AddSingleton<EventQueries>();
-        services.AddSingleton<EventListing>();
-        services.AddSingleton<SearchBudget>();
+        services.AddSingleton<EventPageService>();
         services.AddSingleton<EventFacets>();
-        services.AddSingleton<DateCategoryIndex>();
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);
         services.AddSingleton<Caching.ResponseCache>();
-        services.AddSingleton<EntityQueries>();
-        services.AddSingleton<SourceQueries>();
         return services;
     }
 }

@@ -21,10 +21,10 @@ public static class Migrator
     /// <summary>The schema version this build expects.</summary>
     public static int LatestVersion => All[^1].Version;
 
-    public static async Task<int> MigrateAsync(Database database, CancellationToken cancellationToken)
+    public static async Task<int> MigrateAsync(SqliteConnections database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await Database.ConfigureFileAsync(connection, cancellationToken);
+        await SqliteConnections.ConfigureFileAsync(connection, cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
 
         await connection.ExecuteAsync(new CommandDefinition(

@@ -21,7 +21,7 @@ namespace Timeline.Store.Sqlite;
 /// server stops, <see cref="Close"/> closes the waiting sessions and every session returned later, before the store
 /// is checkpointed.
 /// </remarks>
-public sealed class ReadSessions(Database database) : IDisposable
+public sealed class ReadSessions(SqliteConnections database) : IDisposable
 {
     /// <summary>How many sessions wait between requests (each holds an open connection and its 1 MiB page cache).</summary>
     public const int MaxIdle = 16;

@@ -8,7 +8,7 @@ public static partial class SqliteStoreServices
     /// history and the change feed (<see cref="IRecordHistory"/>), dataset import, export and reseed
     /// (<see cref="IDatasetStore"/>), and the startup migration and seeding (a hosted service).
     /// </summary>
-    public static IServiceCollection AddSqliteWrites(this IServiceCollection services)
+    private static IServiceCollection AddSqliteWrites(this IServiceCollection services)
     {
         services.AddSingleton<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
@@ -23,5 +23,5 @@ public static partial class SqliteStoreServices
     private static RecordWriter<TValid, TRecord> Writer<TValid, TRecord>(IServiceProvider services, RecordKind<TValid, TRecord> kind)
         where TValid : class
         where TRecord : class =>
-        new(kind, services.GetRequiredService<Database>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<StoreState>());
+        new(kind, services.GetRequiredService<SqliteConnections>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DataVersionCache>());
 }

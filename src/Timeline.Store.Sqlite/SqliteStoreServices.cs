@@ -6,16 +6,18 @@ namespace Timeline.Store.Sqlite;
 /// </summary>
 public static partial class SqliteStoreServices
 {
-    /// <summary>The engine: connections, the data version, maintenance, and every area's services.</summary>
+    /// <summary>The engine: connections, the data version, and every area's services (reads, writes, maintenance).</summary>
     public static IServiceCollection AddSqliteStore(this IServiceCollection services)
     {
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        services.AddSingleton<Database>();
+        services.AddSingleton<SqliteConnections>();
         services.AddSingleton<ReadSessions>();
-        services.AddSingleton<StoreState>();
-        services.AddSingleton<IDataVersion>(sp => sp.GetRequiredService<StoreState>());
+        services.AddSingleton<DataVersionCache>();
+        services.AddSingleton<IDataVersion>(sp => sp.GetRequiredService<DataVersionCache>());
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<ConnectionHooks>();
+        services.AddSqliteReads();
+        services.AddSqliteWrites();
         services.AddSqliteMaintenance();
         return services;
     }

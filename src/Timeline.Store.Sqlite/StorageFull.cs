@@ -37,7 +37,7 @@ public static class StorageFull
 /// (<see cref="Headroom"/> more than at the failure), and then clears it. Writes themselves need no reset: SQLite
 /// takes them again as soon as there is room.
 /// </summary>
-public sealed class StoreSpace(Database database, TimeProvider clock)
+public sealed class StoreSpace(SqliteConnections database, TimeProvider clock)
 {
     /// <summary>How much more free space than at the failure counts as "room again".</summary>
     public const long Headroom = 4L * 1024 * 1024;

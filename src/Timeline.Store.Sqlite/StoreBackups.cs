@@ -17,7 +17,7 @@ namespace Timeline.Store.Sqlite;
 /// in one atomic step, keeping the store it replaces.
 /// </summary>
 public sealed class StoreBackups(
-    Database database,
+    SqliteConnections database,
     IOptions<TimelineOptions> options,
     StoreMetrics metrics,
     TimeProvider clock,

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>The readiness check (the schema version, and the tables answering) and the store's storage space.</summary>
-public sealed class StoreHealth(Database database, StoreSpace space) : IStoreHealth
+public sealed class StoreHealth(SqliteConnections database, StoreSpace space) : IStoreHealth
 {
     public async Task<StoreReadiness> CheckAsync(CancellationToken cancellationToken)
     {

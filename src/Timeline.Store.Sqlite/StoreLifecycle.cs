@@ -10,7 +10,7 @@ namespace Timeline.Store.Sqlite;
 /// database file, closes the pooled connections and lets go of the lock: a stopped server leaves one self-contained
 /// file behind.
 /// </summary>
-public sealed class StoreLifecycle(Database database, ReadSessions readSessions, ILogger<StoreLifecycle> logger) : IHostedLifecycleService, IDisposable
+public sealed class StoreLifecycle(SqliteConnections database, ReadSessions readSessions, ILogger<StoreLifecycle> logger) : IHostedLifecycleService, IDisposable
 {
     private StoreLock? _lock;
 
@@ -71,7 +71,7 @@ public sealed class StoreLifecycle(Database database, ReadSessions readSessions,
     public void Dispose() => _lock?.Dispose();
 
     /// <summary>Moves everything in the write-ahead log into the database file, truncates the log and closes the pool.</summary>
-    public static async Task CheckpointAsync(Database database, ILogger logger, CancellationToken cancellationToken)
+    public static async Task CheckpointAsync(SqliteConnections database, ILogger logger, CancellationToken cancellationToken)
     {
         SqliteConnection? connection = null;
         try

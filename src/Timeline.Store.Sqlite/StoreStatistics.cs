@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>Counts and versions of a store, for GET /version, /metrics and the backup commands.</summary>
-public sealed class StoreStatistics(Database database) : IStoreStatistics
+public sealed class StoreStatistics(SqliteConnections database) : IStoreStatistics
 {
     private sealed class Row
     {

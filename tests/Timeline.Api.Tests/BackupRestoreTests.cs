@@ -242,7 +242,7 @@ public sealed class RestoreTests(ITestOutputHelper output) : IDisposable
         Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
 
         // ... and the startup step itself says why.
-        var database = new Database(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store }));
+        var database = new SqliteConnections(Microsoft.Extensions.Options.Options.Create(new TimelineOptions { DatabasePath = store }));
         using var sessions = new ReadSessions(database);
         using var lifecycle = new StoreLifecycle(
             database,

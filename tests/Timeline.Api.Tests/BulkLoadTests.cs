@@ -29,7 +29,7 @@ public class BulkLoadTests(ITestOutputHelper output)
         using var dataset = JsonDocument.Parse(await File.ReadAllBytesAsync(path));
         var events = dataset.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, StringComparer.Ordinal);
 
-        await using var connection = new SqliteConnection(app.Services.GetRequiredService<Database>().ConnectionString);
+        await using var connection = new SqliteConnection(app.Services.GetRequiredService<SqliteConnections>().ConnectionString);
         await connection.OpenAsync();
         var revised = (await connection.QueryAsync<string>("SELECT resource_id FROM revisions WHERE resource = 'event' AND version = 1 ORDER BY resource_id;")).ToList();
         Assert.Equal(events.Keys.Order(StringComparer.Ordinal), revised);

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Timeline.Api.Tests;
 
 /// <summary>
-/// Facets by category and year counted from the in-memory copy of days and categories (Events/DateCategoryIndex.cs)
+/// Facets by category and year counted from the in-memory copy of days and categories (Timeline.Store.Sqlite/Reads/DateCategoryIndex.cs)
 /// are exactly those counted by SQL, on a generated store with spans of up to four years, and follow writes.
 /// </summary>
 public class FacetIndexTests(ITestOutputHelper output)

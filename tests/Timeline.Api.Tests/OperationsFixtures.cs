@@ -111,7 +111,7 @@ public class OperationsApp : TimelineApp
                 switch (context.Request.Path.Value)
                 {
                     case "/test/slow-query":
-                        var database = context.RequestServices.GetRequiredService<Database>();
+                        var database = context.RequestServices.GetRequiredService<SqliteConnections>();
                         await using (var connection = await database.OpenAsync(context.RequestAborted))
                         {
                             var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -119,7 +119,7 @@ public class ReadSessionTests(ITestOutputHelper output)
         using var app = new OperationsApp().LoggingTo(output);
         using var client = app.CreateClient();
         (await client.GetAsync("/events?limit=1")).EnsureSuccessStatusCode();
-        var database = app.Services.GetRequiredService<Database>();
+        var database = app.Services.GetRequiredService<SqliteConnections>();
         var sessions = app.Services.GetRequiredService<ReadSessions>();
 
         // Closed while its BEGIN is still open (as when its ROLLBACK failed): Microsoft.Data.Sqlite's pool takes the
@@ -246,7 +246,7 @@ public class ReadSessionTests(ITestOutputHelper output)
             session.BeginSnapshot();
             var before = await session.QueryAsync(TitleOfSmic, null, r => r.Read() ? r.GetString(0) : null, CancellationToken.None);
 
-            await using (var writer = new SqliteConnection(app.Services.GetRequiredService<Database>().ConnectionString))
+            await using (var writer = new SqliteConnection(app.Services.GetRequiredService<SqliteConnections>().ConnectionString))
             {
                 await writer.OpenAsync();
                 await writer.ExecuteAsync("UPDATE entities SET name = name || ' (renamed)' WHERE id = 'smic';");

@@ -198,7 +198,7 @@ public class SeedTests(ITestOutputHelper output)
         // The startup step itself says which file, which record and what is wrong.
         var folder = Directory.CreateTempSubdirectory("timeline-seed-").FullName;
         var options = Options.Create(new TimelineOptions { DatabasePath = Path.Combine(folder, "t.db"), SeedPath = path });
-        var initializer = new StoreInitializer(new Database(options), options, TimeProvider.System, NullLogger<StoreInitializer>.Instance);
+        var initializer = new StoreInitializer(new SqliteConnections(options), options, TimeProvider.System, NullLogger<StoreInitializer>.Instance);
 
         var failure = await Assert.ThrowsAsync<DatasetValidationException>(() => initializer.StartAsync(CancellationToken.None));
 

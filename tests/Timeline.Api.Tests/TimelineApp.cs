@@ -108,7 +108,7 @@ public class TimelineApp : WebApplicationFactory<Program>
     protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
     {
         var host = base.CreateHost(builder);
-        _connectionString = (host.Services.GetService(typeof(Timeline.Store.Sqlite.Database)) as Timeline.Store.Sqlite.Database)?.ConnectionString;
+        _connectionString = (host.Services.GetService(typeof(Timeline.Store.Sqlite.SqliteConnections)) as Timeline.Store.Sqlite.SqliteConnections)?.ConnectionString;
         return host;
     }
 

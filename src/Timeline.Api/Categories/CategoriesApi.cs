@@ -1,6 +1,5 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Timeline.Store.Sqlite;
+using Timeline.Model.Store;
 using Timeline.Model.Vocabulary;
 
 namespace Timeline.Api.Categories;
@@ -17,13 +16,6 @@ public sealed record CategoryList(IReadOnlyList<CategoryItem> Items);
 
 public static class CategoriesApi
 {
-    private sealed class CountRow
-    {
-        public string Category { get; init; } = string.Empty;
-
-        public long Count { get; init; }
-    }
-
     public static IEndpointRouteBuilder MapCategories(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/categories").WithTags("Categories")
@@ -34,12 +26,9 @@ public static class CategoriesApi
         return routes;
     }
 
-    public static async Task<Ok<CategoryList>> ListCategories(Database database, CancellationToken cancellationToken)
+    public static async Task<Ok<CategoryList>> ListCategories(ICategoryCounts categories, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(
-            "SELECT category, COUNT(*) AS count FROM events WHERE deleted_at IS NULL GROUP BY category;", cancellationToken: cancellationToken)))
-            .ToDictionary(r => r.Category, r => r.Count, StringComparer.Ordinal);
+        var counts = await categories.CountAsync(cancellationToken);
         return TypedResults.Ok(new CategoryList(
             Vocabularies.Categories.Select(c => new CategoryItem(c.Id, c.Description, counts.GetValueOrDefault(c.Id))).ToList()));
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
 using Timeline.Model.Vocabulary;
+using Timeline.Model.Store;
 
 namespace Timeline.Api.Entities;
 
@@ -38,7 +39,7 @@ public static class EntitiesApi
     public static async Task<Results<Ok<EntityList>, ValidationProblem>> ListEntities(
         [FromQuery(Name = "kind"), Description("Only entities of this kind: company, government, agency, person, product, chip, technology, organization or event-series.")] string? kind,
         [FromQuery(Name = "q"), Description("Text to find in the name, id or an alias, ignoring case (at most 200 characters).")] string? q,
-        EntityQueries queries,
+        IEntityReader queries,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -67,8 +68,8 @@ public static class EntitiesApi
     public static async Task<Results<Ok<EntityItem>, ProblemHttpResult, StatusCodeHttpResult>> GetEntity(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         HttpContext context,
-        EntityQueries queries,
-        StoreState state,
+        IEntityReader queries,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
@@ -80,10 +81,10 @@ public static class EntitiesApi
 
     public static async Task<Results<EventPageJson, ValidationProblem, ProblemHttpResult>> ListEntityEvents(
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
-        [AsParameters] EventQuery query,
+        [AsParameters] EventListParameters query,
         HttpContext context,
-        EntityQueries entities,
-        EventListing listing,
+        IEntityReader entities,
+        EventPageService listing,
         CancellationToken cancellationToken)
     {
         if (!await entities.ExistsAsync(id, cancellationToken))

@@ -7,6 +7,7 @@ using Microsoft.Net.Http.Headers;
 using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Problems;
+using Timeline.Model.Store;
 
 namespace Timeline.Api.Events;
 
@@ -92,7 +93,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<EventPageJson, ValidationProblem, StreamedResult>> ListEvents(
-        [AsParameters] EventQuery query, HttpContext context, EventListing listing, EventQueries queries, CancellationToken cancellationToken)
+        [AsParameters] EventListParameters query, HttpContext context, EventPageService listing, IEventExports exports, CancellationToken cancellationToken)
     {
         if (PrefersCsv(context.Request))
         {
@@ -111,7 +112,7 @@ public static class EventsApi
                 return QueryProblems.Invalid(paging);
             }
 
-            return await ExportCsv(ExportQuery.Of(query), query.Sort, context, listing, queries, cancellationToken) switch
+            return await ExportCsv(ExportQuery.Of(query), query.Sort, context, listing, exports, cancellationToken) switch
             {
                 { Result: StreamedResult csv } => csv,
                 { Result: ValidationProblem invalid } => invalid,
@@ -126,23 +127,23 @@ public static class EventsApi
     public static async Task<Results<Ok<EventDetail>, ProblemHttpResult, StatusCodeHttpResult>> GetEvent(
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
         HttpContext context,
-        EventQueries queries,
-        StoreState state,
+        IEventDetails events,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
-        var (found, deleted) = await queries.GetAsync(id, cancellationToken);
+        var (found, deleted) = await events.GetAsync(id, cancellationToken);
         return found is not null ? Curation.RecordResponses.Ok(context, found, found.Version, dataVersion)
             : deleted is not null ? QueryProblems.Gone("event", id, deleted)
             : QueryProblems.NotFound("event", id);
     }
 
     public static async Task<Results<Ok<FacetCounts>, ValidationProblem>> GetFacets(
-        [AsParameters] EventQuery query,
+        [AsParameters] EventListParameters query,
         [FromQuery(Name = "facet"), Description("A facet to count: category, year, entity or tag. Repeat for several; at least one.")] string[]? facet,
         [FromQuery(Name = "facetLimit"), Description("At most this many values per facet, the most frequent: an integer from 1 to 500. Default 50.")] string? facetLimit,
         HttpContext context,
-        EventListing listing,
+        EventPageService listing,
         EventFacets facets,
         CancellationToken cancellationToken)
     {
@@ -176,47 +177,47 @@ public static class EventsApi
         [AsParameters] ExportQuery query,
         [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
         HttpContext context,
-        EventListing listing,
-        EventQueries queries,
+        EventPageService listing,
+        IEventExports exports,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             CsvExport.ContentType,
             "timeline-events.csv",
-            (body, ct) => CsvExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
+            (body, ct) => CsvExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportICalendar(
         [AsParameters] ExportQuery query,
         [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
         HttpContext context,
-        EventListing listing,
-        EventQueries queries,
+        EventPageService listing,
+        IEventExports exports,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             ICalendarExport.ContentType,
             "timeline-events.ics",
-            (body, ct) => ICalendarExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
+            (body, ct) => ICalendarExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportTimelineJs(
         [AsParameters] ExportQuery query,
         [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
         HttpContext context,
-        EventListing listing,
-        EventQueries queries,
+        EventPageService listing,
+        IEventExports exports,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(sort), listing, filter => new StreamedResult(
+        ExportAsync(query.ToListParameters(sort), listing, filter => new StreamedResult(
             "application/json; charset=utf-8",
             null,
-            (body, ct) => TimelineJsExport.WriteAsync(queries.StreamForExportAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
+            (body, ct) => TimelineJsExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] ExportQuery query, HttpContext context, EventListing listing, EventQueries queries, StoreState state, CancellationToken cancellationToken) =>
-        ExportAsync(query.ToEventQuery(), listing, filter => new StreamedResult(
+        [AsParameters] ExportQuery query, HttpContext context, EventPageService listing, IEventExports exports, DataVersionCache state, CancellationToken cancellationToken) =>
+        ExportAsync(query.ToListParameters(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,
             async (body, ct) =>
             {
-                var recent = await queries.RecentlyChangedAsync(filter, AtomExport.EntryCount, ct);
+                var recent = await exports.RecentlyChangedAsync(filter, AtomExport.EntryCount, ct);
                 var store = await state.GetAsync(ct);
                 var request = context.Request;
                 await AtomExport.WriteAsync(recent, BaseUrl(request), $"{BaseUrl(request)}{request.Path}{request.QueryString}", store.UpdatedAt, body, ct);
@@ -224,7 +225,7 @@ public static class EventsApi
             bounded: true), cancellationToken);
 
     private static async Task<Results<StreamedResult, ValidationProblem>> ExportAsync(
-        EventQuery query, EventListing listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
+        EventListParameters query, EventPageService listing, Func<EventFilter, StreamedResult> export, CancellationToken cancellationToken)
     {
         var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken);
         return filter is null ? QueryProblems.Invalid(errors) : export(filter);

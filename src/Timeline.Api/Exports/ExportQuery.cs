@@ -42,8 +42,8 @@ public sealed record ExportQuery
     /// <summary>The description of the `sort` parameter of the exports that take one.</summary>
     public const string SortDescription = "`date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first; only with `q`), as on GET /events.";
 
-    /// <summary>The same filters as a list query (no paging), to be checked by <see cref="EventListing"/>.</summary>
-    public EventQuery ToEventQuery(string? sort = null) => new()
+    /// <summary>The same filters as a list query (no paging), to be checked by <see cref="EventPageService"/>.</summary>
+    public EventListParameters ToListParameters(string? sort = null) => new()
     {
         From = From,
         To = To,
@@ -56,7 +56,7 @@ public sealed record ExportQuery
     };
 
     /// <summary>The filters of a list query, for the CSV form of GET /events (its paging is refused before).</summary>
-    public static ExportQuery Of(EventQuery query) => new()
+    public static ExportQuery Of(EventListParameters query) => new()
     {
         From = query.From,
         To = query.To,

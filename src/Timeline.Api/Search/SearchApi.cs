@@ -1,11 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
-using Timeline.Store.Sqlite;
+using Timeline.Model.Store;
 
 namespace Timeline.Api.Search;
 
@@ -32,17 +31,6 @@ public sealed record SearchResults(string Query, SearchGroup Events, SearchGroup
 
 public static class SearchApi
 {
-    private sealed class HitRow
-    {
-        public string Id { get; init; } = string.Empty;
-
-        public string Title { get; init; } = string.Empty;
-
-        public byte[] Snippet { get; init; } = [];
-
-        public string? Kind { get; init; }
-    }
-
     public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/search").WithTags("Search")
@@ -61,11 +49,11 @@ public static class SearchApi
     }
 
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
-        [AsParameters] EventQuery query,
+        [AsParameters] EventListParameters query,
         HttpContext context,
-        EventListing listing,
-        EventQueries events,
-        Database database,
+        EventPageService listing,
+        IEventPages events,
+        ITimelineSearch search,
         CancellationToken cancellationToken)
     {
         var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Search);
@@ -94,42 +82,15 @@ public static class SearchApi
         var (eventItems, more) = await events.ListAsync(filter with { Order = EventOrder.Relevance, Limit = limit }, null, cancellationToken);
         var eventHits = eventItems.Select(e => new SearchHit(e.Id, e.Title, e.Snippet ?? string.Empty, $"/events/{e.Id}", e.Date, e.Category)).ToList();
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        var entityRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
-            $"""
-            SELECT n.id, n.name AS title, n.kind,
-                   {Snippets.Column("entities_fts", 12)} AS snippet
-            FROM entities_fts JOIN entities n ON n.seq = entities_fts.rowid
-            WHERE entities_fts MATCH @Match
-            ORDER BY bm25(entities_fts, 10.0, 6.0, 1.0), n.id
-            LIMIT @Take;
-            """,
-            new { filter.Match, Take = limit + 1 },
-            snapshot,
-            cancellationToken: cancellationToken))).AsList();
-        var sourceRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
-            $"""
-            SELECT s.id, s.title, NULL AS kind,
-                   {Snippets.Column("sources_fts", 16)} AS snippet
-            FROM sources_fts JOIN sources s ON s.seq = sources_fts.rowid
-            WHERE sources_fts MATCH @Match
-            ORDER BY bm25(sources_fts, 10.0, 2.0, 1.0), s.id
-            LIMIT @Take;
-            """,
-            new { filter.Match, Take = limit + 1 },
-            snapshot,
-            cancellationToken: cancellationToken))).AsList();
+        var (entities, sources) = await search.FindRecordsAsync(filter.Search!, limit, cancellationToken);
 
         return TypedResults.Ok(new SearchResults(
             query.Q!,
             new SearchGroup(eventHits, more is not null),
-            Group(entityRows, limit, "entities"),
-            Group(sourceRows, limit, "sources")));
+            Group(entities, "entities"),
+            Group(sources, "sources")));
     }
 
-    private static SearchGroup Group(List<HitRow> rows, int limit, string path) =>
-        new(
-            rows.Take(limit).Select(r => new SearchHit(r.Id, r.Title, Snippets.ToHtml(r.Snippet), $"/{path}/{r.Id}", null, r.Kind)).ToList(),
-            rows.Count > limit);
+    private static SearchGroup Group(RecordMatches matches, string path) =>
+        new(matches.Items.Select(m => new SearchHit(m.Id, m.Title, m.Snippet, $"/{path}/{m.Id}", null, m.Kind)).ToList(), matches.More);
 }

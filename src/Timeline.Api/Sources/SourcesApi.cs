@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
+using Timeline.Model.Store;
 
 namespace Timeline.Api.Sources;
 
@@ -33,14 +34,14 @@ public static class SourcesApi
         return routes;
     }
 
-    public static async Task<Ok<SourceList>> ListSources(SourceQueries queries, CancellationToken cancellationToken) =>
+    public static async Task<Ok<SourceList>> ListSources(ISourceReader queries, CancellationToken cancellationToken) =>
         TypedResults.Ok(new SourceList(await queries.ListAsync(cancellationToken)));
 
     public static async Task<Results<Ok<SourceDetail>, ProblemHttpResult, StatusCodeHttpResult>> GetSource(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
         HttpContext context,
-        SourceQueries queries,
-        StoreState state,
+        ISourceReader queries,
+        DataVersionCache state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
@@ -52,10 +53,10 @@ public static class SourcesApi
 
     public static async Task<Results<EventPageJson, ValidationProblem, ProblemHttpResult>> ListSourceEvents(
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
-        [AsParameters] EventQuery query,
+        [AsParameters] EventListParameters query,
         HttpContext context,
-        SourceQueries sources,
-        EventListing listing,
+        ISourceReader sources,
+        EventPageService listing,
         CancellationToken cancellationToken)
     {
         if (!await sources.ExistsAsync(id, cancellationToken))

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Timeline.Model.Dates;
+using Timeline.Model.Search;
 
 namespace Timeline.Model.Events;
 
@@ -12,7 +13,7 @@ public enum EventOrder
     Relevance,
 }
 
-/// <summary>An event query after its parameters were checked. <see cref="Match"/> is a safe FTS5 expression.</summary>
+/// <summary>An event query after its parameters were checked. <see cref="Search"/> is the parsed search, which the store engine renders.</summary>
 public sealed record EventFilter(
     PartialDate? From,
     PartialDate? To,
@@ -20,7 +21,7 @@ public sealed record EventFilter(
     IReadOnlyList<string> Entities,
     IReadOnlyList<string> Tags,
     string? Source,
-    string? Match,
+    SearchExpression? Search,
     EventOrder Order,
     int Limit,
     string? Cursor)
@@ -28,7 +29,7 @@ public sealed record EventFilter(
     public bool Descending => Order == EventOrder.DateDescending;
     /// <summary>Whether anything but dates and categories narrows the events (an entity, tag, source or search).</summary>
     public bool NarrowsBeyondDatesAndCategories =>
-        Entities.Count > 0 || Tags.Count > 0 || Source is not null || Match is not null || ScopeEntity is not null || ScopeSource is not null;
+        Entities.Count > 0 || Tags.Count > 0 || Source is not null || Search is not null || ScopeEntity is not null || ScopeSource is not null;
 
     /// <summary>Events involving this entity, whatever else is asked (GET /entities/{id}/events).</summary>
     public string? ScopeEntity { get; init; }
@@ -38,7 +39,9 @@ public sealed record EventFilter(
 
     /// <summary>
     /// A short digest of everything that decides which events match and in what order (not the page size),
-    /// so a cursor can be tied to the query that issued it.
+    /// so a cursor can be tied to the query that issued it. The search counts by its canonical text
+    /// (<see cref="SearchExpression.Canonical"/>), the very text this digest took before searches were parsed into
+    /// expressions: a cursor keeps working across that change, and across any change to how an engine renders searches.
     /// </summary>
     public string Fingerprint()
     {
@@ -50,7 +53,7 @@ public sealed record EventFilter(
             string.Join(',', Entities),
             string.Join(',', Tags),
             Source,
-            Match,
+            Search?.Canonical,
             Order.ToString(),
             ScopeEntity,
             ScopeSource);

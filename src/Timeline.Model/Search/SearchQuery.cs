@@ -1,13 +1,14 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
 namespace Timeline.Model.Search;
 
 /// <summary>
-/// Turns what a user types into an FTS5 MATCH expression that can never be a syntax error. User text is
-/// never handed to FTS5 as it is: it is cut into words the way the index cuts text (letters and digits),
-/// and every word or phrase is emitted quoted, so FTS5's own syntax (column filters, NEAR, ^, +, stray
-/// quotes and brackets) is only ever read as text.
+/// Turns what a user types into a <see cref="SearchExpression"/>, which each store engine renders in its own full-text
+/// syntax. User text never reaches an engine as it is: it is cut into words the way the index cuts text (letters and
+/// digits), so an engine's own syntax (FTS5's column filters, NEAR, ^, +, stray quotes and brackets) is only ever read
+/// as text.
 ///
 /// Supported: plain words (all must match), "quoted phrases", prefix* (on a word or phrase whose last word has
 /// at least <see cref="MinPrefixLength"/> characters), and the operators AND, OR and NOT written in capitals
@@ -40,12 +41,12 @@ public static class SearchQuery
         Not,
     }
 
-    private readonly record struct Token(Kind Kind, string Text);
+    private readonly record struct Token(Kind Kind, SearchTerm? Term = null);
 
-    /// <summary>Builds the MATCH expression, or says why the text cannot be searched.</summary>
-    public static bool TryParse(string? text, out string match, out string? error)
+    /// <summary>Builds the search's expression, or says why the text cannot be searched.</summary>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out SearchExpression? expression, out string? error)
     {
-        match = string.Empty;
+        expression = null;
         error = null;
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -73,7 +74,7 @@ public static class SearchQuery
             {
                 if (output.Count > 0 && output[^1].Kind == Kind.Term)
                 {
-                    output.Add(new Token(Kind.And, "AND"));
+                    output.Add(new Token(Kind.And));
                 }
 
                 output.Add(token);
@@ -113,15 +114,75 @@ public static class SearchQuery
             return false;
         }
 
-        var prefixes = output.Count(t => t.Kind == Kind.Term && t.Text.EndsWith('*'));
+        var prefixes = output.Count(t => t.Kind == Kind.Term && t.Term!.Prefix);
         if (prefixes > MaxPrefixes)
         {
             error = $"the search text has {prefixes} prefixes (word*); at most {MaxPrefixes} may be searched at once";
             return false;
         }
 
-        match = string.Join(' ', output.Select(t => t.Text));
+        expression = Build(output);
         return true;
+    }
+
+    /// <summary>
+    /// The expression of terms joined by operators (<c>term (op term)*</c>), by the precedence of the query language:
+    /// groups joined by OR, each of items joined by AND, each a term and the terms after its NOTs.
+    /// </summary>
+    private static SearchExpression Build(List<Token> output)
+    {
+        var groups = new List<SearchExpression>();
+        var items = new List<SearchExpression>();
+        var excluded = new List<SearchExpression>();
+        SearchTerm? kept = null;
+        var op = Kind.And;
+
+        void EndItem()
+        {
+            items.Add(excluded.Count == 0 ? kept! : new SearchExcept(kept!, [.. excluded]));
+            excluded.Clear();
+        }
+
+        void EndGroup()
+        {
+            EndItem();
+            groups.Add(items.Count == 1 ? items[0] : new SearchAll([.. items]));
+            items.Clear();
+        }
+
+        foreach (var token in output)
+        {
+            if (token.Kind != Kind.Term)
+            {
+                op = token.Kind;
+                continue;
+            }
+
+            if (kept is null)
+            {
+                kept = token.Term;
+            }
+            else if (op == Kind.Not)
+            {
+                excluded.Add(token.Term!);
+            }
+            else
+            {
+                if (op == Kind.Or)
+                {
+                    EndGroup();
+                }
+                else
+                {
+                    EndItem();
+                }
+
+                kept = token.Term;
+            }
+        }
+
+        EndGroup();
+        return groups.Count == 1 ? groups[0] : new SearchAny(groups);
     }
 
     private static List<Token> Tokenize(string text, out string? shortPrefix)
@@ -158,13 +219,13 @@ public static class SearchQuery
             switch (word)
             {
                 case "AND":
-                    tokens.Add(new Token(Kind.And, "AND"));
+                    tokens.Add(new Token(Kind.And));
                     break;
                 case "OR":
-                    tokens.Add(new Token(Kind.Or, "OR"));
+                    tokens.Add(new Token(Kind.Or));
                     break;
                 case "NOT":
-                    tokens.Add(new Token(Kind.Not, "NOT"));
+                    tokens.Add(new Token(Kind.Not));
                     break;
                 default:
                     var isPrefix = word.EndsWith('*');
@@ -177,8 +238,8 @@ public static class SearchQuery
     }
 
     /// <summary>
-    /// Adds the words of <paramref name="raw"/> as one quoted FTS5 string (a phrase when there are several); returns
-    /// the last word when it is a prefix too short to search.
+    /// Adds the words of <paramref name="raw"/> as one term (a phrase when there are several); returns the last word when
+    /// it is a prefix too short to search.
     /// </summary>
     private static string? AddTerm(List<Token> tokens, string raw, bool prefix)
     {
@@ -188,79 +249,13 @@ public static class SearchQuery
             return null;
         }
 
-        var phrase = new StringBuilder("\"").AppendJoin(' ', words).Append('"');
-        if (prefix)
+        if (prefix && new StringInfo(words[^1]).LengthInTextElements < MinPrefixLength)
         {
-            if (new StringInfo(words[^1]).LengthInTextElements < MinPrefixLength)
-            {
-                return words[^1];
-            }
-
-            phrase.Append('*');
+            return words[^1];
         }
 
-        tokens.Add(new Token(Kind.Term, phrase.ToString()));
+        tokens.Add(new Token(Kind.Term, new SearchTerm(words, prefix)));
         return null;
-    }
-
-    /// <summary>One word or phrase of a MATCH expression this class wrote: its words, and whether the last is a prefix.</summary>
-    public sealed record Term(IReadOnlyList<string> Words, bool Prefix);
-
-    /// <summary>
-    /// Reads back a MATCH expression this class wrote, as groups that match when any group matches (OR), each the
-    /// terms that must all match (AND), each the first term of a run of NOTs (what the run can match at most) and
-    /// the terms after NOT (read, but not matched). FTS5 binds NOT tighter than AND, and AND tighter than OR.
-    /// </summary>
-    public static IReadOnlyList<IReadOnlyList<(Term Kept, IReadOnlyList<Term> Excluded)>> Read(string match)
-    {
-        var groups = new List<IReadOnlyList<(Term, IReadOnlyList<Term>)>>();
-        var all = new List<(Term, IReadOnlyList<Term>)>();
-        List<Term>? excluded = null;
-        var negate = false;
-        var i = 0;
-        while (i < match.Length)
-        {
-            if (match[i] == ' ')
-            {
-                i++;
-                continue;
-            }
-
-            if (match[i] == '"')
-            {
-                var close = match.IndexOf('"', i + 1);
-                var words = match[(i + 1)..close].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                var prefix = close + 1 < match.Length && match[close + 1] == '*';
-                var term = new Term(words, prefix);
-                if (negate)
-                {
-                    excluded!.Add(term);
-                }
-                else
-                {
-                    excluded = [];
-                    all.Add((term, excluded));
-                }
-
-                negate = false;
-                i = close + (prefix ? 2 : 1);
-                continue;
-            }
-
-            var end = match.IndexOf(' ', i);
-            var op = end < 0 ? match[i..] : match[i..end];
-            if (op == "OR")
-            {
-                groups.Add(all);
-                all = [];
-            }
-
-            negate = op == "NOT";
-            i = end < 0 ? match.Length : end;
-        }
-
-        groups.Add(all);
-        return groups;
     }
 
     /// <summary>Cuts text into runs of letters, digits and combining marks, as the unicode61 tokenizer does.</summary>

@@ -9,7 +9,7 @@ namespace Timeline.Store.Sqlite;
 /// immediate transaction (a first load into an empty store with a rollback journal, and the bulk writer for new
 /// records); an export reads every live record's current document from one read snapshot.
 /// </summary>
-internal sealed class DatasetStore(Database database, StoreInitializer initializer, TimeProvider clock, StoreState state) : IDatasetStore
+internal sealed class DatasetStore(SqliteConnections database, StoreInitializer initializer, TimeProvider clock, DataVersionCache state) : IDatasetStore
 {
     public string Location => database.FilePath;
 
@@ -20,8 +20,8 @@ internal sealed class DatasetStore(Database database, StoreInitializer initializ
     public async Task<ImportResult> ImportAsync(DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        Database.PrepareForBulkWrite(connection);
-        var rollbackJournal = await Database.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
+        SqliteConnections.PrepareForBulkWrite(connection);
+        var rollbackJournal = await SqliteConnections.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
         try
         {
             return await ImportAsync(connection, document, actor, progress, cancellationToken);
@@ -30,10 +30,10 @@ internal sealed class DatasetStore(Database database, StoreInitializer initializ
         {
             if (rollbackJournal)
             {
-                await Database.ConfigureFileAsync(connection, CancellationToken.None);
+                await SqliteConnections.ConfigureFileAsync(connection, CancellationToken.None);
             }
 
-            Database.EndBulkWrite(connection);
+            SqliteConnections.EndBulkWrite(connection);
         }
     }
 

@@ -10,7 +10,7 @@ namespace Timeline.Store.Sqlite;
 /// store holds no data. An existing store is never reseeded implicitly; see <see cref="ReseedAsync"/>.
 /// </summary>
 public sealed class StoreInitializer(
-    Database database, IOptions<TimelineOptions> options, TimeProvider clock, ILogger<StoreInitializer> logger, StoreState? state = null)
+    SqliteConnections database, IOptions<TimelineOptions> options, TimeProvider clock, ILogger<StoreInitializer> logger, DataVersionCache? state = null)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

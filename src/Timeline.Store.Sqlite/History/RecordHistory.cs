@@ -4,7 +4,7 @@ using Dapper;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>The revisions table read as a record's history and as the change feed (<see cref="IRecordHistory"/>); positions are revision seqs.</summary>
-internal sealed class RecordHistory(Database database) : IRecordHistory
+internal sealed class RecordHistory(SqliteConnections database) : IRecordHistory
 {
     private sealed class RevisionRow
     {

@@ -93,7 +93,7 @@ internal sealed class EventKind : RecordKind<ValidEvent, EventDetail>
 
     public override async Task<(EventDetail? Record, long Version)> ReadAsync(SqliteConnection c, SqliteTransaction? tx, string id, CancellationToken ct)
     {
-        var (detail, _) = await EventQueries.GetAsync(c, tx, id, ct);
+        var (detail, _) = await SqliteEventDetails.GetAsync(c, tx, id, ct);
         return (detail, detail?.Version ?? 0);
     }
 
@@ -135,7 +135,7 @@ internal sealed class EntityKind : RecordKind<ValidEntity, EntityItem>
 
     public override async Task<(EntityItem? Record, long Version)> ReadAsync(SqliteConnection c, SqliteTransaction? tx, string id, CancellationToken ct)
     {
-        var (detail, _) = await EntityQueries.GetAsync(c, tx, id, ct);
+        var (detail, _) = await SqliteEntityReader.GetAsync(c, tx, id, ct);
         return (detail, detail?.Version ?? 0);
     }
 
@@ -183,7 +183,7 @@ internal sealed class SourceKind : RecordKind<ValidSource, SourceDetail>
 
     public override async Task<(SourceDetail? Record, long Version)> ReadAsync(SqliteConnection c, SqliteTransaction? tx, string id, CancellationToken ct)
     {
-        var (detail, _) = await SourceQueries.GetAsync(c, tx, id, ct);
+        var (detail, _) = await SqliteSourceReader.GetAsync(c, tx, id, ct);
         return (detail, detail?.Version ?? 0);
     }
 

@@ -11,7 +11,7 @@ namespace Timeline.Store.Sqlite;
 /// writes the record, its search row and its revision, and moves the data version; the answer is read afterwards
 /// from one snapshot (the record and the data version it was read at).
 /// </summary>
-internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> kind, Database database, TimeProvider clock, StoreState state)
+internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> kind, SqliteConnections database, TimeProvider clock, DataVersionCache state)
     : IRecordWriter<TRecord>
     where TValid : class
     where TRecord : class

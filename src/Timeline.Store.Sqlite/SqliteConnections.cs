@@ -7,7 +7,7 @@ namespace Timeline.Store.Sqlite;
 /// The one place that opens connections to the store and sets their pragmas. Everything SQLite-specific
 /// about connections lives here, so another store can take its place behind the same seam.
 /// </summary>
-public sealed class Database
+public sealed class SqliteConnections
 {
     private readonly string _connectionString;
     private readonly ConnectionHooks? _hooks;
@@ -18,14 +18,14 @@ public sealed class Database
     /// before SQLite's first use in the process; if SQLite is already in use, it stays as it is. Memory statistics are
     /// off too: they take one process-wide mutex on every allocation SQLite makes, from every connection.
     /// </summary>
-    static Database()
+    static SqliteConnections()
     {
         SQLitePCL.Batteries_V2.Init();
         _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
         _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
     }
 
-    public Database(IOptions<TimelineOptions> options, ConnectionHooks? hooks = null)
+    public SqliteConnections(IOptions<TimelineOptions> options, ConnectionHooks? hooks = null)
     {
         _hooks = hooks;
         var settings = options.Value;

@@ -13,7 +13,7 @@ namespace Timeline.Api.Events;
 /// The filters every event listing takes, bound from the query string. Values are bound as text and
 /// checked in <see cref="TryParse"/>, so that a bad value gets a problem naming its parameter.
 /// </summary>
-public sealed record EventQuery
+public sealed record EventListParameters
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -83,12 +83,12 @@ public sealed record EventQuery
         CheckListSize("tag", tags, errors);
         var source = string.IsNullOrEmpty(Source) ? null : Source;
 
-        string? match = null;
+        SearchExpression? search = null;
         if (Q is not null)
         {
             if (SearchQuery.TryParse(Q, out var parsed, out var searchError))
             {
-                match = parsed;
+                search = parsed;
             }
             else
             {
@@ -122,7 +122,7 @@ public sealed record EventQuery
             errors["limit"] = [$"'{Limit}' is not an integer from 1 to {MaxLimit}"];
         }
 
-        filter = new EventFilter(from, to, categories, entities, tags, source, match, order, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
+        filter = new EventFilter(from, to, categories, entities, tags, source, search, order, limit, string.IsNullOrEmpty(Cursor) ? null : Cursor);
         return errors.Count == 0;
     }
 

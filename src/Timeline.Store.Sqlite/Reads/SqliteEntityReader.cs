@@ -4,8 +4,8 @@ using Dapper;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>The SQL behind the entity endpoints.</summary>
-public sealed class EntityQueries(Database database)
+/// <summary>Entities as the API shows them (<see cref="IEntityReader"/>).</summary>
+public sealed class SqliteEntityReader(SqliteConnections database) : IEntityReader
 {
     private sealed class EntityRow
     {
@@ -72,7 +72,7 @@ public sealed class EntityQueries(Database database)
     }
 
     /// <summary>One entity; or its tombstone if deleted; or neither if unknown.</summary>
-    public async Task<(EntityItem? Entity, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<RecordLookup<EntityItem>> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var snapshot = connection.BeginTransaction(deferred: true);
@@ -80,7 +80,7 @@ public sealed class EntityQueries(Database database)
     }
 
     /// <summary>The same, on the caller's connection and transaction.</summary>
-    public static async Task<(EntityItem? Entity, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    public static async Task<RecordLookup<EntityItem>> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<EntityRow>(new CommandDefinition(
             """
@@ -93,9 +93,9 @@ public sealed class EntityQueries(Database database)
             new { id },
             transaction,
             cancellationToken: cancellationToken));
-        return row is null ? (null, null)
-            : row.DeletedAt is not null ? (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version))
-            : (ToItem(row, await AliasesAsync(connection, [id], cancellationToken, transaction)), null);
+        return row is null ? default
+            : row.DeletedAt is not null ? new(null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version))
+            : new(ToItem(row, await AliasesAsync(connection, [id], cancellationToken, transaction)), null);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)

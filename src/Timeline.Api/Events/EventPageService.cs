@@ -2,22 +2,24 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Paging;
 using Timeline.Api.Problems;
 using Timeline.Api.Search;
+using Timeline.Model.Store;
 
 namespace Timeline.Api.Events;
 
 /// <summary>
-/// Answers every query over events (the lists, facets and exports) the same way: check the parameters,
-/// check the ids they name, follow the cursor, and link the next page. One filter model for all of them.
+/// Answers every query over events (the lists, facets and exports) the same way: check the parameters, hold a search to
+/// its budget (<see cref="ISearchBudget"/>), check the ids they name, follow the cursor, and link the next page
+/// (<see cref="IEventPages"/>). One filter model for all of them.
 /// </summary>
-public sealed class EventListing(EventQueries queries, CursorCodec cursors, SearchBudget searchBudget)
+public sealed class EventPageService(IEventPages pages, CursorCodec cursors, ISearchBudget searchBudget)
 {
     /// <summary>
     /// The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by
     /// <see cref="QueryParameterGuard"/>). A search is held to the bound of <paramref name="work"/> (by default a list's, or
-    /// ranking's with sort=relevance; see <see cref="SearchBudget"/>).
+    /// ranking's with sort=relevance; see <see cref="ISearchBudget"/>).
     /// </summary>
     public async Task<(EventFilter? Filter, Dictionary<string, string[]> Errors)> ValidateAsync(
-        EventQuery query,
+        EventListParameters query,
         Func<EventFilter, EventFilter> scope,
         CancellationToken cancellationToken,
         SearchWork? work = null)
@@ -28,12 +30,12 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
         }
 
         filter = scope(filter);
-        if (filter.Match is not null
-            && await searchBudget.CheckAsync(filter.Match, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
+        if (filter.Search is not null
+            && await searchBudget.CheckAsync(filter.Search, work ?? DefaultWork(filter), cancellationToken) is { } tooCostly)
         {
             errors["q"] = [tooCostly];
         }
-        var (missingEntities, sourceMissing) = await queries.MissingReferencesAsync(filter.Entities, filter.Source, cancellationToken);
+        var (missingEntities, sourceMissing) = await pages.MissingReferencesAsync(filter.Entities, filter.Source, cancellationToken);
         if (missingEntities.Count > 0)
         {
             errors["entity"] = [$"unknown entity id{(missingEntities.Count == 1 ? "" : "s")} {string.Join(", ", missingEntities.Select(e => $"'{e}'"))}; GET /entities lists them"];
@@ -50,12 +52,12 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
     /// <summary>What a list's search is asked to do: rank, check each match against other filters, or list.</summary>
     private static SearchWork DefaultWork(EventFilter filter) =>
         filter.Order == EventOrder.Relevance ? SearchWork.Ranking
-        : filter.Categories.Count > 0 || (filter with { Match = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
+        : filter.Categories.Count > 0 || (filter with { Search = null }).NarrowsBeyondDatesAndCategories ? SearchWork.Filtered
         : SearchWork.List;
 
     /// <summary>The page asked for, or the problem that explains why it cannot be given.</summary>
     public async Task<(EventPageJson? Page, ValidationProblem? Problem)> ListAsync(
-        EventQuery query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
+        EventListParameters query, HttpContext context, Func<EventFilter, EventFilter> scope, CancellationToken cancellationToken)
     {
         var (filter, errors) = await ValidateAsync(query, scope, cancellationToken);
         if (filter is null)
@@ -71,7 +73,7 @@ public sealed class EventListing(EventQueries queries, CursorCodec cursors, Sear
             return (null, QueryProblems.Invalid(errors));
         }
 
-        var (items, next) = await queries.ListJsonAsync(filter, after, cancellationToken);
+        var (items, next) = await pages.ListJsonAsync(filter, after, cancellationToken);
         var nextCursor = next is null ? null : cursors.Encode(next, fingerprint);
         PageLinks.AddNext(context, nextCursor);
         return (new EventPageJson(items, nextCursor), null);

@@ -15,7 +15,7 @@ namespace Timeline.Store.Sqlite;
 /// the rebuild); a small store's copy is rebuilt at once. Timeline:DateCategoryIndex turns it off.
 /// </para>
 /// </summary>
-public sealed class DateCategoryIndex(Database database, IOptions<TimelineOptions> options) : IDisposable
+public sealed class DateCategoryIndex(SqliteConnections database, IOptions<TimelineOptions> options) : IDisposable
 {
     /// <summary>Up to this many events a rebuild runs inside the request that needs it; above, in the background.</summary>
     private const int InlineRebuildLimit = 50_000;

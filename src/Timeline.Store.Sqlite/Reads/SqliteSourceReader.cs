@@ -4,8 +4,8 @@ using Dapper;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>The SQL behind the source endpoints.</summary>
-public sealed class SourceQueries(Database database)
+/// <summary>Source documents as the API shows them (<see cref="ISourceReader"/>).</summary>
+public sealed class SqliteSourceReader(SqliteConnections database) : ISourceReader
 {
     private const string Columns =
         """
@@ -53,7 +53,7 @@ public sealed class SourceQueries(Database database)
     }
 
     /// <summary>One source with its text; or its tombstone if deleted; or neither if unknown.</summary>
-    public async Task<(SourceDetail? Source, Tombstone? Deleted)> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<RecordLookup<SourceDetail>> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var snapshot = connection.BeginTransaction(deferred: true);
@@ -61,24 +61,24 @@ public sealed class SourceQueries(Database database)
     }
 
     /// <summary>The same, on the caller's connection and transaction.</summary>
-    public static async Task<(SourceDetail? Source, Tombstone? Deleted)> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
+    public static async Task<RecordLookup<SourceDetail>> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
             $"{Columns}\nWHERE s.id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         if (row is null)
         {
-            return (null, null);
+            return default;
         }
 
         if (row.DeletedAt is not null)
         {
-            return (null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version));
+            return new(null, new Tombstone(row.DeletedAt, row.DeletedBy ?? string.Empty, row.Version));
         }
 
         var text = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "SELECT text FROM sources WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         var item = ToItem(row);
-        return (new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, item.Version, text!), null);
+        return new(new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, item.Version, text!), null);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)

@@ -6,25 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>What a search is asked to do, each with its own bound.</summary>
-public enum SearchWork
-{
-    /// <summary>List matches in timeline order (GET /events?q=, entity and source lists, exports).</summary>
-    List,
-
-    /// <summary>Rank every match by relevance (sort=relevance).</summary>
-    Ranking,
-
-    /// <summary>Rank every match among events, and among sources and entities too (GET /search).</summary>
-    Search,
-
-    /// <summary>List matches in timeline order under a category, entity, tag or source filter too, each match checked against it.</summary>
-    Filtered,
-
-    /// <summary>Count facets over every match (GET /events/facets?q=).</summary>
-    Facets,
-}
-
 /// <summary>
 /// Bounds the work one search may cause before it runs, from how often its words occur in the full-text index (read
 /// from FTS5's own vocabulary, kept per data version). Two figures are estimated: the index entries the search reads
@@ -39,7 +20,7 @@ public enum SearchWork
 /// most Timeline:SearchFacetLimit matches, and a list under a category, entity, tag or source filter besides the search,
 /// which reads every match's row to check it (a rare tag: 4.2 s for a word in every event), a fifth as many.
 /// </summary>
-public sealed class SearchBudget(Database database, StoreState state, IOptions<TimelineOptions> options)
+public sealed class SearchBudget(SqliteConnections database, DataVersionCache state, IOptions<TimelineOptions> options) : ISearchBudget
 {
     public const int PrefixWeight = 4;
 
@@ -59,10 +40,9 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
         public ConcurrentDictionary<string, long> Documents { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>Why the search <paramref name="match"/> (written by <see cref="SearchQuery"/>) may not do <paramref name="work"/>, or null when it may.</summary>
-    public async Task<string?> CheckAsync(string match, SearchWork work, CancellationToken cancellationToken)
+    /// <summary>Why the search <paramref name="search"/> may not do <paramref name="work"/>, or null when it may.</summary>
+    public async Task<string?> CheckAsync(SearchExpression search, SearchWork work, CancellationToken cancellationToken)
     {
-        var groups = SearchQuery.Read(match);
         var version = (await state.GetAsync(cancellationToken)).DataVersion;
         var counts = Volatile.Read(ref _counts);
         if (counts is null || counts.DataVersion != version || counts.Documents.Count > MaxCached)
@@ -99,7 +79,7 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
             }
 
             // A term's entries (every word of it) and the most events it can match (its rarest word).
-            async Task<(long Entries, long Matches)> Term(SearchQuery.Term term)
+            async ValueTask<(long Entries, long Matches)> Term(SearchTerm term)
             {
                 long entries = 0, matches = long.MaxValue;
                 for (var i = 0; i < term.Words.Count; i++)
@@ -113,25 +93,46 @@ public sealed class SearchBudget(Database database, StoreState state, IOptions<T
                 return (entries, matches == long.MaxValue ? 0 : matches);
             }
 
-            long read = 0, matched = 0;
-            var terms = 0;
-            foreach (var group in groups)
+            // An expression's entries (every term's, after NOT too), the most events it can match (a term's rarest word, the
+            // fewest of what AND joins, the sum of what OR joins, what NOT keeps) and its number of terms.
+            async ValueTask<(long Entries, long Matches, int Terms)> Estimate(SearchExpression expression)
             {
-                terms += group.Sum(g => 1 + g.Excluded.Count);
-                var groupMatches = long.MaxValue;
-                foreach (var (kept, excluded) in group)
+                switch (expression)
                 {
-                    var (entries, matches) = await Term(kept);
-                    read += entries;
-                    groupMatches = Math.Min(groupMatches, matches);
-                    foreach (var term in excluded)
-                    {
-                        read += (await Term(term)).Entries;
-                    }
-                }
+                    case SearchTerm term:
+                        var (termEntries, termMatches) = await Term(term);
+                        return (termEntries, termMatches, 1);
+                    case SearchExcept except:
+                        var (entries, matches, count) = await Estimate(except.Kept);
+                        for (var i = 0; i < except.Excluded.Count; i++)
+                        {
+                            var estimate = await Estimate(except.Excluded[i]);
+                            entries += estimate.Entries;
+                            count += estimate.Terms;
+                        }
 
-                matched += groupMatches == long.MaxValue ? 0 : groupMatches;
+                        return (entries, matches, count);
+                    case SearchAll or SearchAny:
+                        var any = expression is SearchAny;
+                        long read = 0, fewest = long.MaxValue, sum = 0;
+                        var terms = 0;
+                        var operands = any ? ((SearchAny)expression).Operands : ((SearchAll)expression).Operands;
+                        for (var i = 0; i < operands.Count; i++)
+                        {
+                            var (operandEntries, operandMatches, operandTerms) = await Estimate(operands[i]);
+                            read += operandEntries;
+                            fewest = Math.Min(fewest, operandMatches);
+                            sum += operandMatches;
+                            terms += operandTerms;
+                        }
+
+                        return (read, any ? sum : fewest == long.MaxValue ? 0 : fewest, terms);
+                    default:
+                        throw new NotSupportedException($"no estimate for {expression.GetType().Name}");
+                }
             }
+
+            var (read, matched, terms) = await Estimate(search);
 
             // Ranking reads the words' positions too (BM25 counts them): half as many entries.
             var ranking = work is SearchWork.Ranking or SearchWork.Search;

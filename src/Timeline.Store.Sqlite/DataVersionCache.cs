@@ -9,7 +9,7 @@ namespace Timeline.Store.Sqlite;
 /// by another process (an `import` run beside the server, another replica) are seen within
 /// Timeline:DataVersionRefreshMilliseconds.
 /// </summary>
-public sealed class StoreState(Database database, IOptions<TimelineOptions> options, TimeProvider clock) : IDataVersion
+public sealed class DataVersionCache(SqliteConnections database, IOptions<TimelineOptions> options, TimeProvider clock) : IDataVersion
 {
     private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(Math.Max(0, options.Value.DataVersionRefreshMilliseconds));
     private Cached? _current;
