@@ -1,5 +1,6 @@
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
+using Timeline.Api.Listing;
 using Timeline.Api.Paging;
 using Timeline.Api.Sources;
 using Timeline.Store.Sqlite;

@@ -26,7 +26,7 @@ public sealed class ConditionalGets(RequestDelegate next, IDataVersion state, Re
             return;
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<Curation.RecordETag>() is not null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RecordETag>() is not null)
         {
             await RecordAsync(context);
             return;

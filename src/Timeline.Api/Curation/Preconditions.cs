@@ -3,8 +3,6 @@ using Microsoft.Net.Http.Headers;
 
 namespace Timeline.Api.Curation;
 
-/// <summary>Endpoint metadata: the handler sets its own per-record ETag, so the generic conditional-GET middleware leaves it alone.</summary>
-public sealed class RecordETag;
 
 /// <summary>
 /// Per-record entity tags: <c>"{version}.{dataVersion}"</c>. The version says which state of the record

@@ -5,6 +5,7 @@ using Timeline.Api.Events;
 using Timeline.Api.Problems;
 using Timeline.Model.Vocabulary;
 using Timeline.Model.Store;
+using Timeline.Api.Listing;
 
 namespace Timeline.Api.Entities;
 
@@ -25,7 +26,7 @@ public static class EntitiesApi
             .WithDescription("The entity with its aliases and the number of events that involve it. 404 for an unknown id, 410 for a deleted one.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .WithMetadata(new Curation.RecordETag());
+            .WithMetadata(new Caching.RecordETag());
 
         group.MapGet("/{id}/events", ListEntityEvents)
             .WithName("ListEntityEvents")
@@ -69,7 +70,7 @@ public static class EntitiesApi
         [Description("Entity id, such as smic or kirin-9000s.")] string id,
         HttpContext context,
         IEntityReader queries,
-        DataVersionCache state,
+        IDataVersion state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;

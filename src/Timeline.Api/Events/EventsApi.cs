@@ -8,6 +8,7 @@ using Timeline.Api.Exports;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Problems;
 using Timeline.Model.Store;
+using Timeline.Api.Listing;
 
 namespace Timeline.Api.Events;
 
@@ -71,7 +72,7 @@ public static class EventsApi
             .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id; 410 for a deleted event, saying when and by whom (POST /events/{id}/restore brings it back).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .WithMetadata(new Curation.RecordETag());
+            .WithMetadata(new Caching.RecordETag());
 
         routes.MapGet("/events.csv", ExportCsv)
             .WithTags("Events")
@@ -128,7 +129,7 @@ public static class EventsApi
         [Description("Event id, such as smic-added-to-us-sanctions-list.")] string id,
         HttpContext context,
         IEventDetails events,
-        DataVersionCache state,
+        IDataVersion state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;
@@ -211,7 +212,7 @@ public static class EventsApi
             (body, ct) => TimelineJsExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] ExportQuery query, HttpContext context, EventPageService listing, IEventExports exports, DataVersionCache state, CancellationToken cancellationToken) =>
+        [AsParameters] ExportQuery query, HttpContext context, EventPageService listing, IEventExports exports, IDataVersion state, CancellationToken cancellationToken) =>
         ExportAsync(query.ToListParameters(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
+using Timeline.Api.Listing;
 
 namespace Timeline.Api.Exports;
 

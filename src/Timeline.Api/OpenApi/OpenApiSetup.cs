@@ -191,7 +191,7 @@ public static class OpenApiSetup
         "category" => Vocabularies.Categories.Select(c => c.Id),
         "kind" => Vocabularies.EntityKinds.Select(k => k.Id),
         "sort" => ["date", "-date", "relevance"],
-        "facet" => Events.EventFacets.Names,
+        "facet" => FacetNames.All,
         _ => null,
     };
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
 using Timeline.Model.Store;
+using Timeline.Api.Listing;
 
 namespace Timeline.Api.Search;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Timeline.Api.Events;
 using Timeline.Api.Problems;
 using Timeline.Model.Store;
+using Timeline.Api.Listing;
 
 namespace Timeline.Api.Sources;
 
@@ -23,7 +24,7 @@ public static class SourcesApi
             .WithDescription("The source's metadata and its full text, byte for byte as received. Every citation's startOffset/endOffset index into this text in Unicode code points. 404 for an unknown id, 410 for a deleted one.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .WithMetadata(new Curation.RecordETag());
+            .WithMetadata(new Caching.RecordETag());
 
         group.MapGet("/{id}/events", ListSourceEvents)
             .WithName("ListSourceEvents")
@@ -41,7 +42,7 @@ public static class SourcesApi
         [Description("Source id, such as ft-derived-huawei-smic-kirin-9000s.")] string id,
         HttpContext context,
         ISourceReader queries,
-        DataVersionCache state,
+        IDataVersion state,
         CancellationToken cancellationToken)
     {
         var dataVersion = (await state.GetAsync(cancellationToken)).DataVersion;

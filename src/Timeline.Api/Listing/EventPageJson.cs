@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Timeline.Model.Dates;
 
-namespace Timeline.Api.Events;
+namespace Timeline.Api.Listing;
 
 /// <summary>
 /// A page of events as its JSON response: the shape of <see cref="EventPage"/> (and documented as one), written from the

@@ -4,7 +4,7 @@ using Timeline.Api.Problems;
 using Timeline.Api.Search;
 using Timeline.Model.Store;
 
-namespace Timeline.Api.Events;
+namespace Timeline.Api.Listing;
 
 /// <summary>
 /// Answers every query over events (the lists, facets and exports) the same way: check the parameters, hold a search to

@@ -7,7 +7,7 @@ using Timeline.Api.Search;
 using Timeline.Model.Dates;
 using Timeline.Model.Vocabulary;
 
-namespace Timeline.Api.Events;
+namespace Timeline.Api.Listing;
 
 /// <summary>
 /// The filters every event listing takes, bound from the query string. Values are bound as text and
