@@ -111,10 +111,7 @@ public partial class DeploymentTests
     [Fact]
     public void The_README_configuration_table_documents_every_setting_with_a_default()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
-        var table = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..];
-        table = table[..table.IndexOf("\n## ", StringComparison.Ordinal)];
-        var rows = table.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        var rows = ConfigurationTableRows();
 
         var documented = ConfigurationKeys.All().Keys
             .Select(key => key.Contains(":*", StringComparison.Ordinal) ? key[..key.IndexOf(":*", StringComparison.Ordinal)] : key)
@@ -126,6 +123,134 @@ public partial class DeploymentTests
             Assert.False(string.IsNullOrWhiteSpace(row.Split('|')[2]), $"{key} has no default in the README");
         }
     }
+
+    [Fact]
+    public void Every_Timeline_setting_in_the_README_configuration_table_is_one_the_app_reads()
+    {
+        var settings = ConfigurationKeys.All();
+        var keys = ConfigurationTableRows()
+            .Select(row => row.Split('|')[1].Trim().Trim('`'))
+            .Where(key => key.StartsWith($"{TimelineOptions.Section}:", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.True(
+            ConfigurationKeys.Resolve(key, settings) is not null || settings.Keys.Any(k => k.StartsWith($"{key}:*:", StringComparison.OrdinalIgnoreCase)), // a list of entries
+            $"the README documents {key}, which the app does not read"));
+    }
+
+    /// <summary>
+    /// Every relative link and image in the README and the documents under docs/ (and the benchmark's README) names a
+    /// file of the repository, and every #anchor a heading of the document it points into, as GitHub renders them.
+    /// </summary>
+    [Fact]
+    public void Every_relative_link_in_the_README_and_docs_resolves()
+    {
+        var documents = new[] { Path.Combine(RepositoryFiles.Root, "README.md"), Path.Combine(RepositoryFiles.Root, "tests", "Benchmarks", "README.md") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(RepositoryFiles.Root, "docs"), "*.md", SearchOption.AllDirectories))
+            .ToList();
+        var checkedLinks = 0;
+
+        foreach (var document in documents)
+        {
+            var name = Path.GetRelativePath(RepositoryFiles.Root, document);
+            foreach (var target in MarkdownLinks(File.ReadAllText(document)))
+            {
+                if (UrlScheme().IsMatch(target))
+                {
+                    continue;
+                }
+
+                var hash = target.IndexOf('#', StringComparison.Ordinal);
+                var (path, anchor) = hash < 0 ? (target, null) : (target[..hash], target[(hash + 1)..]);
+                var linked = path.Length == 0 ? document : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(document)!, Uri.UnescapeDataString(path)));
+                Assert.True(File.Exists(linked) || Directory.Exists(linked), $"{name} links to {target}: no such file");
+                if (anchor is not null)
+                {
+                    Assert.True(linked.EndsWith(".md", StringComparison.Ordinal), $"{name} links to {target}: an anchor into a file that is not Markdown");
+                    Assert.True(HeadingAnchors(File.ReadAllText(linked)).Contains(anchor), $"{name} links to {target}: no such heading");
+                }
+
+                checkedLinks++;
+            }
+        }
+
+        Assert.True(checkedLinks > 10, $"only {checkedLinks} relative links found: is the link reader broken?");
+    }
+
+    /// <summary>The rows of the configuration table: the lines starting "| `" in the README's "## Configuration" section.</summary>
+    private static List<string> ConfigurationTableRows()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
+        var start = readme.IndexOf("\n## Configuration\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README has no \"## Configuration\" section");
+        var section = readme[(start + 1)..];
+        var end = section.IndexOf("\n## ", StringComparison.Ordinal);
+        section = end < 0 ? section : section[..end];
+        var rows = section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(rows);
+        return rows;
+    }
+
+    /// <summary>The targets of the Markdown links and images outside code blocks and code spans.</summary>
+    private static IEnumerable<string> MarkdownLinks(string markdown)
+    {
+        var inCode = false;
+        foreach (var line in markdown.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                inCode = !inCode;
+                continue;
+            }
+
+            if (!inCode)
+            {
+                foreach (Match link in MarkdownLink().Matches(CodeSpan().Replace(line, string.Empty)))
+                {
+                    yield return link.Groups["target"].Value;
+                }
+            }
+        }
+    }
+
+    /// <summary>The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered.</summary>
+    private static HashSet<string> HeadingAnchors(string markdown)
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var inCode = false;
+        foreach (var line in markdown.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                inCode = !inCode;
+            }
+            else if (!inCode && Heading().Match(line) is { Success: true } heading)
+            {
+                var slug = string.Concat(heading.Groups["text"].Value.Trim().ToLowerInvariant()
+                    .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-');
+                var anchor = slug;
+                for (var n = 1; !anchors.Add(anchor); n++)
+                {
+                    anchor = $"{slug}-{n}";
+                }
+            }
+        }
+
+        return anchors;
+    }
+
+    [GeneratedRegex(@"!?\[[^\]]*\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"`[^`]*`")]
+    private static partial Regex CodeSpan();
+
+    [GeneratedRegex(@"^#{1,6}\s+(?<text>.+?)\s*#*\s*$")]
+    private static partial Regex Heading();
+
+    [GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9+.-]*:")]
+    private static partial Regex UrlScheme();
 
     [Fact]
     public void The_dataset_and_every_source_document_are_copied_to_where_the_seed_path_points()
