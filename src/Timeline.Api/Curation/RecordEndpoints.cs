@@ -30,7 +30,7 @@ public static class RecordEndpoints
             "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may.",
             _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series; the country an ISO 3166-1 alpha-2 code.",
         };
-        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction.";
+        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction. " + WriteWarnings.Description;
 
         group.MapPost("/", Create<TDetail>)
             .WithName($"Create{Cap(name)}")
@@ -99,6 +99,7 @@ public static class RecordEndpoints
         }
 
         http.Response.Headers.ETag = Preconditions.Tag(created.Version, created.DataVersion);
+        WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(created.Record, created.Version, http.RequestServices, cancellationToken));
         return TypedResults.Created($"/{Problems.QueryProblems.Plural(writes.Resource)}/{created.Id}", created.Record);
     }
 
@@ -107,7 +108,7 @@ public static class RecordEndpoints
         where TDetail : class
     {
         var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
-        return refused ?? Answer(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        return refused ?? await AnswerAsync(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Patch<TDetail>(
@@ -115,7 +116,7 @@ public static class RecordEndpoints
         where TDetail : class
     {
         var (patch, refused) = await ReadBodyAsync(http, "application/merge-patch+json", cancellationToken);
-        return refused ?? Answer(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        return refused ?? await AnswerAsync(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
@@ -135,10 +136,10 @@ public static class RecordEndpoints
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Restore<TDetail>(
         [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
         where TDetail : class =>
-        Answer(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        await AnswerAsync(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
 
-    /// <summary>A success as 200 with the record and its ETag; anything else as its problem.</summary>
-    private static Results<Ok<TDetail>, ProblemHttpResult> Answer<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome)
+    /// <summary>A success as 200 with the record, its ETag and its warnings; anything else as its problem.</summary>
+    private static async Task<Results<Ok<TDetail>, ProblemHttpResult>> AnswerAsync<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome, CancellationToken cancellationToken)
         where TDetail : class
     {
         var (record, version, dataVersion) = outcome switch
@@ -154,6 +155,7 @@ public static class RecordEndpoints
         }
 
         http.Response.Headers.ETag = Preconditions.Tag(version, dataVersion);
+        WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(record, version, http.RequestServices, cancellationToken));
         return TypedResults.Ok(record);
     }
 
