@@ -43,13 +43,15 @@ public static class WriteWarnings
 
                 return DatasetChecks.Event(e.Id, date, e.Title, e.Summary, e.Caveats, [.. e.Citations.Select(c => new QuotedSource(c.SourceId, c.Quote))], id => published.GetValueOrDefault(id));
             case EntityItem entity:
-                return DatasetChecks.Use("entity", entity.Id, entity.EventCount, await StandaloneAsync("entity", entity.Id, version, services, cancellationToken)) is { } unusedEntity ? [unusedEntity] : [];
+                return Listed(DatasetChecks.Use("entity", entity.Id, entity.EventCount, await StandaloneAsync("entity", entity.Id, version, services, cancellationToken)));
             case SourceDetail source:
-                return DatasetChecks.Use("source", source.Id, source.EventCount, await StandaloneAsync("source", source.Id, version, services, cancellationToken)) is { } unusedSource ? [unusedSource] : [];
+                return Listed(DatasetChecks.Use("source", source.Id, source.EventCount, await StandaloneAsync("source", source.Id, version, services, cancellationToken)));
             default:
                 return [];
         }
     }
+
+    private static IReadOnlyList<DatasetWarning> Listed(DatasetWarning? warning) => warning is null ? [] : [warning];
 
     /// <summary>Adds one header per warning to the response.</summary>
     public static void Add(HttpResponse response, IReadOnlyList<DatasetWarning> warnings)

@@ -134,7 +134,22 @@ public sealed record FederalRegisterPage
 }
 
 /// <summary>A Federal Register file or answer the importer cannot use: what, and where.</summary>
-public sealed class FederalRegisterException(string message) : Exception(message);
+public sealed class FederalRegisterException : Exception
+{
+    public FederalRegisterException()
+    {
+    }
+
+    public FederalRegisterException(string message)
+        : base(message)
+    {
+    }
+
+    public FederalRegisterException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
 
 /// <summary>Reads the Federal Register API's JSON: a search page (with <c>results</c>) or a single document.</summary>
 public static class FederalRegisterJson
@@ -142,6 +157,7 @@ public static class FederalRegisterJson
     private static readonly JsonSerializerOptions Options = new() { AllowTrailingCommas = false };
 
     /// <summary>The documents in a search page or single-document JSON, with the page's next URL (null for a document).</summary>
+    /// <param name="json">The JSON bytes.</param>
     /// <param name="where">The file or URL, for messages.</param>
     public static (List<FederalRegisterDocument> Documents, FederalRegisterPage? Page) Parse(ReadOnlySpan<byte> json, string where)
     {

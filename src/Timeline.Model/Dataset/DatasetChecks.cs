@@ -58,6 +58,9 @@ public static partial class DatasetChecks
 
     /// <summary>The warning for an entity or source that nothing uses (<paramref name="uses"/> is 0) and that is not marked standalone, or null.</summary>
     /// <param name="resource">"entity" or "source".</param>
+    /// <param name="id">The record's id.</param>
+    /// <param name="uses">How many events link the entity or cite the source.</param>
+    /// <param name="standalone">Whether the record is marked standalone.</param>
     public static DatasetWarning? Use(string resource, string id, long uses, bool standalone)
     {
         if (uses > 0 || standalone)
