@@ -214,7 +214,7 @@ public static class FederalRegisterImport
             return new FederalRegisterResult(read, 0, 0, 0, alreadyStored, skipped, pages);
         }
 
-        output.WriteLine($"  writing {sources.Count} source{(sources.Count == 1 ? "" : "s")} in one transaction ...");
+        output.WriteLine($"  importing {sources.Count} source{(sources.Count == 1 ? "" : "s")} in one transaction (each created, updated or left unchanged) ...");
         var (report, errors) = await store.ImportAsync(new DatasetDocument { Sources = sources, Entities = [], Events = [] }, "federal-register", cancellationToken);
         if (report is null)
         {
