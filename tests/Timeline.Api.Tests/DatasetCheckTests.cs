@@ -147,3 +147,30 @@ public sealed class DatasetCheckTests : IDisposable
         Assert.False(marked.Headers.Contains("Timeline-Warning"));
     }
 }
+
+/// <summary>The Timeline-Warning header is documented under every write's success response.</summary>
+public sealed class WriteWarningOpenApiTests : IDisposable
+{
+    private readonly TimelineApp _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task Every_successful_write_response_documents_the_Timeline_Warning_header()
+    {
+        using var client = _app.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+        foreach (var (path, verb, status) in new[]
+        {
+            ("/events", "post", "201"), ("/events/{id}", "put", "200"), ("/entities/{id}", "patch", "200"), ("/sources/{id}/restore", "post", "200"),
+        })
+        {
+            var header = paths.GetProperty(path).GetProperty(verb).GetProperty("responses").GetProperty(status).GetProperty("headers").GetProperty("Timeline-Warning");
+            Assert.Contains("paraphrase-not-quoted", header.GetProperty("description").GetString());
+            Assert.Equal("entities 'lonely-agency': is linked to no event; link it, or mark it \"standalone\": true if it is kept on purpose", JsonSerializer.Deserialize<string>(header.GetProperty("example").GetString()!));
+        }
+
+        Assert.Contains("Timeline-Warning", paths.GetProperty("/events").GetProperty("post").GetProperty("description").GetString());
+    }
+}

@@ -4,6 +4,7 @@ using Timeline.Api.Auth;
 using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
+using Timeline.Api.OpenApi;
 using Timeline.Api.Sources;
 
 namespace Timeline.Api.Curation;
@@ -38,7 +39,8 @@ public static class RecordEndpoints
             .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {rules} {writes} Answers 201 with the {name}, its ETag and its Location; 409 when the id is taken.")
             .Accepts<TDocument>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapPut("/{id}", Replace<TDetail>)
             .WithName($"Replace{Cap(name)}")
@@ -49,7 +51,8 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapPatch("/{id}", Patch<TDetail>)
             .WithName($"Patch{Cap(name)}")
@@ -60,7 +63,8 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapDelete("/{id}", Delete<TDetail>)
             .WithName($"Delete{Cap(name)}")
@@ -78,7 +82,8 @@ public static class RecordEndpoints
             .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities or sources that are deleted" : "")}. Needs an editor key.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
     }
 

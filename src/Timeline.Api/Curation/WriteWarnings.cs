@@ -24,6 +24,12 @@ public static class WriteWarnings
         + "title or summary that is in none of its citation quotes; an event dated after the publication of its only source with no caveat "
         + "about a plan, announcement, expectation or schedule. Warnings never refuse a write.";
 
+    /// <summary>The header as the OpenAPI document describes it under each successful write's response.</summary>
+    public const string HeaderDescription =
+        "One per data-honesty warning about the record written (absent when there is none): a JSON string, ASCII only, \"path: message\". "
+        + "The checks: unused (an entity or source that no event uses and that is not marked standalone), paraphrase-not-quoted, dated-after-source. "
+        + "The write succeeded; the warning asks the curator to look.";
+
     private static readonly JsonSerializerOptions Ascii = new() { Encoder = JavaScriptEncoder.Default };
 
     /// <summary>The warnings for a written record (an EventDetail, EntityItem or SourceDetail at <paramref name="version"/>).</summary>
