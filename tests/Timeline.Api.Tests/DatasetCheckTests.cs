@@ -174,3 +174,45 @@ public sealed class WriteWarningOpenApiTests : IDisposable
         Assert.Contains("Timeline-Warning", paths.GetProperty("/events").GetProperty("post").GetProperty("description").GetString());
     }
 }
+
+/// <summary>The seed's warnings are logged at startup, and startup goes on.</summary>
+public sealed class SeedWarningLogTests
+{
+    [Fact]
+    public async Task Seeding_an_empty_store_logs_each_warning_and_serves()
+    {
+        var lines = new Recorder();
+        using var app = new TimelineApp().LoggingTo(lines);
+        using var client = app.CreateClient();
+
+        using var ready = await client.GetAsync("/events/smic-added-to-us-sanctions-list");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains(lines.Lines, l => l.StartsWith("[Warning]", StringComparison.Ordinal) && l.Contains("entities 'wadhwani-center': is linked to no event", StringComparison.Ordinal));
+    }
+
+    private sealed class Recorder : Xunit.Abstractions.ITestOutputHelper
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public void WriteLine(string message)
+        {
+            lock (_lines)
+            {
+                _lines.Add(message);
+            }
+        }
+
+        public void WriteLine(string format, params object[] args) => WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+    }
+}
