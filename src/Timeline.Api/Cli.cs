@@ -16,6 +16,17 @@ public static class Cli
           validate      check the dataset (quotes, dates, ids, vocabularies) without touching the store, and exit
           import FILE   validate FILE (the dataset format; textFile paths relative to it) against itself and the store,
                         then create, update or leave unchanged each record in one transaction; nothing changes on any problem
+          federal-register [--agency SLUG]... [--term TEXT] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--type TYPE]...
+                           [--per-page N] [--max-pages N] [--save DIR] [--api URL]
+                        import Federal Register documents as sources: query the API (default: --agency
+                        industry-and-security-bureau --type RULE --per-page 100), follow next_page_url (a line per page),
+                        retry politely (408, 429, 5xx, Retry-After), fetch each raw_text_url, and store each document
+                        as source fr-NUMBER (citation, documentNumber, effectiveDate, agencies, documentType, url kept;
+                        text exactly as received) in one transaction; documents already stored are not fetched again.
+                        --save DIR also writes what was fetched in the offline layout
+          federal-register --from DIR
+                        the same from saved files: every DIR/*.json is a search page ({"results": [...]}) or a document
+                        ({"document_number": ...}); the raw text of document N is DIR/N.txt. A second run creates nothing
           generate --events N [--seed S] --out FILE
                         write a deterministic synthetic dataset of N events in the import format (for benchmarks)
           new-key NAME ROLE
@@ -30,7 +41,7 @@ public static class Cli
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "generate", "new-key", "backup", "restore", "healthcheck", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "federal-register", "generate", "new-key", "backup", "restore", "healthcheck", "help", "--help" };
 
     private static async Task<int> ImportAsync(WebApplication app, string[] args)
     {
@@ -66,6 +77,57 @@ public static class Cli
         var events = report.Events.Created + report.Events.Updated + report.Events.Unchanged;
         Console.WriteLine($"Done in {watch.Elapsed.TotalSeconds:F1} s: {events / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} events/s.");
         return 0;
+    }
+
+    private static async Task<int> FederalRegisterAsync(WebApplication app, string[] args)
+    {
+        var options = FederalRegister.FederalRegisterOptions.Parse(args.SkipWhile(a => a != "federal-register").Skip(1).ToList(), out var problem);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync($"federal-register: {problem}");
+            await Console.Error.WriteLineAsync("Usage: federal-register [--agency SLUG]... [--term TEXT] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--type TYPE]... [--per-page N] [--max-pages N] [--save DIR] [--api URL] | federal-register --from DIR");
+            return 2;
+        }
+
+        var store = app.Services.GetRequiredService<IDatasetStore>();
+        await store.MigrateAsync(CancellationToken.None);
+        try
+        {
+            FederalRegister.FederalRegisterResult result;
+            if (options.From is { } folder)
+            {
+                Console.WriteLine($"Reading Federal Register files in {Path.GetFullPath(folder)} ...");
+                result = await FederalRegister.FederalRegisterImport.FromFolderAsync(folder, store, Console.Out, CancellationToken.None);
+            }
+            else
+            {
+                var url = options.Query.FirstPageUrl(options.Api);
+                Console.WriteLine($"Querying {url} ...");
+                var (client, lifetime) = FederalRegister.FederalRegisterClient.Create(Console.Out);
+                using (lifetime)
+                {
+                    result = await FederalRegister.FederalRegisterImport.OnlineAsync(
+                        options.Query, options.Api, options.MaxPages, options.Save, client, store, app.Services.GetRequiredService<ISourceReader>(), Console.Out, CancellationToken.None);
+                }
+            }
+
+            foreach (var line in FederalRegister.FederalRegisterImport.Describe(result, store.Location))
+            {
+                Console.WriteLine(line);
+            }
+
+            return 0;
+        }
+        catch (FederalRegister.FederalRegisterException ex)
+        {
+            await Console.Error.WriteLineAsync($"federal-register: {ex.Message}");
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"federal-register: the API could not be reached after retries ({ex.Message}); nothing was written.");
+            return 1;
+        }
     }
 
     private static int Generate(string[] args)
@@ -148,6 +210,15 @@ public static class Cli
                 case "validate":
                     var valid = await DatasetReader.ReadAndValidateAsync(settings.ResolvedSeedPath, CancellationToken.None);
                     Console.WriteLine($"{settings.ResolvedSeedPath} is valid: {valid.Sources.Count} sources, {valid.Entities.Count} entities, {valid.Events.Count} events, {valid.Events.Sum(e => e.Citations.Count)} verbatim citations.");
+                    var warnings = DatasetChecks.Check(valid);
+                    Console.WriteLine(warnings.Count == 0
+                        ? "No warnings: every entity and source is used or standalone, every quoted phrase is a quote, every later date is explained."
+                        : $"{warnings.Count} warning{(warnings.Count == 1 ? "" : "s")} (the dataset loads; a curator should look):");
+                    foreach (var warning in warnings)
+                    {
+                        Console.WriteLine($"  warning: {warning}");
+                    }
+
                     return 0;
                 case "new-key":
                     return NewKey(args);
@@ -155,6 +226,8 @@ public static class Cli
                     return await ImportAsync(app, args);
                 case "generate":
                     return Generate(args);
+                case "federal-register":
+                    return await FederalRegisterAsync(app, args);
                 case "backup" or "restore" or "healthcheck":
                     return await Operations.OperationsCli.RunAsync(command, app, args);
                 default:

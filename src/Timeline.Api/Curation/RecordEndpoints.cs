@@ -4,6 +4,7 @@ using Timeline.Api.Auth;
 using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
 using Timeline.Api.Events;
+using Timeline.Api.OpenApi;
 using Timeline.Api.Sources;
 
 namespace Timeline.Api.Curation;
@@ -30,7 +31,7 @@ public static class RecordEndpoints
             "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may.",
             _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series; the country an ISO 3166-1 alpha-2 code.",
         };
-        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction.";
+        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction. " + WriteWarnings.Description;
 
         group.MapPost("/", Create<TDetail>)
             .WithName($"Create{Cap(name)}")
@@ -38,7 +39,8 @@ public static class RecordEndpoints
             .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {rules} {writes} Answers 201 with the {name}, its ETag and its Location; 409 when the id is taken.")
             .Accepts<TDocument>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapPut("/{id}", Replace<TDetail>)
             .WithName($"Replace{Cap(name)}")
@@ -49,7 +51,8 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapPatch("/{id}", Patch<TDetail>)
             .WithName($"Patch{Cap(name)}")
@@ -60,7 +63,8 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
         group.MapDelete("/{id}", Delete<TDetail>)
             .WithName($"Delete{Cap(name)}")
@@ -78,7 +82,8 @@ public static class RecordEndpoints
             .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities or sources that are deleted" : "")}. Needs an editor key.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
 
     }
 
@@ -99,6 +104,7 @@ public static class RecordEndpoints
         }
 
         http.Response.Headers.ETag = Preconditions.Tag(created.Version, created.DataVersion);
+        WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(created.Record, created.Version, http.RequestServices, cancellationToken));
         return TypedResults.Created($"/{Problems.QueryProblems.Plural(writes.Resource)}/{created.Id}", created.Record);
     }
 
@@ -107,7 +113,7 @@ public static class RecordEndpoints
         where TDetail : class
     {
         var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
-        return refused ?? Answer(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        return refused ?? await AnswerAsync(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Patch<TDetail>(
@@ -115,7 +121,7 @@ public static class RecordEndpoints
         where TDetail : class
     {
         var (patch, refused) = await ReadBodyAsync(http, "application/merge-patch+json", cancellationToken);
-        return refused ?? Answer(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        return refused ?? await AnswerAsync(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
@@ -135,10 +141,10 @@ public static class RecordEndpoints
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Restore<TDetail>(
         [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
         where TDetail : class =>
-        Answer(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken));
+        await AnswerAsync(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
 
-    /// <summary>A success as 200 with the record and its ETag; anything else as its problem.</summary>
-    private static Results<Ok<TDetail>, ProblemHttpResult> Answer<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome)
+    /// <summary>A success as 200 with the record, its ETag and its warnings; anything else as its problem.</summary>
+    private static async Task<Results<Ok<TDetail>, ProblemHttpResult>> AnswerAsync<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome, CancellationToken cancellationToken)
         where TDetail : class
     {
         var (record, version, dataVersion) = outcome switch
@@ -154,6 +160,7 @@ public static class RecordEndpoints
         }
 
         http.Response.Headers.ETag = Preconditions.Tag(version, dataVersion);
+        WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(record, version, http.RequestServices, cancellationToken));
         return TypedResults.Ok(record);
     }
 

@@ -84,6 +84,28 @@ public static class OpenApiSetup
 
             options.AddOperationTransformer((operation, context, _) =>
             {
+                foreach (var header in context.Description.ActionDescriptor.EndpointMetadata.OfType<ResponseHeader>())
+                {
+                    foreach (var (status, success) in operation.Responses ?? [])
+                    {
+                        if (status.StartsWith('2') && success is OpenApiResponse response)
+                        {
+                            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                            response.Headers[header.Name] = new OpenApiHeader
+                            {
+                                Description = header.Description,
+                                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                                Example = "\"entities \\u0027lonely-agency\\u0027: is linked to no event; link it, or mark it \\u0022standalone\\u0022: true if it is kept on purpose\"",
+                            };
+                        }
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+
+            options.AddOperationTransformer((operation, context, _) =>
+            {
                 foreach (var extra in context.Description.ActionDescriptor.EndpointMetadata.OfType<AlsoProduces>())
                 {
                     operation.Responses ??= [];

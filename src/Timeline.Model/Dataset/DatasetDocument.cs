@@ -39,6 +39,30 @@ public sealed record SourceDocument
     public string? Text { get; init; }
 
     public List<string>? Notes { get; init; }
+
+    /// <summary>The official citation, such as "85 FR 83416" (Federal Register volume, FR, first page).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Citation { get; init; }
+
+    /// <summary>The Federal Register document number, such as "2020-28031".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>When the document (a rule) takes effect: a partial date.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EffectiveDate { get; init; }
+
+    /// <summary>The agencies that issued the document, such as "Industry and Security Bureau".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? Agencies { get; init; }
+
+    /// <summary>The kind of official document, such as "Rule".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DocumentType { get; init; }
+
+    /// <summary>True when the source is deliberately cited by no event (else the data-honesty check warns).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Standalone { get; init; }
 }
 
 /// <summary>A company, government, person, product, chip, technology, organization or event series.</summary>
@@ -55,6 +79,10 @@ public sealed record EntityDocument
     public List<string>? Aliases { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>True when the entity is deliberately linked to no event (else the data-honesty check warns).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Standalone { get; init; }
 }
 
 /// <summary>An event on the timeline, with the entities it involves and the quotes that support it.</summary>

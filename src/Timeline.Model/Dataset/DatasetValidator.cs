@@ -43,6 +43,18 @@ public static partial class DatasetValidator
     [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex CountryPattern();
 
+    [GeneratedRegex(@"^\d{1,3} FR \d{1,6}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FederalRegisterCitationPattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{5}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DocumentNumberPattern();
+
+    /// <summary>Whether a string is an official Federal Register citation such as "85 FR 83416".</summary>
+    public static bool IsFederalRegisterCitation(string? value) => value is not null && FederalRegisterCitationPattern().IsMatch(value);
+
+    /// <summary>Whether a string is a Federal Register document number such as "2020-28031".</summary>
+    public static bool IsDocumentNumber(string? value) => value is not null && DocumentNumberPattern().IsMatch(value);
+
     /// <summary>Whether a string is a valid id or tag: lowercase ASCII letters and digits in hyphen-separated words.</summary>
     public static bool IsSlug(string? value) => value is { Length: > 0 and <= MaxIdLength } && SlugPattern().IsMatch(value);
 
@@ -208,9 +220,44 @@ public static partial class DatasetValidator
 
         var notes = StringList(source.Notes, $"{path}.notes", MaxCaveatLength, errors);
 
+        // The official fields (a Federal Register document's): each optional, each in its official form.
+        if (source.Citation is not null && !IsFederalRegisterCitation(source.Citation))
+        {
+            errors.Add(new DatasetError($"{path}.citation", $"'{Shorten(source.Citation)}' is not an official citation such as \"85 FR 83416\" (volume, FR, page)"));
+        }
+
+        if (source.DocumentNumber is not null && !IsDocumentNumber(source.DocumentNumber))
+        {
+            errors.Add(new DatasetError($"{path}.documentNumber", $"'{Shorten(source.DocumentNumber)}' is not a Federal Register document number such as \"2020-28031\""));
+        }
+
+        PartialDate? effective = null;
+        if (source.EffectiveDate is not null)
+        {
+            if (TryParseDate(source.EffectiveDate, out var date, out var effectiveError))
+            {
+                effective = date;
+            }
+            else
+            {
+                errors.Add(new DatasetError($"{path}.effectiveDate", effectiveError!));
+            }
+        }
+
+        var agencies = StringList(source.Agencies, $"{path}.agencies", MaxNameLength, errors);
+        var documentType = OptionalText(source.DocumentType, $"{path}.documentType", MaxNameLength, errors);
+
         return errors.Count > before
             ? null
-            : new ValidSource(id!, title!, publisher, author, published, source.Url, text!, Sha256(text!), notes);
+            : new ValidSource(id!, title!, publisher, author, published, source.Url, text!, Sha256(text!), notes)
+            {
+                Citation = source.Citation,
+                DocumentNumber = source.DocumentNumber,
+                EffectiveDate = effective,
+                Agencies = agencies,
+                DocumentType = documentType,
+                Standalone = source.Standalone == true,
+            };
     }
 
     /// <summary>Checks one entity; null when it has problems (added to <paramref name="errors"/>).</summary>
@@ -235,7 +282,7 @@ public static partial class DatasetValidator
 
         return errors.Count > before
             ? null
-            : new ValidEntity(id!, name!, entity.Kind!, entity.Country, aliases, description);
+            : new ValidEntity(id!, name!, entity.Kind!, entity.Country, aliases, description) { Standalone = entity.Standalone == true };
     }
 
     /// <summary>

@@ -15,6 +15,12 @@ public static class Documents
         Url = s.Url,
         Text = s.Text,
         Notes = [.. s.Notes],
+        Citation = s.Citation,
+        DocumentNumber = s.DocumentNumber,
+        EffectiveDate = s.EffectiveDate?.ToString(),
+        Agencies = s.Agencies.Count == 0 ? null : [.. s.Agencies],
+        DocumentType = s.DocumentType,
+        Standalone = s.Standalone ? true : null,
     };
 
     public static EntityDocument From(ValidEntity e) => new()
@@ -25,6 +31,7 @@ public static class Documents
         Country = e.Country,
         Aliases = [.. e.Aliases],
         Description = e.Description,
+        Standalone = e.Standalone ? true : null,
     };
 
     public static EventDocument From(ValidEvent e) => new()

@@ -17,7 +17,26 @@ public sealed record ValidSource(
     string? Url,
     string Text,
     string Sha256,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The official citation ("85 FR 83416"), where the source has one.</summary>
+    public string? Citation { get; init; }
+
+    /// <summary>The Federal Register document number ("2020-28031"), where the source has one.</summary>
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>When the document takes effect, where known.</summary>
+    public PartialDate? EffectiveDate { get; init; }
+
+    /// <summary>The issuing agencies.</summary>
+    public IReadOnlyList<string> Agencies { get; init; } = [];
+
+    /// <summary>The kind of official document ("Rule").</summary>
+    public string? DocumentType { get; init; }
+
+    /// <summary>Deliberately cited by no event.</summary>
+    public bool Standalone { get; init; }
+}
 
 public sealed record ValidEntity(
     string Id,
@@ -25,7 +44,11 @@ public sealed record ValidEntity(
     string Kind,
     string? Country,
     IReadOnlyList<string> Aliases,
-    string? Description);
+    string? Description)
+{
+    /// <summary>Deliberately linked to no event.</summary>
+    public bool Standalone { get; init; }
+}
 
 public sealed record ValidEvent(
     string Id,

@@ -58,7 +58,15 @@ public sealed class StoreInitializer(
     {
         try
         {
-            return await DatasetReader.ReadAndValidateAsync(seedPath, cancellationToken);
+            var dataset = await DatasetReader.ReadAndValidateAsync(seedPath, cancellationToken);
+
+            // The data-honesty checks warn, they never stop startup.
+            foreach (var warning in DatasetChecks.Check(dataset))
+            {
+                logger.LogWarning("Dataset {SeedPath}: {Warning}", seedPath, warning.ToString());
+            }
+
+            return dataset;
         }
         catch (DatasetValidationException ex)
         {
