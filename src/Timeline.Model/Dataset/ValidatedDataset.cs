@@ -17,7 +17,26 @@ public sealed record ValidSource(
     string? Url,
     string Text,
     string Sha256,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The official citation, as "85 FR 83416".</summary>
+    public string? Citation { get; init; }
+
+    /// <summary>The Federal Register document number, as "2020-28031".</summary>
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>When the document takes effect.</summary>
+    public PartialDate? EffectiveDate { get; init; }
+
+    /// <summary>The issuing agencies.</summary>
+    public IReadOnlyList<string> Agencies { get; init; } = [];
+
+    /// <summary>The kind of official document ("Rule").</summary>
+    public string? DocumentType { get; init; }
+
+    /// <summary>Ids the source was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+}
 
 public sealed record ValidEntity(
     string Id,
@@ -25,7 +44,14 @@ public sealed record ValidEntity(
     string Kind,
     string? Country,
     IReadOnlyList<string> Aliases,
-    string? Description);
+    string? Description)
+{
+    /// <summary>Ids the entity was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+
+    /// <summary>Deliberately linked to no event.</summary>
+    public bool Standalone { get; init; }
+}
 
 public sealed record ValidEvent(
     string Id,
@@ -44,7 +70,23 @@ public sealed record ValidEvent(
 
     /// <summary>The last day the event covers: the end of its end date, or of its date.</summary>
     public DateOnly LastDay => (EndDate ?? Date).LastDay;
+
+    /// <summary>References to official or public-record documents not stored in full.</summary>
+    public IReadOnlyList<ValidReference> References { get; init; } = [];
+
+    /// <summary>Ids the event was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
 }
+
+/// <summary>A reference to a document of the public record: what it is, when, where, and what it supports.</summary>
+public sealed record ValidReference(
+    string Title,
+    string Publisher,
+    PartialDate Date,
+    string? Url,
+    string? Citation,
+    string? DocumentNumber,
+    string Supports);
 
 public sealed record ValidEntityLink(string EntityId, string Role);
 
