@@ -10,6 +10,7 @@ using Timeline.Api.Health;
 using Timeline.Api.OpenApi;
 using Timeline.Api.Operations;
 using Timeline.Api.Problems;
+using Timeline.Api.Redirects;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
 using Timeline.Api.TimelinePage;
@@ -72,6 +73,9 @@ app.UseMiddleware<ConditionalGets>();
 
 // The routes, one group per feature; every endpoint refuses query parameters it does not declare.
 var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(QueryParameterGuard.Create);
+
+// A GET of a renamed record's former id (or of its sub-resources) answers 301 to its current id.
+api.AddEndpointFilter(FormerIdRedirects.Filter);
 api.MapEvents();
 api.MapEntities();
 api.MapSources();

@@ -9,41 +9,81 @@ namespace Timeline.Store.Sqlite;
 /// </summary>
 public static class SearchIndex
 {
+    private const string F = CjkText.SqlFunction;
+
+    /// <summary>
+    /// An event's search row: title, summary, tags, quotes, its references (title, citation, document number each) and
+    /// the names and aliases of the entities it involves (so 华为, an alias of Huawei, finds Huawei's events), every
+    /// column with its CJK characters spread (<see cref="CjkText"/>).
+    /// </summary>
     private const string EventRows =
-        """
+        $"""
         SELECT e.seq,
-               e.title,
-               e.summary,
+               {F}(e.title),
+               {F}(e.summary),
                COALESCE((SELECT group_concat(t.tag, ' ') FROM event_tags t WHERE t.event_id = e.id), ''),
-               COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')
+               {F}(COALESCE((SELECT group_concat(c.quote, ' … ') FROM citations c WHERE c.event_id = e.id), '')),
+               {F}(COALESCE((SELECT group_concat(json_extract(r.value, '$.title')
+                                                 || COALESCE(' ; ' || json_extract(r.value, '$.citation'), '')
+                                                 || COALESCE(' ; ' || json_extract(r.value, '$.documentNumber'), ''), ' … ')
+                             FROM json_each(e.refs) r), '')),
+               {F}(COALESCE((SELECT group_concat(x.names, ' ; ')
+                             FROM (SELECT n.name || COALESCE((SELECT ' ; ' || group_concat(a.alias, ' ; ')
+                                                              FROM (SELECT a.alias FROM entity_aliases a WHERE a.entity_id = n.id ORDER BY a.ordinal) a), '') AS names
+                                   FROM (SELECT entity_id, MIN(ordinal) AS first FROM event_entities WHERE event_id = e.id GROUP BY entity_id) l
+                                   JOIN entities n ON n.id = l.entity_id
+                                   ORDER BY l.first) x), ''))
         FROM events e
         WHERE e.deleted_at IS NULL
         """;
 
     private const string EntityRows =
-        """
+        $"""
         SELECT n.seq,
-               n.name,
-               COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), ''),
-               COALESCE(n.description, '')
+               {F}(n.name),
+               {F}(COALESCE((SELECT group_concat(a.alias, ' ; ') FROM entity_aliases a WHERE a.entity_id = n.id), '')),
+               {F}(COALESCE(n.description, ''))
         FROM entities n
         WHERE n.deleted_at IS NULL
         """;
 
-    private const string SourceRows = "SELECT s.seq, s.title, COALESCE(s.publisher, ''), s.text FROM sources s WHERE s.deleted_at IS NULL";
+    private const string SourceRows = $"SELECT s.seq, {F}(s.title), {F}(COALESCE(s.publisher, '')), {F}(s.text) FROM sources s WHERE s.deleted_at IS NULL";
+
+    private const string EventColumns = "rowid, title, summary, tags, quotes, refs, names";
 
     /// <summary>
     /// One event's search row from values in hand (the bulk writer's prepared command; SQLite parameter syntax):
-    /// $tags and $quotes as <see cref="TagsColumn"/> and <see cref="QuotesColumn"/> make them, equal to what
-    /// the statements above build from the tables.
+    /// $tags, $quotes, $refs and $names as <see cref="TagsColumn"/>, <see cref="QuotesColumn"/>, <see cref="ReferencesColumn"/>
+    /// and <see cref="NamesColumn"/> make them, and every text spread by <see cref="CjkText.Spread"/>, equal to what the
+    /// statements above build from the tables.
     /// </summary>
-    public const string InsertEventSql = "INSERT INTO events_fts (rowid, title, summary, tags, quotes) VALUES ($seq, $title, $summary, $tags, $quotes);";
+    public const string InsertEventSql = $"INSERT INTO events_fts ({EventColumns}) VALUES ($seq, $title, $summary, $tags, $quotes, $refs, $names);";
 
     /// <summary>The tags column of an event's search row: its tags in the table's (sorted) order, space-separated.</summary>
     public static string TagsColumn(IEnumerable<string> tags) => string.Join(' ', tags.Order(StringComparer.Ordinal));
 
     /// <summary>The quotes column of an event's search row: its quotes in citation order, joined by " … ".</summary>
     public static string QuotesColumn(IEnumerable<string> quotes) => string.Join(" … ", quotes);
+
+    /// <summary>The references column of an event's search row: each reference's title, citation and document number (" ; "), joined by " … ".</summary>
+    public static string ReferencesColumn(IEnumerable<Timeline.Model.Dataset.ValidReference> references) =>
+        string.Join(" … ", references.Select(r =>
+            r.Title + (r.Citation is null ? "" : " ; " + r.Citation) + (r.DocumentNumber is null ? "" : " ; " + r.DocumentNumber)));
+
+    /// <summary>
+    /// The names column of an event's search row: each entity it involves once, in link order, as its name and aliases
+    /// joined by " ; " (<paramref name="namesOf"/> gives one entity's "name ; alias ; alias").
+    /// </summary>
+    public static string NamesColumn(IEnumerable<string> entityIds, Func<string, string?> namesOf) =>
+        string.Join(" ; ", entityIds.Distinct(StringComparer.Ordinal).Select(namesOf).Where(n => n is not null));
+
+    /// <summary>Every entity's "name ; alias ; alias" (aliases in order), as <see cref="NamesColumn"/> takes them.</summary>
+    public const string EntityNamesSql =
+        """
+        SELECT n.id, n.name || COALESCE((SELECT ' ; ' || group_concat(a.alias, ' ; ')
+                                         FROM (SELECT a.alias FROM entity_aliases a WHERE a.entity_id = n.id ORDER BY a.ordinal) a), '')
+        FROM entities n;
+        """;
 
     /// <summary>
     /// FTS5's own settings for a bulk load into events_fts and sources_fts, inside the loader's transaction: a
@@ -76,7 +116,7 @@ public static class SearchIndex
         Execute(connection, transaction,
             $"""
             DELETE FROM events_fts WHERE rowid IN @seqs;
-            INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows} AND e.seq IN @seqs;
+            INSERT INTO events_fts ({EventColumns}) {EventRows} AND e.seq IN @seqs;
             """,
             new { seqs },
             cancellationToken);
@@ -87,7 +127,17 @@ public static class SearchIndex
 
     /// <summary>Builds every event's search row anew (after the events were renumbered).</summary>
     public static Task<int> RebuildEventsAsync(IDbConnection connection, IDbTransaction transaction, CancellationToken cancellationToken) =>
-        Execute(connection, transaction, $"DELETE FROM events_fts; INSERT INTO events_fts (rowid, title, summary, tags, quotes) {EventRows};", null, cancellationToken);
+        Execute(connection, transaction, $"DELETE FROM events_fts; INSERT INTO events_fts ({EventColumns}) {EventRows};", null, cancellationToken);
+
+    /// <summary>Re-indexes the live events that involve the entity (after its name or aliases changed: the events' names column holds them).</summary>
+    public static Task<int> RefreshEventsOfEntityAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"""
+            DELETE FROM events_fts WHERE rowid IN (SELECT e.seq FROM event_entities ee JOIN events e ON e.id = ee.event_id WHERE ee.entity_id = @id);
+            INSERT INTO events_fts ({EventColumns}) {EventRows} AND e.id IN (SELECT ee.event_id FROM event_entities ee WHERE ee.entity_id = @id);
+            """,
+            new { id },
+            cancellationToken);
 
     /// <summary>Re-indexes one entity (after it or its aliases changed); a deleted one leaves the index.</summary>
     public static Task<int> RefreshEntityAsync(IDbConnection connection, IDbTransaction transaction, string id, CancellationToken cancellationToken) =>

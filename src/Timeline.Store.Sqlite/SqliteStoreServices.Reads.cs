@@ -19,6 +19,7 @@ public static partial class SqliteStoreServices
         services.AddSingleton<ICategoryCounts, SqliteCategoryCounts>();
         services.AddSingleton<IEntityReader, SqliteEntityReader>();
         services.AddSingleton<ISourceReader, SqliteSourceReader>();
+        services.AddSingleton<IFormerIds, SqliteFormerIds>();
         return services;
     }
 }

@@ -50,7 +50,7 @@ public sealed class ExportTests : IClassFixture<ExportTests.App>
 
         var rows = ParseCsv(body);
 
-        Assert.Equal(["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "url"], rows[0]);
+        Assert.Equal(["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "references", "url"], rows[0]);
         var list = (await _client.GetJsonAsync("/events?limit=200")).GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(list.Count, rows.Count - 1);
         for (var i = 0; i < list.Count; i++)

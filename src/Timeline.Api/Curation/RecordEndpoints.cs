@@ -27,9 +27,9 @@ public static class RecordEndpoints
         var group = routes.MapGroup($"/{plural}").WithTags(tag).RequireAuthorization(Roles.CanEdit);
         var rules = name switch
         {
-            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories.",
-            "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may.",
-            _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series; the country an ISO 3166-1 alpha-2 code.",
+            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories. Optional `references` point at documents of the public record (title, publisher and date required; url absolute https; citation like 85 FR 83416; documentNumber like 2020-28031; supports required). Optional `formerIds` name ids the event had: a GET of one answers 301, and a live event with one of them is retired (a rename).",
+            "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may, including the official fields citation (85 FR 83416), documentNumber (2020-28031), effectiveDate, agencies and documentType, and formerIds.",
+            _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series, regulation, list; the country an ISO 3166-1 alpha-2 code. `standalone: true` marks an entity deliberately linked to no event; `formerIds` name ids it had (a GET of one answers 301).",
         };
         var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction. " + WriteWarnings.Description;
 

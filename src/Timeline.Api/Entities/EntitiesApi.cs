@@ -38,7 +38,7 @@ public static class EntitiesApi
     }
 
     public static async Task<Results<Ok<EntityList>, ValidationProblem>> ListEntities(
-        [FromQuery(Name = "kind"), Description("Only entities of this kind: company, government, agency, person, product, chip, technology, organization or event-series.")] string? kind,
+        [FromQuery(Name = "kind"), Description("Only entities of this kind: company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.")] string? kind,
         [FromQuery(Name = "q"), Description("Text to find in the name, id or an alias, ignoring case (at most 200 characters).")] string? q,
         IEntityReader queries,
         CancellationToken cancellationToken)

@@ -55,7 +55,7 @@ public static class EventsApi
         group.MapGet("/timelinejs", ExportTimelineJs)
             .WithName("ExportTimelineJs")
             .WithSummary("Export events for TimelineJS")
-            .WithDescription("Every matching event (all pages, streamed) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
+            .WithDescription("Every matching event (all pages, streamed) as the JSON that Knight Lab's TimelineJS3 loads: a title slide, then one slide per event with `start_date` (and `end_date`) at the event's precision, `text` with the summary, the verbatim quotes, the references to the public record (linked, with their official citations) and the caveats as HTML, `group` by category and the event id as `unique_id`. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
             .Produces<TimelineJsDocument>(StatusCodes.Status200OK, "application/json")
             .AsExport();
 
@@ -69,7 +69,7 @@ public static class EventsApi
         group.MapGet("/{id}", GetEvent)
             .WithName("GetEvent")
             .WithSummary("Get one event with its entities and citations")
-            .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points) and its caveats. 404 for an unknown id; 410 for a deleted event, saying when and by whom (POST /events/{id}/restore brings it back).")
+            .WithDescription("The event with the entities it involves (and their roles), the verbatim quotes that support it (with their offsets in the source text, in Unicode code points), its references to documents of the public record that are not stored in full (title, publisher, date, URL, official citation such as 85 FR 83416, Federal Register document number, and what each supports), its former ids and its caveats. 404 for an unknown id; 410 for a deleted event, saying when and by whom (POST /events/{id}/restore brings it back); 301 to the current id for a former id of a renamed event.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithMetadata(new Caching.RecordETag());
@@ -78,7 +78,7 @@ public static class EventsApi
             .WithTags("Events")
             .WithName("ExportCsv")
             .WithSummary("Export events as CSV")
-            .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats and citations (joined with \" | \"), url. A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, also after leading spaces, line breaks or invisible characters, or with the full-width ＝ ＋ － ＠) is prefixed with an apostrophe and otherwise kept verbatim. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
+            .WithDescription("Every matching event (all pages, streamed) as RFC 4180 CSV with a header row: id, date (as the source gives it), date_precision, end_date, category, title, summary, tags and entities (ids joined with \"; \"), caveats, citations and references (joined with \" | \"; a reference as its title, publisher, date, official citation, Federal Register document number, URL and what it supports), url. A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, also after leading spaces, line breaks or invisible characters, or with the full-width ＝ ＋ － ＠) is prefixed with an apostrophe and otherwise kept verbatim. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
             .AlsoProduces("text/csv", "RFC 4180 CSV with a header row.")
             .AsExport();
 
@@ -86,7 +86,7 @@ public static class EventsApi
             .WithTags("Events")
             .WithName("ExportICalendar")
             .WithSummary("Export events as an iCalendar file")
-            .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats and verbatim quotes in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
+            .WithDescription("Every matching event (all pages, streamed) as an RFC 5545 calendar: one all-day VEVENT per event, spanning every day the event covers (a month-precision event spans the month), with a stable UID, the summary, caveats, verbatim quotes and references to the public record (with their official citations) in DESCRIPTION, the category in CATEGORIES and the event's URL. Takes the filters, `q` and `sort` of GET /events; `limit` and `cursor` are not parameters of an export and are refused with a 400. " + ExportSlots.Description)
             .AlsoProduces("text/calendar", "An RFC 5545 iCalendar file.")
             .AsExport();
 

@@ -17,7 +17,7 @@ public static class CsvExport
     public const string ContentType = "text/csv; charset=utf-8; header=present";
 
     public static readonly string[] Columns =
-        ["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "url"];
+        ["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "references", "url"];
 
     public static async Task WriteAsync(IAsyncEnumerable<ExportEvent> events, string baseUrl, Stream body, CancellationToken cancellationToken)
     {
@@ -40,6 +40,7 @@ public static class CsvExport
                 string.Join("; ", item.Entities.Select(l => l.Id).Distinct()),
                 string.Join(" | ", e.Caveats),
                 string.Join(" | ", item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”")),
+                string.Join(" | ", item.References.Select(r => r.ToString())),
                 $"{baseUrl}/events/{e.Id}",
             ]);
             if (++rows % 500 == 0)

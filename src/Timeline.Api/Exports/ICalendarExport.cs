@@ -122,6 +122,11 @@ public static class ICalendarExport
             text.Append("\n\n“").Append(citation.Quote).Append("” (").Append(citation.SourceTitle).Append(')');
         }
 
+        foreach (var reference in item.References)
+        {
+            text.Append("\n\nReference: ").Append(reference);
+        }
+
         text.Append("\n\n").Append(url);
         return text.ToString();
     }

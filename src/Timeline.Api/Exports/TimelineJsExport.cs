@@ -74,6 +74,40 @@ public static class TimelineJsExport
                 .Append(WebUtility.HtmlEncode(citation.SourceTitle)).Append("</p>");
         }
 
+        if (item.References.Count > 0)
+        {
+            // References to the public record: what each is (its official citation) and what it supports, linked when it has a URL.
+            html.Append("<p>References:</p><ul>");
+            foreach (var reference in item.References)
+            {
+                html.Append("<li>");
+                var title = WebUtility.HtmlEncode(reference.Title);
+                if (reference.Url is not null)
+                {
+                    html.Append("<a href=\"").Append(WebUtility.HtmlEncode(reference.Url)).Append("\">").Append(title).Append("</a>");
+                }
+                else
+                {
+                    html.Append(title);
+                }
+
+                html.Append(" (").Append(WebUtility.HtmlEncode(reference.Publisher)).Append(", ").Append(WebUtility.HtmlEncode(reference.Date));
+                if (reference.Citation is not null)
+                {
+                    html.Append(", ").Append(WebUtility.HtmlEncode(reference.Citation));
+                }
+
+                if (reference.DocumentNumber is not null)
+                {
+                    html.Append(", FR Doc. ").Append(WebUtility.HtmlEncode(reference.DocumentNumber));
+                }
+
+                html.Append("): ").Append(WebUtility.HtmlEncode(reference.Supports)).Append("</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
         if (item.Event.Caveats.Count > 0)
         {
             html.Append("<ul>");

@@ -72,6 +72,32 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            // A renamed record answers at its former ids (Redirects/FormerIdRedirects.cs): every GET of a record or of its
+            // sub-resources says so.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var route = context.Description.RelativePath ?? string.Empty;
+                if (string.Equals(context.Description.HttpMethod, "GET", StringComparison.OrdinalIgnoreCase)
+                    && (route.StartsWith("events/{id}", StringComparison.Ordinal) || route.StartsWith("entities/{id}", StringComparison.Ordinal) || route.StartsWith("sources/{id}", StringComparison.Ordinal)))
+                {
+                    operation.Responses ??= [];
+                    operation.Responses["301"] = new OpenApiResponse
+                    {
+                        Description = "The id is a former id of a renamed record (its `formerIds`): the Location header names the same resource at the record's current id; the body is a problem-style object with `currentId` and `location`.",
+                        Headers = new Dictionary<string, IOpenApiHeader>
+                        {
+                            ["Location"] = new OpenApiHeader
+                            {
+                                Description = "The same path at the record's current id, with the same query, as /events/smic-added-to-entity-list.",
+                                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                            },
+                        },
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)

@@ -20,8 +20,25 @@ public static class SchemaExamples
         ["caveats"] = new JsonArray("The source gives the month (December 2020) but no day."),
     };
 
+    /// <summary>A reference to the public record: the Federal Register rule that added SMIC to the Entity List.</summary>
+    private static readonly JsonObject Reference = new()
+    {
+        ["title"] = "Addition of Entities to the Entity List, Revision of Entry on the Entity List, and Removal of Entities From the Entity List",
+        ["publisher"] = "Bureau of Industry and Security",
+        ["date"] = "2020-12-22",
+        ["url"] = "https://www.federalregister.gov/d/2020-28031",
+        ["citation"] = "85 FR 83416",
+        ["documentNumber"] = "2020-28031",
+        ["supports"] = "SMIC's addition to the Entity List, effective 2020-12-18, and the licence requirement for items subject to the EAR.",
+    };
+
     public static JsonNode? For(Type type)
     {
+        if (type == typeof(EventReference) || type == typeof(ReferenceDocument))
+        {
+            return Reference.DeepClone();
+        }
+
         if (type == typeof(EventSummary))
         {
             return Listing.DeepClone();
@@ -46,6 +63,8 @@ public static class SchemaExamples
                 ["startOffset"] = 946,
                 ["endOffset"] = 1101,
             });
+            detail["references"] = new JsonArray(Reference.DeepClone());
+            detail["formerIds"] = new JsonArray();
             detail["version"] = 1;
             detail["createdAt"] = "2026-11-22T00:00:00.000Z";
             detail["updatedAt"] = "2026-11-22T00:00:00.000Z";

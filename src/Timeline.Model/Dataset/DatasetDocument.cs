@@ -63,6 +63,10 @@ public sealed record SourceDocument
     /// <summary>True when the source is deliberately cited by no event (else the data-honesty check warns).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Standalone { get; init; }
+
+    /// <summary>Ids this source was known by; a GET of one answers 301 to the current id.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? FormerIds { get; init; }
 }
 
 /// <summary>A company, government, person, product, chip, technology, organization or event series.</summary>
@@ -80,7 +84,11 @@ public sealed record EntityDocument
 
     public string? Description { get; init; }
 
-    /// <summary>True when the entity is deliberately linked to no event (else the data-honesty check warns).</summary>
+    /// <summary>Ids this entity was known by; a GET of one answers 301 to the current id.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? FormerIds { get; init; }
+
+    /// <summary>True when the entity is deliberately linked to no event (the dataset's checks then leave it be).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Standalone { get; init; }
 }
@@ -109,6 +117,45 @@ public sealed record EventDocument
     public List<EntityLinkDocument>? Entities { get; init; }
 
     public List<CitationDocument>? Citations { get; init; }
+
+    /// <summary>Official or public-record documents that are not stored in full, each saying what it supports.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<ReferenceDocument>? References { get; init; }
+
+    /// <summary>Ids this event was known by; a GET of one answers 301 to the current id.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? FormerIds { get; init; }
+}
+
+/// <summary>
+/// A reference to an official or public-record document that is not stored in full (a Federal Register rule, a
+/// briefing transcript). Unlike a citation it quotes nothing: it points at the record and says what it supports.
+/// </summary>
+public sealed record ReferenceDocument
+{
+    /// <summary>The document's title.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Its publisher or issuing agency, as "Bureau of Industry and Security".</summary>
+    public string? Publisher { get; init; }
+
+    /// <summary>Its date, at the precision known: YYYY, YYYY-MM or YYYY-MM-DD.</summary>
+    public string? Date { get; init; }
+
+    /// <summary>Where it is published: an absolute https URL.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Url { get; init; }
+
+    /// <summary>Its official citation, as "85 FR 83416".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Citation { get; init; }
+
+    /// <summary>Its Federal Register document number, as "2020-28031".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>What in the event this reference supports.</summary>
+    public string? Supports { get; init; }
 }
 
 /// <summary>An entity an event involves, and the role it plays.</summary>

@@ -43,16 +43,19 @@ public static partial class DatasetValidator
     [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex CountryPattern();
 
-    [GeneratedRegex(@"^\d{1,3} FR \d{1,6}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{1,3} FR [0-9]{1,6}$", RegexOptions.CultureInvariant)]
     private static partial Regex FederalRegisterCitationPattern();
 
-    [GeneratedRegex(@"^\d{4}-\d{5}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{5}$", RegexOptions.CultureInvariant)]
     private static partial Regex DocumentNumberPattern();
 
-    /// <summary>Whether a string is an official Federal Register citation such as "85 FR 83416".</summary>
+    /// <summary>References one event may carry.</summary>
+    public const int MaxReferences = 20;
+
+    /// <summary>Whether a text is an official Federal Register citation: volume, "FR", page, as in "85 FR 83416".</summary>
     public static bool IsFederalRegisterCitation(string? value) => value is not null && FederalRegisterCitationPattern().IsMatch(value);
 
-    /// <summary>Whether a string is a Federal Register document number such as "2020-28031".</summary>
+    /// <summary>Whether a text is a Federal Register document number: year, hyphen, five digits, as in "2020-28031".</summary>
     public static bool IsDocumentNumber(string? value) => value is not null && DocumentNumberPattern().IsMatch(value);
 
     /// <summary>Whether a string is a valid id or tag: lowercase ASCII letters and digits in hyphen-separated words.</summary>
@@ -158,6 +161,10 @@ public static partial class DatasetValidator
             }
         }
 
+        CheckFormerIds("sources", sources.Select(s => (s.Id, s.FormerIds)), found);
+        CheckFormerIds("entities", entities.Select(e => (e.Id, e.FormerIds)), found);
+        CheckFormerIds("events", events.Select(e => (e.Id, e.FormerIds)), found);
+
         errors = found;
         return found.Count == 0 ? new ValidatedDataset(sources, entities, events) : null;
     }
@@ -219,33 +226,30 @@ public static partial class DatasetValidator
         }
 
         var notes = StringList(source.Notes, $"{path}.notes", MaxCaveatLength, errors);
-
-        // The official fields (a Federal Register document's): each optional, each in its official form.
-        if (source.Citation is not null && !IsFederalRegisterCitation(source.Citation))
-        {
-            errors.Add(new DatasetError($"{path}.citation", $"'{Shorten(source.Citation)}' is not an official citation such as \"85 FR 83416\" (volume, FR, page)"));
-        }
-
-        if (source.DocumentNumber is not null && !IsDocumentNumber(source.DocumentNumber))
-        {
-            errors.Add(new DatasetError($"{path}.documentNumber", $"'{Shorten(source.DocumentNumber)}' is not a Federal Register document number such as \"2020-28031\""));
-        }
-
+        CheckCitation(source.Citation, $"{path}.citation", errors);
+        CheckDocumentNumber(source.DocumentNumber, $"{path}.documentNumber", errors);
         PartialDate? effective = null;
         if (source.EffectiveDate is not null)
         {
-            if (TryParseDate(source.EffectiveDate, out var date, out var effectiveError))
+            if (TryParseDate(source.EffectiveDate, out var date, out var dateError))
             {
                 effective = date;
             }
             else
             {
-                errors.Add(new DatasetError($"{path}.effectiveDate", effectiveError!));
+                errors.Add(new DatasetError($"{path}.effectiveDate", dateError!));
             }
         }
 
         var agencies = StringList(source.Agencies, $"{path}.agencies", MaxNameLength, errors);
-        var documentType = OptionalText(source.DocumentType, $"{path}.documentType", MaxNameLength, errors);
+        var documentType = OptionalText(source.DocumentType, $"{path}.documentType", 100, errors);
+        if (documentType is not null && string.IsNullOrWhiteSpace(documentType))
+        {
+            errors.Add(new DatasetError($"{path}.documentType", "is empty (leave it out when unknown)"));
+        }
+
+        var formerIds = FormerIds(source.FormerIds, id, $"{path}.formerIds", errors);
+
 
         return errors.Count > before
             ? null
@@ -257,6 +261,7 @@ public static partial class DatasetValidator
                 Agencies = agencies,
                 DocumentType = documentType,
                 Standalone = source.Standalone == true,
+                FormerIds = formerIds,
             };
     }
 
@@ -279,10 +284,11 @@ public static partial class DatasetValidator
 
         var aliases = StringList(entity.Aliases, $"{path}.aliases", MaxNameLength, errors);
         var description = OptionalText(entity.Description, $"{path}.description", MaxDescriptionLength, errors);
+        var formerIds = FormerIds(entity.FormerIds, id, $"{path}.formerIds", errors);
 
         return errors.Count > before
             ? null
-            : new ValidEntity(id!, name!, entity.Kind!, entity.Country, aliases, description) { Standalone = entity.Standalone == true };
+            : new ValidEntity(id!, name!, entity.Kind!, entity.Country, aliases, description) { FormerIds = formerIds, Standalone = entity.Standalone == true };
     }
 
     /// <summary>
@@ -433,9 +439,140 @@ public static partial class DatasetValidator
             citations.Add(new ValidCitation(citation.Source, citation.Quote, start, start + CodePoints(citation.Quote)));
         }
 
+        var references = References(@event.References, $"{path}.references", errors);
+        var formerIds = FormerIds(@event.FormerIds, id, $"{path}.formerIds", errors);
+
         return errors.Count > before
             ? null
-            : new ValidEvent(id!, date, endDate, title!, summary!, @event.Category!, tags, caveats, links, citations);
+            : new ValidEvent(id!, date, endDate, title!, summary!, @event.Category!, tags, caveats, links, citations) { References = references, FormerIds = formerIds };
+    }
+
+    /// <summary>Checks an event's references: title, publisher, date and what it supports required; URL, citation and document number in their formats.</summary>
+    private static List<ValidReference> References(List<ReferenceDocument>? list, string path, List<DatasetError> errors)
+    {
+        var references = new List<ValidReference>();
+        if (list is null)
+        {
+            return references;
+        }
+
+        if (list.Count > MaxReferences)
+        {
+            errors.Add(new DatasetError(path, $"has more than {MaxReferences} references"));
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            var reference = list[i];
+            var at = $"{path}[{i}]";
+            if (reference is null)
+            {
+                errors.Add(new DatasetError(at, "a reference is null"));
+                continue;
+            }
+
+            var before = errors.Count;
+            var title = RequireText(reference.Title, $"{at}.title", MaxTitleLength, errors);
+            var publisher = RequireText(reference.Publisher, $"{at}.publisher", MaxNameLength, errors);
+            PartialDate date = default;
+            if (reference.Date is null)
+            {
+                errors.Add(new DatasetError($"{at}.date", "is required: the document's date at the precision known (YYYY, YYYY-MM or YYYY-MM-DD)"));
+            }
+            else if (!TryParseDate(reference.Date, out date, out var dateError))
+            {
+                errors.Add(new DatasetError($"{at}.date", dateError!));
+            }
+
+            if (reference.Url is not null
+                && (!Uri.TryCreate(reference.Url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || reference.Url.Any(char.IsWhiteSpace)))
+            {
+                errors.Add(new DatasetError($"{at}.url", $"'{Shorten(reference.Url)}' is not an absolute https URL (as https://www.federalregister.gov/d/2020-28031)"));
+            }
+
+            CheckCitation(reference.Citation, $"{at}.citation", errors);
+            CheckDocumentNumber(reference.DocumentNumber, $"{at}.documentNumber", errors);
+            var supports = RequireText(reference.Supports, $"{at}.supports", MaxCaveatLength, errors);
+            if (errors.Count == before)
+            {
+                references.Add(new ValidReference(title!, publisher!, date, reference.Url, reference.Citation, reference.DocumentNumber, supports!));
+            }
+        }
+
+        return references;
+    }
+
+    private static void CheckCitation(string? citation, string path, List<DatasetError> errors)
+    {
+        if (citation is not null && !IsFederalRegisterCitation(citation))
+        {
+            errors.Add(new DatasetError(path, $"'{Shorten(citation)}' is not a Federal Register citation: volume, FR and page separated by single spaces, as in \"85 FR 83416\""));
+        }
+    }
+
+    private static void CheckDocumentNumber(string? number, string path, List<DatasetError> errors)
+    {
+        if (number is not null && !IsDocumentNumber(number))
+        {
+            errors.Add(new DatasetError(path, $"'{Shorten(number)}' is not a Federal Register document number: four digits, a hyphen and five digits, as in \"2020-28031\""));
+        }
+    }
+
+    /// <summary>Checks a record's former ids: ids, not its own id, none twice.</summary>
+    private static List<string> FormerIds(List<string>? list, string? ownId, string path, List<DatasetError> errors)
+    {
+        if (list is null)
+        {
+            return [];
+        }
+
+        if (list.Count > MaxListLength)
+        {
+            errors.Add(new DatasetError(path, $"has more than {MaxListLength} items"));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var former = list[i];
+            if (!IsSlug(former))
+            {
+                errors.Add(new DatasetError($"{path}[{i}]", $"'{Shorten(former ?? "null")}' is not an id: lowercase letters and digits in hyphen-separated words, at most {MaxIdLength} characters"));
+            }
+            else if (former == ownId)
+            {
+                errors.Add(new DatasetError($"{path}[{i}]", $"'{former}' is the record's own id; a former id is one it no longer has"));
+            }
+            else if (!seen.Add(former))
+            {
+                errors.Add(new DatasetError($"{path}[{i}]", $"'{former}' is listed twice"));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Within one kind of record: a former id is no record's current id, and no two records claim the same one.</summary>
+    private static void CheckFormerIds(string kind, IEnumerable<(string Id, IReadOnlyList<string> FormerIds)> records, List<DatasetError> errors)
+    {
+        var list = records.ToList();
+        var current = list.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, formerIds) in list)
+        {
+            for (var i = 0; i < formerIds.Count; i++)
+            {
+                var former = formerIds[i];
+                if (current.Contains(former))
+                {
+                    errors.Add(new DatasetError($"{kind} '{id}'.formerIds[{i}]", $"'{former}' is the current id of another record; a former id may not be any record's current id"));
+                }
+                else if (!claimed.TryAdd(former, id))
+                {
+                    errors.Add(new DatasetError($"{kind} '{id}'.formerIds[{i}]", $"'{former}' is also a former id of '{claimed[former]}'; a former id leads to one record"));
+                }
+            }
+        }
     }
 
     /// <summary>A dictionary of source texts that falls back to the store for ids the dataset does not hold.</summary>

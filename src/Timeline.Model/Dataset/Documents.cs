@@ -21,6 +21,7 @@ public static class Documents
         Agencies = s.Agencies.Count == 0 ? null : [.. s.Agencies],
         DocumentType = s.DocumentType,
         Standalone = s.Standalone ? true : null,
+        FormerIds = s.FormerIds.Count == 0 ? null : [.. s.FormerIds],
     };
 
     public static EntityDocument From(ValidEntity e) => new()
@@ -31,6 +32,7 @@ public static class Documents
         Country = e.Country,
         Aliases = [.. e.Aliases],
         Description = e.Description,
+        FormerIds = e.FormerIds.Count == 0 ? null : [.. e.FormerIds],
         Standalone = e.Standalone ? true : null,
     };
 
@@ -46,6 +48,19 @@ public static class Documents
         Caveats = [.. e.Caveats],
         Entities = e.Entities.Select(l => new EntityLinkDocument { Id = l.EntityId, Role = l.Role }).ToList(),
         Citations = e.Citations.Select(c => new CitationDocument { Source = c.SourceId, Quote = c.Quote }).ToList(),
+        References = e.References.Count == 0 ? null : e.References.Select(r => From(r)).ToList(),
+        FormerIds = e.FormerIds.Count == 0 ? null : [.. e.FormerIds],
+    };
+
+    public static ReferenceDocument From(ValidReference r) => new()
+    {
+        Title = r.Title,
+        Publisher = r.Publisher,
+        Date = r.Date.ToString(),
+        Url = r.Url,
+        Citation = r.Citation,
+        DocumentNumber = r.DocumentNumber,
+        Supports = r.Supports,
     };
 
     /// <summary>The one serialised form of a document: the dataset format, compact.</summary>

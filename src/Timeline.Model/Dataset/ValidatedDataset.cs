@@ -19,13 +19,13 @@ public sealed record ValidSource(
     string Sha256,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>The official citation ("85 FR 83416"), where the source has one.</summary>
+    /// <summary>The official citation, as "85 FR 83416".</summary>
     public string? Citation { get; init; }
 
-    /// <summary>The Federal Register document number ("2020-28031"), where the source has one.</summary>
+    /// <summary>The Federal Register document number, as "2020-28031".</summary>
     public string? DocumentNumber { get; init; }
 
-    /// <summary>When the document takes effect, where known.</summary>
+    /// <summary>When the document takes effect.</summary>
     public PartialDate? EffectiveDate { get; init; }
 
     /// <summary>The issuing agencies.</summary>
@@ -36,6 +36,9 @@ public sealed record ValidSource(
 
     /// <summary>Deliberately cited by no event.</summary>
     public bool Standalone { get; init; }
+
+    /// <summary>Ids the source was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
 }
 
 public sealed record ValidEntity(
@@ -46,6 +49,9 @@ public sealed record ValidEntity(
     IReadOnlyList<string> Aliases,
     string? Description)
 {
+    /// <summary>Ids the entity was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+
     /// <summary>Deliberately linked to no event.</summary>
     public bool Standalone { get; init; }
 }
@@ -67,7 +73,23 @@ public sealed record ValidEvent(
 
     /// <summary>The last day the event covers: the end of its end date, or of its date.</summary>
     public DateOnly LastDay => (EndDate ?? Date).LastDay;
+
+    /// <summary>References to official or public-record documents not stored in full.</summary>
+    public IReadOnlyList<ValidReference> References { get; init; } = [];
+
+    /// <summary>Ids the event was known by.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
 }
+
+/// <summary>A reference to a document of the public record: what it is, when, where, and what it supports.</summary>
+public sealed record ValidReference(
+    string Title,
+    string Publisher,
+    PartialDate Date,
+    string? Url,
+    string? Citation,
+    string? DocumentNumber,
+    string Supports);
 
 public sealed record ValidEntityLink(string EntityId, string Role);
 

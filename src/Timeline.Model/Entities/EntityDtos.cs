@@ -3,7 +3,7 @@ namespace Timeline.Model.Entities;
 /// <summary>A company, government, agency, person, product, chip, technology, organization or event series.</summary>
 /// <param name="Id">Stable, readable id, used by the `entity` filter.</param>
 /// <param name="Name">Display name.</param>
-/// <param name="Kind">company, government, agency, person, product, chip, technology, organization or event-series.</param>
+/// <param name="Kind">company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code, or null.</param>
 /// <param name="Aliases">Other names the sources use, such as a codename.</param>
 /// <param name="Description">A short factual description.</param>
@@ -17,7 +17,14 @@ public sealed record EntityItem(
     IReadOnlyList<string> Aliases,
     string? Description,
     long EventCount,
-    long Version);
+    long Version)
+{
+    /// <summary>Ids the entity was known by: a GET of one answers 301 Moved Permanently to this entity.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+
+    /// <summary>True when the entity is deliberately linked to no event.</summary>
+    public bool Standalone { get; init; }
+}
 
 /// <summary>Entities, sorted by name.</summary>
 /// <param name="Items">The matching entities.</param>

@@ -60,12 +60,57 @@ public sealed record EventDetail(
     IReadOnlyList<EventCitation> Citations,
     long Version,
     string CreatedAt,
-    string UpdatedAt);
+    string UpdatedAt)
+{
+    /// <summary>
+    /// Documents of the public record that are not stored in full (a Federal Register rule, a briefing transcript), each
+    /// with what it supports. Unlike citations, they quote nothing. Empty when the event has none.
+    /// </summary>
+    public IReadOnlyList<EventReference> References { get; init; } = [];
+
+    /// <summary>Ids the event was known by: a GET of one answers 301 Moved Permanently to this event. Empty when never renamed.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+}
+
+/// <summary>A reference to a document of the public record that is not stored in full.</summary>
+/// <param name="Title">The document's title.</param>
+/// <param name="Publisher">Its publisher or issuing agency, as "Bureau of Industry and Security".</param>
+/// <param name="Date">Its date at the precision known: "2020", "2020-12" or "2020-12-22".</param>
+/// <param name="Url">Where it is published (https), or null.</param>
+/// <param name="Citation">Its official citation, as "85 FR 83416", or null.</param>
+/// <param name="DocumentNumber">Its Federal Register document number, as "2020-28031", or null.</param>
+/// <param name="Supports">What in the event it supports.</param>
+public sealed record EventReference(string Title, string Publisher, string Date, string? Url, string? Citation, string? DocumentNumber, string Supports)
+{
+    /// <summary>The reference as one line of text (exports): title, publisher, date, citation, document number, URL, and what it supports.</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(Title).Append(" (").Append(Publisher).Append(", ").Append(Date);
+        if (Citation is not null)
+        {
+            text.Append(", ").Append(Citation);
+        }
+
+        if (DocumentNumber is not null)
+        {
+            text.Append(", FR Doc. ").Append(DocumentNumber);
+        }
+
+        text.Append(')');
+        if (Url is not null)
+        {
+            text.Append(' ').Append(Url);
+        }
+
+        return text.Append(": supports ").Append(Supports).ToString();
+    }
+}
 
 /// <summary>An entity as involved in one event.</summary>
 /// <param name="Id">Entity id (GET /entities/{id}).</param>
 /// <param name="Name">Display name.</param>
-/// <param name="Kind">company, government, agency, person, product, chip, technology, organization or event-series.</param>
+/// <param name="Kind">company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.</param>
 /// <param name="Role">target, issuer, manufacturer, designer, customer, subject, speaker, author or participant.</param>
 public sealed record EventEntity(string Id, string Name, string Kind, string Role);
 
@@ -91,7 +136,11 @@ public sealed record ExportEvent(
     IReadOnlyList<ExportEntityLink> Entities,
     IReadOnlyList<EventCitation> Citations,
     string CreatedAt,
-    string UpdatedAt);
+    string UpdatedAt)
+{
+    /// <summary>The event's references to the public record.</summary>
+    public IReadOnlyList<EventReference> References { get; init; } = [];
+}
 
 /// <summary>An entity id and its role in one event.</summary>
 public sealed record ExportEntityLink(string Id, string Role);

@@ -23,7 +23,26 @@ public sealed record SourceItem(
     long Length,
     IReadOnlyList<string> Notes,
     long EventCount,
-    long Version);
+    long Version)
+{
+    /// <summary>The official citation of a published document, as "85 FR 83416", or null.</summary>
+    public string? Citation { get; init; }
+
+    /// <summary>The Federal Register document number, as "2020-28031", or null.</summary>
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>When the document (a rule) takes effect, at the precision known, or null.</summary>
+    public string? EffectiveDate { get; init; }
+
+    /// <summary>The agencies that issued the document; empty when not an official document.</summary>
+    public IReadOnlyList<string> Agencies { get; init; } = [];
+
+    /// <summary>The kind of official document, as "Rule", or null.</summary>
+    public string? DocumentType { get; init; }
+
+    /// <summary>Ids the source was known by: a GET of one answers 301 Moved Permanently to this source.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+}
 
 /// <summary>A source document with its full text.</summary>
 /// <param name="Id">Stable, readable id, used by the `source` filter.</param>
@@ -50,7 +69,26 @@ public sealed record SourceDetail(
     IReadOnlyList<string> Notes,
     long EventCount,
     long Version,
-    string Text);
+    string Text)
+{
+    /// <summary>The official citation of a published document, as "85 FR 83416", or null.</summary>
+    public string? Citation { get; init; }
+
+    /// <summary>The Federal Register document number, as "2020-28031", or null.</summary>
+    public string? DocumentNumber { get; init; }
+
+    /// <summary>When the document (a rule) takes effect, at the precision known, or null.</summary>
+    public string? EffectiveDate { get; init; }
+
+    /// <summary>The agencies that issued the document; empty when not an official document.</summary>
+    public IReadOnlyList<string> Agencies { get; init; } = [];
+
+    /// <summary>The kind of official document, as "Rule", or null.</summary>
+    public string? DocumentType { get; init; }
+
+    /// <summary>Ids the source was known by: a GET of one answers 301 Moved Permanently to this source.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+}
 
 /// <summary>Every source, by id.</summary>
 /// <param name="Items">The sources.</param>

@@ -29,6 +29,8 @@ public static class Vocabularies
         new("technology", "A platform, process or technology family."),
         new("organization", "A non-commercial organization, think tank or news organization."),
         new("event-series", "A recurring conference or event."),
+        new("regulation", "A rule or body of rules, such as the Foreign Direct Product Rule."),
+        new("list", "An official list of parties, such as the Entity List."),
     ];
 
     public static IReadOnlyList<Term> Roles { get; } =

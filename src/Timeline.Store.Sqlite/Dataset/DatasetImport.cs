@@ -122,6 +122,17 @@ public static class DatasetImport
             await TimelineOrder.PlaceAsync(c, tx, written, ct);
         }
 
+        // The former ids of the records the bulk writer created (the single-record writer keeps them itself).
+        foreach (var s in dataset.Sources.Where(s => s.FormerIds.Count > 0))
+        {
+            await FormerIds.WriteAsync(c, tx, "source", s.Id, s.FormerIds, change, ct);
+        }
+
+        foreach (var e in dataset.Events.Where(e => e.FormerIds.Count > 0))
+        {
+            await FormerIds.WriteAsync(c, tx, "event", e.Id, e.FormerIds, change, ct);
+        }
+
         progress?.Written(dataset.Events.Count, dataset.Events.Count);
         if (sources.Created + sources.Updated + entities.Created + entities.Updated + events.Created + events.Updated > 0)
         {
@@ -147,6 +158,7 @@ public static class DatasetImport
             DELETE FROM entities_fts;
             DELETE FROM sources_fts;
             DELETE FROM revisions;
+            DELETE FROM former_ids;
             """,
             transaction: tx,
             cancellationToken: ct));

@@ -26,6 +26,10 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
         public string? DeletedAt { get; init; }
 
         public string? DeletedBy { get; init; }
+
+        public long Standalone { get; init; }
+
+        public string FormerIds { get; init; } = "[]";
     }
 
     private sealed class AliasRow
@@ -42,7 +46,9 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
             """
             SELECT n.id, n.name, n.kind, n.country, n.description,
                    (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
-                   n.version, n.deleted_at, n.deleted_by
+                   n.version, n.deleted_at, n.deleted_by, n.standalone,
+                   (SELECT json_group_array(f.former_id)
+                    FROM (SELECT former_id FROM former_ids WHERE resource = 'entity' AND current_id = n.id ORDER BY ordinal, former_id) f) AS FormerIds
             FROM entities n
             WHERE n.deleted_at IS NULL
             """);
@@ -86,7 +92,9 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
             """
             SELECT n.id, n.name, n.kind, n.country, n.description,
                    (SELECT COUNT(DISTINCT ee.event_id) FROM event_entities ee JOIN events e ON e.id = ee.event_id AND e.deleted_at IS NULL WHERE ee.entity_id = n.id) AS event_count,
-                   n.version, n.deleted_at, n.deleted_by
+                   n.version, n.deleted_at, n.deleted_by, n.standalone,
+                   (SELECT json_group_array(f.former_id)
+                    FROM (SELECT former_id FROM former_ids WHERE resource = 'entity' AND current_id = n.id ORDER BY ordinal, former_id) f) AS FormerIds
             FROM entities n
             WHERE n.id = @id;
             """,
@@ -106,7 +114,11 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
     }
 
     private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
-        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version);
+        new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version)
+        {
+            FormerIds = EventRows.ReadList(row.FormerIds),
+            Standalone = row.Standalone != 0,
+        };
 
     private static async Task<Dictionary<string, List<string>>> AliasesAsync(IDbConnection connection, string[] ids, CancellationToken cancellationToken, IDbTransaction? transaction = null)
     {

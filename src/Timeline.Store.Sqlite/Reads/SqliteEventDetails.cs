@@ -36,7 +36,10 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
                       WHERE ee.event_id = e.id ORDER BY ee.ordinal) l) AS entities,
                (SELECT json_group_array(json_array(q.source_id, q.title, q.quote, q.start_offset, q.end_offset))
                 FROM (SELECT c.source_id, s.title, c.quote, c.start_offset, c.end_offset FROM citations c JOIN sources s ON s.id = c.source_id
-                      WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations
+                      WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations,
+               e.refs,
+               (SELECT json_group_array(f.former_id)
+                FROM (SELECT former_id FROM former_ids WHERE resource = 'event' AND current_id = e.id ORDER BY ordinal, former_id) f) AS former_ids
         FROM events e WHERE e.id = @id;
         """;
 
@@ -68,8 +71,20 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
             ReadArrays(reader.GetString(15), a => new EventCitation(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), a[4].GetInt64())),
             version,
             reader.GetString(10),
-            reader.GetString(11)), null);
+            reader.GetString(11))
+        {
+            References = ReadReferences(reader.GetString(16)),
+            FormerIds = EventRows.ReadList(reader.GetString(17)),
+        }, null);
     }
+
+    /// <summary>The references as the events table keeps them (a JSON array in the dataset format), as the API shows them.</summary>
+    public static IReadOnlyList<EventReference> ReadReferences(string json) =>
+        json == "[]"
+            ? []
+            : (Documents.Deserialize<List<ReferenceDocument>>(json) ?? [])
+                .Select(r => new EventReference(r.Title!, r.Publisher!, r.Date!, r.Url, r.Citation, r.DocumentNumber, r.Supports!))
+                .ToList();
 
     /// <summary>A JSON array of arrays (as json_group_array(json_array(...)) builds it), one item per inner array.</summary>
     private static List<T> ReadArrays<T>(string json, Func<JsonElement, T> item)

@@ -43,6 +43,8 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
         public string CreatedAt { get; init; } = string.Empty;
 
         public string UpdatedAt { get; init; } = string.Empty;
+
+        public string Refs { get; init; } = "[]";
     }
 
     /// <summary>
@@ -112,7 +114,7 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
             new { ids },
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
-            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
+            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt, refs AS Refs FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
             new { ids },
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
 
@@ -121,6 +123,9 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
             links[e.Id].Select(l => new ExportEntityLink(l.EntityId, l.Role)).ToList(),
             citations[e.Id].Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
             stamps[e.Id].CreatedAt,
-            stamps[e.Id].UpdatedAt)).ToList();
+            stamps[e.Id].UpdatedAt)
+        {
+            References = SqliteEventDetails.ReadReferences(stamps[e.Id].Refs),
+        }).ToList();
     }
 }

@@ -12,7 +12,10 @@ public sealed class SqliteSourceReader(SqliteConnections database) : ISourceRead
         SELECT s.id, s.title, s.publisher, s.author, s.published_date, s.url, s.sha256, s.notes,
                length(s.text) AS length,
                (SELECT COUNT(DISTINCT c.event_id) FROM citations c JOIN events e ON e.id = c.event_id AND e.deleted_at IS NULL WHERE c.source_id = s.id) AS event_count,
-               s.version, s.deleted_at, s.deleted_by
+               s.version, s.deleted_at, s.deleted_by,
+               s.citation, s.document_number AS DocumentNumber, s.effective_date AS EffectiveDate, s.agencies, s.document_type AS DocumentType,
+               (SELECT json_group_array(f.former_id)
+                FROM (SELECT former_id FROM former_ids WHERE resource = 'source' AND current_id = s.id ORDER BY ordinal, former_id) f) AS FormerIds
         FROM sources s
         """;
 
@@ -43,6 +46,18 @@ public sealed class SqliteSourceReader(SqliteConnections database) : ISourceRead
         public string? DeletedAt { get; init; }
 
         public string? DeletedBy { get; init; }
+
+        public string? Citation { get; init; }
+
+        public string? DocumentNumber { get; init; }
+
+        public string? EffectiveDate { get; init; }
+
+        public string Agencies { get; init; } = "[]";
+
+        public string? DocumentType { get; init; }
+
+        public string FormerIds { get; init; } = "[]";
     }
 
     public async Task<IReadOnlyList<SourceItem>> ListAsync(CancellationToken cancellationToken)
@@ -78,7 +93,15 @@ public sealed class SqliteSourceReader(SqliteConnections database) : ISourceRead
         var text = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "SELECT text FROM sources WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         var item = ToItem(row);
-        return new(new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, item.Version, text!), null);
+        return new(new SourceDetail(item.Id, item.Title, item.Publisher, item.Author, item.PublishedDate, item.Url, item.Sha256, item.Length, item.Notes, item.EventCount, item.Version, text!)
+        {
+            Citation = item.Citation,
+            DocumentNumber = item.DocumentNumber,
+            EffectiveDate = item.EffectiveDate,
+            Agencies = item.Agencies,
+            DocumentType = item.DocumentType,
+            FormerIds = item.FormerIds,
+        }, null);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
@@ -89,5 +112,13 @@ public sealed class SqliteSourceReader(SqliteConnections database) : ISourceRead
     }
 
     private static SourceItem ToItem(SourceRow r) =>
-        new(r.Id, r.Title, r.Publisher, r.Author, r.PublishedDate, r.Url, r.Sha256, r.Length, JsonSerializer.Deserialize<List<string>>(r.Notes) ?? [], r.EventCount, r.Version);
+        new(r.Id, r.Title, r.Publisher, r.Author, r.PublishedDate, r.Url, r.Sha256, r.Length, JsonSerializer.Deserialize<List<string>>(r.Notes) ?? [], r.EventCount, r.Version)
+        {
+            Citation = r.Citation,
+            DocumentNumber = r.DocumentNumber,
+            EffectiveDate = r.EffectiveDate,
+            Agencies = EventRows.ReadList(r.Agencies),
+            DocumentType = r.DocumentType,
+            FormerIds = EventRows.ReadList(r.FormerIds),
+        };
 }

@@ -18,16 +18,22 @@ public static class Fts5Match
         switch (expression)
         {
             case SearchTerm term:
-                // Words are runs of letters, digits and combining marks: never a quote that would need doubling.
+                // Words are runs of letters, digits and combining marks: never a quote that would need doubling. A word with
+                // CJK characters is searched as the index holds it, each CJK character a token (CjkText): 华为 is "华 为".
                 match.Append('"');
-                for (var i = 0; i < term.Words.Count; i++)
+                var first = true;
+                foreach (var word in term.Words)
                 {
-                    if (i > 0)
+                    foreach (var piece in CjkText.Pieces(word))
                     {
-                        match.Append(' ');
-                    }
+                        if (!first)
+                        {
+                            match.Append(' ');
+                        }
 
-                    match.Append(term.Words[i]);
+                        match.Append(piece);
+                        first = false;
+                    }
                 }
 
                 match.Append('"');

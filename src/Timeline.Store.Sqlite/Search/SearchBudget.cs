@@ -82,10 +82,11 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
             async ValueTask<(long Entries, long Matches)> Term(SearchTerm term)
             {
                 long entries = 0, matches = long.MaxValue;
-                for (var i = 0; i < term.Words.Count; i++)
+                var words = term.Words.SelectMany(CjkText.Pieces).ToList(); // as the index holds them: each CJK character a word
+                for (var i = 0; i < words.Count; i++)
                 {
-                    var prefix = term.Prefix && i == term.Words.Count - 1;
-                    var weighted = (prefix ? PrefixWeight : 1) * await Documents(Fold(term.Words[i]), prefix);
+                    var prefix = term.Prefix && i == words.Count - 1;
+                    var weighted = (prefix ? PrefixWeight : 1) * await Documents(Fold(words[i]), prefix);
                     entries += weighted;
                     matches = Math.Min(matches, weighted);
                 }

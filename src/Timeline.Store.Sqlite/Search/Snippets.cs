@@ -61,6 +61,93 @@ public static class Snippets
             html.Append("</mark>");
         }
 
-        return html.ToString();
+        return WithoutCjkSeparators(html.ToString());
+    }
+
+    /// <summary>
+    /// The HTML without the separators the index puts on both sides of every CJK character (<see cref="CjkText.Separator"/>):
+    /// each one next to a CJK character (the marks aside) goes, and the marks of two characters of one word, which then
+    /// meet, become one.
+    /// </summary>
+    private static string WithoutCjkSeparators(string html)
+    {
+        if (!html.Contains(CjkText.Separator, StringComparison.Ordinal))
+        {
+            return html;
+        }
+
+        var kept = new StringBuilder(html.Length);
+        for (var i = 0; i < html.Length; i++)
+        {
+            if (html[i] != CjkText.Separator || !(IsCjk(html, Previous(html, i)) || IsCjk(html, Next(html, i))))
+            {
+                kept.Append(html[i]);
+            }
+        }
+
+        return kept.Replace("</mark><mark>", string.Empty).ToString();
+    }
+
+    private const string OpenMark = "<mark>";
+    private const string CloseMark = "</mark>";
+
+    /// <summary>The index of the character before <paramref name="at"/>, the marks skipped; -1 at the start.</summary>
+    private static int Previous(string html, int at)
+    {
+        var i = at;
+        while (true)
+        {
+            if (i >= OpenMark.Length && string.CompareOrdinal(html, i - OpenMark.Length, OpenMark, 0, OpenMark.Length) == 0)
+            {
+                i -= OpenMark.Length;
+            }
+            else if (i >= CloseMark.Length && string.CompareOrdinal(html, i - CloseMark.Length, CloseMark, 0, CloseMark.Length) == 0)
+            {
+                i -= CloseMark.Length;
+            }
+            else
+            {
+                return i - 1;
+            }
+        }
+    }
+
+    /// <summary>The index of the character after <paramref name="at"/>, the marks skipped; the length at the end.</summary>
+    private static int Next(string html, int at)
+    {
+        var i = at + 1;
+        while (true)
+        {
+            if (string.CompareOrdinal(html, i, OpenMark, 0, OpenMark.Length) == 0)
+            {
+                i += OpenMark.Length;
+            }
+            else if (string.CompareOrdinal(html, i, CloseMark, 0, CloseMark.Length) == 0)
+            {
+                i += CloseMark.Length;
+            }
+            else
+            {
+                return i;
+            }
+        }
+    }
+
+    /// <summary>Whether the character at <paramref name="i"/> (a surrogate pair read whole) is a CJK character.</summary>
+    private static bool IsCjk(string html, int i)
+    {
+        if (i < 0 || i >= html.Length)
+        {
+            return false;
+        }
+
+        if (char.IsLowSurrogate(html[i]) && i > 0 && char.IsHighSurrogate(html[i - 1]))
+        {
+            return CjkText.IsCjk(char.ConvertToUtf32(html[i - 1], html[i]));
+        }
+
+        return char.IsHighSurrogate(html[i]) && i + 1 < html.Length && char.IsLowSurrogate(html[i + 1])
+            ? CjkText.IsCjk(char.ConvertToUtf32(html[i], html[i + 1]))
+            : CjkText.IsCjk(html[i]);
     }
 }

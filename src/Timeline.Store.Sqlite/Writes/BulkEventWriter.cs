@@ -55,16 +55,18 @@ public sealed class BulkEventWriter : IDisposable
 
         _source = Statement(
             """
-            INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes, created_at, updated_at, version)
-            VALUES ($id, $title, $publisher, $author, $published, $url, $text, $sha, $notes, $stamp, $stamp, 1);
+            INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes,
+                                 citation, document_number, effective_date, agencies, document_type, created_at, updated_at, version)
+            VALUES ($id, $title, $publisher, $author, $published, $url, $text, $sha, $notes,
+                    $citation, $number, $effective, $agencies, $type, $stamp, $stamp, 1);
             """);
         _sourceRevision = Statement(
             "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('source', $id, 1, 'create', $actor, $at, $document);");
 
         _event = Statement(
             """
-            INSERT INTO events (seq, id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, created_at, updated_at, version)
-            VALUES ($seq, $id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $tags, $stamp, $stamp, 1);
+            INSERT INTO events (seq, id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version)
+            VALUES ($seq, $id, $date, $precision, $end, $first, $last, $title, $summary, $category, $caveats, $tags, $refs, $stamp, $stamp, 1);
             """);
         _tag = Statement("INSERT INTO event_tags (event_id, tag) VALUES ($id, $tag);");
         _link = Statement("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);");
@@ -84,7 +86,8 @@ public sealed class BulkEventWriter : IDisposable
     /// <summary>Creates a new source and its first revision; its search row is built by <see cref="Finish"/>.</summary>
     public void Create(ValidSource s)
     {
-        _source.Run(s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes), _change.Stamp);
+        _source.Run(s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes),
+            s.Citation, s.DocumentNumber, s.EffectiveDate?.ToString(), JsonSerializer.Serialize(s.Agencies), s.DocumentType, _change.Stamp);
         _sourceRevision.Run(s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
     }
 
@@ -109,7 +112,7 @@ public sealed class BulkEventWriter : IDisposable
         {
             seqs[e.Id] = _nextSeq;
             _event.Run(_nextSeq, e.Id, e.Date.ToString(), (int)e.Date.Precision, e.EndDate?.ToString(), PartialDate.FormatDay(e.FirstDay), PartialDate.FormatDay(e.LastDay),
-                e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), _change.Stamp);
+                e.Title, e.Summary, e.Category, JsonSerializer.Serialize(e.Caveats), TimelineWriter.StoredTags(e.Tags), TimelineWriter.StoredReferences(e.References), _change.Stamp);
             _nextSeq += TimelineOrder.Spacing;
         }
 
@@ -155,9 +158,17 @@ public sealed class BulkEventWriter : IDisposable
         // Search rows in number order (the order FTS5 appends fastest), built as SearchIndex builds them from the tables,
         // into few large segments (SearchIndex.BeginBulkLoadSql).
         Execute(SearchIndex.BeginBulkLoadSql);
+        var names = EntityNames();
         foreach (var e in byTimeline)
         {
-            _search.Run(seqs[e.Id], e.Title, e.Summary, SearchIndex.TagsColumn(e.Tags), SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote)));
+            _search.Run(
+                seqs[e.Id],
+                CjkText.Spread(e.Title),
+                CjkText.Spread(e.Summary),
+                SearchIndex.TagsColumn(e.Tags),
+                CjkText.Spread(SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote))),
+                CjkText.Spread(SearchIndex.ReferencesColumn(e.References)),
+                CjkText.Spread(SearchIndex.NamesColumn(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id))));
         }
 
         step?.Invoke("search rows written");
@@ -195,6 +206,20 @@ public sealed class BulkEventWriter : IDisposable
         Execute(SearchIndex.EndBulkLoadSql);
         step?.Invoke("sources' search rows written");
         _queued.Clear();
+    }
+
+    /// <summary>Every entity's name and aliases as an event's search row holds them (<see cref="SearchIndex.NamesColumn"/>).</summary>
+    private Dictionary<string, string> EntityNames()
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var command = Command(SearchIndex.EntityNamesSql);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return names;
     }
 
     public void Dispose()

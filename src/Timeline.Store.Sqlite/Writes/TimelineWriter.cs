@@ -24,12 +24,16 @@ public static class TimelineWriter
     {
         var version = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes, created_at, updated_at, version)
-            VALUES (@Id, @Title, @Publisher, @Author, @PublishedDate, @Url, @Text, @Sha256, @Notes, @Stamp, @Stamp, 1)
+            INSERT INTO sources (id, title, publisher, author, published_date, url, text, sha256, notes,
+                                 citation, document_number, effective_date, agencies, document_type, created_at, updated_at, version)
+            VALUES (@Id, @Title, @Publisher, @Author, @PublishedDate, @Url, @Text, @Sha256, @Notes,
+                    @Citation, @DocumentNumber, @EffectiveDate, @Agencies, @DocumentType, @Stamp, @Stamp, 1)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, publisher = excluded.publisher, author = excluded.author,
                 published_date = excluded.published_date, url = excluded.url, text = excluded.text, sha256 = excluded.sha256,
-                notes = excluded.notes, updated_at = excluded.updated_at, version = sources.version + 1,
+                notes = excluded.notes, citation = excluded.citation, document_number = excluded.document_number,
+                effective_date = excluded.effective_date, agencies = excluded.agencies, document_type = excluded.document_type,
+                updated_at = excluded.updated_at, version = sources.version + 1,
                 deleted_at = NULL, deleted_by = NULL
             RETURNING version;
             """,
@@ -44,11 +48,17 @@ public static class TimelineWriter
                 s.Text,
                 s.Sha256,
                 Notes = JsonSerializer.Serialize(s.Notes),
+                s.Citation,
+                s.DocumentNumber,
+                EffectiveDate = s.EffectiveDate?.ToString(),
+                Agencies = JsonSerializer.Serialize(s.Agencies),
+                s.DocumentType,
                 change.Stamp,
             },
             tx,
             cancellationToken: ct));
         await SearchIndex.RefreshSourceAsync(c, tx, s.Id, ct);
+        await FormerIds.WriteAsync(c, tx, "source", s.Id, s.FormerIds, change, ct);
         await RecordAsync(c, tx, "source", s.Id, version, action, change, Documents.Serialize(Documents.From(s)), ct);
         return version;
     }
@@ -56,22 +66,38 @@ public static class TimelineWriter
     /// <summary>Creates the entity, or replaces it (restoring it if it was deleted). Returns the new version.</summary>
     public static async Task<long> WriteEntityAsync(IDbConnection c, IDbTransaction tx, ValidEntity e, string action, Change change, CancellationToken ct)
     {
+        // The events it involves carry its name and aliases in their search rows: they are indexed again when those change.
+        const string NamesSql =
+            """
+            SELECT n.name || COALESCE((SELECT ' ; ' || group_concat(a.alias, ' ; ')
+                                       FROM (SELECT a.alias FROM entity_aliases a WHERE a.entity_id = n.id ORDER BY a.ordinal) a), '')
+            FROM entities n WHERE n.id = @Id;
+            """;
+        var namesBefore = await c.ExecuteScalarAsync<string?>(new CommandDefinition(NamesSql, new { e.Id }, tx, cancellationToken: ct));
         var version = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO entities (id, name, kind, country, description, created_at, updated_at, version)
-            VALUES (@Id, @Name, @Kind, @Country, @Description, @Stamp, @Stamp, 1)
+            INSERT INTO entities (id, name, kind, country, description, standalone, created_at, updated_at, version)
+            VALUES (@Id, @Name, @Kind, @Country, @Description, @Standalone, @Stamp, @Stamp, 1)
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, kind = excluded.kind, country = excluded.country, description = excluded.description,
+                standalone = excluded.standalone,
                 updated_at = excluded.updated_at, version = entities.version + 1, deleted_at = NULL, deleted_by = NULL
             RETURNING version;
             """,
-            new { e.Id, e.Name, e.Kind, e.Country, e.Description, change.Stamp },
+            new { e.Id, e.Name, e.Kind, e.Country, e.Description, Standalone = e.Standalone ? 1 : 0, change.Stamp },
             tx,
             cancellationToken: ct));
         await Execute(c, tx, "DELETE FROM entity_aliases WHERE entity_id = @Id;", new { e.Id }, ct);
         await Execute(c, tx, "INSERT INTO entity_aliases (entity_id, ordinal, alias) VALUES (@EntityId, @Ordinal, @Alias);",
             e.Aliases.Select((alias, i) => new { EntityId = e.Id, Ordinal = i, Alias = alias }), ct);
         await SearchIndex.RefreshEntityAsync(c, tx, e.Id, ct);
+        var namesAfter = await c.ExecuteScalarAsync<string?>(new CommandDefinition(NamesSql, new { e.Id }, tx, cancellationToken: ct));
+        if (namesBefore is not null && namesBefore != namesAfter)
+        {
+            await SearchIndex.RefreshEventsOfEntityAsync(c, tx, e.Id, ct);
+        }
+
+        await FormerIds.WriteAsync(c, tx, "entity", e.Id, e.FormerIds, change, ct);
         await RecordAsync(c, tx, "entity", e.Id, version, action, change, Documents.Serialize(Documents.From(e)), ct);
         return version;
     }
@@ -84,12 +110,12 @@ public static class TimelineWriter
     {
         var row = await c.QuerySingleAsync<(long Seq, long Version)>(new CommandDefinition(
             """
-            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, created_at, updated_at, version)
-            VALUES (@Id, @Date, @Precision, @EndDate, @FirstDay, @LastDay, @Title, @Summary, @Category, @Caveats, @Tags, @Stamp, @Stamp, 1)
+            INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version)
+            VALUES (@Id, @Date, @Precision, @EndDate, @FirstDay, @LastDay, @Title, @Summary, @Category, @Caveats, @Tags, @Refs, @Stamp, @Stamp, 1)
             ON CONFLICT (id) DO UPDATE SET
                 date = excluded.date, date_precision = excluded.date_precision, end_date = excluded.end_date,
                 first_day = excluded.first_day, last_day = excluded.last_day, title = excluded.title, summary = excluded.summary,
-                category = excluded.category, caveats = excluded.caveats, tags = excluded.tags, updated_at = excluded.updated_at,
+                category = excluded.category, caveats = excluded.caveats, tags = excluded.tags, refs = excluded.refs, updated_at = excluded.updated_at,
                 version = events.version + 1, deleted_at = NULL, deleted_by = NULL
             RETURNING seq, version;
             """,
@@ -106,6 +132,7 @@ public static class TimelineWriter
                 e.Category,
                 Caveats = JsonSerializer.Serialize(e.Caveats),
                 Tags = StoredTags(e.Tags),
+                Refs = StoredReferences(e.References),
                 change.Stamp,
             },
             tx,
@@ -125,6 +152,7 @@ public static class TimelineWriter
             await TimelineOrder.PlaceAsync(c, tx, [e.Id], ct);
         }
 
+        await FormerIds.WriteAsync(c, tx, "event", e.Id, e.FormerIds, change, ct);
         await RecordAsync(c, tx, "event", e.Id, row.Version, action, change, Documents.Serialize(Documents.From(e)), ct);
         return row.Version;
     }
@@ -170,6 +198,10 @@ public static class TimelineWriter
 
     /// <summary>The tags as the events table keeps them for lists: a JSON array, sorted (tags are ASCII, so this is SQLite's order too).</summary>
     public static string StoredTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags.Order(StringComparer.Ordinal));
+
+    /// <summary>The references as the events table keeps them: a JSON array in the dataset format (what the search row reads).</summary>
+    public static string StoredReferences(IReadOnlyList<ValidReference> references) =>
+        references.Count == 0 ? "[]" : Documents.Serialize(references.Select(r => Documents.From(r)).ToList());
 
     /// <summary>Moves the store's data version forward; once per write transaction.</summary>
     public static Task<int> TouchAsync(IDbConnection c, IDbTransaction tx, Change change, CancellationToken ct) =>
