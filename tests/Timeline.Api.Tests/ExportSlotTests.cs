@@ -161,8 +161,10 @@ public sealed class ExportSlotTests
     [Fact]
     public async Task A_client_that_keeps_up_with_the_minimum_rate_is_never_dropped()
     {
-        // A quarter of a megabyte a second against a minimum of 32 KiB: slack for timers late on a loaded machine.
-        var body = new ExportBodyStream(new PacedClient(buffered: 64 * 1024, bytesPerSecond: 256 * 1024), null, TimeSpan.FromSeconds(1), minBytesPerSecond: 32 * 1024);
+        // A quarter of a megabyte a second against a minimum of 8 KiB over a 4-second window. Each 16 KiB write waits
+        // 62.5 ms on a timer; under a full test run's load a timer can fire a second or more late (thread-pool
+        // starvation), which with a 1-second window and a 32 KiB minimum dropped this client in 1 of a few full runs.
+        var body = new ExportBodyStream(new PacedClient(buffered: 64 * 1024, bytesPerSecond: 256 * 1024), null, TimeSpan.FromSeconds(4), minBytesPerSecond: 8 * 1024);
 
         var (bytes, elapsed) = await WriteUntilDroppedAsync(body, 768 * 1024);
 
