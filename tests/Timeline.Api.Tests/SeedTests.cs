@@ -85,19 +85,84 @@ public class SeedTests(ITestOutputHelper output)
         var launch = Assert.Single((await client.GetJsonAsync("/events?category=product-launch")).GetProperty("items").EnumerateArray());
         Assert.Equal("2023-08", launch.GetProperty("date").GetString());
 
-        var sanctions = Assert.Single((await client.GetJsonAsync("/events?category=sanction")).GetProperty("items").EnumerateArray());
-        Assert.Equal("2020", sanctions.GetProperty("date").GetString());
-        Assert.Equal("year", sanctions.GetProperty("datePrecision").GetString());
-        Assert.NotEmpty(sanctions.GetProperty("caveats").EnumerateArray());
+        // The Huawei measures were export controls, and the source only bounds them to 2019-2020 ("Few months prior" to 2020).
+        var controls = Assert.Single((await client.GetJsonAsync("/events?category=export-control&entity=huawei")).GetProperty("items").EnumerateArray());
+        Assert.Equal("2019", controls.GetProperty("date").GetString());
+        Assert.Equal("2020", controls.GetProperty("endDate").GetString());
+        Assert.Equal("year", controls.GetProperty("datePrecision").GetString());
+        Assert.Empty((await client.GetJsonAsync("/events?category=sanction")).GetProperty("items").EnumerateArray());
 
-        // Everything from the Huawei Connect article carries the 2024-vs-2025 contradiction and the AI disclaimer.
+        // Everything from the Huawei Connect article is dated 2025 (the article's date, the opening day of Huawei Connect
+        // 2025) and says why, with the AI disclaimer, and points at the record; each involves the event series.
         var connect = await client.GetJsonAsync("/events?source=nishadil-huawei-bold-leap&limit=200");
-        Assert.NotEmpty(connect.GetProperty("items").EnumerateArray());
+        Assert.Equal(5, connect.GetProperty("items").GetArrayLength());
         foreach (var e in connect.GetProperty("items").EnumerateArray())
         {
+            Assert.Equal("2025", e.GetProperty("date").GetString());
             var caveats = string.Join(" ", e.GetProperty("caveats").Strings());
-            Assert.Contains("2025", caveats, StringComparison.Ordinal);
+            Assert.Contains("Huawei Connect 2024", caveats, StringComparison.Ordinal);
+            Assert.Contains("2025-09-18", caveats, StringComparison.Ordinal);
             Assert.Contains("artificial intelligence", caveats, StringComparison.OrdinalIgnoreCase);
+            var detail = await client.GetJsonAsync("/events/" + e.GetProperty("id").GetString());
+            Assert.Contains("huawei-connect", detail.GetProperty("entities").EnumerateArray().Select(x => x.GetProperty("id").GetString()));
+            Assert.Contains(detail.GetProperty("references").EnumerateArray(), r => r.GetProperty("title").GetString() == "Huawei Connect 2025");
+        }
+    }
+
+    [Fact]
+    public async Task The_seeded_events_point_at_the_public_record_where_it_sharpens_or_contradicts_their_source()
+    {
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
+        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        // SMIC's listing: the month the source gives, the day and the rule from the Federal Register.
+        var smic = await client.GetJsonAsync("/events/smic-added-to-us-sanctions-list");
+        Assert.Equal("2020-12", smic.GetProperty("date").GetString());
+        Assert.Contains("Entity List", smic.GetProperty("title").GetString(), StringComparison.Ordinal);
+        var rule = Assert.Single(smic.GetProperty("references").EnumerateArray(), r => r.TryGetProperty("citation", out var c) && c.GetString() == "85 FR 83416");
+        Assert.Equal("2020-28031", rule.GetProperty("documentNumber").GetString());
+        Assert.Contains("2020-12-18", string.Join(" ", smic.GetProperty("caveats").Strings()), StringComparison.Ordinal);
+        Assert.Contains(smic.GetProperty("entities").EnumerateArray(), x => x.GetProperty("id").GetString() == "entity-list");
+        // The source's overbroad "any company ... would need Washington's permission" is given as the source's, beside the rule's scope.
+        Assert.Contains("The source calls it", smic.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("presumption of denial", smic.GetProperty("summary").GetString(), StringComparison.Ordinal);
+
+        // The record's citation finds it.
+        Assert.Contains("smic-added-to-us-sanctions-list", (await client.GetJsonAsync("/events?q=85 FR 83416")).Ids());
+
+        // The id that said "2024" was renamed; the old one answers 301 to the new.
+        using var moved = await client.GetAsync("/events/huawei-connect-2024-shift-to-long-term-development");
+        Assert.Equal(HttpStatusCode.MovedPermanently, moved.StatusCode);
+        Assert.EndsWith("/events/huawei-connect-shift-to-long-term-development", moved.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        // The Mate 60's maker is not established by its source; Sullivan's garbled paraphrase is not put in his mouth.
+        var mate = await client.GetJsonAsync("/events/huawei-unveils-mate-60-with-kirin-9000s");
+        Assert.Equal("subject", mate.GetProperty("entities").EnumerateArray().Single(x => x.GetProperty("id").GetString() == "smic").GetProperty("role").GetString());
+        var sullivan = await client.GetJsonAsync("/events/jake-sullivan-more-information-remark");
+        Assert.DoesNotContain("“must get out of the way”", sullivan.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains(sullivan.GetProperty("references").EnumerateArray(), r => r.GetProperty("date").GetString() == "2023-09-05");
+
+        // The 2020 struggle is its own event, dated by its own words, after the measures that caused it.
+        var afloat = await client.GetJsonAsync("/events/huawei-fights-to-stay-afloat-as-smartphone-maker");
+        Assert.Equal("2020", afloat.GetProperty("date").GetString());
+    }
+
+    [Fact]
+    public async Task The_names_people_search_for_find_the_seeded_entities_and_their_events()
+    {
+        using var app = TimelineApp.WithDataset(RepositoryFiles.Dataset).LoggingTo(output);
+        using var client = app.CreateClient();
+
+        Assert.Contains("xu-zhijun", (await client.GetJsonAsync("/entities?q=Eric Xu")).Ids());
+        foreach (var (name, id) in new[] { ("华为", "huawei"), ("中芯国际", "smic"), ("徐直军", "xu-zhijun"), ("麒麟", "kirin-9000s") })
+        {
+            Assert.Contains(id, (await client.GetJsonAsync("/entities?q=" + Uri.EscapeDataString(name))).Ids());
+        }
+
+        Assert.NotEmpty((await client.GetJsonAsync("/events?q=" + Uri.EscapeDataString("中芯国际"))).GetProperty("items").EnumerateArray());
+        foreach (var id in new[] { "bis", "commerce-department", "entity-list", "fdpr" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/entities/" + id)).StatusCode);
         }
     }
 

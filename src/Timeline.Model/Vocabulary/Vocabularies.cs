@@ -44,6 +44,7 @@ public static class Vocabularies
         new("speaker", "The person or body that made a statement."),
         new("author", "The author of a report or analysis."),
         new("participant", "A party taking part."),
+        new("publisher", "The body that published a report, rule or statement."),
     ];
 
     public static bool IsCategory(string? value) => Contains(Categories, value);
