@@ -334,6 +334,29 @@ public sealed class ReferencesTests : IClassFixture<ReferencesTests.App>, IDispo
     }
 
     [Fact]
+    public async Task A_record_retired_by_a_rename_cannot_be_restored_over_the_redirect()
+    {
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(Dataset()));
+        app.Output = _app.Output;
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        using var plain = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var renamed = (JsonObject)Dataset()["events"]![2]!.DeepClone();
+        renamed["id"] = "huawei-fights-to-stay-afloat";
+        renamed["formerIds"] = new JsonArray("huawei-stays-afloat");
+        using var created = await editor.SendJsonAsync(HttpMethod.Post, "/events", renamed);
+        await created.AssertStatusAsync(HttpStatusCode.Created);
+
+        using var restore = await editor.PostAsync("/events/huawei-stays-afloat/restore", null);
+
+        await restore.AssertStatusAsync(HttpStatusCode.Conflict);
+        Assert.Equal("application/problem+json", restore.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("/events/huawei-fights-to-stay-afloat", restore.Headers.Location!.OriginalString);
+        Assert.Contains("former ids", await restore.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var old = await plain.GetAsync("/events/huawei-stays-afloat");
+        Assert.Equal(HttpStatusCode.MovedPermanently, old.StatusCode);
+    }
+
+    [Fact]
     public async Task Changing_an_alias_reindexes_the_entitys_events()
     {
         using var app = TimelineApp.WithDataset(SyntheticDataset.Write(Dataset()));

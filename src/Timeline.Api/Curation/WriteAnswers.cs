@@ -69,6 +69,11 @@ public static class WriteAnswers
             case WriteConflict.RefersToDeleted refers:
                 return Problem(StatusCodes.Status409Conflict, $"The {name} refers to deleted records",
                     $"The {name} '{refers.Id}' refers to deleted records: {string.Join(", ", refers.Records.Select(r => $"{r.Resource} {r.Id}"))}. Restore them first.");
+            case WriteConflict.IdRenamed renamed:
+                http.Response.Headers.Location = $"/{plural}/{renamed.CurrentId}";
+                return Problem(StatusCodes.Status409Conflict, $"The {name} was renamed",
+                    $"The id '{renamed.Id}' now leads to the {name} '{renamed.CurrentId}', which lists it among its former ids; restoring the deleted {name} would hide that record behind its old id. Change '{renamed.CurrentId}' first, or create the record under a new id.",
+                    new() { ["current"] = $"/{plural}/{renamed.CurrentId}" });
             default:
                 throw new InvalidOperationException($"Unknown conflict {reason.GetType().Name}.");
         }

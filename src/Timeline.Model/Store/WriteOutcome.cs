@@ -68,6 +68,9 @@ public abstract record WriteConflict
 
     /// <summary>The record refers to deleted records (in order), so it cannot be restored before them.</summary>
     public sealed record RefersToDeleted(string Id, IReadOnlyList<RecordRef> Records) : WriteConflict;
+
+    /// <summary>The deleted record's id has since become a former id of another record (a rename), which its GET leads to.</summary>
+    public sealed record IdRenamed(string Id, string CurrentId) : WriteConflict;
 }
 
 /// <summary>A record named by its kind ("event", "entity", "source") and id.</summary>

@@ -123,6 +123,17 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
                 return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.NotDeleted(id)));
             }
 
+            // A rename may have made this id a former id of a live record: its GET leads there, and must go on doing so.
+            var renamedTo = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+                $"SELECT f.current_id FROM former_ids f JOIN {TimelineWriter.Table(kind.Name)} r ON r.id = f.current_id AND r.deleted_at IS NULL WHERE f.resource = @resource AND f.former_id = @id;",
+                new { resource = kind.Name, id },
+                tx,
+                cancellationToken: ct));
+            if (renamedTo is not null)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.IdRenamed(id, renamedTo)));
+            }
+
             var blockers = await kind.RestoreBlockersAsync(c, tx, id, ct);
             if (blockers.Count > 0)
             {
