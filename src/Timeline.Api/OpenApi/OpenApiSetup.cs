@@ -98,6 +98,35 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            // A property the serializer leaves out when it is null ([JsonIgnore(Condition = WhenWritingNull)], as the
+            // TimelineJS export's end_date, month and day) is never written as null: it is optional, and not nullable.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+                {
+                    foreach (var property in context.JsonTypeInfo.Properties)
+                    {
+                        if (OmittedWhenNull(property))
+                        {
+                            schema.Required?.Remove(property.Name);
+                        }
+                    }
+                }
+
+                if (context.JsonPropertyInfo is { } omitted && OmittedWhenNull(omitted))
+                {
+                    if (schema.Type is { } type)
+                    {
+                        schema.Type = type & ~JsonSchemaType.Null;
+                    }
+
+                    // A property of a component schema's type is written as oneOf [null, $ref] when this mark is set.
+                    schema.Metadata?.Remove("x-is-nullable-property");
+                }
+
+                return Task.CompletedTask;
+            });
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
@@ -233,6 +262,11 @@ public static class OpenApiSetup
         });
         return services;
     }
+
+    private static bool OmittedWhenNull(System.Text.Json.Serialization.Metadata.JsonPropertyInfo property) =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true)
+            .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>()
+            .Any(a => a.Condition is System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull or System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault) == true;
 
     private static IEnumerable<string>? ClosedValues(string name) => name switch
     {
