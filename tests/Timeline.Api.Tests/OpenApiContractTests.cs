@@ -48,11 +48,67 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
             Assert.False(SchemaCheck.AllowsNull(document, date.GetProperty("properties").GetProperty(part)), part);
         }
     }
+
+    [Fact]
+    public async Task The_dataset_export_is_documented_as_the_dataset_document_that_import_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, "/export");
+        var schema = Assert.Single(content.EnumerateObject());
+        Assert.Equal("application/json", schema.Name);
+        Assert.Equal("#/components/schemas/DatasetDocument", schema.Value.GetProperty("schema").GetProperty("$ref").GetString());
+        var import = Operation(document, "/import", "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        Assert.Equal("#/components/schemas/DatasetDocument", import.GetProperty("schema").GetProperty("$ref").GetString());
+
+        var export = await _client.GetJsonAsync("/export");
+
+        Assert.Empty(SchemaCheck.Violations(document, schema.Value.GetProperty("schema"), export, "$"));
+        Assert.NotEmpty(export.GetProperty("events").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/events.csv", "text/csv")]
+    [InlineData("/events.ics", "text/calendar")]
+    [InlineData("/events/feed.atom", "application/atom+xml")]
+    public async Task Each_file_export_is_a_binary_string_under_its_own_media_type(string path, string mediaType)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, path);
+
+        var only = Assert.Single(content.EnumerateObject());
+        Assert.Equal(mediaType, only.Name);
+        AssertFile(only.Value.GetProperty("schema"));
+        using var response = await _client.GetAsync(path);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_event_list_documents_its_JSON_page_and_its_CSV_form()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, "/events");
+
+        Assert.Equal(["application/json", "text/csv"], content.EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/EventPage", content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        AssertFile(content.GetProperty("text/csv").GetProperty("schema"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events");
+        request.Headers.Accept.ParseAdd("text/csv");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>A file as NSwag and Kiota read it: a string of format binary, returned as a stream, never parsed as JSON.</summary>
+    private static void AssertFile(JsonElement schema)
+    {
+        Assert.Equal("string", schema.GetProperty("type").GetString());
+        Assert.Equal("binary", schema.GetProperty("format").GetString());
+    }
 }
 
 /// <summary>
 /// Checks a JSON value against an OpenAPI 3.1 schema for what a generated client relies on: $ref, oneOf/anyOf, type
-/// (null only where allowed), required properties and array items.
+/// (null only where allowed), required properties, array items, and no property the schema does not name.
 /// </summary>
 public static class SchemaCheck
 {
@@ -129,6 +185,11 @@ public static class SchemaCheck
                     if (properties.TryGetProperty(property.Name, out var propertySchema))
                     {
                         Check(document, propertySchema, property.Value, $"{path}.{property.Name}", found);
+                    }
+                    else
+                    {
+                        // Allowed by JSON Schema, but a generated client drops it: the document should name it.
+                        found.Add($"{path}.{property.Name}: not in the schema");
                     }
                 }
             }

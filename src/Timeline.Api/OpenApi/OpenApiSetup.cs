@@ -173,7 +173,8 @@ public static class OpenApiSetup
                     response.Content ??= new Dictionary<string, OpenApiMediaType>();
                     response.Content[extra.ContentType] = new OpenApiMediaType
                     {
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = extra.Description },
+                        // A file, not JSON: generated clients hand it back as a stream (NSwag's FileResponse, Kiota's Stream).
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = extra.Description },
                     };
                 }
 
