@@ -98,6 +98,156 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("/events.csv")]
+    [InlineData("/events.ics")]
+    [InlineData("/events/timelinejs")]
+    [InlineData("/events/feed.atom")]
+    [InlineData("/export")]
+    [InlineData("/events/facets")]
+    [InlineData("/search")]
+    public async Task What_is_not_paged_documents_no_paging(string path)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var operation = Operation(document, path);
+
+        Assert.DoesNotContain("limit", Parameters(operation).Keys.Where(_ => path != "/search"));
+        Assert.DoesNotContain("cursor", Parameters(operation).Keys);
+        foreach (var response in operation.GetProperty("responses").EnumerateObject())
+        {
+            Assert.False(response.Value.TryGetProperty("headers", out var headers) && headers.TryGetProperty("Link", out _), $"{path} {response.Name} documents a Link header");
+        }
+    }
+
+    [Fact]
+    public async Task Search_documents_exactly_what_it_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var parameters = Parameters(Operation(document, "/search"));
+
+        Assert.Equal(["category", "entity", "from", "limit", "q", "source", "tag", "to"], parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.True(parameters["q"].GetProperty("required").GetBoolean());
+        var limit = parameters["limit"].GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(50, limit.GetProperty("maximum").GetInt32());
+        Assert.Equal(10, limit.GetProperty("default").GetInt32());
+
+        // What the document says is what the endpoint does: 10 hits by default, 50 at most, no sort, no cursor.
+        var results = await _client.GetJsonAsync("/search?q=huawei");
+        Assert.True(results.GetProperty("events").GetProperty("items").GetArrayLength() <= 10);
+        await _client.GetJsonAsync("/search?q=huawei&limit=50");
+        Assert.True((await _client.GetProblemAsync("/search?q=huawei&limit=51", System.Net.HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("limit", out _));
+        Assert.True((await _client.GetProblemAsync("/search?q=huawei&sort=-date", System.Net.HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("sort", out _));
+        var cursor = await _client.GetProblemAsync("/search?q=huawei&cursor=abc", System.Net.HttpStatusCode.BadRequest);
+        Assert.Contains("not paged", cursor.GetProperty("errors").GetProperty("cursor")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_facets_refuse_the_paging_they_do_not_document()
+    {
+        foreach (var name in new[] { "limit", "cursor" })
+        {
+            var problem = await _client.GetProblemAsync($"/events/facets?facet=category&{name}=5", System.Net.HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(name, out _), name);
+        }
+
+        // sort is documented: it is carried into each value's link.
+        var facets = await _client.GetJsonAsync("/events/facets?facet=category&sort=-date");
+        Assert.Contains("sort=-date", facets.GetProperty("facets").GetProperty("category")[0].GetProperty("link").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_documented_integer_parameter_has_its_default_and_example_in_range()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var integers = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                foreach (var parameter in Parameters(op.Value).Values.Where(p => p.GetProperty("in").GetString() == "query"))
+                {
+                    var schema = parameter.GetProperty("schema");
+                    if (schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "integer"
+                        && schema.TryGetProperty("maximum", out var maximum))
+                    {
+                        integers++;
+                        var minimum = schema.GetProperty("minimum").GetInt32();
+                        var name = $"{path.Name} {parameter.GetProperty("name").GetString()}";
+                        Assert.InRange(schema.GetProperty("default").GetInt32(), minimum, maximum.GetInt32());
+                        Assert.InRange(parameter.GetProperty("example").GetInt32(), minimum, maximum.GetInt32());
+                    }
+                }
+            }
+        }
+
+        Assert.True(integers >= 5, $"only {integers} bounded integer parameters");
+
+        // Each endpoint's own bounds, as its handler enforces them (not one `limit` for all).
+        foreach (var (path, name, minimum, maximum, @default) in new[]
+        {
+            ("/events", "limit", 1, 200, 50), ("/search", "limit", 1, 50, 10), ("/events/facets", "facetLimit", 1, 500, 50), ("/changes", "limit", 1, 1000, 100),
+        })
+        {
+            var schema = Parameters(Operation(document, path))[name].GetProperty("schema");
+            Assert.Equal((minimum, maximum, @default), (schema.GetProperty("minimum").GetInt32(), schema.GetProperty("maximum").GetInt32(), schema.GetProperty("default").GetInt32()));
+        }
+    }
+
+    /// <summary>
+    /// Every GET documents exactly the query parameters it takes: those the endpoint lists when it refuses an unknown one
+    /// (<c>QueryParameterGuard</c>), but for GET /search's cursor, which it binds only to refuse with its own reason.
+    /// </summary>
+    [Fact]
+    public async Task Every_GET_documents_the_query_parameters_it_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var checkedPaths = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            if (!path.Value.TryGetProperty("get", out var operation))
+            {
+                continue;
+            }
+
+            var documented = Parameters(operation).Values.Where(p => p.GetProperty("in").GetString() == "query")
+                .Select(p => p.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+            var url = path.Name;
+            foreach (var parameter in Parameters(operation).Values.Where(p => p.GetProperty("in").GetString() == "path"))
+            {
+                url = url.Replace("{" + parameter.GetProperty("name").GetString() + "}", parameter.GetProperty("example").ToString(), StringComparison.Ordinal);
+            }
+
+            using var response = await _client.GetAsync(url + "?not-a-parameter=1");
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != System.Net.HttpStatusCode.BadRequest)
+            {
+                Assert.True(documented.Count == 0, $"{path.Name} takes any parameter but documents {string.Join(", ", documented)}");
+                continue;
+            }
+
+            var message = JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("not-a-parameter")[0].GetString()!;
+            var takes = message.Contains("which takes none", StringComparison.Ordinal)
+                ? []
+                : message[(message.IndexOf("it takes ", StringComparison.Ordinal) + "it takes ".Length)..].Split(", ").ToList();
+            if (path.Name == "/search")
+            {
+                takes.Remove("cursor");
+            }
+
+            Assert.True(takes.SequenceEqual(documented, StringComparer.OrdinalIgnoreCase), $"{path.Name} takes {string.Join(", ", takes)} but documents {string.Join(", ", documented)}");
+            checkedPaths++;
+        }
+
+        Assert.True(checkedPaths >= 10, $"only {checkedPaths} operations checked");
+    }
+
+    private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
+        operation.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)
+            : [];
+
     /// <summary>A file as NSwag and Kiota read it: a string of format binary, returned as a stream, never parsed as JSON.</summary>
     private static void AssertFile(JsonElement schema)
     {
