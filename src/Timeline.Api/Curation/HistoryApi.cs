@@ -69,7 +69,8 @@ public static class HistoryApi
 
     public static async Task<Results<Ok<ChangePage>, ValidationProblem>> Changes(
         [FromQuery(Name = "since"), Description("The nextCursor of the last page processed; leave out to start from the first change.")] string? since,
-        [FromQuery(Name = "limit"), Description("At most this many changes: an integer from 1 to 1000. Default 100.")] string? limit,
+        [FromQuery(Name = "limit"), Description("At most this many changes: an integer from 1 to 1000. Default 100.")]
+        [OpenApi.IntegerParameter(1, 1000, 100, Example = 100)] string? limit,
         IRecordHistory history,
         CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public static class ImportExportApi
             .WithName("ExportDataset")
             .WithSummary("Export the whole dataset")
             .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order. Streamed from one snapshot of the store; takes no parameters (any is refused with a 400). " + Exports.ExportSlots.Description)
-            .AlsoProduces("application/json", "The dataset document.")
+            .Produces<DatasetDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .AsExport();
 

@@ -50,6 +50,8 @@ public static class EventsApi
                 so each value's link replaces that filter): filtering by category=sanction still shows the count of every category.
                 The year facet keeps the date filter and counts each year that an event's interval overlaps, so a span from 2020 to
                 2023 counts in each of those years; its link narrows `from`/`to` to that year.
+
+                The counts are not paged: `limit` and `cursor` are not parameters of the facets and are refused with a 400.
                 """);
 
         group.MapGet("/timelinejs", ExportTimelineJs)
@@ -113,7 +115,7 @@ public static class EventsApi
                 return QueryProblems.Invalid(paging);
             }
 
-            return await ExportCsv(ExportQuery.Of(query), query.Sort, context, listing, exports, cancellationToken) switch
+            return await ExportCsv(EventFilterQuery.Of(query), query.Sort, context, listing, exports, cancellationToken) switch
             {
                 { Result: StreamedResult csv } => csv,
                 { Result: ValidationProblem invalid } => invalid,
@@ -140,15 +142,17 @@ public static class EventsApi
     }
 
     public static async Task<Results<Ok<FacetCounts>, ValidationProblem>> GetFacets(
-        [AsParameters] EventListParameters query,
+        [AsParameters] EventFilterQuery query,
+        [FromQuery(Name = "sort"), Description("The order of the events listed at each value's `link`, which carries it: `date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first; only with `q`), as on GET /events. The counts do not depend on it.")] string? sort,
         [FromQuery(Name = "facet"), Description("A facet to count: category, year, entity or tag. Repeat for several; at least one.")] string[]? facet,
-        [FromQuery(Name = "facetLimit"), Description("At most this many values per facet, the most frequent: an integer from 1 to 500. Default 50.")] string? facetLimit,
+        [FromQuery(Name = "facetLimit"), Description("At most this many values per facet, the most frequent: an integer from 1 to 500. Default 50.")]
+        [IntegerParameter(1, 500, 50, Example = 10)] string? facetLimit,
         HttpContext context,
         EventPageService listing,
         EventFacets facets,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query, f => f, cancellationToken, SearchWork.Facets);
+        var (filter, errors) = await listing.ValidateAsync(query.ToListParameters(sort), f => f, cancellationToken, SearchWork.Facets);
         var names = (facet ?? []).Where(f => !string.IsNullOrEmpty(f)).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {
@@ -175,8 +179,8 @@ public static class EventsApi
     }
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportCsv(
-        [AsParameters] ExportQuery query,
-        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        [AsParameters] EventFilterQuery query,
+        [FromQuery(Name = "sort"), Description(EventFilterQuery.SortDescription)] string? sort,
         HttpContext context,
         EventPageService listing,
         IEventExports exports,
@@ -187,8 +191,8 @@ public static class EventsApi
             (body, ct) => CsvExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportICalendar(
-        [AsParameters] ExportQuery query,
-        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        [AsParameters] EventFilterQuery query,
+        [FromQuery(Name = "sort"), Description(EventFilterQuery.SortDescription)] string? sort,
         HttpContext context,
         EventPageService listing,
         IEventExports exports,
@@ -199,8 +203,8 @@ public static class EventsApi
             (body, ct) => ICalendarExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportTimelineJs(
-        [AsParameters] ExportQuery query,
-        [FromQuery(Name = "sort"), Description(ExportQuery.SortDescription)] string? sort,
+        [AsParameters] EventFilterQuery query,
+        [FromQuery(Name = "sort"), Description(EventFilterQuery.SortDescription)] string? sort,
         HttpContext context,
         EventPageService listing,
         IEventExports exports,
@@ -212,7 +216,7 @@ public static class EventsApi
             (body, ct) => TimelineJsExport.WriteAsync(exports.StreamAsync(filter, ct), BaseUrl(context.Request), body, json.Value.SerializerOptions, ct)), cancellationToken);
 
     public static Task<Results<StreamedResult, ValidationProblem>> ExportAtom(
-        [AsParameters] ExportQuery query, HttpContext context, EventPageService listing, IEventExports exports, IDataVersion state, CancellationToken cancellationToken) =>
+        [AsParameters] EventFilterQuery query, HttpContext context, EventPageService listing, IEventExports exports, IDataVersion state, CancellationToken cancellationToken) =>
         ExportAsync(query.ToListParameters(), listing, filter => new StreamedResult(
             AtomExport.ContentType,
             null,

@@ -53,6 +53,7 @@ public sealed record EventListParameters
 
     [FromQuery(Name = "limit")]
     [Description("Page size, an integer from 1 to 200. Default 50.")]
+    [OpenApi.IntegerParameter(1, MaxLimit, DefaultLimit, Example = 20)]
     public string? Limit { get; init; }
 
     [FromQuery(Name = "cursor")]

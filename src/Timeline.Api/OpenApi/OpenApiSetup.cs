@@ -18,11 +18,9 @@ public static class OpenApiSetup
         ["tag"] = "kirin-9000s",
         ["source"] = "ft-derived-huawei-smic-kirin-9000s",
         ["sort"] = "-date",
-        ["limit"] = 20,
         ["kind"] = "company",
         ["q"] = "charlotte",
         ["facet"] = "category",
-        ["facetLimit"] = 10,
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -98,6 +96,35 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            // A property the serializer leaves out when it is null ([JsonIgnore(Condition = WhenWritingNull)], as the
+            // TimelineJS export's end_date, month and day) is never written as null: it is optional, and not nullable.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+                {
+                    foreach (var property in context.JsonTypeInfo.Properties)
+                    {
+                        if (OmittedWhenNull(property))
+                        {
+                            schema.Required?.Remove(property.Name);
+                        }
+                    }
+                }
+
+                if (context.JsonPropertyInfo is { } omitted && OmittedWhenNull(omitted))
+                {
+                    if (schema.Type is { } type)
+                    {
+                        schema.Type = type & ~JsonSchemaType.Null;
+                    }
+
+                    // A property of a component schema's type is written as oneOf [null, $ref] when this mark is set.
+                    schema.Metadata?.Remove("x-is-nullable-property");
+                }
+
+                return Task.CompletedTask;
+            });
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
@@ -144,8 +171,16 @@ public static class OpenApiSetup
                     response.Content ??= new Dictionary<string, OpenApiMediaType>();
                     response.Content[extra.ContentType] = new OpenApiMediaType
                     {
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = extra.Description },
+                        // A file, not JSON: generated clients hand it back as a stream (NSwag's FileResponse, Kiota's Stream).
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = extra.Description },
                     };
+                }
+
+                // A parameter bound only to be refused with its own explanation is no parameter of the endpoint.
+                foreach (var refused in operation.Parameters?.Where(p => p.In == ParameterLocation.Query && p.Name is { } name
+                    && ParameterAttribute<RefusedParameterAttribute>(context, name) is not null).ToList() ?? [])
+                {
+                    operation.Parameters!.Remove(refused);
                 }
 
                 foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
@@ -155,6 +190,10 @@ public static class OpenApiSetup
                         continue;
                     }
 
+                    if (parameter.In == ParameterLocation.Query && ParameterAttribute<RequiredParameterAttribute>(context, parameter.Name) is not null)
+                    {
+                        parameter.Required = true;
+                    }
 
                     if (parameter.In == ParameterLocation.Query && ClosedValues(parameter.Name) is { } values)
                     {
@@ -174,17 +213,19 @@ public static class OpenApiSetup
                         parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = @"^\d{4}(-\d{2}(-\d{2})?)?$" };
                     }
 
-                    if (parameter.Name is "limit" or "facetLimit" && parameter.In == ParameterLocation.Query)
+                    if (parameter.In == ParameterLocation.Query && ParameterAttribute<IntegerParameterAttribute>(context, parameter.Name) is { } integer)
                     {
-                        // Bound as text so that a bad value gets a problem naming it; documented as what it is.
+                        // Bound as text so that a bad value gets a problem naming it; documented as what it is, with the
+                        // bounds and default of this endpoint.
                         parameter.Schema = new OpenApiSchema
                         {
                             Type = JsonSchemaType.Integer,
                             Format = "int32",
-                            Minimum = "1",
-                            Maximum = parameter.Name == "limit" ? "200" : "500",
-                            Default = 50,
+                            Minimum = integer.Minimum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            Maximum = integer.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            Default = integer.Default,
                         };
+                        parameter.Example = integer.Example;
                     }
 
                     if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
@@ -233,6 +274,21 @@ public static class OpenApiSetup
         });
         return services;
     }
+
+    /// <summary>The attribute on the handler parameter or [AsParameters] property that binds query parameter <paramref name="name"/>.</summary>
+    private static T? ParameterAttribute<T>(OpenApiOperationTransformerContext context, string name)
+        where T : Attribute =>
+        context.Description.ParameterDescriptions
+            .Where(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+            .Select(d => d.ParameterDescriptor is Microsoft.AspNetCore.Mvc.Infrastructure.IParameterInfoParameterDescriptor { ParameterInfo: { } info }
+                ? info.GetCustomAttributes(typeof(T), inherit: true).OfType<T>().FirstOrDefault()
+                : null)
+            .FirstOrDefault(a => a is not null);
+
+    private static bool OmittedWhenNull(System.Text.Json.Serialization.Metadata.JsonPropertyInfo property) =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true)
+            .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>()
+            .Any(a => a.Condition is System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull or System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault) == true;
 
     private static IEnumerable<string>? ClosedValues(string name) => name switch
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Events;
+using Timeline.Api.OpenApi;
 using Timeline.Api.Problems;
 using Timeline.Model.Store;
 using Timeline.Api.Listing;
@@ -30,6 +31,68 @@ public sealed record SearchGroup(IReadOnlyList<SearchHit> Items, bool More);
 /// <param name="Sources">Matching source documents (by title, publisher and full text).</param>
 public sealed record SearchResults(string Query, SearchGroup Events, SearchGroup Entities, SearchGroup Sources);
 
+/// <summary>
+/// What GET /search takes: the text, the event filters (which narrow the events group) and the number of hits per
+/// group. Bound as text and checked in <see cref="SearchApi.Search"/>, so that a bad value gets a problem naming it.
+/// Search is ranked, not sorted or paged: there is no `sort`, and `cursor` is refused with a problem of its own.
+/// </summary>
+public sealed record SearchParameters
+{
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 50;
+
+    [FromQuery(Name = "q")]
+    [Description("The text to search for (required), with the syntax of GET /events: plain words must all match, \"quoted phrases\" match in order, a trailing * matches a prefix (at least 3 letters or digits before it), AND, OR and NOT in capitals combine terms. At most 500 characters and 16 words or phrases.")]
+    [RequiredParameter]
+    public string? Q { get; init; }
+
+    [FromQuery(Name = "from")]
+    [Description("Only events (in the events group) whose interval of days overlaps the range from this date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD, as on GET /events.")]
+    public string? From { get; init; }
+
+    [FromQuery(Name = "to")]
+    [Description("Only events (in the events group) whose interval of days overlaps the range to this date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. Must not be before `from`.")]
+    public string? To { get; init; }
+
+    [FromQuery(Name = "category")]
+    [Description("Only events (in the events group) in this category; repeat for any of several.")]
+    public string[]? Category { get; init; }
+
+    [FromQuery(Name = "entity")]
+    [Description("Only events (in the events group) involving this entity id; repeat for any of several.")]
+    public string[]? Entity { get; init; }
+
+    [FromQuery(Name = "tag")]
+    [Description("Only events (in the events group) carrying this tag; repeat for any of several.")]
+    public string[]? Tag { get; init; }
+
+    [FromQuery(Name = "source")]
+    [Description("Only events (in the events group) citing this source id.")]
+    public string? Source { get; init; }
+
+    [FromQuery(Name = "limit")]
+    [Description("The number of hits per group, an integer from 1 to 50. Default 10.")]
+    [IntegerParameter(1, MaxLimit, DefaultLimit, Example = 5)]
+    public string? Limit { get; init; }
+
+    /// <summary>Bound only to be refused with its own explanation (search is not paged); not in the document.</summary>
+    [FromQuery(Name = "cursor")]
+    [RefusedParameter]
+    public string? Cursor { get; init; }
+
+    /// <summary>The event filters and the search as a list query, to be checked by <see cref="EventPageService"/>.</summary>
+    public EventListParameters ToListParameters() => new()
+    {
+        From = From,
+        To = To,
+        Category = Category,
+        Entity = Entity,
+        Tag = Tag,
+        Source = Source,
+        Q = Q,
+    };
+}
+
 public static class SearchApi
 {
     public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder routes)
@@ -46,30 +109,30 @@ public static class SearchApi
                 Korean text is searched character by character: 华为 finds Huawei by its alias 华为技术有限公司, and its events. Each group is ranked by relevance (BM25), and each
                 hit has a snippet showing why it matched and a link to the whole record. `q` has the syntax of GET /events: words,
                 "quoted phrases", prefix*, AND / OR / NOT. The event filters (from, to, category, entity, tag, source) narrow the events
-                group; `limit` is the number of hits per group (1-50, default 10).
+                group; `limit` is the number of hits per group (1-50, default 10). Results are ranked, not sorted or paged: `sort` is
+                not a parameter, and `cursor` is refused with a 400 (page through matching events with GET /events?q=...).
                 """);
         return routes;
     }
 
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
-        [AsParameters] EventListParameters query,
-        HttpContext context,
+        [AsParameters] SearchParameters query,
         EventPageService listing,
         IEventPages events,
         ITimelineSearch search,
         CancellationToken cancellationToken)
     {
-        var (filter, errors) = await listing.ValidateAsync(query with { Limit = null }, f => f, cancellationToken, SearchWork.Search);
+        var (filter, errors) = await listing.ValidateAsync(query.ToListParameters(), f => f, cancellationToken, SearchWork.Search);
         if (string.IsNullOrWhiteSpace(query.Q))
         {
             errors["q"] = ["give the text to search for"];
         }
 
-        var limit = 10;
+        var limit = SearchParameters.DefaultLimit;
         if (!string.IsNullOrEmpty(query.Limit)
-            && (!int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 50))
+            && (!int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > SearchParameters.MaxLimit))
         {
-            errors["limit"] = [$"'{query.Limit}' is not an integer from 1 to 50"];
+            errors["limit"] = [$"'{query.Limit}' is not an integer from 1 to {SearchParameters.MaxLimit}"];
         }
 
         if (query.Cursor is not null)

@@ -1,16 +1,15 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
-using Timeline.Api.Events;
-using Timeline.Api.Listing;
 
-namespace Timeline.Api.Exports;
+namespace Timeline.Api.Listing;
 
 /// <summary>
-/// The filters an export takes: those of GET /events without its paging (an export holds every matching event, so
-/// `limit` and `cursor` are not parameters of it and are refused with a 400 like any other unknown parameter).
-/// The exports that keep an order take `sort` beside it; the Atom feed does not (newest change first).
+/// The filters of GET /events without its paging, as the exports and the facets take them: an export holds every
+/// matching event and the facets count them all, so `limit` and `cursor` are not parameters of them and are refused
+/// with a 400 like any other unknown parameter. The exports that keep an order and the facets (for their links) take
+/// `sort` beside it; the Atom feed does not (newest change first).
 /// </summary>
-public sealed record ExportQuery
+public sealed record EventFilterQuery
 {
     [FromQuery(Name = "from")]
     [Description("Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. An event matches when the interval of days it covers overlaps the range asked for (as on GET /events); a partial date stands for its whole span.")]
@@ -57,7 +56,7 @@ public sealed record ExportQuery
     };
 
     /// <summary>The filters of a list query, for the CSV form of GET /events (its paging is refused before).</summary>
-    public static ExportQuery Of(EventListParameters query) => new()
+    public static EventFilterQuery Of(EventListParameters query) => new()
     {
         From = query.From,
         To = query.To,

@@ -1,0 +1,357 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>
+/// The served document (/openapi/v1.json) says what the endpoints really answer and take (issue 16): what a generated
+/// client reads is what it gets.
+/// </summary>
+public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
+{
+    private readonly TimelineApp app = fixture.LoggingTo(output);
+
+    private readonly HttpClient _client = fixture.CreateClient();
+
+    private static JsonElement Operation(JsonElement document, string path, string method = "get") =>
+        document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    private static JsonElement Ok(JsonElement document, string path) =>
+        Operation(document, path).GetProperty("responses").GetProperty("200").GetProperty("content");
+
+    [Fact]
+    public async Task The_TimelineJS_export_matches_its_documented_schema()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var schema = Ok(document, "/events/timelinejs").GetProperty("application/json").GetProperty("schema");
+
+        var export = await _client.GetJsonAsync("/events/timelinejs");
+
+        Assert.Empty(SchemaCheck.Violations(document, schema, export, "$"));
+        var slides = export.GetProperty("events").EnumerateArray().ToList();
+        // The seeded timeline has each case the schema must allow: spans and single dates, years without a month, months.
+        Assert.Contains(slides, s => s.TryGetProperty("end_date", out _));
+        Assert.Contains(slides, s => !s.TryGetProperty("end_date", out _));
+        Assert.Contains(slides, s => !s.GetProperty("start_date").TryGetProperty("month", out _));
+        Assert.Contains(slides, s => s.GetProperty("start_date").TryGetProperty("month", out _));
+
+        // TimelineJS3 fails on "end_date": null (it compares the end date's fields with the start date's), and reads a
+        // date's missing parts as absent: they are left out, so the document says they may be missing, never null.
+        var components = document.GetProperty("components").GetProperty("schemas");
+        var slide = components.GetProperty("TimelineJsSlide");
+        Assert.DoesNotContain("end_date", slide.GetProperty("required").Strings());
+        Assert.Equal("#/components/schemas/TimelineJsDate", slide.GetProperty("properties").GetProperty("end_date").GetProperty("$ref").GetString());
+        var date = components.GetProperty("TimelineJsDate");
+        Assert.Equal(["year"], date.GetProperty("required").Strings());
+        foreach (var part in new[] { "month", "day" })
+        {
+            Assert.False(SchemaCheck.AllowsNull(document, date.GetProperty("properties").GetProperty(part)), part);
+        }
+    }
+
+    [Fact]
+    public async Task The_dataset_export_is_documented_as_the_dataset_document_that_import_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, "/export");
+        var schema = Assert.Single(content.EnumerateObject());
+        Assert.Equal("application/json", schema.Name);
+        Assert.Equal("#/components/schemas/DatasetDocument", schema.Value.GetProperty("schema").GetProperty("$ref").GetString());
+        var import = Operation(document, "/import", "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        Assert.Equal("#/components/schemas/DatasetDocument", import.GetProperty("schema").GetProperty("$ref").GetString());
+
+        var export = await _client.GetJsonAsync("/export");
+
+        Assert.Empty(SchemaCheck.Violations(document, schema.Value.GetProperty("schema"), export, "$"));
+        Assert.NotEmpty(export.GetProperty("events").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/events.csv", "text/csv")]
+    [InlineData("/events.ics", "text/calendar")]
+    [InlineData("/events/feed.atom", "application/atom+xml")]
+    public async Task Each_file_export_is_a_binary_string_under_its_own_media_type(string path, string mediaType)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, path);
+
+        var only = Assert.Single(content.EnumerateObject());
+        Assert.Equal(mediaType, only.Name);
+        AssertFile(only.Value.GetProperty("schema"));
+        using var response = await _client.GetAsync(path);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_event_list_documents_its_JSON_page_and_its_CSV_form()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var content = Ok(document, "/events");
+
+        Assert.Equal(["application/json", "text/csv"], content.EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/EventPage", content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        AssertFile(content.GetProperty("text/csv").GetProperty("schema"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events");
+        request.Headers.Accept.ParseAdd("text/csv");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/events.csv")]
+    [InlineData("/events.ics")]
+    [InlineData("/events/timelinejs")]
+    [InlineData("/events/feed.atom")]
+    [InlineData("/export")]
+    [InlineData("/events/facets")]
+    [InlineData("/search")]
+    public async Task What_is_not_paged_documents_no_paging(string path)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var operation = Operation(document, path);
+
+        Assert.DoesNotContain("limit", Parameters(operation).Keys.Where(_ => path != "/search"));
+        Assert.DoesNotContain("cursor", Parameters(operation).Keys);
+        foreach (var response in operation.GetProperty("responses").EnumerateObject())
+        {
+            Assert.False(response.Value.TryGetProperty("headers", out var headers) && headers.TryGetProperty("Link", out _), $"{path} {response.Name} documents a Link header");
+        }
+    }
+
+    [Fact]
+    public async Task Search_documents_exactly_what_it_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var parameters = Parameters(Operation(document, "/search"));
+
+        Assert.Equal(["category", "entity", "from", "limit", "q", "source", "tag", "to"], parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.True(parameters["q"].GetProperty("required").GetBoolean());
+        var limit = parameters["limit"].GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(50, limit.GetProperty("maximum").GetInt32());
+        Assert.Equal(10, limit.GetProperty("default").GetInt32());
+
+        // What the document says is what the endpoint does: 10 hits by default, 50 at most, no sort, no cursor.
+        var results = await _client.GetJsonAsync("/search?q=huawei");
+        Assert.True(results.GetProperty("events").GetProperty("items").GetArrayLength() <= 10);
+        await _client.GetJsonAsync("/search?q=huawei&limit=50");
+        Assert.True((await _client.GetProblemAsync("/search?q=huawei&limit=51", System.Net.HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("limit", out _));
+        Assert.True((await _client.GetProblemAsync("/search?q=huawei&sort=-date", System.Net.HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("sort", out _));
+        var cursor = await _client.GetProblemAsync("/search?q=huawei&cursor=abc", System.Net.HttpStatusCode.BadRequest);
+        Assert.Contains("not paged", cursor.GetProperty("errors").GetProperty("cursor")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_facets_refuse_the_paging_they_do_not_document()
+    {
+        foreach (var name in new[] { "limit", "cursor" })
+        {
+            var problem = await _client.GetProblemAsync($"/events/facets?facet=category&{name}=5", System.Net.HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(name, out _), name);
+        }
+
+        // sort is documented: it is carried into each value's link.
+        var facets = await _client.GetJsonAsync("/events/facets?facet=category&sort=-date");
+        Assert.Contains("sort=-date", facets.GetProperty("facets").GetProperty("category")[0].GetProperty("link").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_documented_integer_parameter_has_its_default_and_example_in_range()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var integers = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                foreach (var parameter in Parameters(op.Value).Values.Where(p => p.GetProperty("in").GetString() == "query"))
+                {
+                    var schema = parameter.GetProperty("schema");
+                    if (schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "integer"
+                        && schema.TryGetProperty("maximum", out var maximum))
+                    {
+                        integers++;
+                        var minimum = schema.GetProperty("minimum").GetInt32();
+                        var name = $"{path.Name} {parameter.GetProperty("name").GetString()}";
+                        Assert.InRange(schema.GetProperty("default").GetInt32(), minimum, maximum.GetInt32());
+                        Assert.InRange(parameter.GetProperty("example").GetInt32(), minimum, maximum.GetInt32());
+                    }
+                }
+            }
+        }
+
+        Assert.True(integers >= 5, $"only {integers} bounded integer parameters");
+
+        // Each endpoint's own bounds, as its handler enforces them (not one `limit` for all).
+        foreach (var (path, name, minimum, maximum, @default) in new[]
+        {
+            ("/events", "limit", 1, 200, 50), ("/search", "limit", 1, 50, 10), ("/events/facets", "facetLimit", 1, 500, 50), ("/changes", "limit", 1, 1000, 100),
+        })
+        {
+            var schema = Parameters(Operation(document, path))[name].GetProperty("schema");
+            Assert.Equal((minimum, maximum, @default), (schema.GetProperty("minimum").GetInt32(), schema.GetProperty("maximum").GetInt32(), schema.GetProperty("default").GetInt32()));
+        }
+    }
+
+    /// <summary>
+    /// Every GET documents exactly the query parameters it takes: those the endpoint lists when it refuses an unknown one
+    /// (<c>QueryParameterGuard</c>), but for GET /search's cursor, which it binds only to refuse with its own reason.
+    /// </summary>
+    [Fact]
+    public async Task Every_GET_documents_the_query_parameters_it_takes()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var checkedPaths = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            if (!path.Value.TryGetProperty("get", out var operation))
+            {
+                continue;
+            }
+
+            var documented = Parameters(operation).Values.Where(p => p.GetProperty("in").GetString() == "query")
+                .Select(p => p.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+            var url = path.Name;
+            foreach (var parameter in Parameters(operation).Values.Where(p => p.GetProperty("in").GetString() == "path"))
+            {
+                url = url.Replace("{" + parameter.GetProperty("name").GetString() + "}", parameter.GetProperty("example").ToString(), StringComparison.Ordinal);
+            }
+
+            using var response = await _client.GetAsync(url + "?not-a-parameter=1");
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != System.Net.HttpStatusCode.BadRequest)
+            {
+                Assert.True(documented.Count == 0, $"{path.Name} takes any parameter but documents {string.Join(", ", documented)}");
+                continue;
+            }
+
+            var message = JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("not-a-parameter")[0].GetString()!;
+            var takes = message.Contains("which takes none", StringComparison.Ordinal)
+                ? []
+                : message[(message.IndexOf("it takes ", StringComparison.Ordinal) + "it takes ".Length)..].Split(", ").ToList();
+            if (path.Name == "/search")
+            {
+                takes.Remove("cursor");
+            }
+
+            Assert.True(takes.SequenceEqual(documented, StringComparer.OrdinalIgnoreCase), $"{path.Name} takes {string.Join(", ", takes)} but documents {string.Join(", ", documented)}");
+            checkedPaths++;
+        }
+
+        Assert.True(checkedPaths >= 10, $"only {checkedPaths} operations checked");
+    }
+
+    private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
+        operation.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)
+            : [];
+
+    /// <summary>A file as NSwag and Kiota read it: a string of format binary, returned as a stream, never parsed as JSON.</summary>
+    private static void AssertFile(JsonElement schema)
+    {
+        Assert.Equal("string", schema.GetProperty("type").GetString());
+        Assert.Equal("binary", schema.GetProperty("format").GetString());
+    }
+}
+
+/// <summary>
+/// Checks a JSON value against an OpenAPI 3.1 schema for what a generated client relies on: $ref, oneOf/anyOf, type
+/// (null only where allowed), required properties, array items, and no property the schema does not name.
+/// </summary>
+public static class SchemaCheck
+{
+    public static List<string> Violations(JsonElement document, JsonElement schema, JsonElement value, string path)
+    {
+        var found = new List<string>();
+        Check(document, schema, value, path, found);
+        return found;
+    }
+
+    public static bool AllowsNull(JsonElement document, JsonElement schema) =>
+        Violations(document, schema, JsonDocument.Parse("null").RootElement, "$").Count == 0;
+
+    private static JsonElement Resolve(JsonElement document, JsonElement schema)
+    {
+        while (schema.TryGetProperty("$ref", out var reference))
+        {
+            var name = reference.GetString()!["#/components/schemas/".Length..];
+            schema = document.GetProperty("components").GetProperty("schemas").GetProperty(name);
+        }
+
+        return schema;
+    }
+
+    private static void Check(JsonElement document, JsonElement schema, JsonElement value, string path, List<string> found)
+    {
+        schema = Resolve(document, schema);
+        foreach (var keyword in new[] { "oneOf", "anyOf" })
+        {
+            if (schema.TryGetProperty(keyword, out var choices))
+            {
+                if (!choices.EnumerateArray().Any(choice => Violations(document, choice, value, path).Count == 0))
+                {
+                    found.Add($"{path}: matches no schema of its {keyword}");
+                }
+
+                return;
+            }
+        }
+
+        if (schema.TryGetProperty("type", out var type))
+        {
+            var types = type.ValueKind == JsonValueKind.Array ? type.Strings() : [type.GetString()!];
+            var actual = value.ValueKind switch
+            {
+                JsonValueKind.Null => "null",
+                JsonValueKind.Object => "object",
+                JsonValueKind.Array => "array",
+                JsonValueKind.String => "string",
+                JsonValueKind.True or JsonValueKind.False => "boolean",
+                _ => value.TryGetInt64(out _) ? "integer" : "number",
+            };
+            if (!types.Contains(actual) && !(actual == "integer" && types.Contains("number")))
+            {
+                found.Add($"{path}: is {actual}, the schema allows {string.Join(" or ", types)}");
+                return;
+            }
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            if (schema.TryGetProperty("required", out var required))
+            {
+                foreach (var name in required.Strings().Where(name => !value.TryGetProperty(name, out _)))
+                {
+                    found.Add($"{path}.{name}: required but missing");
+                }
+            }
+
+            if (schema.TryGetProperty("properties", out var properties))
+            {
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (properties.TryGetProperty(property.Name, out var propertySchema))
+                    {
+                        Check(document, propertySchema, property.Value, $"{path}.{property.Name}", found);
+                    }
+                    else
+                    {
+                        // Allowed by JSON Schema, but a generated client drops it: the document should name it.
+                        found.Add($"{path}.{property.Name}: not in the schema");
+                    }
+                }
+            }
+        }
+
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            var index = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                Check(document, items, item, $"{path}[{index++}]", found);
+            }
+        }
+    }
+}
