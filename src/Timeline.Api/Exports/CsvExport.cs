@@ -38,9 +38,9 @@ public static class CsvExport
                 e.Summary,
                 string.Join("; ", e.Tags),
                 string.Join("; ", item.Entities.Select(l => l.Id).Distinct()),
-                string.Join(" | ", e.Caveats),
-                string.Join(" | ", item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”")),
-                string.Join(" | ", item.References.Select(r => r.ToString())),
+                List(e.Caveats),
+                List(item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”")),
+                List(item.References.Select(r => r.ToString())),
                 $"{baseUrl}/events/{e.Id}",
             ]);
             if (++rows % 500 == 0)
@@ -51,6 +51,13 @@ public static class CsvExport
 
         await writer.FlushAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A list cell (caveats, citations, references): the items joined with " | ", a backslash or a vertical bar inside an
+    /// item escaped with a backslash (\\ and \|), so that splitting on unescaped " | " gives the items back whatever they say.
+    /// </summary>
+    public static string List(IEnumerable<string> items) =>
+        string.Join(" | ", items.Select(i => i.Contains('\\') || i.Contains('|') ? i.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal) : i));
 
     /// <summary>One field as it must be written: neutralised if formula-like, quoted if needed.</summary>
     public static string Field(string value)

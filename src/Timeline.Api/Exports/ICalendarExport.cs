@@ -34,6 +34,8 @@ public static class ICalendarExport
             await WriteLineAsync(writer, "DTSTAMP:" + Stamp(item.UpdatedAt));
             await WriteLineAsync(writer, "CREATED:" + Stamp(item.CreatedAt));
             await WriteLineAsync(writer, "LAST-MODIFIED:" + Stamp(item.UpdatedAt));
+            // RFC 5545 3.8.7.4: 0 for the first version, one more for every change, so a calendar replaces an event it holds.
+            await WriteLineAsync(writer, "SEQUENCE:" + Math.Max(0, item.Version - 1).ToString(CultureInfo.InvariantCulture));
             await WriteLineAsync(writer, "DTSTART;VALUE=DATE:" + Day(start.FirstDay));
             await WriteLineAsync(writer, End(start.FirstDay, end.LastDay));
             await WriteLineAsync(writer, "TRANSP:TRANSPARENT");

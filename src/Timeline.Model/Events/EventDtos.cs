@@ -140,6 +140,9 @@ public sealed record ExportEvent(
 {
     /// <summary>The event's references to the public record.</summary>
     public IReadOnlyList<EventReference> References { get; init; } = [];
+
+    /// <summary>The event's version: 1 when created, one more with every change (a calendar's SEQUENCE follows it).</summary>
+    public long Version { get; init; } = 1;
 }
 
 /// <summary>An entity id and its role in one event.</summary>

@@ -45,6 +45,8 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
         public string UpdatedAt { get; init; } = string.Empty;
 
         public string Refs { get; init; } = "[]";
+
+        public long Version { get; init; }
     }
 
     /// <summary>
@@ -114,7 +116,7 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
             new { ids },
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
         var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
-            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt, refs AS Refs FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
+            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt, refs AS Refs, version FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
             new { ids },
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
 
@@ -126,6 +128,7 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
             stamps[e.Id].UpdatedAt)
         {
             References = SqliteEventDetails.ReadReferences(stamps[e.Id].Refs),
+            Version = stamps[e.Id].Version,
         }).ToList();
     }
 }
