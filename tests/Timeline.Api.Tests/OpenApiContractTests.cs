@@ -243,6 +243,85 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
         Assert.True(checkedPaths >= 10, $"only {checkedPaths} operations checked");
     }
 
+    /// <summary>
+    /// The write workflow is in the document (issue 16 item 3): If-Match on each change, the ETag it wants on each read of
+    /// a record and each write's answer, 401 without a key and 403 with one whose role is too low, so that a generated
+    /// client can complete a write.
+    /// </summary>
+    [Fact]
+    public async Task The_write_workflow_documents_If_Match_ETag_401_and_403()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        foreach (var plural in new[] { "events", "entities", "sources" })
+        {
+            foreach (var (path, method, required) in new[]
+            {
+                ($"/{plural}/{{id}}", "put", true), ($"/{plural}/{{id}}", "patch", true), ($"/{plural}/{{id}}", "delete", true), ($"/{plural}/{{id}}/restore", "post", false),
+            })
+            {
+                var ifMatch = Parameters(Operation(document, path, method))["If-Match"];
+                Assert.Equal("header", ifMatch.GetProperty("in").GetString());
+                Assert.Equal(required, ifMatch.TryGetProperty("required", out var isRequired) && isRequired.GetBoolean());
+                Assert.Contains("version.dataVersion", ifMatch.GetProperty("description").GetString(), StringComparison.Ordinal);
+                Assert.Matches("^\"\\d+\\.\\d+\"$", ifMatch.GetProperty("example").GetString());
+            }
+
+            Assert.DoesNotContain("If-Match", Parameters(Operation(document, $"/{plural}", "post")).Keys);
+            foreach (var (path, method, status) in new[]
+            {
+                ($"/{plural}", "post", "201"), ($"/{plural}/{{id}}", "put", "200"), ($"/{plural}/{{id}}", "patch", "200"),
+                ($"/{plural}/{{id}}", "delete", "204"), ($"/{plural}/{{id}}/restore", "post", "200"), ($"/{plural}/{{id}}", "get", "200"),
+            })
+            {
+                var header = Operation(document, path, method).GetProperty("responses").GetProperty(status).GetProperty("headers").GetProperty("ETag");
+                Assert.Contains("version.dataVersion", header.GetProperty("description").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        // Every operation that needs a key documents 401; those that need an admin key also 403.
+        var secured = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject().Where(op => op.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0))
+            {
+                secured++;
+                var responses = op.Value.GetProperty("responses");
+                Assert.True(responses.TryGetProperty("401", out var unauthorized), $"{op.Name} {path.Name} documents no 401");
+                Assert.True(unauthorized.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{op.Name} {path.Name} 401");
+                var admin = path.Name == "/import" || path.Name.StartsWith("/admin/", StringComparison.Ordinal);
+                Assert.True(!admin || responses.TryGetProperty("403", out _), $"{op.Name} {path.Name} documents no 403");
+            }
+        }
+
+        Assert.True(secured >= 17, $"only {secured} operations need a key");
+
+        // What it documents is what happens: no key is 401; an editor's key on /import is 403; without If-Match 428;
+        // with the ETag a GET gave, the change goes through and answers with the next ETag.
+        using var anonymous = await _client.SendJsonAsync(HttpMethod.Post, "/entities", new System.Text.Json.Nodes.JsonObject());
+        await anonymous.AssertStatusAsync(System.Net.HttpStatusCode.Unauthorized);
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        using var import = await editor.SendJsonAsync(HttpMethod.Post, "/import", new System.Text.Json.Nodes.JsonObject());
+        await import.AssertStatusAsync(System.Net.HttpStatusCode.Forbidden);
+        var entity = new System.Text.Json.Nodes.JsonObject { ["id"] = "contract-tester", ["name"] = "Contract Tester", ["kind"] = "organization", ["standalone"] = true };
+        using var created = await editor.SendJsonAsync(HttpMethod.Post, "/entities", entity);
+        await created.AssertStatusAsync(System.Net.HttpStatusCode.Created);
+        Assert.Matches("^\"\\d+\\.\\d+\"$", created.Headers.ETag!.ToString());
+        var patch = new System.Text.Json.Nodes.JsonObject { ["description"] = "Checks the contract." };
+        using var unconditional = await editor.SendJsonAsync(HttpMethod.Patch, "/entities/contract-tester", patch, null, "application/merge-patch+json");
+        await unconditional.AssertStatusAsync((System.Net.HttpStatusCode)428);
+        var etag = await _client.ETagAsync("/entities/contract-tester");
+        using var patched = await editor.SendJsonAsync(HttpMethod.Patch, "/entities/contract-tester", patch, etag, "application/merge-patch+json");
+        await patched.AssertStatusAsync(System.Net.HttpStatusCode.OK);
+        Assert.Matches("^\"\\d+\\.\\d+\"$", patched.Headers.ETag!.ToString());
+        Assert.NotEqual(etag, patched.Headers.ETag!.ToString());
+        using var deleted = await editor.SendJsonAsync(HttpMethod.Delete, "/entities/contract-tester", null, patched.Headers.ETag!.ToString());
+        await deleted.AssertStatusAsync(System.Net.HttpStatusCode.NoContent);
+        Assert.NotNull(deleted.Headers.ETag);
+        using var restored = await editor.SendJsonAsync(HttpMethod.Post, "/entities/contract-tester/restore", null);
+        await restored.AssertStatusAsync(System.Net.HttpStatusCode.OK);
+        Assert.NotNull(restored.Headers.ETag);
+    }
+
     private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
         operation.TryGetProperty("parameters", out var parameters)
             ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)

@@ -137,7 +137,31 @@ public static class OpenApiSetup
 
             options.AddOperationTransformer((operation, context, _) =>
             {
-                foreach (var header in context.Description.ActionDescriptor.EndpointMetadata.OfType<ResponseHeader>())
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var headers = metadata.OfType<ResponseHeader>().ToList();
+                if (metadata.OfType<Caching.RecordETag>().Any())
+                {
+                    // A GET of one record answers with the record's own ETag (Curation/RecordResponses).
+                    headers.Add(new ResponseHeader("ETag", RecordETags.Description, RecordETags.Example));
+                }
+
+                foreach (var ifMatch in metadata.OfType<IfMatchHeader>().Take(1))
+                {
+                    var plural = (context.Description.RelativePath ?? string.Empty).Split('/')[0];
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-Match",
+                        In = ParameterLocation.Header,
+                        Required = ifMatch.Required,
+                        Description = RecordETags.IfMatchDescription.Replace("{plural}", plural, StringComparison.Ordinal)
+                            + (ifMatch.Required ? string.Empty : " Optional here: without it the deleted record is restored whatever its version."),
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                        Example = RecordETags.Example,
+                    });
+                }
+
+                foreach (var header in headers)
                 {
                     foreach (var (status, success) in operation.Responses ?? [])
                     {
@@ -148,7 +172,7 @@ public static class OpenApiSetup
                             {
                                 Description = header.Description,
                                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                                Example = "\"entities \\u0027lonely-agency\\u0027: is linked to no event; link it, or mark it \\u0022standalone\\u0022: true if it is kept on purpose\"",
+                                Example = header.Example ?? "\"entities \\u0027lonely-agency\\u0027: is linked to no event; link it, or mark it \\u0022standalone\\u0022: true if it is kept on purpose\"",
                             };
                         }
                     }
