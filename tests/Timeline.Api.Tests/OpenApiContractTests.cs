@@ -322,6 +322,123 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
         Assert.NotNull(restored.Headers.ETag);
     }
 
+    /// <summary>Public reads say they need no key (`security: []`); everything else needs the bearer key (issue 16 item 6).</summary>
+    [Fact]
+    public async Task Reads_are_public_and_writes_need_the_bearer_key()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        var reads = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                var security = op.Value.GetProperty("security");
+                if (op.Name == "get")
+                {
+                    reads++;
+                    Assert.True(security.GetArrayLength() == 0, $"GET {path.Name} needs a key");
+                    continue;
+                }
+
+                var requirement = Assert.Single(security.EnumerateArray());
+                Assert.True(requirement.TryGetProperty("ApiKey", out _), $"{op.Name} {path.Name}");
+            }
+        }
+
+        Assert.True(reads >= 20, $"only {reads} reads");
+        using var read = await _client.GetAsync("/entities/kirin-9000s");
+        Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_server_URL_has_no_trailing_slash()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var url = Assert.Single(document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString()!;
+
+        Assert.False(url.EndsWith('/'), url);
+        // Joined to a path as a generated client does, it reaches the endpoint.
+        using var response = await _client.GetAsync(new Uri(url + "/version"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/sources")]
+    [InlineData("/categories")]
+    [InlineData("/version")]
+    [InlineData("/export")]
+    [InlineData("/health/live")]
+    public async Task An_unknown_parameter_is_a_documented_400(string path)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var documented = Operation(document, path).GetProperty("responses").GetProperty("400").GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
+
+        using var response = await _client.GetAsync(path + "?not-a-parameter=1");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("not-a-parameter", out _));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", documented.GetProperty("$ref").GetString());
+    }
+
+    /// <summary>
+    /// Numbers are typed as numbers, not `integer | string` with a digits pattern (which the serializer's
+    /// AllowReadingFromString made the generator emit), and the API goes on writing them as JSON numbers.
+    /// </summary>
+    [Fact]
+    public async Task Integer_fields_are_typed_integer()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var integers = new List<string>();
+        var wrong = new List<string>();
+        Walk(document.GetProperty("components"), "#/components");
+        Walk(document.GetProperty("paths"), "#/paths");
+
+        Assert.Empty(wrong);
+        Assert.True(integers.Count >= 30, $"only {integers.Count} integer fields");
+        var entity = document.GetProperty("components").GetProperty("schemas").GetProperty("EntityItem").GetProperty("properties");
+        Assert.Equal("integer", entity.GetProperty("version").GetProperty("type").GetString());
+        Assert.Equal("integer", entity.GetProperty("eventCount").GetProperty("type").GetString());
+
+        // The JSON written is unchanged: numbers, not strings.
+        var written = await _client.GetJsonAsync("/entities/kirin-9000s");
+        Assert.Equal(JsonValueKind.Number, written.GetProperty("version").ValueKind);
+        Assert.Equal(JsonValueKind.Number, written.GetProperty("eventCount").ValueKind);
+        Assert.Empty(SchemaCheck.Violations(document, Ok(document, "/entities/{id}").GetProperty("application/json").GetProperty("schema"), written, "$"));
+
+        void Walk(JsonElement node, string at)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                if (node.TryGetProperty("format", out var format) && format.GetString() is "int32" or "int64" or "double" or "float")
+                {
+                    var types = node.GetProperty("type") is { ValueKind: JsonValueKind.Array } many ? many.Strings() : [node.GetProperty("type").GetString()!];
+                    integers.Add(at);
+                    if (types.Contains("string") || node.TryGetProperty("pattern", out _))
+                    {
+                        wrong.Add($"{at}: {string.Join(" | ", types)}");
+                    }
+                }
+
+                foreach (var property in node.EnumerateObject())
+                {
+                    Walk(property.Value, $"{at}/{property.Name}");
+                }
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in node.EnumerateArray())
+                {
+                    Walk(item, $"{at}/{index++}");
+                }
+            }
+        }
+    }
+
     private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
         operation.TryGetProperty("parameters", out var parameters)
             ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)

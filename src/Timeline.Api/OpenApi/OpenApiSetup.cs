@@ -56,6 +56,16 @@ public static class OpenApiSetup
                     Scheme = "bearer",
                     Description = "An API key, sent as 'Authorization: Bearer <key>'. Reads need none; writes need an editor key, imports an admin key.",
                 };
+
+                // The server is the API's root, as the client joins paths (all beginning with /) to it: no trailing slash.
+                foreach (var server in document.Servers ?? [])
+                {
+                    if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+                    {
+                        server.Url = url.TrimEnd('/');
+                    }
+                }
+
                 return Task.CompletedTask;
             });
 
@@ -65,6 +75,11 @@ public static class OpenApiSetup
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", context.Document)] = [] });
+                }
+                else
+                {
+                    // A public read: no key needed, said explicitly (`security: []`).
+                    operation.Security = [];
                 }
 
                 return Task.CompletedTask;
@@ -120,6 +135,22 @@ public static class OpenApiSetup
 
                     // A property of a component schema's type is written as oneOf [null, $ref] when this mark is set.
                     schema.Metadata?.Remove("x-is-nullable-property");
+                }
+
+                return Task.CompletedTask;
+            });
+
+            // The API's serializer options read numbers from strings too (JsonSerializerDefaults.Web sets
+            // JsonNumberHandling.AllowReadingFromString), which makes the generator type every number as
+            // `integer | string` with a digits pattern. The API only ever writes numbers as numbers, and that is what the
+            // document says; the serializer options (and what the API writes) are left as they are.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (IsNumber(context.JsonTypeInfo.Type) && schema.Type is { } type && type.HasFlag(JsonSchemaType.String)
+                    && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number)))
+                {
+                    schema.Type = type & ~JsonSchemaType.String;
+                    schema.Pattern = null;
                 }
 
                 return Task.CompletedTask;
@@ -313,6 +344,11 @@ public static class OpenApiSetup
         property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true)
             .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>()
             .Any(a => a.Condition is System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull or System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault) == true;
+
+    private static bool IsNumber(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) is var t
+        && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte)
+            || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(double) || t == typeof(float) || t == typeof(decimal));
 
     private static IEnumerable<string>? ClosedValues(string name) => name switch
     {
