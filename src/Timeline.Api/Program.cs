@@ -72,7 +72,9 @@ app.UseAuthorization();
 app.UseMiddleware<ConditionalGets>();
 
 // The routes, one group per feature; every endpoint refuses query parameters it does not declare.
-var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(QueryParameterGuard.Create);
+// The 400 that refusal is, documented on each of them (an endpoint's own 400, where it has one, says more).
+var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(QueryParameterGuard.Create)
+    .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), ["application/problem+json"]));
 
 // A GET of a renamed record's former id (or of its sub-resources) answers 301 to its current id.
 api.AddEndpointFilter(FormerIdRedirects.Filter);

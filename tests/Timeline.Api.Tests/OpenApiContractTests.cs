@@ -243,6 +243,202 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
         Assert.True(checkedPaths >= 10, $"only {checkedPaths} operations checked");
     }
 
+    /// <summary>
+    /// The write workflow is in the document (issue 16 item 3): If-Match on each change, the ETag it wants on each read of
+    /// a record and each write's answer, 401 without a key and 403 with one whose role is too low, so that a generated
+    /// client can complete a write.
+    /// </summary>
+    [Fact]
+    public async Task The_write_workflow_documents_If_Match_ETag_401_and_403()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        foreach (var plural in new[] { "events", "entities", "sources" })
+        {
+            foreach (var (path, method, required) in new[]
+            {
+                ($"/{plural}/{{id}}", "put", true), ($"/{plural}/{{id}}", "patch", true), ($"/{plural}/{{id}}", "delete", true), ($"/{plural}/{{id}}/restore", "post", false),
+            })
+            {
+                var ifMatch = Parameters(Operation(document, path, method))["If-Match"];
+                Assert.Equal("header", ifMatch.GetProperty("in").GetString());
+                Assert.Equal(required, ifMatch.TryGetProperty("required", out var isRequired) && isRequired.GetBoolean());
+                Assert.Contains("version.dataVersion", ifMatch.GetProperty("description").GetString(), StringComparison.Ordinal);
+                Assert.Matches("^\"\\d+\\.\\d+\"$", ifMatch.GetProperty("example").GetString());
+            }
+
+            Assert.DoesNotContain("If-Match", Parameters(Operation(document, $"/{plural}", "post")).Keys);
+            foreach (var (path, method, status) in new[]
+            {
+                ($"/{plural}", "post", "201"), ($"/{plural}/{{id}}", "put", "200"), ($"/{plural}/{{id}}", "patch", "200"),
+                ($"/{plural}/{{id}}", "delete", "204"), ($"/{plural}/{{id}}/restore", "post", "200"), ($"/{plural}/{{id}}", "get", "200"),
+            })
+            {
+                var header = Operation(document, path, method).GetProperty("responses").GetProperty(status).GetProperty("headers").GetProperty("ETag");
+                Assert.Contains("version.dataVersion", header.GetProperty("description").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        // Every operation that needs a key documents 401; those that need an admin key also 403.
+        var secured = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject().Where(op => op.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0))
+            {
+                secured++;
+                var responses = op.Value.GetProperty("responses");
+                Assert.True(responses.TryGetProperty("401", out var unauthorized), $"{op.Name} {path.Name} documents no 401");
+                Assert.True(unauthorized.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{op.Name} {path.Name} 401");
+                var admin = path.Name == "/import" || path.Name.StartsWith("/admin/", StringComparison.Ordinal);
+                Assert.True(!admin || responses.TryGetProperty("403", out _), $"{op.Name} {path.Name} documents no 403");
+            }
+        }
+
+        Assert.True(secured >= 17, $"only {secured} operations need a key");
+
+        // What it documents is what happens: no key is 401; an editor's key on /import is 403; without If-Match 428;
+        // with the ETag a GET gave, the change goes through and answers with the next ETag.
+        using var anonymous = await _client.SendJsonAsync(HttpMethod.Post, "/entities", new System.Text.Json.Nodes.JsonObject());
+        await anonymous.AssertStatusAsync(System.Net.HttpStatusCode.Unauthorized);
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        using var import = await editor.SendJsonAsync(HttpMethod.Post, "/import", new System.Text.Json.Nodes.JsonObject());
+        await import.AssertStatusAsync(System.Net.HttpStatusCode.Forbidden);
+        var entity = new System.Text.Json.Nodes.JsonObject { ["id"] = "contract-tester", ["name"] = "Contract Tester", ["kind"] = "organization", ["standalone"] = true };
+        using var created = await editor.SendJsonAsync(HttpMethod.Post, "/entities", entity);
+        await created.AssertStatusAsync(System.Net.HttpStatusCode.Created);
+        Assert.Matches("^\"\\d+\\.\\d+\"$", created.Headers.ETag!.ToString());
+        var patch = new System.Text.Json.Nodes.JsonObject { ["description"] = "Checks the contract." };
+        using var unconditional = await editor.SendJsonAsync(HttpMethod.Patch, "/entities/contract-tester", patch, null, "application/merge-patch+json");
+        await unconditional.AssertStatusAsync((System.Net.HttpStatusCode)428);
+        var etag = await _client.ETagAsync("/entities/contract-tester");
+        using var patched = await editor.SendJsonAsync(HttpMethod.Patch, "/entities/contract-tester", patch, etag, "application/merge-patch+json");
+        await patched.AssertStatusAsync(System.Net.HttpStatusCode.OK);
+        Assert.Matches("^\"\\d+\\.\\d+\"$", patched.Headers.ETag!.ToString());
+        Assert.NotEqual(etag, patched.Headers.ETag!.ToString());
+        using var deleted = await editor.SendJsonAsync(HttpMethod.Delete, "/entities/contract-tester", null, patched.Headers.ETag!.ToString());
+        await deleted.AssertStatusAsync(System.Net.HttpStatusCode.NoContent);
+        Assert.NotNull(deleted.Headers.ETag);
+        using var restored = await editor.SendJsonAsync(HttpMethod.Post, "/entities/contract-tester/restore", null);
+        await restored.AssertStatusAsync(System.Net.HttpStatusCode.OK);
+        Assert.NotNull(restored.Headers.ETag);
+    }
+
+    /// <summary>Public reads say they need no key (`security: []`); everything else needs the bearer key (issue 16 item 6).</summary>
+    [Fact]
+    public async Task Reads_are_public_and_writes_need_the_bearer_key()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        var reads = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                var security = op.Value.GetProperty("security");
+                if (op.Name == "get")
+                {
+                    reads++;
+                    Assert.True(security.GetArrayLength() == 0, $"GET {path.Name} needs a key");
+                    continue;
+                }
+
+                var requirement = Assert.Single(security.EnumerateArray());
+                Assert.True(requirement.TryGetProperty("ApiKey", out _), $"{op.Name} {path.Name}");
+            }
+        }
+
+        Assert.True(reads >= 20, $"only {reads} reads");
+        using var read = await _client.GetAsync("/entities/kirin-9000s");
+        Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_server_URL_has_no_trailing_slash()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var url = Assert.Single(document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString()!;
+
+        Assert.False(url.EndsWith('/'), url);
+        // Joined to a path as a generated client does, it reaches the endpoint.
+        using var response = await _client.GetAsync(new Uri(url + "/version"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/sources")]
+    [InlineData("/categories")]
+    [InlineData("/version")]
+    [InlineData("/export")]
+    [InlineData("/health/live")]
+    public async Task An_unknown_parameter_is_a_documented_400(string path)
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var documented = Operation(document, path).GetProperty("responses").GetProperty("400").GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
+
+        using var response = await _client.GetAsync(path + "?not-a-parameter=1");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("not-a-parameter", out _));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", documented.GetProperty("$ref").GetString());
+    }
+
+    /// <summary>
+    /// Numbers are typed as numbers, not `integer | string` with a digits pattern (which the serializer's
+    /// AllowReadingFromString made the generator emit), and the API goes on writing them as JSON numbers.
+    /// </summary>
+    [Fact]
+    public async Task Integer_fields_are_typed_integer()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var integers = new List<string>();
+        var wrong = new List<string>();
+        Walk(document.GetProperty("components"), "#/components");
+        Walk(document.GetProperty("paths"), "#/paths");
+
+        Assert.Empty(wrong);
+        Assert.True(integers.Count >= 30, $"only {integers.Count} integer fields");
+        var entity = document.GetProperty("components").GetProperty("schemas").GetProperty("EntityItem").GetProperty("properties");
+        Assert.Equal("integer", entity.GetProperty("version").GetProperty("type").GetString());
+        Assert.Equal("integer", entity.GetProperty("eventCount").GetProperty("type").GetString());
+
+        // The JSON written is unchanged: numbers, not strings.
+        var written = await _client.GetJsonAsync("/entities/kirin-9000s");
+        Assert.Equal(JsonValueKind.Number, written.GetProperty("version").ValueKind);
+        Assert.Equal(JsonValueKind.Number, written.GetProperty("eventCount").ValueKind);
+        Assert.Empty(SchemaCheck.Violations(document, Ok(document, "/entities/{id}").GetProperty("application/json").GetProperty("schema"), written, "$"));
+
+        void Walk(JsonElement node, string at)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                if (node.TryGetProperty("format", out var format) && format.GetString() is "int32" or "int64" or "double" or "float")
+                {
+                    var types = node.GetProperty("type") is { ValueKind: JsonValueKind.Array } many ? many.Strings() : [node.GetProperty("type").GetString()!];
+                    integers.Add(at);
+                    if (types.Contains("string") || node.TryGetProperty("pattern", out _))
+                    {
+                        wrong.Add($"{at}: {string.Join(" | ", types)}");
+                    }
+                }
+
+                foreach (var property in node.EnumerateObject())
+                {
+                    Walk(property.Value, $"{at}/{property.Name}");
+                }
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in node.EnumerateArray())
+                {
+                    Walk(item, $"{at}/{index++}");
+                }
+            }
+        }
+    }
+
     private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
         operation.TryGetProperty("parameters", out var parameters)
             ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)

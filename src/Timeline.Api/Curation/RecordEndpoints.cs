@@ -24,7 +24,8 @@ public static class RecordEndpoints
         where TDetail : class
         where TDocument : notnull
     {
-        var group = routes.MapGroup($"/{plural}").WithTags(tag).RequireAuthorization(Roles.CanEdit);
+        var group = routes.MapGroup($"/{plural}").WithTags(tag).RequireAuthorization(Roles.CanEdit)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
         var rules = name switch
         {
             "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories. Optional `references` point at documents of the public record (title, publisher and date required; url absolute https; citation like 85 FR 83416; documentNumber like 2020-28031; supports required). Optional `formerIds` name ids the event had: a GET of one answers 301, and a live event with one of them is retired (a rename).",
@@ -40,7 +41,8 @@ public static class RecordEndpoints
             .Accepts<TDocument>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
+            .ProducesETag();
 
         group.MapPut("/{id}", Replace<TDetail>)
             .WithName($"Replace{Cap(name)}")
@@ -52,7 +54,9 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
+            .ProducesETag()
+            .AcceptsIfMatch(required: true);
 
         group.MapPatch("/{id}", Patch<TDetail>)
             .WithName($"Patch{Cap(name)}")
@@ -64,7 +68,9 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
+            .ProducesETag()
+            .AcceptsIfMatch(required: true);
 
         group.MapDelete("/{id}", Delete<TDetail>)
             .WithName($"Delete{Cap(name)}")
@@ -74,7 +80,9 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .ProducesETag()
+            .AcceptsIfMatch(required: true);
 
         group.MapPost("/{id}/restore", Restore<TDetail>)
             .WithName($"Restore{Cap(name)}")
@@ -83,8 +91,9 @@ public static class RecordEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription);
-
+            .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
+            .ProducesETag()
+            .AcceptsIfMatch(required: false);
     }
 
     public static async Task<Results<Created<TDetail>, ProblemHttpResult>> Create<TDetail>(

@@ -56,6 +56,16 @@ public static class OpenApiSetup
                     Scheme = "bearer",
                     Description = "An API key, sent as 'Authorization: Bearer <key>'. Reads need none; writes need an editor key, imports an admin key.",
                 };
+
+                // The server is the API's root, as the client joins paths (all beginning with /) to it: no trailing slash.
+                foreach (var server in document.Servers ?? [])
+                {
+                    if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+                    {
+                        server.Url = url.TrimEnd('/');
+                    }
+                }
+
                 return Task.CompletedTask;
             });
 
@@ -65,6 +75,11 @@ public static class OpenApiSetup
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", context.Document)] = [] });
+                }
+                else
+                {
+                    // A public read: no key needed, said explicitly (`security: []`).
+                    operation.Security = [];
                 }
 
                 return Task.CompletedTask;
@@ -125,6 +140,22 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            // The API's serializer options read numbers from strings too (JsonSerializerDefaults.Web sets
+            // JsonNumberHandling.AllowReadingFromString), which makes the generator type every number as
+            // `integer | string` with a digits pattern. The API only ever writes numbers as numbers, and that is what the
+            // document says; the serializer options (and what the API writes) are left as they are.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (IsNumber(context.JsonTypeInfo.Type) && schema.Type is { } type && type.HasFlag(JsonSchemaType.String)
+                    && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number)))
+                {
+                    schema.Type = type & ~JsonSchemaType.String;
+                    schema.Pattern = null;
+                }
+
+                return Task.CompletedTask;
+            });
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
@@ -137,7 +168,31 @@ public static class OpenApiSetup
 
             options.AddOperationTransformer((operation, context, _) =>
             {
-                foreach (var header in context.Description.ActionDescriptor.EndpointMetadata.OfType<ResponseHeader>())
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var headers = metadata.OfType<ResponseHeader>().ToList();
+                if (metadata.OfType<Caching.RecordETag>().Any())
+                {
+                    // A GET of one record answers with the record's own ETag (Curation/RecordResponses).
+                    headers.Add(new ResponseHeader("ETag", RecordETags.Description, RecordETags.Example));
+                }
+
+                foreach (var ifMatch in metadata.OfType<IfMatchHeader>().Take(1))
+                {
+                    var plural = (context.Description.RelativePath ?? string.Empty).Split('/')[0];
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-Match",
+                        In = ParameterLocation.Header,
+                        Required = ifMatch.Required,
+                        Description = RecordETags.IfMatchDescription.Replace("{plural}", plural, StringComparison.Ordinal)
+                            + (ifMatch.Required ? string.Empty : " Optional here: without it the deleted record is restored whatever its version."),
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                        Example = RecordETags.Example,
+                    });
+                }
+
+                foreach (var header in headers)
                 {
                     foreach (var (status, success) in operation.Responses ?? [])
                     {
@@ -148,7 +203,7 @@ public static class OpenApiSetup
                             {
                                 Description = header.Description,
                                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                                Example = "\"entities \\u0027lonely-agency\\u0027: is linked to no event; link it, or mark it \\u0022standalone\\u0022: true if it is kept on purpose\"",
+                                Example = header.Example ?? "\"entities \\u0027lonely-agency\\u0027: is linked to no event; link it, or mark it \\u0022standalone\\u0022: true if it is kept on purpose\"",
                             };
                         }
                     }
@@ -289,6 +344,11 @@ public static class OpenApiSetup
         property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true)
             .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>()
             .Any(a => a.Condition is System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull or System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault) == true;
+
+    private static bool IsNumber(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) is var t
+        && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte)
+            || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(double) || t == typeof(float) || t == typeof(decimal));
 
     private static IEnumerable<string>? ClosedValues(string name) => name switch
     {
