@@ -439,6 +439,76 @@ public class OpenApiContractTests(TimelineApp fixture, ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The closed value sets of the query parameters (sort, category, facet, kind) are shared component schemas, each with
+    /// its values and a description, referenced wherever they are taken: a generated client has one enum type for each,
+    /// not one per operation (NSwag's Anonymous ... Anonymous10).
+    /// </summary>
+    [Fact]
+    public async Task Closed_value_sets_are_shared_component_schemas()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                foreach (var parameter in Parameters(op.Value).Values)
+                {
+                    var name = $"{op.Name} {path.Name} {parameter.GetProperty("name").GetString()}";
+                    var schema = parameter.GetProperty("schema");
+                    var item = schema.TryGetProperty("items", out var items) ? items : schema;
+                    Assert.False(schema.TryGetProperty("enum", out _), $"{name} has an inline enum");
+                    Assert.False(item.TryGetProperty("enum", out _), $"{name} has an inline enum");
+                    if (item.TryGetProperty("$ref", out var reference))
+                    {
+                        var component = reference.GetString()!;
+                        Assert.StartsWith("#/components/schemas/", component, StringComparison.Ordinal);
+                        Assert.True(schemas.TryGetProperty(component["#/components/schemas/".Length..], out _), $"{name}: {component} does not resolve");
+                        referenced.Add(component["#/components/schemas/".Length..]);
+                    }
+                }
+            }
+        }
+
+        var vocabularies = new Dictionary<string, string[]>
+        {
+            ["Category"] = Timeline.Model.Vocabulary.Vocabularies.Categories.Select(t => t.Id).ToArray(),
+            ["EntityKind"] = Timeline.Model.Vocabulary.Vocabularies.EntityKinds.Select(t => t.Id).ToArray(),
+            ["Facet"] = ["category", "year", "entity", "tag"],
+            ["EventSort"] = ["date", "-date", "relevance"],
+        };
+        foreach (var (component, values) in vocabularies)
+        {
+            Assert.Contains(component, referenced);
+            var schema = schemas.GetProperty(component);
+            Assert.Equal("string", schema.GetProperty("type").GetString());
+            Assert.Equal(values, schema.GetProperty("enum").Strings());
+            var description = schema.GetProperty("description").GetString()!;
+            Assert.All(values, v => Assert.Contains($"`{v}`", description, StringComparison.Ordinal));
+        }
+
+        // Each is referenced where it is taken: the event list's sort and categories, the facets' names.
+        Assert.Equal("#/components/schemas/EventSort", Parameters(Operation(document, "/events"))["sort"].GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/Category", Parameters(Operation(document, "/events"))["category"].GetProperty("schema").GetProperty("items").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/Facet", Parameters(Operation(document, "/events/facets"))["facet"].GetProperty("schema").GetProperty("items").GetProperty("$ref").GetString());
+
+        // And what they say is what the endpoints take: each value is accepted, one outside the set refused.
+        foreach (var sort in vocabularies["EventSort"].Where(s => s != "relevance"))
+        {
+            await _client.GetJsonAsync($"/events?sort={Uri.EscapeDataString(sort)}");
+        }
+
+        await _client.GetJsonAsync("/events?q=huawei&sort=relevance");
+        foreach (var facet in vocabularies["Facet"])
+        {
+            await _client.GetJsonAsync($"/events/facets?facet={facet}");
+        }
+
+        await _client.GetProblemAsync("/events?sort=title", System.Net.HttpStatusCode.BadRequest);
+    }
+
     private static Dictionary<string, JsonElement> Parameters(JsonElement operation) =>
         operation.TryGetProperty("parameters", out var parameters)
             ? parameters.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!)

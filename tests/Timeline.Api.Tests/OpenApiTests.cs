@@ -78,7 +78,8 @@ public class OpenApiTests(TimelineApp fixture, ITestOutputHelper output) : IClas
         Assert.Equal("integer", limit.GetProperty("type").GetString());
         Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
         Assert.Equal(200, limit.GetProperty("maximum").GetInt32());
-        var categories = parameters["category"].GetProperty("schema").GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal("#/components/schemas/Category", parameters["category"].GetProperty("schema").GetProperty("items").GetProperty("$ref").GetString());
+        var categories = document.GetProperty("components").GetProperty("schemas").GetProperty("Category").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("entity-listing", categories);
         Assert.Equal(8, categories.Count);
     }

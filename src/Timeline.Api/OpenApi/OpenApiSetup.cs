@@ -48,6 +48,7 @@ public static class OpenApiSetup
                         words highlighted where they stand.
                         """,
                 };
+                AddClosedVocabularies(document);
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
@@ -250,15 +251,12 @@ public static class OpenApiSetup
                         parameter.Required = true;
                     }
 
-                    if (parameter.In == ParameterLocation.Query && ClosedValues(parameter.Name) is { } values)
+                    if (parameter.In == ParameterLocation.Query && ClosedVocabularies.TryGetValue(parameter.Name, out var vocabulary))
                     {
-                        var closed = new OpenApiSchema
-                        {
-                            Type = JsonSchemaType.String,
-                            Enum = values.Select(v => (JsonNode)v).ToList(),
-                            Default = parameter.Name == "sort" ? "date" : null,
-                        };
-                        parameter.Schema = parameter.Schema?.Type == JsonSchemaType.Array
+                        // One shared component schema per closed value set, referenced wherever it is taken, so that a
+                        // generated client has one enum type (EventSort, Category...) rather than one per operation.
+                        IOpenApiSchema closed = new OpenApiSchemaReference(vocabulary.Component, context.Document);
+                        parameter.Schema = parameter.Schema?.Type is { } type && type.HasFlag(JsonSchemaType.Array)
                             ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = closed }
                             : closed;
                     }
@@ -350,14 +348,44 @@ public static class OpenApiSetup
         && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte)
             || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(double) || t == typeof(float) || t == typeof(decimal));
 
-    private static IEnumerable<string>? ClosedValues(string name) => name switch
+    /// <summary>A closed value set a query parameter takes, documented once as a component schema.</summary>
+    private sealed record ClosedVocabulary(string Component, string Summary, IReadOnlyList<Term> Terms, string? Default = null);
+
+    /// <summary>The closed value sets of the query parameters, by parameter name.</summary>
+    private static readonly Dictionary<string, ClosedVocabulary> ClosedVocabularies = new(StringComparer.Ordinal)
     {
-        "category" => Vocabularies.Categories.Select(c => c.Id),
-        "kind" => Vocabularies.EntityKinds.Select(k => k.Id),
-        "sort" => ["date", "-date", "relevance"],
-        "facet" => FacetNames.All,
-        _ => null,
+        ["category"] = new("Category", "An event's category.", Vocabularies.Categories),
+        ["kind"] = new("EntityKind", "An entity's kind.", Vocabularies.EntityKinds),
+        ["sort"] = new("EventSort", "The order of the events.",
+        [
+            new("date", "Oldest first, by the start of each event's interval."),
+            new("-date", "Newest first."),
+            new("relevance", "Best match of q first; only with q."),
+        ], Default: "date"),
+        ["facet"] = new("Facet", "A facet events are counted by.",
+        [
+            new(FacetNames.Category, "The event's category."),
+            new(FacetNames.Year, "Each year the event's interval overlaps."),
+            new(FacetNames.Entity, "The entities the event involves."),
+            new(FacetNames.Tag, "The event's tags."),
+        ]),
     };
+
+    private static void AddClosedVocabularies(OpenApiDocument document)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        foreach (var vocabulary in ClosedVocabularies.Values)
+        {
+            document.Components.Schemas[vocabulary.Component] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = vocabulary.Summary + " One of: " + string.Join("; ", vocabulary.Terms.Select(t => $"`{t.Id}`: {t.Description}")),
+                Enum = vocabulary.Terms.Select(t => (JsonNode)t.Id).ToList(),
+                Default = vocabulary.Default,
+            };
+        }
+    }
 
     public static WebApplication UseTimelineOpenApi(this WebApplication app)
     {
