@@ -8,19 +8,32 @@ namespace Timeline.Api.OpenApi;
 /// <summary>The OpenAPI document at /openapi/v1.json and Swagger UI at /swagger.</summary>
 public static class OpenApiSetup
 {
-    /// <summary>Example values shown in Swagger UI for the parameters every endpoint shares, by name.</summary>
+    /// <summary>
+    /// Example values shown in Swagger UI for the parameters every endpoint shares, by name. "Try it out" fills in every
+    /// example at once, so together they make one working request: the event filters all select SMIC's listing in
+    /// December 2020 (smic-added-to-us-sanctions-list), which the seeded data has. A parameter that repeats (an array)
+    /// gets its example as an array of values (OpenApiContractTests checks the request built from them finds something).
+    /// </summary>
     private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
     {
         ["from"] = "2020-12",
         ["to"] = "2023-08-31",
         ["category"] = "entity-listing",
         ["entity"] = "smic",
-        ["tag"] = "kirin-9000s",
+        ["tag"] = "smic",
         ["source"] = "ft-derived-huawei-smic-kirin-9000s",
         ["sort"] = "-date",
         ["kind"] = "company",
-        ["q"] = "charlotte",
+        ["q"] = "sanctions",
         ["facet"] = "category",
+    };
+
+    /// <summary>Examples of one route's parameters where the shared ones would not combine: route, then name.</summary>
+    private static readonly Dictionary<(string Route, string Name), JsonNode> RouteParameterExamples = new()
+    {
+        // The entity list's q matches names and aliases: "charlotte" is the Kirin 9000S's code name, a chip.
+        [("entities", "q")] = "charlotte",
+        [("entities", "kind")] = "chip",
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -281,9 +294,13 @@ public static class OpenApiSetup
                         parameter.Example = integer.Example;
                     }
 
-                    if (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out var example))
+                    if (parameter.In == ParameterLocation.Query
+                        && (RouteParameterExamples.TryGetValue(((context.Description.RelativePath ?? string.Empty).Trim('/'), parameter.Name), out var example)
+                            || ParameterExamples.TryGetValue(parameter.Name, out example)))
                     {
-                        parameter.Example = parameter.Schema?.Type == JsonSchemaType.Array ? new JsonArray(example.DeepClone()) : example.DeepClone();
+                        parameter.Example = parameter.Schema?.Type is { } exampleType && exampleType.HasFlag(JsonSchemaType.Array)
+                            ? new JsonArray(example.DeepClone())
+                            : example.DeepClone();
                     }
 
                     if (parameter.In == ParameterLocation.Query && parameter.Name == "cursor"
