@@ -397,7 +397,7 @@ public static class OpenApiSetup
             document.Components.Schemas[vocabulary.Component] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Description = vocabulary.Summary + " One of: " + string.Join("; ", vocabulary.Terms.Select(t => $"`{t.Id}`: {t.Description}")),
+                Description = vocabulary.Summary + " One of: " + string.Join(" ", vocabulary.Terms.Select(t => $"`{t.Id}`: {t.Description}")),
                 Enum = vocabulary.Terms.Select(t => (JsonNode)t.Id).ToList(),
                 Default = vocabulary.Default,
             };
