@@ -49,7 +49,7 @@ public static class WriteWarnings
 
                 return DatasetChecks.Event(e.Id, date, e.Title, e.Summary, e.Caveats, [.. e.Citations.Select(c => new QuotedSource(c.SourceId, c.Quote))], id => published.GetValueOrDefault(id));
             case EntityItem entity:
-                return Listed(DatasetChecks.Use("entity", entity.Id, entity.EventCount, await StandaloneAsync("entity", entity.Id, version, services, cancellationToken)));
+                return Listed(DatasetChecks.Use("entity", entity.Id, entity.EventCount, entity.Standalone));
             case SourceDetail source:
                 return Listed(DatasetChecks.Use("source", source.Id, source.EventCount, await StandaloneAsync("source", source.Id, version, services, cancellationToken)));
             default:
@@ -68,7 +68,10 @@ public static class WriteWarnings
         }
     }
 
-    /// <summary>Whether the stored document of the record at this version says <c>"standalone": true</c>.</summary>
+    /// <summary>
+    /// Whether the stored document of the record at this version says <c>"standalone": true</c> (for sources: an entity
+    /// carries the flag in its own row and answer, a source only in its document).
+    /// </summary>
     private static async Task<bool> StandaloneAsync(string resource, string id, long version, IServiceProvider services, CancellationToken cancellationToken)
     {
         var revision = await services.GetRequiredService<IRecordHistory>().RevisionAsync(resource, id, version, cancellationToken);
