@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Timeline.Api.Auth;
 using Timeline.Model.Dataset;
 using Timeline.Api.Entities;
@@ -32,17 +33,20 @@ public static class RecordEndpoints
             "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may, including the official fields citation (85 FR 83416), documentNumber (2020-28031), effectiveDate, agencies and documentType, and formerIds.",
             _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series, regulation, list; the country an ISO 3166-1 alpha-2 code. `standalone: true` marks an entity deliberately linked to no event; `formerIds` name ids it had (a GET of one answers 301).",
         };
-        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction. " + WriteWarnings.Description;
+        var writes = "Needs an editor key (Authorization: Bearer). Invalid documents are 422 problems listing every invalid field. The change and an immutable revision are written in one transaction; `reason` says why (kept in the revision and the change feed), and `dryRun=true` checks the write without writing it. " + WriteWarnings.Description;
+
+        BatchEndpoints.Map<TDetail, TDocument>(group, plural, name);
 
         group.MapPost("/", Create<TDetail>)
             .WithName($"Create{Cap(name)}")
             .WithSummary($"Create {Article(name)} {name}")
-            .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {rules} {writes} Answers 201 with the {name}, its ETag and its Location; 409 when the id is taken.")
+            .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {rules} {writes} Answers 201 with the {name}, its ETag and its Location (200 with the {name} as it would be stored, for a dry run); 409 when the id is taken.")
             .Accepts<TDocument>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
-            .ProducesETag();
+            .ProducesETag()
+            .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true");
 
         group.MapPut("/{id}", Replace<TDetail>)
             .WithName($"Replace{Cap(name)}")
@@ -56,6 +60,7 @@ public static class RecordEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
             .ProducesETag()
+            .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true")
             .AcceptsIfMatch(required: true);
 
         group.MapPatch("/{id}", Patch<TDetail>)
@@ -70,90 +75,144 @@ public static class RecordEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
             .ProducesETag()
+            .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true")
             .AcceptsIfMatch(required: true);
 
         group.MapDelete("/{id}", Delete<TDetail>)
             .WithName($"Delete{Cap(name)}")
             .WithSummary($"Delete {Article(name)} {name} (tombstone)")
-            .WithDescription($"Marks the {name} deleted: it leaves every list, search, facet and export, GET answers 410 saying when and by whom, its history stays, and POST /{plural}/{{id}}/restore brings it back. Requires If-Match (428 without, 412 when stale).{(name == "event" ? "" : $" Refused with 409, naming them, while events that are not deleted refer to the {name}.")} Needs an editor key.")
+            .WithDescription($"Marks the {name} deleted: it leaves every list, search, facet and export, GET answers 410 saying when and by whom, its history stays, and POST /{plural}/{{id}}/restore brings it back. Requires If-Match (428 without, 412 when stale).{(name == "event" ? "" : $" Refused with 409, naming them, while events that are not deleted refer to the {name}.")} Needs an editor key. `reason` says why; `dryRun=true` checks the delete without making it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .ProducesETag()
+            .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true")
             .AcceptsIfMatch(required: true);
 
         group.MapPost("/{id}/restore", Restore<TDetail>)
             .WithName($"Restore{Cap(name)}")
             .WithSummary($"Restore a deleted {name}")
-            .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities or sources that are deleted" : "")}. Needs an editor key.")
+            .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities or sources that are deleted" : "")}. Needs an editor key. `reason` says why; `dryRun=true` checks the restore without making it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
             .ProducesETag()
+            .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true")
             .AcceptsIfMatch(required: false);
     }
 
-    public static async Task<Results<Created<TDetail>, ProblemHttpResult>> Create<TDetail>(
-        HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+    public static async Task<Results<Created<TDetail>, Ok<TDetail>, ProblemHttpResult>> Create<TDetail>(
+        HttpContext http, IRecordWriter<TDetail> writes,
+        [FromQuery(Name = "reason"), Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), Description(WriteOptions.DryRunDescription)] string? dryRun,
+        CancellationToken cancellationToken)
         where TDetail : class
     {
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        if (badOption is not null)
+        {
+            return badOption;
+        }
+
         var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
         if (refused is not null)
         {
             return refused;
         }
 
-        var outcome = await writes.CreateAsync(body!, Actor(http), cancellationToken);
+        var outcome = await writes.CreateAsync(body!, context!, cancellationToken);
         if (outcome is not WriteOutcome<TDetail>.Created created)
         {
             return WriteAnswers.Problem(http, writes.Resource, outcome);
         }
 
-        http.Response.Headers.ETag = Preconditions.Tag(created.Version, created.DataVersion);
         WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(created.Record, created.Version, http.RequestServices, cancellationToken));
+        if (context!.DryRun)
+        {
+            return TypedResults.Ok(created.Record);
+        }
+
+        http.Response.Headers.ETag = Preconditions.Tag(created.Version, created.DataVersion);
         return TypedResults.Created($"/{Problems.QueryProblems.Plural(writes.Resource)}/{created.Id}", created.Record);
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Replace<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes,
+        [FromQuery(Name = "reason"), Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), Description(WriteOptions.DryRunDescription)] string? dryRun,
+        CancellationToken cancellationToken)
         where TDetail : class
     {
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        if (badOption is not null)
+        {
+            return badOption;
+        }
+
         var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
-        return refused ?? await AnswerAsync(http, writes, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
+        return refused ?? await AnswerAsync(http, writes, context!, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Patch<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes,
+        [FromQuery(Name = "reason"), Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), Description(WriteOptions.DryRunDescription)] string? dryRun,
+        CancellationToken cancellationToken)
         where TDetail : class
     {
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        if (badOption is not null)
+        {
+            return badOption;
+        }
+
         var (patch, refused) = await ReadBodyAsync(http, "application/merge-patch+json", cancellationToken);
-        return refused ?? await AnswerAsync(http, writes, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
+        return refused ?? await AnswerAsync(http, writes, context!, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes,
+        [FromQuery(Name = "reason"), Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), Description(WriteOptions.DryRunDescription)] string? dryRun,
+        CancellationToken cancellationToken)
         where TDetail : class
     {
-        var outcome = await writes.DeleteAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken);
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        if (badOption is not null)
+        {
+            return badOption;
+        }
+
+        var outcome = await writes.DeleteAsync(id, Preconditions.IfMatch(http.Request), context!, cancellationToken);
         if (outcome is not WriteOutcome<TDetail>.Deleted deleted)
         {
             return WriteAnswers.Problem(http, writes.Resource, outcome);
         }
 
-        http.Response.Headers.ETag = Preconditions.Tag(deleted.Version, deleted.DataVersion);
+        if (!context!.DryRun)
+        {
+            http.Response.Headers.ETag = Preconditions.Tag(deleted.Version, deleted.DataVersion);
+        }
+
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<TDetail>, ProblemHttpResult>> Restore<TDetail>(
-        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes, CancellationToken cancellationToken)
-        where TDetail : class =>
-        await AnswerAsync(http, writes, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), Actor(http), cancellationToken), cancellationToken);
+        [Description("The record's id.")] string id, HttpContext http, IRecordWriter<TDetail> writes,
+        [FromQuery(Name = "reason"), Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), Description(WriteOptions.DryRunDescription)] string? dryRun,
+        CancellationToken cancellationToken)
+        where TDetail : class
+    {
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        return badOption ?? await AnswerAsync(http, writes, context!, await writes.RestoreAsync(id, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
+    }
 
-    /// <summary>A success as 200 with the record, its ETag and its warnings; anything else as its problem.</summary>
-    private static async Task<Results<Ok<TDetail>, ProblemHttpResult>> AnswerAsync<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteOutcome<TDetail> outcome, CancellationToken cancellationToken)
+    /// <summary>A success as 200 with the record, its ETag (none for a dry run) and its warnings; anything else as its problem.</summary>
+    private static async Task<Results<Ok<TDetail>, ProblemHttpResult>> AnswerAsync<TDetail>(HttpContext http, IRecordWriter<TDetail> writes, WriteContext context, WriteOutcome<TDetail> outcome, CancellationToken cancellationToken)
         where TDetail : class
     {
         var (record, version, dataVersion) = outcome switch
@@ -168,7 +227,11 @@ public static class RecordEndpoints
             return WriteAnswers.Problem(http, writes.Resource, outcome);
         }
 
-        http.Response.Headers.ETag = Preconditions.Tag(version, dataVersion);
+        if (!context.DryRun)
+        {
+            http.Response.Headers.ETag = Preconditions.Tag(version, dataVersion);
+        }
+
         WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(record, version, http.RequestServices, cancellationToken));
         return TypedResults.Ok(record);
     }
@@ -191,8 +254,6 @@ public static class RecordEndpoints
         var read = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);
         return read.Node is { } body ? (body, null) : (null, read.ToProblem());
     }
-
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 
     private static string Cap(string name) => char.ToUpperInvariant(name[0]) + name[1..];
 

@@ -10,8 +10,12 @@ namespace Timeline.Model.Store;
 /// </summary>
 public interface IDatasetStore
 {
-    /// <summary>Validates and applies a dataset; the report, or every problem (and the store unchanged).</summary>
-    Task<ImportResult> ImportAsync(DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null);
+    /// <summary>
+    /// Validates and applies a dataset; the report, or every problem (and the store unchanged). A dry run
+    /// (<see cref="WriteContext.DryRun"/>) applies it inside the transaction, rolls back, and answers the report with
+    /// the validated dataset (the offsets computed) and the data-honesty warnings: what an import would do.
+    /// </summary>
+    Task<ImportResult> ImportAsync(DatasetDocument document, WriteContext context, CancellationToken cancellationToken, ImportProgress? progress = null);
 
     /// <summary>Brings the schema up to date, then replaces every record and its history with the configured seed dataset, in one transaction.</summary>
     Task<ValidatedDataset> ReseedAsync(CancellationToken cancellationToken);
@@ -40,9 +44,16 @@ public interface IDatasetSnapshot : IAsyncDisposable
 }
 
 /// <summary>What an import did, or every problem that stopped it (then nothing changed).</summary>
-/// <param name="Report">The counts, when the import was applied.</param>
+/// <param name="Report">The counts, when the import was applied (or, in a dry run, would be).</param>
 /// <param name="Errors">Every problem, when it was not.</param>
-public sealed record ImportResult(ImportReport? Report, IReadOnlyList<DatasetError> Errors);
+public sealed record ImportResult(ImportReport? Report, IReadOnlyList<DatasetError> Errors)
+{
+    /// <summary>In a dry run, the dataset as validated (with every quote's offsets); null otherwise.</summary>
+    public ValidatedDataset? Dataset { get; init; }
+
+    /// <summary>In a dry run, the data-honesty warnings about the dataset; empty otherwise.</summary>
+    public IReadOnlyList<DatasetWarning> Warnings { get; init; } = [];
+}
 
 /// <summary>How many records of one kind an import created, updated or found unchanged.</summary>
 public sealed record ImportCounts(int Created, int Updated, int Unchanged);

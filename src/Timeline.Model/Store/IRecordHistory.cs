@@ -24,7 +24,8 @@ public interface IRecordHistory
 /// <param name="Action">create, update, delete or restore.</param>
 /// <param name="Actor">The name of the API key that made the change (or seed, import).</param>
 /// <param name="At">When the change was committed (UTC).</param>
-public sealed record RevisionSummary(long Version, string Action, string Actor, string At);
+/// <param name="Reason">Why, as the writer said (the write's reason), or null when none was given.</param>
+public sealed record RevisionSummary(long Version, string Action, string Actor, string At, string? Reason);
 
 /// <summary>A record's revisions, oldest first.</summary>
 /// <param name="Items">Every revision of the record.</param>
@@ -35,8 +36,9 @@ public sealed record RevisionList(IReadOnlyList<RevisionSummary> Items);
 /// <param name="Action">create, update, delete or restore.</param>
 /// <param name="Actor">Who made the change.</param>
 /// <param name="At">When (UTC).</param>
+/// <param name="Reason">Why, as the writer said (the write's reason), or null when none was given.</param>
 /// <param name="Document">The record in the dataset format, as it was at this version.</param>
-public sealed record RevisionDetail(long Version, string Action, string Actor, string At, JsonElement Document);
+public sealed record RevisionDetail(long Version, string Action, string Actor, string At, string? Reason, JsonElement Document);
 
 /// <summary>One change in the feed.</summary>
 /// <param name="Resource">event, entity or source.</param>
@@ -45,8 +47,9 @@ public sealed record RevisionDetail(long Version, string Action, string Actor, s
 /// <param name="Action">create, update, delete or restore.</param>
 /// <param name="Actor">Who made the change.</param>
 /// <param name="At">When (UTC).</param>
+/// <param name="Reason">Why, as the writer said (the write's reason), or null when none was given.</param>
 /// <param name="Document">The record as it stood after the change, in the dataset format.</param>
-public sealed record ChangeItem(string Resource, string Id, long Version, string Action, string Actor, string At, JsonElement Document);
+public sealed record ChangeItem(string Resource, string Id, long Version, string Action, string Actor, string At, string? Reason, JsonElement Document);
 
 /// <summary>A page of the change feed as the store reads it.</summary>
 /// <param name="Items">The changes, in commit order.</param>

@@ -17,14 +17,14 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
 
     public Task<ValidatedDataset> ReseedAsync(CancellationToken cancellationToken) => initializer.ReseedAsync(cancellationToken);
 
-    public async Task<ImportResult> ImportAsync(DatasetDocument document, string actor, CancellationToken cancellationToken, ImportProgress? progress = null)
+    public async Task<ImportResult> ImportAsync(DatasetDocument document, WriteContext context, CancellationToken cancellationToken, ImportProgress? progress = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         SqliteConnections.PrepareForBulkWrite(connection);
         var rollbackJournal = await SqliteConnections.TryUseRollbackJournalForFirstLoadAsync(connection, cancellationToken);
         try
         {
-            return await ImportAsync(connection, document, actor, progress, cancellationToken);
+            return await ImportAsync(connection, document, context, progress, cancellationToken);
         }
         finally
         {
@@ -38,7 +38,7 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
     }
 
     private async Task<ImportResult> ImportAsync(
-        SqliteConnection connection, DatasetDocument document, string actor, ImportProgress? progress, CancellationToken cancellationToken)
+        SqliteConnection connection, DatasetDocument document, WriteContext context, ImportProgress? progress, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
@@ -49,7 +49,14 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
         }
 
         progress?.Step("validated");
-        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(actor, clock.GetUtcNow()), cancellationToken, progress);
+        var report = await DatasetImport.ApplyAsync(connection, transaction, dataset, new Change(context.Actor, clock.GetUtcNow(), context.Reason), cancellationToken, progress);
+        if (context.DryRun)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            progress?.Step("rolled back (dry run)");
+            return new ImportResult(report, []) { Dataset = dataset, Warnings = DatasetChecks.Check(dataset) };
+        }
+
         await transaction.CommitAsync(cancellationToken);
         progress?.Step("committed");
         state.Invalidate();

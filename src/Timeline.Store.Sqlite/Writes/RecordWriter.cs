@@ -30,47 +30,49 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
 
     public string Resource => kind.Name;
 
-    public Task<WriteOutcome<TRecord>> CreateAsync(JsonObject document, string actor, CancellationToken ct)
+    public Task<WriteOutcome<TRecord>> CreateAsync(JsonObject document, WriteContext context, CancellationToken ct)
     {
         var givenId = document["id"] is JsonValue v && v.TryGetValue<string>(out var given) ? given : string.Empty;
-        return InTransactionAsync(givenId, async (c, tx) =>
-        {
-            if (document["id"]?.GetValueKind() is not JsonValueKind.String)
-            {
-                return Invalid(new() { ["id"] = ["is required: a slug such as smic-added-to-us-sanctions-list"] });
-            }
-
-            var id = document["id"]!.GetValue<string>();
-            var current = await StateAsync(c, tx, id, ct);
-            if (current is not null)
-            {
-                return Refuse(new WriteOutcome<TRecord>.Conflict(current.DeletedAt is null ? new WriteConflict.IdTaken(id) : new WriteConflict.IdDeleted(id)));
-            }
-
-            var (valid, errors) = await kind.ValidateAsync(c, tx, document, ct);
-            if (valid is null || errors.Count > 0)
-            {
-                return Invalid(errors);
-            }
-
-            if (await kind.CreateConflictAsync(c, tx, valid, ct) is { } conflict)
-            {
-                return Refuse(new WriteOutcome<TRecord>.Conflict(conflict));
-            }
-
-            await kind.WriteAsync(c, tx, valid, "create", Actor(actor), ct);
-            return new Step(id, Changed: true, null, Created: true);
-        }, allowDeleted: false, ct);
+        return InTransactionAsync(givenId, (c, tx) => CreateStepAsync(c, tx, document, context, ct), allowDeleted: false, context, ct);
     }
 
-    public Task<WriteOutcome<TRecord>> ReplaceAsync(string id, JsonObject document, IfMatch ifMatch, string actor, CancellationToken ct) =>
+    private async Task<Step> CreateStepAsync(SqliteConnection c, SqliteTransaction tx, JsonObject document, WriteContext context, CancellationToken ct)
+    {
+        if (document["id"]?.GetValueKind() is not JsonValueKind.String)
+        {
+            return Invalid(new() { ["id"] = ["is required: a slug such as smic-added-to-us-sanctions-list"] });
+        }
+
+        var id = document["id"]!.GetValue<string>();
+        var current = await StateAsync(c, tx, id, ct);
+        if (current is not null)
+        {
+            return Refuse(new WriteOutcome<TRecord>.Conflict(current.DeletedAt is null ? new WriteConflict.IdTaken(id) : new WriteConflict.IdDeleted(id)));
+        }
+
+        var (valid, errors) = await kind.ValidateAsync(c, tx, document, ct);
+        if (valid is null || errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        if (await kind.CreateConflictAsync(c, tx, valid, ct) is { } conflict)
+        {
+            return Refuse(new WriteOutcome<TRecord>.Conflict(conflict));
+        }
+
+        await kind.WriteAsync(c, tx, valid, "create", Change(context), ct);
+        return new Step(id, Changed: true, null, Created: true);
+    }
+
+    public Task<WriteOutcome<TRecord>> ReplaceAsync(string id, JsonObject document, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
         InTransactionAsync(id, async (c, tx) =>
         {
             var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
-            return refused ?? await ReplaceWithAsync(c, tx, id, current!, document, actor, ct);
-        }, allowDeleted: false, ct);
+            return refused ?? await ReplaceWithAsync(c, tx, id, current!, document, context, ct);
+        }, allowDeleted: false, context, ct);
 
-    public Task<WriteOutcome<TRecord>> MergePatchAsync(string id, JsonObject patch, IfMatch ifMatch, string actor, CancellationToken ct) =>
+    public Task<WriteOutcome<TRecord>> MergePatchAsync(string id, JsonObject patch, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
         InTransactionAsync(id, async (c, tx) =>
         {
             var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
@@ -81,10 +83,10 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
 
             var stored = JsonNode.Parse(await CurrentDocumentAsync(c, tx, id, current!.Version, ct));
             var merged = DocumentJson.MergePatch(stored, patch) as JsonObject ?? [];
-            return await ReplaceWithAsync(c, tx, id, current, merged, actor, ct);
-        }, allowDeleted: false, ct);
+            return await ReplaceWithAsync(c, tx, id, current, merged, context, ct);
+        }, allowDeleted: false, context, ct);
 
-    public Task<WriteOutcome<TRecord>> DeleteAsync(string id, IfMatch ifMatch, string actor, CancellationToken ct) =>
+    public Task<WriteOutcome<TRecord>> DeleteAsync(string id, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
         InTransactionAsync(id, async (c, tx) =>
         {
             var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
@@ -100,11 +102,11 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             }
 
             var document = await CurrentDocumentAsync(c, tx, id, current!.Version, ct);
-            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: true, document, Actor(actor), ct);
+            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: true, document, Change(context), ct);
             return new Step(id, Changed: true, null);
-        }, allowDeleted: true, ct);
+        }, allowDeleted: true, context, ct);
 
-    public Task<WriteOutcome<TRecord>> RestoreAsync(string id, IfMatch ifMatch, string actor, CancellationToken ct) =>
+    public Task<WriteOutcome<TRecord>> RestoreAsync(string id, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
         InTransactionAsync(id, async (c, tx) =>
         {
             var current = await StateAsync(c, tx, id, ct);
@@ -141,11 +143,11 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             }
 
             var document = await CurrentDocumentAsync(c, tx, id, current.Version, ct);
-            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: false, document, Actor(actor), ct);
+            await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, id, deleted: false, document, Change(context), ct);
             return new Step(id, Changed: true, null);
-        }, allowDeleted: true, ct);
+        }, allowDeleted: true, context, ct);
 
-    private async Task<Step> ReplaceWithAsync(SqliteConnection c, SqliteTransaction tx, string id, RecordState current, JsonObject body, string actor, CancellationToken ct)
+    private async Task<Step> ReplaceWithAsync(SqliteConnection c, SqliteTransaction tx, string id, RecordState current, JsonObject body, WriteContext context, CancellationToken ct)
     {
         if (body["id"] is { } given && (given.GetValueKind() != JsonValueKind.String || given.GetValue<string>() != id))
         {
@@ -171,45 +173,59 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             return new Step(id, Changed: false, null);
         }
 
-        await kind.WriteAsync(c, tx, valid, "update", Actor(actor), ct);
+        await kind.WriteAsync(c, tx, valid, "update", Change(context), ct);
         return new Step(id, Changed: true, null);
     }
 
-    /// <summary>Runs one write step in an immediate transaction; commits only when it wrote, then reads the result in a snapshot.</summary>
+    /// <summary>
+    /// Runs one write step in an immediate transaction; commits only when it wrote, then reads the result in a snapshot.
+    /// A dry run reads the result inside the transaction and rolls it back: the answer is what would be stored.
+    /// </summary>
     private async Task<WriteOutcome<TRecord>> InTransactionAsync(
-        string id, Func<SqliteConnection, SqliteTransaction, Task<Step>> step, bool allowDeleted, CancellationToken ct)
+        string id, Func<SqliteConnection, SqliteTransaction, Task<Step>> step, bool allowDeleted, WriteContext context, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        Step outcome;
-        await using (var transaction = connection.BeginTransaction(deferred: false))
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var outcome = await step(connection, transaction);
+        if (outcome.Refused is { } refused)
         {
-            outcome = await step(connection, transaction);
-            if (outcome.Refused is { } refused)
-            {
-                await transaction.RollbackAsync(ct);
-                return refused;
-            }
-
-            if (outcome.Changed)
-            {
-                await TimelineWriter.TouchAsync(connection, transaction, new Change(string.Empty, clock.GetUtcNow()), ct);
-            }
-
-            await transaction.CommitAsync(ct);
-            state.Invalidate();
+            await transaction.RollbackAsync(ct);
+            return refused;
         }
+
+        if (outcome.Changed)
+        {
+            await TimelineWriter.TouchAsync(connection, transaction, Change(context), ct);
+        }
+
+        if (context.DryRun)
+        {
+            var wouldBe = await ResultAsync(connection, transaction, outcome, id, allowDeleted, ct);
+            await transaction.RollbackAsync(ct);
+            return wouldBe;
+        }
+
+        await transaction.CommitAsync(ct);
+        state.Invalidate();
 
         // The answer comes from one snapshot: the record and the data version it was read at.
         await using var snapshot = connection.BeginTransaction(deferred: true);
-        var dataVersion = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT data_version FROM store_state WHERE id = 1;", transaction: snapshot, cancellationToken: ct));
+        var answer = await ResultAsync(connection, snapshot, outcome, id, allowDeleted, ct);
+        await snapshot.CommitAsync(ct);
+        return answer;
+    }
+
+    /// <summary>The outcome of a step that wrote (or found nothing to change), read in the transaction given.</summary>
+    private async Task<WriteOutcome<TRecord>> ResultAsync(SqliteConnection connection, SqliteTransaction tx, Step outcome, string id, bool allowDeleted, CancellationToken ct)
+    {
+        var dataVersion = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT data_version FROM store_state WHERE id = 1;", transaction: tx, cancellationToken: ct));
         var recordId = outcome.Id ?? id;
-        var (record, version) = await kind.ReadAsync(connection, snapshot, recordId, ct);
+        var (record, version) = await kind.ReadAsync(connection, tx, recordId, ct);
         if (record is null && allowDeleted)
         {
-            version = (await StateAsync(connection, snapshot, recordId, ct))?.Version ?? 0;
+            version = (await StateAsync(connection, tx, recordId, ct))?.Version ?? 0;
         }
 
-        await snapshot.CommitAsync(ct);
         if (record is null)
         {
             return new WriteOutcome<TRecord>.Deleted(version, dataVersion);
@@ -220,7 +236,71 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             : new WriteOutcome<TRecord>.Unchanged(record, version, dataVersion);
     }
 
-    private Change Actor(string actor) => new(actor, clock.GetUtcNow());
+    public async Task<BatchOutcome<TRecord>> WriteManyAsync(IReadOnlyList<BatchItem> items, WriteContext context, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var steps = new List<Step>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var step = item.IfMatch.IsPresent
+                ? await ReplaceStepAsync(connection, transaction, item, context, ct)
+                : await CreateStepAsync(connection, transaction, item.Document, context, ct);
+            if (step.Refused is { } refused)
+            {
+                await transaction.RollbackAsync(ct);
+                return new BatchOutcome<TRecord>.Refused(i, refused);
+            }
+
+            steps.Add(step);
+        }
+
+        if (steps.Any(s => s.Changed))
+        {
+            await TimelineWriter.TouchAsync(connection, transaction, Change(context), ct);
+        }
+
+        if (!context.DryRun)
+        {
+            await transaction.CommitAsync(ct);
+            state.Invalidate();
+        }
+
+        // The answers: inside the transaction for a dry run (then rolled back), else from one snapshot after the commit.
+        await using var snapshot = context.DryRun ? null : connection.BeginTransaction(deferred: true);
+        var reading = snapshot ?? transaction;
+        var answers = new List<WriteOutcome<TRecord>>(steps.Count);
+        foreach (var step in steps)
+        {
+            answers.Add(await ResultAsync(connection, reading, step, step.Id!, allowDeleted: false, ct));
+        }
+
+        var dataVersion = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT data_version FROM store_state WHERE id = 1;", transaction: reading, cancellationToken: ct));
+        if (snapshot is null)
+        {
+            await transaction.RollbackAsync(ct);
+        }
+        else
+        {
+            await snapshot.CommitAsync(ct);
+        }
+
+        return new BatchOutcome<TRecord>.Written(answers, dataVersion);
+    }
+
+    private async Task<Step> ReplaceStepAsync(SqliteConnection c, SqliteTransaction tx, BatchItem item, WriteContext context, CancellationToken ct)
+    {
+        if (item.Document["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
+        {
+            return Invalid(new() { ["id"] = ["is required: the id of the record the precondition names"] });
+        }
+
+        var (current, refused) = await PreconditionAsync(c, tx, id, item.IfMatch, ct);
+        return refused ?? await ReplaceWithAsync(c, tx, id, current!, item.Document, context, ct);
+    }
+
+    private Change Change(WriteContext context) => new(context.Actor, clock.GetUtcNow(), context.Reason);
 
     private async Task<(RecordState? State, Step? Refused)> PreconditionAsync(SqliteConnection c, SqliteTransaction tx, string id, IfMatch ifMatch, CancellationToken ct)
     {

@@ -6,8 +6,8 @@ using Timeline.Model.Dates;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>Who changes the store and when: the API key's name (or "seed", "import") and the time of the change.</summary>
-public sealed record Change(string Actor, DateTimeOffset At)
+/// <summary>Who changes the store, when, and why: the API key's name (or "seed", "import"), the time, and the reason given (or null).</summary>
+public sealed record Change(string Actor, DateTimeOffset At, string? Reason = null)
 {
     public string Stamp => Timestamps.Format(At);
 }
@@ -218,10 +218,10 @@ public static class TimelineWriter
     private static Task<int> RecordAsync(IDbConnection c, IDbTransaction tx, string resource, string id, long version, string action, Change change, string document, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO revisions (resource, resource_id, version, action, actor, at, document)
-            VALUES (@resource, @id, @version, @action, @Actor, @Stamp, @document);
+            INSERT INTO revisions (resource, resource_id, version, action, actor, at, document, reason)
+            VALUES (@resource, @id, @version, @action, @Actor, @Stamp, @document, @Reason);
             """,
-            new { resource, id, version, action, change.Actor, change.Stamp, document },
+            new { resource, id, version, action, change.Actor, change.Stamp, document, change.Reason },
             tx,
             cancellationToken: ct));
 
