@@ -26,6 +26,13 @@ public static class Curation
         ["citations"] = new JsonArray(new JsonObject { ["source"] = SourceId, ["quote"] = "performed as well as Qualcomm chips that are 1 or 2 years old" }),
     };
 
+    /// <summary>The text between two offsets counted in Unicode code points (as citations count them), end exclusive.</summary>
+    public static string CodePoints(string text, int start, int end)
+    {
+        var runes = text.EnumerateRunes().ToArray();
+        return string.Concat(runes[start..end].Select(r => r.ToString()));
+    }
+
     public static Task<HttpResponseMessage> SendJsonAsync(this HttpClient client, HttpMethod method, string url, JsonNode? body, string? ifMatch = null, string mediaType = "application/json")
     {
         var request = new HttpRequestMessage(method, url);

@@ -26,6 +26,8 @@ public static class OpenApiSetup
         ["kind"] = "company",
         ["q"] = "sanctions",
         ["facet"] = "category",
+        ["reason"] = "Dated to the Federal Register publication (85 FR 83416)",
+        ["dryRun"] = "false",
     };
 
     /// <summary>Examples of one route's parameters where the shared ones would not combine: route, then name.</summary>

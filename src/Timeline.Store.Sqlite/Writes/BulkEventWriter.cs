@@ -61,7 +61,7 @@ public sealed class BulkEventWriter : IDisposable
                     $citation, $number, $effective, $agencies, $type, $stamp, $stamp, 1);
             """);
         _sourceRevision = Statement(
-            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('source', $id, 1, 'create', $actor, $at, $document);");
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document, reason) VALUES ('source', $id, 1, 'create', $actor, $at, $document, $reason);");
 
         _event = Statement(
             """
@@ -73,7 +73,7 @@ public sealed class BulkEventWriter : IDisposable
         _citation = Statement(
             "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ($id, $ordinal, $source, $quote, $start, $end);");
         _revision = Statement(
-            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document) VALUES ('event', $id, 1, 'create', $actor, $at, $document);");
+            "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document, reason) VALUES ('event', $id, 1, 'create', $actor, $at, $document, $reason);");
         _search = Statement(SearchIndex.InsertEventSql);
         _timeline = Statement("INSERT INTO entity_timeline (entity_id, event_seq, last_day) VALUES ($entity, $seq, $last);");
     }
@@ -88,7 +88,7 @@ public sealed class BulkEventWriter : IDisposable
     {
         _source.Run(s.Id, s.Title, s.Publisher, s.Author, s.PublishedDate?.ToString(), s.Url, s.Text, s.Sha256, JsonSerializer.Serialize(s.Notes),
             s.Citation, s.DocumentNumber, s.EffectiveDate?.ToString(), JsonSerializer.Serialize(s.Agencies), s.DocumentType, _change.Stamp);
-        _sourceRevision.Run(s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)));
+        _sourceRevision.Run(s.Id, _change.Actor, _change.Stamp, Documents.Serialize(Documents.From(s)), _change.Reason);
     }
 
     /// <summary>Queues the event; it is written by <see cref="Finish"/>.</summary>
@@ -145,7 +145,7 @@ public sealed class BulkEventWriter : IDisposable
                     _citation.Run(e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
                 }
 
-                _revision.Run(e.Id, _change.Actor, _change.Stamp, new Utf8Text(documents[k]));
+                _revision.Run(e.Id, _change.Actor, _change.Stamp, new Utf8Text(documents[k]), _change.Reason);
                 if (++Written % 10_000 == 0)
                 {
                     progress?.Invoke(Written);
