@@ -26,7 +26,7 @@ public static class ImportExportApi
         group.MapGet("/export", Export)
             .WithName("ExportDataset")
             .WithSummary("Export the whole dataset")
-            .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order. Streamed from one snapshot of the store; takes no parameters (any is refused with a 400). " + Exports.ExportSlots.Description)
+            .WithDescription("Every source (with its full text inline), entity and event (with its citations) that is not deleted, in exactly the format of data/timeline.json, so that importing it into an empty store gives the same dataset. Sources and entities are ordered by id, events in timeline order. Streamed from one snapshot of the store. With `history=true` it also carries every revision (see the parameter), so a store moves to another with its whole history. " + Exports.ExportSlots.Description)
             .Produces<DatasetDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .AsExport();
@@ -65,8 +65,27 @@ public static class ImportExportApi
         return routes;
     }
 
-    public static Exports.StreamedResult Export(IDatasetStore store) =>
-        new("application/json; charset=utf-8", "timeline.json", (body, ct) => DatasetExport.WriteAsync(store, body, ct));
+    public static Results<Exports.StreamedResult, ProblemHttpResult> Export(
+        HttpContext http, IDatasetStore store,
+        [FromQuery(Name = "history"), System.ComponentModel.Description(
+            "`true` to add the full history: a `history` array with every revision of every record, deleted ones included, in commit order "
+            + "(position, record, version, action, author, time, reason, document). Importing such a file into an empty store replays it, so "
+            + "versions, authors, tombstones and the change feed come back exactly. `false` (the default): the live records only.")] string? history)
+    {
+        var withHistory = false;
+        if (history is not null && !WriteOptions.TryFlag(history, out withHistory))
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["history"] = [$"'{history}' is not true or false"] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Invalid parameter 'history'",
+                Detail = $"history: '{history}' is not true or false",
+            });
+        }
+
+        return new Exports.StreamedResult("application/json; charset=utf-8", withHistory ? "timeline-with-history.json" : "timeline.json",
+            (body, ct) => DatasetExport.WriteAsync(store, body, withHistory, ct));
+    }
 
     public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(
         HttpContext http, IDatasetStore store,
@@ -158,7 +177,7 @@ public static class ImportExportApi
 /// <summary>Writes the whole dataset as one JSON document as it reads it, from one read snapshot, in constant memory.</summary>
 public static class DatasetExport
 {
-    public static async Task WriteAsync(IDatasetStore store, Stream body, CancellationToken ct)
+    public static async Task WriteAsync(IDatasetStore store, Stream body, bool history, CancellationToken ct)
     {
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await using var json = new JsonChunks(body, new JsonWriterOptions { Indented = true, Encoder = DatasetReader.JsonOptions.Encoder });
@@ -167,6 +186,11 @@ public static class DatasetExport
         await WriteArrayAsync(json, "sources", snapshot.SourcesAsync(ct), ct);
         await WriteArrayAsync(json, "entities", snapshot.EntitiesAsync(ct), ct);
         await WriteArrayAsync(json, "events", snapshot.EventsAsync(ct), ct);
+        if (history)
+        {
+            await WriteArrayAsync(json, "history", snapshot.HistoryAsync(ct), ct);
+        }
+
         writer.WriteEndObject();
         await json.FlushAsync(ct);
     }

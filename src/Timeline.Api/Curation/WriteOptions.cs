@@ -59,7 +59,8 @@ public static class WriteOptions
     /// <summary>The name of the API key that writes.</summary>
     public static string Actor(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 
-    private static bool TryFlag(string value, out bool flag)
+    /// <summary>Reads a true/false query flag as every endpoint takes one: true, false, 1 or 0.</summary>
+    public static bool TryFlag(string value, out bool flag)
     {
         switch (value)
         {

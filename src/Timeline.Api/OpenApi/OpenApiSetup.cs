@@ -28,6 +28,7 @@ public static class OpenApiSetup
         ["facet"] = "category",
         ["reason"] = "Dated to the Federal Register publication (85 FR 83416)",
         ["dryRun"] = "false",
+        ["history"] = "false",
     };
 
     /// <summary>Examples of one route's parameters where the shared ones would not combine: route, then name.</summary>

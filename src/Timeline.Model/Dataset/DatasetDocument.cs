@@ -14,6 +14,45 @@ public sealed record DatasetDocument
     public List<EntityDocument>? Entities { get; init; }
 
     public List<EventDocument>? Events { get; init; }
+
+    /// <summary>
+    /// The full history, when the export asked for it (GET /export?history=true): every revision of every record,
+    /// deleted ones included, in commit order. Importing a dataset that carries it into an empty store replays it, so
+    /// versions, authors, times, reasons, tombstones and the change feed come back exactly.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<RevisionDocument>? History { get; init; }
+}
+
+/// <summary>One revision of the history: which record, its version after the change, what was done, by whom, when, why, and the document.</summary>
+public sealed record RevisionDocument
+{
+    /// <summary>Its position in the change feed (the store's commit order).</summary>
+    public long? Seq { get; init; }
+
+    /// <summary>event, entity or source.</summary>
+    public string? Resource { get; init; }
+
+    public string? Id { get; init; }
+
+    /// <summary>The record's version after the change: 1 for its creation, one more for each change.</summary>
+    public long? Version { get; init; }
+
+    /// <summary>create, update, delete or restore.</summary>
+    public string? Action { get; init; }
+
+    /// <summary>Who made the change: the API key's name, or seed, import.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>When the change was committed: UTC, as the store writes it (2026-12-06T21:14:03.123Z).</summary>
+    public string? At { get; init; }
+
+    /// <summary>Why, as the writer said; absent when no reason was given.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+
+    /// <summary>The record in the dataset format as it stood after the change.</summary>
+    public System.Text.Json.Nodes.JsonObject? Document { get; init; }
 }
 
 /// <summary>A source document: metadata plus its full text, inline (<c>text</c>) or in a file beside the dataset (<c>textFile</c>).</summary>

@@ -41,6 +41,9 @@ public interface IDatasetSnapshot : IAsyncDisposable
 
     /// <summary>The events (with their citations), in timeline order.</summary>
     IAsyncEnumerable<EventDocument> EventsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every revision of every record (deleted ones too), in commit order: the history an export may carry.</summary>
+    IAsyncEnumerable<RevisionDocument> HistoryAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>What an import did, or every problem that stopped it (then nothing changed).</summary>

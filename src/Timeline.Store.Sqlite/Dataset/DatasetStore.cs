@@ -41,6 +41,11 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
         SqliteConnection connection, DatasetDocument document, WriteContext context, ImportProgress? progress, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
+        if (document.History is not null)
+        {
+            return await ImportHistoryAsync(connection, transaction, document, context, cancellationToken);
+        }
+
         var (dataset, errors) = await DatasetImport.ValidateAsync(connection, transaction, document, cancellationToken);
         if (dataset is null)
         {
@@ -59,6 +64,29 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
 
         await transaction.CommitAsync(cancellationToken);
         progress?.Step("committed");
+        state.Invalidate();
+        return new ImportResult(report, []);
+    }
+
+    /// <summary>A dataset with its history, replayed into an empty store (<see cref="HistoryReplay"/>), or every problem and the store unchanged.</summary>
+    private async Task<ImportResult> ImportHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, DatasetDocument document, WriteContext context, CancellationToken cancellationToken)
+    {
+        var (report, errors) = await HistoryReplay.ApplyAsync(connection, transaction, document, cancellationToken);
+        if (report is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new ImportResult(null, errors);
+        }
+
+        await TimelineWriter.TouchAsync(connection, transaction, new Change(context.Actor, clock.GetUtcNow()), cancellationToken);
+        if (context.DryRun)
+        {
+            var (dataset, _) = await DatasetImport.ValidateAsync(connection, transaction, document with { History = null }, cancellationToken);
+            await transaction.RollbackAsync(cancellationToken);
+            return new ImportResult(report, []) { Dataset = dataset, Warnings = dataset is null ? [] : DatasetChecks.Check(dataset) };
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         state.Invalidate();
         return new ImportResult(report, []);
     }
@@ -91,6 +119,29 @@ internal sealed class DatasetStore(SqliteConnections database, StoreInitializer 
         public IAsyncEnumerable<EventDocument> EventsAsync(CancellationToken cancellationToken) => ReadAsync<EventDocument>(
             "SELECT r.document FROM events t JOIN revisions r ON r.resource = 'event' AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL ORDER BY t.first_day, t.date_precision, t.id;",
             cancellationToken);
+
+        public async IAsyncEnumerable<RevisionDocument> HistoryAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+                "SELECT seq, resource, resource_id, version, action, actor, at, reason, document FROM revisions ORDER BY seq;",
+                transaction: transaction,
+                cancellationToken: cancellationToken));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new RevisionDocument
+                {
+                    Seq = reader.GetInt64(0),
+                    Resource = reader.GetString(1),
+                    Id = reader.GetString(2),
+                    Version = reader.GetInt64(3),
+                    Action = reader.GetString(4),
+                    Actor = reader.GetString(5),
+                    At = reader.GetString(6),
+                    Reason = reader.IsDBNull(7) ? null : reader.GetString(7),
+                    Document = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(8)) as System.Text.Json.Nodes.JsonObject,
+                };
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {

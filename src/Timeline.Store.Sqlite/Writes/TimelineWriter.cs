@@ -7,7 +7,11 @@ using Timeline.Model.Dates;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>Who changes the store, when, and why: the API key's name (or "seed", "import"), the time, and the reason given (or null).</summary>
-public sealed record Change(string Actor, DateTimeOffset At, string? Reason = null)
+/// <param name="Actor">Who: the API key's name, or seed, import.</param>
+/// <param name="At">When the change is committed.</param>
+/// <param name="Reason">Why, as the writer said, or null.</param>
+/// <param name="Seq">The revision's position in the change feed, when a replayed history gives it; null to take the next.</param>
+public sealed record Change(string Actor, DateTimeOffset At, string? Reason = null, long? Seq = null)
 {
     public string Stamp => Timestamps.Format(At);
 }
@@ -218,10 +222,10 @@ public static class TimelineWriter
     private static Task<int> RecordAsync(IDbConnection c, IDbTransaction tx, string resource, string id, long version, string action, Change change, string document, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO revisions (resource, resource_id, version, action, actor, at, document, reason)
-            VALUES (@resource, @id, @version, @action, @Actor, @Stamp, @document, @Reason);
+            INSERT INTO revisions (seq, resource, resource_id, version, action, actor, at, document, reason)
+            VALUES (@Seq, @resource, @id, @version, @action, @Actor, @Stamp, @document, @Reason);
             """,
-            new { resource, id, version, action, change.Actor, change.Stamp, document, change.Reason },
+            new { change.Seq, resource, id, version, action, change.Actor, change.Stamp, document, change.Reason },
             tx,
             cancellationToken: ct));
 
