@@ -170,6 +170,8 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            options.AddDocumentTransformer<FacetCountsSchema>();
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
