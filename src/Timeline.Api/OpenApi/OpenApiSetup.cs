@@ -171,6 +171,7 @@ public static class OpenApiSetup
             });
 
             options.AddDocumentTransformer<FacetCountsSchema>();
+            options.AddDocumentTransformer<TagDescriptions>();
 
             options.AddSchemaTransformer((schema, context, _) =>
             {
@@ -326,7 +327,8 @@ public static class OpenApiSetup
                         };
                         if (parameter.Name == "version")
                         {
-                            parameter.Example = 1;
+                            // A string, as its schema says: a path segment (not a number is a 404, not a 400).
+                            parameter.Example = "1";
                         }
                     }
 
