@@ -35,8 +35,11 @@ public sealed class GeneratedClientTests(ITestOutputHelper output)
             var session = CopySession(work);
             var generated = Path.Combine(session, "Generated");
 
-            // Both generators at once, from the repository root, where the tool manifest is.
+            output.WriteLine($"server up, document read in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            // Both generators at once, from the repository root, where the tool manifest is, while the session restores.
             await Task.WhenAll(
+                Dotnet.RunAsync(session, ["restore", "--nologo", "-v:q"], TimeSpan.FromMinutes(5)),
                 Dotnet.RunAsync(
                     RepositoryFiles.Root,
                     ["tool", "run", "kiota", "generate", "--language", "CSharp", "--openapi", document, "--output", Path.Combine(generated, "Kiota"),
@@ -47,9 +50,9 @@ public sealed class GeneratedClientTests(ITestOutputHelper output)
                     ["tool", "run", "nswag", "openapi2csclient", $"/input:{document}", $"/output:{Path.Combine(generated, "NSwag", "TimelineClient.cs")}",
                         "/namespace:Timeline.NSwagClient", "/className:TimelineClient", "/wrapResponses:true", "/generateOptionalParameters:true"],
                     TimeSpan.FromMinutes(2)));
-            output.WriteLine($"generated in {clock.Elapsed.TotalSeconds:0.0} s");
+            output.WriteLine($"generated and restored in {clock.Elapsed.TotalSeconds:0.0} s");
 
-            await Dotnet.RunAsync(session, ["build", "--nologo", "-nodeReuse:false", "-v:q", "-clp:ErrorsOnly"], TimeSpan.FromMinutes(5));
+            await Dotnet.RunAsync(session, ["build", "--no-restore", "--nologo", "-nodeReuse:false", "-v:q", "-clp:ErrorsOnly"], TimeSpan.FromMinutes(5));
             output.WriteLine($"built in {clock.Elapsed.TotalSeconds:0.0} s");
 
             var run = await Dotnet.RunAsync(
