@@ -173,6 +173,9 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            options.AddDocumentTransformer<FacetCountsSchema>();
+            options.AddDocumentTransformer<TagDescriptions>();
+
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (SchemaExamples.For(context.JsonTypeInfo.Type) is { } example)
@@ -327,7 +330,8 @@ public static class OpenApiSetup
                         };
                         if (parameter.Name == "version")
                         {
-                            parameter.Example = 1;
+                            // A string, as its schema says: a path segment (not a number is a 404, not a 400).
+                            parameter.Example = "1";
                         }
                     }
 
