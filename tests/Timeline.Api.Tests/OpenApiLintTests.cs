@@ -11,8 +11,26 @@ namespace Timeline.Api.Tests;
 /// </summary>
 public sealed class OpenApiLintTests(TimelineApp fixture, ITestOutputHelper output) : IClassFixture<TimelineApp>
 {
-    /// <summary>The linter, pinned: a new version may add rules.</summary>
-    public const string RedoclyCli = "@redocly/cli@2.77.0";
+    /// <summary>
+    /// The linter, pinned: a new version may add rules. Redocly CLI 2.x needs Node.js 20.19 or later; where an older
+    /// Node.js is installed (Debian 12's own package is 18.19), the last 1.x release, which needs 18.17, lints instead.
+    /// </summary>
+    public static string RedoclyCli { get; } = NodeVersion() >= new Version(20, 19) ? "@redocly/cli@2.77.0" : "@redocly/cli@1.34.5";
+
+    private static Version NodeVersion()
+    {
+        try
+        {
+            using var node = Process.Start(new ProcessStartInfo("node", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var text = node.StandardOutput.ReadToEnd().Trim().TrimStart('v');
+            node.WaitForExit();
+            return Version.TryParse(text, out var version) ? version : new Version(0, 0);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return new Version(0, 0);
+        }
+    }
 
     private readonly TimelineApp app = fixture.LoggingTo(output);
 
