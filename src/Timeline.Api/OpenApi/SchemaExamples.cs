@@ -75,7 +75,7 @@ public static class SchemaExamples
             return detail;
         }
 
-        if (type == typeof(Curation.MergeRequest))
+        if (type == typeof(MergeRequest))
         {
             return new JsonObject { ["into"] = "smic-added-to-us-sanctions-list", ["intoETag"] = "\"3.17\"" };
         }
