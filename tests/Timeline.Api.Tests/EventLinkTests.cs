@@ -147,6 +147,31 @@ public class EventLinkTests(TimelineApp fixture, ITestOutputHelper output) : ICl
     }
 
     [Fact]
+    public async Task An_import_may_link_to_stored_events_and_is_refused_whole_for_an_unknown_or_cyclic_link()
+    {
+        using var admin = _app.CreateClient(TimelineApp.AdminKey);
+        var imported = Linked("links-imported", new JsonArray(Charlotte), Listing);
+        var dataset = new JsonObject { ["sources"] = new JsonArray(), ["entities"] = new JsonArray(), ["events"] = new JsonArray(imported) };
+
+        using var response = await admin.SendJsonAsync(HttpMethod.Post, "/import", dataset);
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Contains("links-imported", (await _anonymous.GetJsonAsync($"/events/{Listing}")).GetProperty("supersededBy").EnumerateArray().Select(x => x.GetString()));
+
+        // The stored chain counts: an imported Listing superseding links-imported would close a cycle.
+        var listing = JsonNode.Parse((await _anonymous.GetJsonAsync($"/events/{Listing}/revisions/1")).GetProperty("document").GetRawText())!.AsObject();
+        listing["supersedes"] = "links-imported";
+        var cyclic = new JsonObject { ["sources"] = new JsonArray(), ["entities"] = new JsonArray(), ["events"] = new JsonArray(listing, Linked("links-dangling", new JsonArray("no-such-event"))) };
+        using var refused = await admin.SendJsonAsync(HttpMethod.Post, "/import", cyclic);
+
+        await refused.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
+        var detail = (await refused.BodyAsync()).GetRawText();
+        Assert.Contains($"{Listing} supersedes links-imported supersedes {Listing}", detail, StringComparison.Ordinal);
+        Assert.Contains("unknown event 'no-such-event'", detail, StringComparison.Ordinal);
+        await _anonymous.GetProblemAsync("/events/links-dangling", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public void A_dataset_is_checked_whole_unknown_targets_and_cycles_of_supersedes_are_errors()
     {
         static EventDocument Event(string id, string? supersedes = null, List<string>? related = null) => new()
