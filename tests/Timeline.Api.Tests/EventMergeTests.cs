@@ -40,6 +40,7 @@ public sealed class EventMergeTests : IClassFixture<TimelineApp>, IDisposable
         body["tags"] = new JsonArray("kirin-9000s", "benchmarks-2023");
         body["entities"]!.AsArray().Add(new JsonObject { ["id"] = "smic", ["role"] = "manufacturer" });
         body["citations"]!.AsArray().Add(new JsonObject { ["source"] = Curation.SourceId, ["quote"] = "According to different testing teams" });
+        body["citations"]!.AsArray().Add(new JsonObject { ["source"] = Curation.SourceId, ["quote"] = "In December 2020, SMIC joined Huawei on the US sanctions list" });
         return body;
     }
 
@@ -79,12 +80,13 @@ public sealed class EventMergeTests : IClassFixture<TimelineApp>, IDisposable
         await merged.AssertStatusAsync(HttpStatusCode.OK);
         Assert.Equal($"/events/{Survivor}", merged.Content.Headers.ContentLocation?.OriginalString);
         var survivor = await merged.BodyAsync();
+        var quotes = survivor.GetProperty("citations").EnumerateArray().Select(c => c.GetProperty("quote").GetString()).ToList();
+        Assert.Single(quotes, q => q == "In December 2020, SMIC joined Huawei on the US sanctions list");
+        Assert.DoesNotContain("According to different testing teams", quotes);
+        Assert.DoesNotContain("performed as well as Qualcomm chips that are 1 or 2 years old", quotes);
         Assert.Equal(before.GetProperty("version").GetInt32() + 1, survivor.GetProperty("version").GetInt32());
         Assert.Equal(before.GetProperty("title").GetString(), survivor.GetProperty("title").GetString());
-        var quotes = survivor.GetProperty("citations").EnumerateArray().Select(c => c.GetProperty("quote").GetString()).ToList();
-        Assert.Contains("performed as well as Qualcomm chips that are 1 or 2 years old", quotes);
-        Assert.Contains("According to different testing teams", quotes);
-        Assert.Equal(quotes.Count, quotes.Distinct().Count());
+        // The duplicate's two other quotes are words of the survivor's own quote: not cited twice.
         Assert.Contains(survivor.GetProperty("entities").EnumerateArray(), e => e.GetProperty("id").GetString() == "smic" && e.GetProperty("role").GetString() == "manufacturer");
         Assert.Contains("benchmarks-2023", survivor.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.Contains("merge-duplicate", survivor.GetProperty("formerIds").EnumerateArray().Select(t => t.GetString()));

@@ -80,7 +80,8 @@ internal sealed class EventMerger(SqliteConnections database, TimeProvider clock
 
     /// <summary>
     /// The survivor's document after the merge: its own fields (date, title, summary, category) as they are; the merged
-    /// event's tags, caveats, entity links, citations and references that it lacks appended in their order; the merged
+    /// event's tags, caveats, entity links, citations and references that it lacks appended in their order (a citation
+    /// whose words a survivor's quote of the same source already holds is left out); the merged
     /// id and its former ids added to its former ids; the merged event's related events added to its own (neither event
     /// itself, nor their former ids); and its superseded event kept, or else the merged one's (when both name one and
     /// they differ, the merged one's becomes related).
@@ -108,12 +109,26 @@ internal sealed class EventMerger(SqliteConnections database, TimeProvider clock
             Tags = Union(survivor.Tags, merged.Tags, StringComparer.Ordinal),
             Caveats = Union(survivor.Caveats, merged.Caveats, StringComparer.Ordinal),
             Entities = Union(survivor.Entities, merged.Entities),
-            Citations = Union(survivor.Citations, merged.Citations),
+            Citations = [.. survivor.Citations ?? [], .. NewCitations(survivor.Citations ?? [], merged.Citations ?? [])],
             References = survivor.References is null && merged.References is null ? null : Union(survivor.References, merged.References),
             FormerIds = formerIds,
             Related = related.Count == 0 ? null : related,
             Supersedes = supersedes,
         };
+    }
+
+    /// <summary>The merged event's citations that the survivor does not already make: none that quotes words of the same source the survivor's quotes already hold.</summary>
+    private static IEnumerable<CitationDocument> NewCitations(List<CitationDocument> kept, List<CitationDocument> added)
+    {
+        var all = new List<CitationDocument>(kept);
+        foreach (var citation in added)
+        {
+            if (!all.Any(c => c.Source == citation.Source && c.Quote is not null && citation.Quote is not null && c.Quote.Contains(citation.Quote, StringComparison.Ordinal)))
+            {
+                all.Add(citation);
+                yield return citation;
+            }
+        }
     }
 
     private static WriteOutcome<EventDetail>? Refusal(string id, (long Version, string? DeletedAt, string? DeletedBy)? current, IfMatch ifMatch, bool required)
