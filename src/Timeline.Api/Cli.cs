@@ -210,7 +210,7 @@ public static class Cli
                 case "validate":
                     var valid = await DatasetReader.ReadAndValidateAsync(settings.ResolvedSeedPath, CancellationToken.None);
                     Console.WriteLine($"{settings.ResolvedSeedPath} is valid: {valid.Sources.Count} sources, {valid.Entities.Count} entities, {valid.Events.Count} events, {valid.Events.Sum(e => e.Citations.Count)} verbatim citations.");
-                    var warnings = DatasetChecks.Check(valid);
+                    IReadOnlyList<DatasetWarning> warnings = [.. DatasetChecks.Check(valid), .. DatasetChecks.Duplicates(valid)];
                     Console.WriteLine(warnings.Count == 0
                         ? "No warnings: every entity and source is used or standalone, every quoted phrase is a quote, every later date is explained."
                         : $"{warnings.Count} warning{(warnings.Count == 1 ? "" : "s")} (the dataset loads; a curator should look):");

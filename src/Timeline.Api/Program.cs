@@ -85,6 +85,7 @@ api.MapCategories();
 api.MapSearch();
 api.MapHealth();
 api.MapCuration();
+api.MapEventMerge();
 api.MapHistory();
 api.MapImportExport();
 api.MapOperations();

@@ -20,6 +20,7 @@ public static partial class SqliteStoreServices
         services.AddSingleton<IEntityReader, SqliteEntityReader>();
         services.AddSingleton<ISourceReader, SqliteSourceReader>();
         services.AddSingleton<IFormerIds, SqliteFormerIds>();
+        services.AddSingleton<IEventNeighbours, SqliteEventNeighbours>();
         return services;
     }
 }

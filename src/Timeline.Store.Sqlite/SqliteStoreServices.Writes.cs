@@ -15,6 +15,8 @@ public static partial class SqliteStoreServices
         services.AddSingleton<IRecordWriter<EventDetail>>(sp => Writer(sp, new EventKind()));
         services.AddSingleton<IRecordWriter<EntityItem>>(sp => Writer(sp, new EntityKind()));
         services.AddSingleton<IRecordWriter<SourceDetail>>(sp => Writer(sp, new SourceKind()));
+        services.AddSingleton<IEventMerger>(sp => new EventMerger(
+            sp.GetRequiredService<SqliteConnections>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DataVersionCache>()));
         services.AddSingleton<IRecordHistory, RecordHistory>();
         services.AddSingleton<IDatasetStore, DatasetStore>();
         return services;

@@ -118,6 +118,7 @@ public sealed class DatasetCheckTests : IDisposable
     {
         var @event = Curation.NewEvent("quoted-paraphrase-event");
         @event["summary"] = "Testers said the chip was \u201Cas good as anything from Qualcomm\u201D.";
+        @event["entities"] = new JsonArray(); // linked to Qualcomm, it would also be a possibleDuplicates of the curated comparison (DuplicateWarningTests)
         using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", @event);
         await created.AssertStatusAsync(HttpStatusCode.Created);
 

@@ -29,7 +29,7 @@ public static class RecordEndpoints
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
         var rules = name switch
         {
-            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories. Optional `references` point at documents of the public record (title, publisher and date required; url absolute https; citation like 85 FR 83416; documentNumber like 2020-28031; supports required). Optional `formerIds` name ids the event had: a GET of one answers 301, and a live event with one of them is retired (a rename).",
+            "event" => "Every citation quote must occur verbatim in its (not deleted) source, whose offsets the server computes; every entity must exist; the date (and endDate) is YYYY, YYYY-MM or YYYY-MM-DD at the precision the source gives, in a year from 1900 to 2199; the category is one of GET /categories. Optional `references` point at documents of the public record (title, publisher and date required; url absolute https; citation like 85 FR 83416; documentNumber like 2020-28031; supports required). Optional `formerIds` name ids the event had: a GET of one answers 301, and a live event with one of them is retired (a rename). Optional `related` (ids of live events, none twice, not its own) and `supersedes` (the id of the live event it replaces, never in a cycle of supersedes) link events: the linked event shows them as `relatedFrom` and `supersededBy`.",
             "source" => "The full text goes in `text`; its SHA-256 is computed, and a text already stored is a 409 pointing at the existing source. A source's text never changes once stored; metadata may, including the official fields citation (85 FR 83416), documentNumber (2020-28031), effectiveDate, agencies and documentType, and formerIds.",
             _ => "The kind is one of company, government, agency, person, product, chip, technology, organization, event-series, regulation, list; the country an ISO 3166-1 alpha-2 code. `standalone: true` marks an entity deliberately linked to no event; `formerIds` name ids it had (a GET of one answers 301).",
         };
@@ -81,7 +81,7 @@ public static class RecordEndpoints
         group.MapDelete("/{id}", Delete<TDetail>)
             .WithName($"Delete{Cap(name)}")
             .WithSummary($"Delete {Article(name)} {name} (tombstone)")
-            .WithDescription($"Marks the {name} deleted: it leaves every list, search, facet and export, GET answers 410 saying when and by whom, its history stays, and POST /{plural}/{{id}}/restore brings it back. Requires If-Match (428 without, 412 when stale).{(name == "event" ? "" : $" Refused with 409, naming them, while events that are not deleted refer to the {name}.")} Needs an editor key. `reason` says why; `dryRun=true` checks the delete without making it.")
+            .WithDescription($"Marks the {name} deleted: it leaves every list, search, facet and export, GET answers 410 saying when and by whom, its history stays, and POST /{plural}/{{id}}/restore brings it back. Requires If-Match (428 without, 412 when stale).{(name == "event" ? " Refused with 409, naming them, while events that are not deleted link to it (`related` or `supersedes`): change their links first, or merge the event into another (POST /events/{id}/merge), which keeps their links leading somewhere." : $" Refused with 409, naming them, while events that are not deleted refer to the {name}.")} Needs an editor key. `reason` says why; `dryRun=true` checks the delete without making it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
@@ -94,7 +94,7 @@ public static class RecordEndpoints
         group.MapPost("/{id}/restore", Restore<TDetail>)
             .WithName($"Restore{Cap(name)}")
             .WithSummary($"Restore a deleted {name}")
-            .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities or sources that are deleted" : "")}. Needs an editor key. `reason` says why; `dryRun=true` checks the restore without making it.")
+            .WithDescription($"Brings a deleted {name} back as it was when deleted, as a new version. If-Match is optional (412 when it names another version). 409 when the {name} is not deleted{(name == "event" ? ", or refers to entities, sources or linked events that are deleted" : "")}. Needs an editor key. `reason` says why; `dryRun=true` checks the restore without making it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)

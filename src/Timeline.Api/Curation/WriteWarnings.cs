@@ -22,12 +22,15 @@ public static class WriteWarnings
         + "each a JSON string such as `\"events 'x'.summary: paraphrase is not quoted: ...\"` (non-ASCII escaped as \\uXXXX): "
         + "an entity linked to no event or a source cited by none (unless `\"standalone\": true`); a phrase in quotation marks in an event's "
         + "title or summary that is in none of its citation quotes; an event dated after the publication of its only source with no caveat "
-        + "about a plan, announcement, expectation or schedule. Warnings never refuse a write.";
+        + "about a plan, announcement, expectation or schedule; an event that may duplicate another (`possibleDuplicates`: its dates overlap the other's, "
+        + "it shares an entity, and its words are alike; the header names each candidate id with the overlapping dates, the shared entities and the similarity). "
+        + "Warnings never refuse a write.";
 
     /// <summary>The header as the OpenAPI document describes it under each successful write's response.</summary>
     public const string HeaderDescription =
         "One per data-honesty warning about the record written (absent when there is none): a JSON string, ASCII only, \"path: message\". "
-        + "The checks: unused (an entity or source that no event uses and that is not marked standalone), paraphrase-not-quoted, dated-after-source. "
+        + "The checks: unused (an entity or source that no event uses and that is not marked standalone), paraphrase-not-quoted, dated-after-source, "
+        + "possibleDuplicates (\"events 'x': possibleDuplicates: may tell the same story as 'y' (2020-12: the dates overlap; shares smic; words 0.57 alike) ...\"). "
         + "The write succeeded; the warning asks the curator to look.";
 
     private static readonly JsonSerializerOptions Ascii = new() { Encoder = JavaScriptEncoder.Default };
@@ -47,7 +50,8 @@ public static class WriteWarnings
                     published[id] = found?.PublishedDate is { } text && PartialDate.TryParse(text, out var when, out _) ? when : null;
                 }
 
-                return DatasetChecks.Event(e.Id, date, e.Title, e.Summary, e.Caveats, [.. e.Citations.Select(c => new QuotedSource(c.SourceId, c.Quote))], id => published.GetValueOrDefault(id));
+                var warnings = DatasetChecks.Event(e.Id, date, e.Title, e.Summary, e.Caveats, [.. e.Citations.Select(c => new QuotedSource(c.SourceId, c.Quote))], id => published.GetValueOrDefault(id));
+                return await DuplicateWarnings.ForAsync(e, services, cancellationToken) is { } duplicates ? [.. warnings, duplicates] : warnings;
             case EntityItem entity:
                 return Listed(DatasetChecks.Use("entity", entity.Id, entity.EventCount, entity.Standalone));
             case SourceDetail source:

@@ -65,10 +65,19 @@ public static class SchemaExamples
             });
             detail["references"] = new JsonArray(Reference.DeepClone());
             detail["formerIds"] = new JsonArray();
+            detail["related"] = new JsonArray("us-sanctions-cut-huawei-from-chip-supply-chains");
+            detail["supersedes"] = null;
+            detail["relatedFrom"] = new JsonArray();
+            detail["supersededBy"] = new JsonArray();
             detail["version"] = 1;
             detail["createdAt"] = "2026-11-22T00:00:00.000Z";
             detail["updatedAt"] = "2026-11-22T00:00:00.000Z";
             return detail;
+        }
+
+        if (type == typeof(MergeRequest))
+        {
+            return new JsonObject { ["into"] = "smic-added-to-us-sanctions-list", ["intoETag"] = "\"3.17\"" };
         }
 
         if (type == typeof(CategoryItem))

@@ -134,9 +134,12 @@ public sealed record QuotedSource(string SourceId, string Quote);
 
 /// <summary>A data-honesty warning: where (a path naming the record and field), which check (a stable code), and what.</summary>
 /// <param name="Path">The record and field, as in validation errors: "events 'x'.summary".</param>
-/// <param name="Code">unused, paraphrase-not-quoted or dated-after-source.</param>
+/// <param name="Code">unused, paraphrase-not-quoted, dated-after-source or possibleDuplicates.</param>
 /// <param name="Message">What is wrong and what to do.</param>
 public sealed record DatasetWarning(string Path, string Code, string Message)
 {
+    /// <summary>For possibleDuplicates: the events the record may duplicate, and why. Null for the other checks.</summary>
+    public IReadOnlyList<DuplicateMatch>? Candidates { get; init; }
+
     public override string ToString() => $"{Path}: {Message}";
 }

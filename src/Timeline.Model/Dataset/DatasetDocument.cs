@@ -164,6 +164,14 @@ public sealed record EventDocument
     /// <summary>Ids this event was known by; a GET of one answers 301 to the current id.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<string>? FormerIds { get; init; }
+
+    /// <summary>Ids of live events this event is related to (see also), each once, never its own; the linked event shows it under <c>relatedFrom</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? Related { get; init; }
+
+    /// <summary>The id of the live event this one replaces (a correction, a later account), never its own and never in a cycle; the old event shows it under <c>supersededBy</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Supersedes { get; init; }
 }
 
 /// <summary>

@@ -164,6 +164,7 @@ public static partial class DatasetValidator
         CheckFormerIds("sources", sources.Select(s => (s.Id, s.FormerIds)), found);
         CheckFormerIds("entities", entities.Select(e => (e.Id, e.FormerIds)), found);
         CheckFormerIds("events", events.Select(e => (e.Id, e.FormerIds)), found);
+        CheckEventLinks(events, store, found);
 
         errors = found;
         return found.Count == 0 ? new ValidatedDataset(sources, entities, events) : null;
@@ -441,10 +442,11 @@ public static partial class DatasetValidator
 
         var references = References(@event.References, $"{path}.references", errors);
         var formerIds = FormerIds(@event.FormerIds, id, $"{path}.formerIds", errors);
+        var (related, supersedes) = EventLinks(@event, id, path, errors);
 
         return errors.Count > before
             ? null
-            : new ValidEvent(id!, date, endDate, title!, summary!, @event.Category!, tags, caveats, links, citations) { References = references, FormerIds = formerIds };
+            : new ValidEvent(id!, date, endDate, title!, summary!, @event.Category!, tags, caveats, links, citations) { References = references, FormerIds = formerIds, Related = related, Supersedes = supersedes };
     }
 
     /// <summary>Checks an event's references: title, publisher, date and what it supports required; URL, citation and document number in their formats.</summary>

@@ -50,6 +50,8 @@ public static class Documents
         Citations = e.Citations.Select(c => new CitationDocument { Source = c.SourceId, Quote = c.Quote }).ToList(),
         References = e.References.Count == 0 ? null : e.References.Select(r => From(r)).ToList(),
         FormerIds = e.FormerIds.Count == 0 ? null : [.. e.FormerIds],
+        Related = e.Related.Count == 0 ? null : [.. e.Related],
+        Supersedes = e.Supersedes,
     };
 
     public static ReferenceDocument From(ValidReference r) => new()

@@ -79,6 +79,12 @@ public sealed record ValidEvent(
 
     /// <summary>Ids the event was known by.</summary>
     public IReadOnlyList<string> FormerIds { get; init; } = [];
+
+    /// <summary>Ids of the events this one is related to, in the order given.</summary>
+    public IReadOnlyList<string> Related { get; init; } = [];
+
+    /// <summary>The id of the event this one supersedes, or null.</summary>
+    public string? Supersedes { get; init; }
 }
 
 /// <summary>A reference to a document of the public record: what it is, when, where, and what it supports.</summary>
@@ -142,4 +148,11 @@ public sealed class DatasetValidationException : Exception
 }
 
 /// <summary>What a dataset may refer to in the store besides its own records: stored source texts and entities (not deleted).</summary>
-public sealed record StoreLookup(Func<string, string?> SourceText, Func<string, bool> EntityExists);
+public sealed record StoreLookup(Func<string, string?> SourceText, Func<string, bool> EntityExists)
+{
+    /// <summary>Whether a live event with this id is stored (the targets of <c>related</c> and <c>supersedes</c>); none when null.</summary>
+    public Func<string, bool>? EventExists { get; init; }
+
+    /// <summary>The event a stored event supersedes, or null (to find a cycle through events the dataset does not hold).</summary>
+    public Func<string, string?>? StoredSupersedes { get; init; }
+}

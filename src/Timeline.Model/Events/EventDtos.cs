@@ -70,6 +70,18 @@ public sealed record EventDetail(
 
     /// <summary>Ids the event was known by: a GET of one answers 301 Moved Permanently to this event. Empty when never renamed.</summary>
     public IReadOnlyList<string> FormerIds { get; init; } = [];
+
+    /// <summary>Ids of events this event is related to (its `related`), in the order curated. Empty when none.</summary>
+    public IReadOnlyList<string> Related { get; init; } = [];
+
+    /// <summary>The id of the event this event replaces (its `supersedes`), or null.</summary>
+    public string? Supersedes { get; init; }
+
+    /// <summary>Ids of the live events that list this event (or one of its former ids) among their `related`, in id order. Empty when none.</summary>
+    public IReadOnlyList<string> RelatedFrom { get; init; } = [];
+
+    /// <summary>Ids of the live events that supersede this one (their `supersedes` names it or one of its former ids), in id order: a reader of an old account sees what replaced it. Empty when none.</summary>
+    public IReadOnlyList<string> SupersededBy { get; init; } = [];
 }
 
 /// <summary>A reference to a document of the public record that is not stored in full.</summary>

@@ -50,9 +50,19 @@ public static class DatasetImport
                 "SELECT id FROM entities WHERE id IN @chunk AND deleted_at IS NULL;", new { chunk }, tx, cancellationToken: ct)));
         }
 
+        // The events the dataset's links name that it does not hold itself, and the store's chains of supersedes.
+        var ownEvents = events.Where(e => e.Id is not null).Select(e => e.Id!).ToHashSet(StringComparer.Ordinal);
+        var linkedEvents = events.SelectMany(e => (e.Related ?? []).Append(e.Supersedes)).OfType<string>().Where(id => !ownEvents.Contains(id));
+        var storedEvents = await EventLinks.LiveAsync(c, tx, linkedEvents, ct);
+        var storedSupersedes = events.Any(e => e.Supersedes is not null) ? await EventLinks.AllSupersedesAsync(c, tx, ct) : [];
+
         var dataset = DatasetValidator.Validate(
             document,
-            new StoreLookup(id => storedTexts.GetValueOrDefault(id), storedEntities.Contains),
+            new StoreLookup(id => storedTexts.GetValueOrDefault(id), storedEntities.Contains)
+            {
+                EventExists = storedEvents.Contains,
+                StoredSupersedes = id => storedSupersedes.GetValueOrDefault(id),
+            },
             out var validatorErrors);
 
         // A stored source keeps its text for ever (quotes and offsets point into it), and one text is one source.
@@ -147,6 +157,7 @@ public static class DatasetImport
         c.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM citations;
+            DELETE FROM event_links;
             DELETE FROM event_entities;
             DELETE FROM entity_timeline;
             DELETE FROM event_tags;

@@ -39,7 +39,20 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
                       WHERE c.event_id = e.id ORDER BY c.ordinal) q) AS citations,
                e.refs,
                (SELECT json_group_array(f.former_id)
-                FROM (SELECT former_id FROM former_ids WHERE resource = 'event' AND current_id = e.id ORDER BY ordinal, former_id) f) AS former_ids
+                FROM (SELECT former_id FROM former_ids WHERE resource = 'event' AND current_id = e.id ORDER BY ordinal, former_id) f) AS former_ids,
+               (SELECT json_group_array(l.target_id)
+                FROM (SELECT target_id FROM event_links WHERE event_id = e.id AND kind = 'related' ORDER BY ordinal) l) AS related,
+               (SELECT target_id FROM event_links WHERE event_id = e.id AND kind = 'supersedes') AS supersedes,
+               (SELECT json_group_array(i.event_id)
+                FROM (SELECT DISTINCT l.event_id FROM event_links l JOIN events s ON s.id = l.event_id AND s.deleted_at IS NULL
+                      WHERE l.kind = 'related' AND l.target_id IN (SELECT e.id UNION ALL SELECT former_id FROM former_ids WHERE resource = 'event' AND current_id = e.id)
+                        AND l.event_id <> e.id
+                      ORDER BY l.event_id) i) AS related_from,
+               (SELECT json_group_array(i.event_id)
+                FROM (SELECT DISTINCT l.event_id FROM event_links l JOIN events s ON s.id = l.event_id AND s.deleted_at IS NULL
+                      WHERE l.kind = 'supersedes' AND l.target_id IN (SELECT e.id UNION ALL SELECT former_id FROM former_ids WHERE resource = 'event' AND current_id = e.id)
+                        AND l.event_id <> e.id
+                      ORDER BY l.event_id) i) AS superseded_by
         FROM events e WHERE e.id = @id;
         """;
 
@@ -75,6 +88,10 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
         {
             References = ReadReferences(reader.GetString(16)),
             FormerIds = EventRows.ReadList(reader.GetString(17)),
+            Related = EventRows.ReadList(reader.GetString(18)),
+            Supersedes = reader.IsDBNull(19) ? null : reader.GetString(19),
+            RelatedFrom = EventRows.ReadList(reader.GetString(20)),
+            SupersededBy = EventRows.ReadList(reader.GetString(21)),
         }, null);
     }
 

@@ -27,6 +27,7 @@ public sealed class BulkEventWriter : IDisposable
     private readonly BulkStatement _tag;
     private readonly BulkStatement _link;
     private readonly BulkStatement _citation;
+    private readonly BulkStatement _eventLink;
     private readonly BulkStatement _revision;
     private readonly BulkStatement _search;
     private readonly BulkStatement _timeline;
@@ -72,6 +73,7 @@ public sealed class BulkEventWriter : IDisposable
         _link = Statement("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ($id, $entity, $role, $ordinal);");
         _citation = Statement(
             "INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ($id, $ordinal, $source, $quote, $start, $end);");
+        _eventLink = Statement("INSERT INTO event_links (event_id, kind, target_id, ordinal) VALUES ($id, $kind, $target, $ordinal);");
         _revision = Statement(
             "INSERT INTO revisions (resource, resource_id, version, action, actor, at, document, reason) VALUES ('event', $id, 1, 'create', $actor, $at, $document, $reason);");
         _search = Statement(SearchIndex.InsertEventSql);
@@ -143,6 +145,11 @@ public sealed class BulkEventWriter : IDisposable
                 {
                     var c = e.Citations[i];
                     _citation.Run(e.Id, i, c.SourceId, c.Quote, c.StartOffset, c.EndOffset);
+                }
+
+                foreach (var (kind, target, ordinal) in EventLinks.Rows(e))
+                {
+                    _eventLink.Run(e.Id, kind, target, ordinal);
                 }
 
                 _revision.Run(e.Id, _change.Actor, _change.Stamp, new Utf8Text(documents[k]), _change.Reason);
@@ -228,6 +235,7 @@ public sealed class BulkEventWriter : IDisposable
         _tag.Dispose();
         _link.Dispose();
         _citation.Dispose();
+        _eventLink.Dispose();
         _revision.Dispose();
         _search.Dispose();
         _timeline.Dispose();
@@ -244,7 +252,7 @@ public sealed class BulkEventWriter : IDisposable
     {
         var creates = new List<(string Name, string Sql)>();
         using (var list = Command(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'event_tags', 'event_entities', 'citations');"))
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'event_tags', 'event_entities', 'citations', 'event_links');"))
         using (var reader = list.ExecuteReader())
         {
             while (reader.Read())

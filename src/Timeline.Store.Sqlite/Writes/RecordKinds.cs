@@ -83,6 +83,11 @@ internal sealed class EventKind : RecordKind<ValidEvent, EventDetail>
 
         var found = new List<DatasetError>();
         var valid = DatasetValidator.ValidateEvent(document, "body", texts, entities.Contains, found);
+        if (valid is not null)
+        {
+            found.AddRange(await EventLinkRules.CheckAsync(c, tx, valid, ct));
+        }
+
         return Merge(valid, errors, found);
     }
 
@@ -97,7 +102,13 @@ internal sealed class EventKind : RecordKind<ValidEvent, EventDetail>
         return (detail, detail?.Version ?? 0);
     }
 
+    public override Task<IReadOnlyList<string>> DeleteBlockersAsync(SqliteConnection c, SqliteTransaction tx, string id, CancellationToken ct) =>
+        EventLinks.LinkedFromAsync(c, tx, id, ct);
+
     public override async Task<IReadOnlyList<RecordRef>> RestoreBlockersAsync(SqliteConnection c, SqliteTransaction tx, string id, CancellationToken ct) =>
+        [.. await RecordBlockersAsync(c, tx, id, ct), .. (await EventLinks.DeletedTargetsAsync(c, tx, id, ct)).Select(t => new RecordRef("event", t))];
+
+    private static async Task<IReadOnlyList<RecordRef>> RecordBlockersAsync(SqliteConnection c, SqliteTransaction tx, string id, CancellationToken ct) =>
         (await c.QueryAsync<(string Resource, string Id)>(new CommandDefinition(
             """
             SELECT 'entity', n.id FROM event_entities ee JOIN entities n ON n.id = ee.entity_id WHERE ee.event_id = @id AND n.deleted_at IS NOT NULL

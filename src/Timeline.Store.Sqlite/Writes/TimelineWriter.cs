@@ -156,6 +156,7 @@ public static class TimelineWriter
             await TimelineOrder.PlaceAsync(c, tx, [e.Id], ct);
         }
 
+        await EventLinks.WriteAsync(c, tx, e, ct);
         await FormerIds.WriteAsync(c, tx, "event", e.Id, e.FormerIds, change, ct);
         await RecordAsync(c, tx, "event", e.Id, row.Version, action, change, Documents.Serialize(Documents.From(e)), ct);
         return row.Version;
