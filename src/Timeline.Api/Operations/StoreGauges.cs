@@ -15,6 +15,7 @@ public sealed class StoreGauges
     private readonly ILogger<StoreGauges> _log;
     private readonly Lock _gate = new();
     private (long DataVersion, StoreSummary Summary)? _last;
+    private bool _failing;
 
     public StoreGauges(IMeterFactory meters, IStoreStatistics statistics, IDataVersion dataVersion, ILogger<StoreGauges> log)
     {
@@ -80,11 +81,19 @@ public sealed class StoreGauges
                     _last = last = (version, _statistics.GetAsync(CancellationToken.None).GetAwaiter().GetResult());
                 }
 
+                _failing = false;
                 return last.Summary;
             }
             catch (Exception failure) when (failure is not OutOfMemoryException)
             {
-                _log.LogWarning(failure, "The store's gauges could not read the store");
+                // Before the store is migrated (a collection as the host starts), or while it cannot be read: said once
+                // per failure, not at every scrape.
+                if (!_failing)
+                {
+                    _log.LogWarning(failure, "The store's gauges could not read the store; they report nothing until it can be read");
+                    _failing = true;
+                }
+
                 return null;
             }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -70,15 +71,22 @@ public static class Telemetry
 
         if (otlp)
         {
-            telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(requests => requests.Filter = context => !RateLimits.IsExempt(context.Request.Path))
-                .AddSource(StoreTelemetry.ActivitySourceName));
+            // ASP.NET Core's activity source is process-wide too: only this host's requests are traced (a host's request
+            // services answer with its own TelemetryHost), and neither probes nor scrapes. A statement is traced when its
+            // request is (the default sampler follows the parent).
+            builder.Services.AddSingleton<TelemetryHost>();
+            builder.Services.AddOptions<AspNetCoreTraceInstrumentationOptions>().Configure<TelemetryHost>((requests, host) =>
+                requests.Filter = context => ReferenceEquals(context.RequestServices.GetService<TelemetryHost>(), host) && !RateLimits.IsExempt(context.Request.Path));
+            telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddSource(StoreTelemetry.ActivitySourceName));
             telemetry.UseOtlpExporter();
         }
 
         return builder;
     }
 }
+
+/// <summary>This host, told apart from other hosts in the same process by its own instance.</summary>
+public sealed class TelemetryHost;
 
 /// <summary>GET /metrics: the OpenTelemetry Prometheus exporter's answer, from this application's meter provider.</summary>
 public sealed class PrometheusScrape
