@@ -79,7 +79,7 @@ public static class OperationsApi
             store.Counts));
     }
 
-    /// <summary>The scrape, written by the exporter (it sets the status, the content type and the body).</summary>
+    // The scrape, written by the exporter (it sets the status, the content type and the body).
     public static Task GetMetrics(HttpContext context, PrometheusScrape scrape) => scrape.WriteAsync(context);
 
     public static async Task<Results<Ok<BackupResult>, ProblemHttpResult>> Backup(IStoreBackups backups, CancellationToken cancellationToken)
