@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -8,7 +9,9 @@ namespace Timeline.Store.Sqlite;
 /// Hooks into each physical SQLite connection, once, when the store opens it (Microsoft.Data.Sqlite has no
 /// diagnostics events of its own):
 /// <list type="bullet">
-/// <item>SQLite's profile callback times every statement into <c>timeline.db.statement.duration</c>;</item>
+/// <item>SQLite's profile callback times every statement into <c>timeline.db.statement.duration</c>, and, while someone
+/// listens to the store's activity source (a tracer, a test), makes it an activity: a child of the operation that ran it,
+/// started its duration before the callback;</item>
 /// <item>a progress handler interrupts a statement whose HTTP request has been cancelled, by the request timeout or
 /// by the client going away. Microsoft.Data.Sqlite does not interrupt a running statement when its cancellation
 /// token fires, so without this a slow query would run on after its request had been answered.</item>
@@ -82,12 +85,50 @@ public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation r
                     return; // a trigger's sub-statement, already inside its parent's time
                 }
 
-                metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", Operation(head)));
+                var operation = Operation(head);
+                metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", operation));
+                Trace(statement, operation, nanoseconds);
             }
             catch (Exception)
             {
                 // An exception must never cross back into SQLite; a lost measurement is harmless.
             }
+        }
+
+        /// <summary>
+        /// The statement as an activity, when the store's source has a listener and the statement runs under an operation's
+        /// activity (a request's): statements outside any traced operation (startup, background rebuilds) are measured but
+        /// not traced, so that each does not become a trace of its own. SQLite reports the statement once it has finished,
+        /// so the activity is made then, starting the statement's duration earlier.
+        /// </summary>
+        private void Trace(utf8z statement, string operation, long nanoseconds)
+        {
+            if (!metrics.Statements.HasListeners() || Activity.Current is null)
+            {
+                return;
+            }
+
+            var end = DateTimeOffset.UtcNow;
+            using var activity = metrics.Statements.StartActivity(
+                ActivityKind.Client,
+                parentContext: default,
+                tags: null,
+                links: null,
+                startTime: end - TimeSpan.FromTicks(nanoseconds / 100),
+                name: operation.ToUpperInvariant());
+            if (activity is null)
+            {
+                return;
+            }
+
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag("db.system.name", "sqlite");
+                activity.SetTag("db.operation.name", operation);
+                activity.SetTag("db.query.text", statement.utf8_to_string());
+            }
+
+            activity.SetEndTime(end.UtcDateTime);
         }
 
         /// <summary>The statement's first (up to) 24 bytes, read up to its terminating zero.</summary>

@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Timeline.Model.Store;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>The store's instruments, on the <see cref="StoreTelemetry.MeterName"/> meter.</summary>
-public sealed class StoreMetrics
+/// <summary>
+/// The store's instruments, on the <see cref="StoreTelemetry.MeterName"/> meter, and its statements' activities, from the
+/// <see cref="StoreTelemetry.ActivitySourceName"/> source.
+/// </summary>
+public sealed class StoreMetrics : IDisposable
 {
     public StoreMetrics(IMeterFactory meters)
     {
@@ -29,6 +33,9 @@ public sealed class StoreMetrics
             description: "Facets counted, by source: memory (the in-memory copy of days, categories, tags and entities) or sql.");
     }
 
+    /// <summary>One activity per statement run under a traced operation (nothing is made while no one listens).</summary>
+    public ActivitySource Statements { get; } = new(StoreTelemetry.ActivitySourceName);
+
     public Histogram<double> StatementDuration { get; }
 
     public Counter<long> InterruptedStatements { get; }
@@ -36,4 +43,6 @@ public sealed class StoreMetrics
     public Counter<long> Backups { get; }
 
     public Counter<long> Facets { get; }
+
+    public void Dispose() => Statements.Dispose();
 }

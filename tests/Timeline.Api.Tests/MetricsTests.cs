@@ -1,11 +1,16 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
-/// <summary>GET /metrics, read back with a strict parser of the Prometheus text format.</summary>
+/// <summary>
+/// GET /metrics (OpenTelemetry's Prometheus exporter), read back with a strict parser of the Prometheus text format. Every
+/// value asserted is one that requests made here moved: meters are process-wide and other tests' apps run at the same time,
+/// so a leak from another app would show as a wrong count.
+/// </summary>
 public class MetricsTests(OperationsApp fixture, ITestOutputHelper output) : IClassFixture<OperationsApp>
 {
     private readonly OperationsApp app = fixture.LoggingTo(output);
@@ -79,6 +84,59 @@ public class MetricsTests(OperationsApp fixture, ITestOutputHelper output) : ICl
         Assert.Equal(version.GetProperty("dataVersion").GetInt64(), MetricsText.Value(text, "timeline_store_data_version"));
         Assert.Equal(1, MetricsText.Value(text, "timeline_build_info", ("commit", version.GetProperty("commit").GetString()!)));
         Assert.True(MetricsText.Value(text, "timeline_store_file_bytes", ("file", "database")) > 0);
+    }
+
+    [Fact]
+    public async Task Metrics_answer_OpenMetrics_when_the_scraper_asks_for_it()
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("# EOF\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE timeline_store_records gauge", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_that_reads_the_store_adds_statement_samples_with_their_durations()
+    {
+        using var client = app.CreateClient();
+        (string, string)[] select = [("db_operation", "select")];
+        var before = await ScrapeAsync(client);
+
+        // A query of its own, so that no cached answer serves it: the store must run its statements.
+        (await client.GetAsync($"/events?q=sanctions&limit={Random.Shared.Next(2, 40)}")).Dispose();
+        var after = await ScrapeAsync(client);
+
+        var count = MetricsText.Value(after, "timeline_db_statement_duration_seconds_count", select) - MetricsText.Value(before, "timeline_db_statement_duration_seconds_count", select);
+        Assert.True(count >= 1, $"select statements counted: {count}");
+        Assert.Equal(
+            MetricsText.Value(after, "timeline_db_statement_duration_seconds_count", select),
+            MetricsText.Value(after, "timeline_db_statement_duration_seconds_bucket", [.. select, ("le", "+Inf")]));
+        Assert.True(MetricsText.Value(after, "timeline_db_statement_duration_seconds_sum", select) >= MetricsText.Value(before, "timeline_db_statement_duration_seconds_sum", select));
+    }
+
+    [Fact]
+    public async Task A_write_moves_the_store_gauges_at_the_next_scrape()
+    {
+        using var own = new TimelineApp();
+        using var client = own.CreateClient(TimelineApp.EditorKey);
+        var before = await ScrapeAsync(client);
+        var seeded = (await client.GetJsonAsync("/version")).GetProperty("counts").GetProperty("entities").GetInt64();
+
+        var entity = new JsonObject { ["id"] = "asml", ["name"] = "ASML", ["kind"] = "company", ["country"] = "NL", ["description"] = "Lithography equipment maker." };
+        using var created = await client.SendJsonAsync(HttpMethod.Post, "/entities", entity);
+        await created.AssertStatusAsync(HttpStatusCode.Created);
+        var after = await ScrapeAsync(client);
+
+        Assert.Equal(seeded, MetricsText.Value(before, "timeline_store_records", ("table", "entities")));
+        Assert.Equal(seeded + 1, MetricsText.Value(after, "timeline_store_records", ("table", "entities")));
+        Assert.True(MetricsText.Value(after, "timeline_store_data_version") > MetricsText.Value(before, "timeline_store_data_version"));
+        Assert.Equal((await client.GetJsonAsync("/version")).GetProperty("dataVersion").GetInt64(), MetricsText.Value(after, "timeline_store_data_version"));
     }
 
     [Fact]

@@ -40,13 +40,16 @@ public static class OperationsApi
             .WithSummary("Metrics in Prometheus text format")
             .WithDescription(
                 """
-                Counters, gauges and histograms in the Prometheus text exposition format (0.0.4), for a Prometheus scraper:
+                Counters, gauges and histograms from OpenTelemetry's Prometheus exporter, in the Prometheus text exposition
+                format (0.0.4), or in OpenMetrics 1.0 when the scraper's Accept asks for `application/openmetrics-text`:
                 requests by route template, method and status with their durations (`http_server_request_duration_seconds`),
                 SQLite statement durations by operation (`timeline_db_statement_duration_seconds`), rate-limit rejections
                 (`timeline_rate_limit_rejections_total`), the records in the store (`timeline_store_records`), its file sizes,
-                Kestrel connections and the .NET runtime (GC, memory, thread pool). Never rate limited.
+                Kestrel connections and the .NET runtime (GC, memory, thread pool). Each series carries the meter it comes
+                from as `otel_scope_name`. Never rate limited.
                 """)
-            .AlsoProduces("text/plain", "The Prometheus text exposition format, version 0.0.4.");
+            .AlsoProduces("text/plain", "The Prometheus text exposition format, version 0.0.4.")
+            .AlsoProduces("application/openmetrics-text", "OpenMetrics 1.0, when the Accept header asks for it.");
 
         routes.MapPost("/admin/backup", Backup)
             .RequireAuthorization(Roles.CanAdminister)
@@ -76,26 +79,8 @@ public static class OperationsApi
             store.Counts));
     }
 
-    public static async Task<ContentHttpResult> GetMetrics(MetricsCollector collector, IStoreStatistics statistics, CancellationToken cancellationToken)
-    {
-        var text = new PrometheusText();
-        var store = await statistics.GetAsync(cancellationToken);
-        text.Gauge("timeline_build_info", "The running build: always 1, with the version and commit as labels.",
-            [([new("version", BuildInfo.Version), new("commit", BuildInfo.Commit)], 1)]);
-        text.Gauge("timeline_store_records", "Records in the store, by table.",
-        [
-            ([new("table", "events")], store.Counts.Events),
-            ([new("table", "entities")], store.Counts.Entities),
-            ([new("table", "sources")], store.Counts.Sources),
-            ([new("table", "citations")], store.Counts.Citations),
-        ]);
-        text.Gauge("timeline_store_data_version", "The store's data version; it grows with every change.", [([], store.DataVersion)]);
-        text.Gauge("timeline_store_schema_version", "The store's schema version.", [([], store.SchemaVersion)]);
-        text.Gauge("timeline_store_file_bytes", "Size of the store's files: the database and its write-ahead log.",
-            statistics.FileSizes().Select(f => ((IReadOnlyList<KeyValuePair<string, string>>)[new("file", f.File)], (double)f.Bytes)));
-        collector.WriteTo(text);
-        return TypedResults.Text(text.ToString(), PrometheusText.ContentType);
-    }
+    // The scrape, written by the exporter (it sets the status, the content type and the body).
+    public static Task GetMetrics(HttpContext context, PrometheusScrape scrape) => scrape.WriteAsync(context);
 
     public static async Task<Results<Ok<BackupResult>, ProblemHttpResult>> Backup(IStoreBackups backups, CancellationToken cancellationToken)
     {

@@ -128,12 +128,10 @@ public static class OperationsSetup
             }
         });
 
-        // Metrics, and the current request's cancellation for the store (which stops the statements of requests gone away).
+        // Metrics and traces (OpenTelemetry: /metrics, and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set), and the current
+        // request's cancellation for the store (which stops the statements of requests gone away).
+        builder.AddTimelineTelemetry();
         services.AddHttpContextAccessor();
-        services.AddMetrics();
-        services.AddSingleton<OperationsMetrics>();
-        services.AddSingleton<MetricsCollector>();
-        services.AddHostedService<MetricsStart>();
         services.AddSingleton<Timeline.Model.Store.IAmbientCancellation, RequestCancellation>();
         return builder;
     }

@@ -5,6 +5,14 @@ public static class StoreTelemetry
 {
     /// <summary>The meter of the store's instruments (statement durations, interruptions, facets counted, backups).</summary>
     public const string MeterName = "Timeline.Store";
+
+    /// <summary>
+    /// The activity source of the store's statements: one activity per statement, a child of the operation that ran it
+    /// (for the HTTP API, its request), named by the statement's operation and tagged with the database system, the
+    /// operation and the statement's text (parameters never: they are bound, not written into it). A host traces the
+    /// store by listening to this name, without knowing which engine serves it.
+    /// </summary>
+    public const string ActivitySourceName = "Timeline.Store";
 }
 
 /// <summary>
