@@ -40,6 +40,7 @@ public static class ImportExportApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .DisableRequestTimeout(); // a whole dataset is validated and written; a client that leaves still cancels it
 
@@ -51,9 +52,9 @@ public static class ImportExportApi
 
     public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(HttpContext http, IDatasetStore store, CancellationToken cancellationToken)
     {
-        if (!(http.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (BodyMediaTypes.Check(http, BodyMediaTypes.Json).Refused is { } unsupported)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the dataset as application/json.");
+            return unsupported;
         }
 
         DatasetDocument? document;
