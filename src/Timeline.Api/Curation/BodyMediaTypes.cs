@@ -28,6 +28,19 @@ public static class BodyMediaTypes
     };
 
     /// <summary>
+    /// Declares the body an endpoint takes (documented as <typeparamref name="TBody"/> in OpenAPI) while letting every
+    /// media type through routing to the handler, which checks it with <see cref="Check"/>: routing's own check of
+    /// <c>Accepts</c> metadata would answer a bare 415 that names nothing. The <c>*/*</c> this adds for routing is left
+    /// out of the OpenAPI document (<c>OpenApi/WriteBodyDocs</c>).
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsBody<TBody>(this RouteHandlerBuilder builder, string mediaType)
+        where TBody : notnull =>
+        builder.Accepts<TBody>(mediaType, AnyMediaType);
+
+    /// <summary>The media type that matches every request in routing (never a type the API documents).</summary>
+    public const string AnyMediaType = "*/*";
+
+    /// <summary>
     /// The request's media type (lower case) when it is one of <paramref name="accepted"/> with no charset or UTF-8;
     /// otherwise the 415 problem naming the accepted types.
     /// </summary>

@@ -156,13 +156,13 @@ public sealed class JsonPatch
 
                 if (Index(last) is not { } index || index > parentArray.Count)
                 {
-                    return Fail(operation, path, $"{Where(tokens)} has {Items(parentArray.Count)}; an index to add at is from 0 to {parentArray.Count}, or - for the end");
+                    return Fail(operation, path, $"{Where(tokens.Take(tokens.Count - 1))} has {Items(parentArray.Count)}; an index to add at is from 0 to {parentArray.Count}, or - for the end");
                 }
 
                 parentArray.Insert(index, value);
                 return null;
             default:
-                return Fail(operation, path, $"{Where(tokens)} is {Describe(parent)}, which has no members or items to add to");
+                return Fail(operation, path, $"{Where(tokens.Take(tokens.Count - 1))} is {Describe(parent)}, which has no members or items to add to");
         }
     }
 
@@ -323,7 +323,7 @@ public sealed class JsonPatch
     private static JsonPatchFailure Missing(JsonPatchOperation operation, string path, IReadOnlyList<string> tokens, JsonNode? container)
     {
         var token = tokens[^1];
-        var at = Where(tokens.Take(tokens.Count - 1).ToList());
+        var at = Where(tokens.Take(tokens.Count - 1));
         var why = container switch
         {
             JsonObject => $"{at} has no member '{token}'",
@@ -380,8 +380,8 @@ public sealed class JsonPatch
             ? index
             : null;
 
-    private static string Where(IReadOnlyList<string> tokens) =>
-        tokens.Count == 0 ? "the document" : string.Concat(tokens.Select(t => "/" + t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
+    private static string Where(IEnumerable<string> tokens) =>
+        !tokens.Any() ? "the document" : string.Concat(tokens.Select(t => "/" + t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
 
     private static string Items(int count) => count == 1 ? "1 item" : $"{count} items";
 
