@@ -108,6 +108,10 @@ public class SourceUploadTests(TimelineApp fixture, ITestOutputHelper output) : 
         var refused = await charset.BodyAsync();
         Assert.Contains("iso-8859-1", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(["application/json", "text/plain", "multipart/form-data"], refused.GetProperty("accepted").Strings());
+        // Metadata percent-encoded from Latin-1 would decode to U+FFFD: refused, not stored.
+        using var garbled = await PostAsync("/sources?id=latin1-text&title=Caf%E9", PlainText(Encoding.UTF8.GetBytes("Café")));
+        await garbled.AssertStatusAsync(HttpStatusCode.BadRequest);
+        Assert.True((await garbled.BodyAsync()).GetProperty("errors").TryGetProperty("title", out _));
         await _editor.GetProblemAsync("/sources/latin1-text", HttpStatusCode.NotFound);
     }
 

@@ -60,6 +60,11 @@ public static class SourceUploads
         }
         else if (mediaType == BodyMediaTypes.Text)
         {
+            if (ReplacedQueryValue(http.Request) is { } garbled)
+            {
+                return Invalid("Invalid parameters", new() { [garbled] = ["is not UTF-8 once percent-decoded (a %XX byte starts no UTF-8 character); percent-encode the value's UTF-8 bytes, as curl --url-query does"] });
+            }
+
             (document, refused) = FromText(await JsonBodies.ReadBytesAsync(http.Request, cancellationToken), metadata.Given());
         }
         else
@@ -68,6 +73,18 @@ public static class SourceUploads
         }
 
         return refused ?? await RecordEndpoints.CreatedAsync(http, writes, document!, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first query parameter whose percent-encoded bytes were not UTF-8: the server decodes such a byte to U+FFFD,
+    /// which would otherwise be stored in the metadata silently. A U+FFFD sent on purpose (%EF%BF%BD) is kept.
+    /// </summary>
+    private static string? ReplacedQueryValue(HttpRequest request)
+    {
+        var raw = request.QueryString.Value ?? string.Empty;
+        return raw.Contains("%EF%BF%BD", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\uFFFD', StringComparison.Ordinal) == true)).Key;
     }
 
     /// <summary>The document of a text/plain upload: the metadata, and the body's bytes as the text when they are UTF-8.</summary>

@@ -62,6 +62,18 @@ public static class WriteBodyDocs
             return Task.CompletedTask;
         }
 
+        if (operation.Responses?.TryGetValue("415", out var unsupported) == true && unsupported is OpenApiResponse refusal)
+        {
+            // The 415 names the accepted types in its problem (detail, accepted) and in a header (RFC 9110 15.5.16, RFC 5789 2.2).
+            var header = context.Description.HttpMethod == "PATCH" ? "Accept-Patch" : "Accept";
+            refusal.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            refusal.Headers[header] = new OpenApiHeader
+            {
+                Description = "The media types the operation takes, comma-separated; the problem lists them too, in `accepted`.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+
         // Routing is told to let every type through (BodyMediaTypes.AcceptsBody): the handler refuses what it does not take, naming what it does.
         body.Content.Remove(BodyMediaTypes.AnyMediaType);
         var tag = operation.Tags?.FirstOrDefault()?.Name ?? string.Empty;
