@@ -76,15 +76,41 @@ public static class SourceUploads
     }
 
     /// <summary>
-    /// The first query parameter whose percent-encoded bytes were not UTF-8: the server decodes such a byte to U+FFFD,
-    /// which would otherwise be stored in the metadata silently. A U+FFFD sent on purpose (%EF%BF%BD) is kept.
+    /// The first query parameter whose percent-encoded bytes are not UTF-8 (Caf%E9, from Latin-1): the server's query
+    /// decoding would leave such a value half-decoded (the text "Caf%E9"), to be stored as the metadata silently.
     /// </summary>
     private static string? ReplacedQueryValue(HttpRequest request)
     {
-        var raw = request.QueryString.Value ?? string.Empty;
-        return raw.Contains("%EF%BF%BD", StringComparison.OrdinalIgnoreCase)
-            ? null
-            : request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\uFFFD', StringComparison.Ordinal) == true)).Key;
+        foreach (var pair in (request.QueryString.Value ?? string.Empty).TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var (name, value) = equals < 0 ? (pair, string.Empty) : (pair[..equals], pair[(equals + 1)..]);
+            if (!PercentDecodesToUtf8(name) || !PercentDecodesToUtf8(value))
+            {
+                return Uri.UnescapeDataString(name.Replace('+', ' '));
+            }
+        }
+
+        return null;
+    }
+
+    private static bool PercentDecodesToUtf8(string encoded)
+    {
+        var bytes = new List<byte>(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (encoded[i] == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(encoded.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(encoded[i].ToString()));
+            }
+        }
+
+        return JsonBodies.FirstInvalidUtf8(bytes.ToArray()) is null;
     }
 
     /// <summary>The document of a text/plain upload: the metadata, and the body's bytes as the text when they are UTF-8.</summary>
