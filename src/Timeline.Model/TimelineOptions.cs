@@ -8,8 +8,27 @@ public sealed class TimelineOptions
     /// <summary>The SQLite file. Relative paths are resolved against the working directory.</summary>
     public string DatabasePath { get; set; } = "data/timeline.db";
 
-    /// <summary>The curated dataset loaded into an empty store at startup.</summary>
+    /// <summary>The curated dataset loaded into an empty store at startup (unless <see cref="Seed"/> is <c>none</c>).</summary>
     public string SeedPath { get; set; } = "data/timeline.json";
+
+    /// <summary>
+    /// What an empty store is filled with at startup: <c>dataset</c> (the default) loads <see cref="SeedPath"/>;
+    /// <c>none</c> leaves it empty, to be filled through the API or an import. A store that holds any record is never
+    /// seeded, whatever this says.
+    /// </summary>
+    public string Seed { get; set; } = SeedDataset;
+
+    public const string SeedDataset = "dataset";
+
+    public const string SeedNone = "none";
+
+    /// <summary>Whether an empty store is seeded at startup; a value other than dataset or none is refused, naming both.</summary>
+    public bool SeedsEmptyStore => Seed.Trim().ToLowerInvariant() switch
+    {
+        SeedDataset => true,
+        SeedNone => false,
+        _ => throw new InvalidOperationException($"Timeline:Seed is '{Seed}'; it is {SeedDataset} (load Timeline:SeedPath into an empty store, the default) or {SeedNone} (start with an empty store)."),
+    };
 
     /// <summary>
     /// Key that signs paging cursors so a tampered cursor is refused. Unset, a random key is made at

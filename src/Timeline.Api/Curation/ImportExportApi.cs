@@ -12,8 +12,6 @@ namespace Timeline.Api.Curation;
 /// <summary>The whole dataset out (GET /export) and in (POST /import), in the format of data/timeline.json.</summary>
 public static class ImportExportApi
 {
-    private static readonly string[] AcceptedTypes = ["application/json"];
-
     private static readonly string[] InlineTextOnly = ["is only for dataset files on disk; give the text inline in 'text'"];
 
     /// <summary>The largest import accepted over HTTP.</summary>
@@ -38,12 +36,12 @@ public static class ImportExportApi
             .WithName("ImportDataset")
             .WithSummary("Import a dataset (admin)")
             .WithDescription("Validates the whole dataset (the format of data/timeline.json, with each source's text inline in `text`) against itself and the store first; any invalid record rejects the whole import with a 422 listing every problem, and the store is unchanged. Otherwise every record is created, updated (restored if it was deleted) or left unchanged in one transaction, each change with its revision, and the counts are returned. `reason` is kept with every revision the import adds; `dryRun=true` imports inside a transaction and rolls back, answering the counts the import would have (POST /import/check, for editors, also answers the offsets and warnings). Needs an admin key.")
-            .Accepts<DatasetDocument>("application/json")
+            .AcceptsBody<DatasetDocument>(BodyMediaTypes.Json)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesHeader(WriteOptions.DryRunHeader, WriteOptions.DryRunHeaderDescription, "true")
             .DisableRequestTimeout(); // a whole dataset is validated and written; a client that leaves still cancels it
 
@@ -54,7 +52,7 @@ public static class ImportExportApi
             .WithName("CheckDataset")
             .WithSummary("Check a dataset without importing it")
             .WithDescription("Does everything POST /import does with the dataset (validation against itself and the store, every quote located verbatim in its source, each record created, updated or left unchanged in one transaction) and then rolls back: nothing is written. Answers 200 with what the import would do (the counts), the data-honesty warnings it would raise, and every citation's offsets as the server computed them; or the 422 listing every problem, as the import would. Needs an editor key (importing needs an admin's).")
-            .Accepts<DatasetDocument>("application/json")
+            .AcceptsBody<DatasetDocument>(BodyMediaTypes.Json)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -72,62 +70,9 @@ public static class ImportExportApi
             + "(position, record, version, action, author, time, reason, document). Importing such a file into an empty store replays it, so "
             + "versions, authors, tombstones and the change feed come back exactly. `false` (the default): the live records only.")] string? history)
     {
-        var withHistory = false;
-        if (history is not null && !WriteOptions.TryFlag(history, out withHistory))
+        if (BodyMediaTypes.Check(http, BodyMediaTypes.Json).Refused is { } unsupported)
         {
-            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["history"] = [$"'{history}' is not true or false"] })
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "Invalid parameter 'history'",
-                Detail = $"history: '{history}' is not true or false",
-            });
-        }
-
-        return new Exports.StreamedResult("application/json; charset=utf-8", withHistory ? "timeline-with-history.json" : "timeline.json",
-            (body, ct) => DatasetExport.WriteAsync(store, body, withHistory, ct));
-    }
-
-    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(
-        HttpContext http, IDatasetStore store,
-        [FromQuery(Name = "reason"), System.ComponentModel.Description(WriteOptions.ReasonDescription)] string? reason,
-        [FromQuery(Name = "dryRun"), System.ComponentModel.Description(WriteOptions.DryRunDescription + " For the offsets and warnings of a dry run, use POST /import/check.")] string? dryRun,
-        CancellationToken cancellationToken)
-    {
-        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
-        if (badOption is not null)
-        {
-            return badOption;
-        }
-
-        var (result, refused) = await ImportAsync(http, store, context! with { Actor = http.User.Identity?.Name ?? "import" }, cancellationToken);
-        return refused is not null ? refused : TypedResults.Ok(result!.Report!);
-    }
-
-    public static async Task<Results<Ok<DatasetCheck>, ProblemHttpResult>> Check(
-        HttpContext http, IDatasetStore store, CancellationToken cancellationToken)
-    {
-        var (result, refused) = await ImportAsync(http, store, new WriteContext(http.User.Identity?.Name ?? "import", null, DryRun: true), cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        var events = result!.Dataset!.Events;
-        return TypedResults.Ok(new DatasetCheck(
-            result.Report!,
-            [.. result.Warnings.Select(w => w.ToString())],
-            [.. events.SelectMany(e => e.Citations.Select((c, i) => new CitationOffsets(e.Id, i, c.SourceId, c.StartOffset, c.EndOffset)))]));
-    }
-
-    /// <summary>Reads the dataset of the request and imports it as the context says (for real, or as a dry run): the result, or the problem refusing it.</summary>
-    private static async Task<(ImportResult? Result, ProblemHttpResult? Refused)> ImportAsync(HttpContext http, IDatasetStore store, WriteContext context, CancellationToken cancellationToken)
-    {
-        var contentType = http.Request.ContentType ?? string.Empty;
-        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: $"Send the dataset as application/json (the format of data/timeline.json); got '{contentType}'.",
-                extensions: new Dictionary<string, object?> { ["accepted"] = AcceptedTypes }));
+            return (null, unsupported);
         }
 
         DatasetDocument? document;

@@ -16,15 +16,25 @@ public static class JsonBodies
     /// replaced by U+FFFD and stored), no object may name a field twice, and no string or field name may hold half of
     /// a surrogate pair (an escaped <c>\ud800</c> alone). A refusal names the field at fault where there is one.
     /// </summary>
-    public static async Task<BodyRead> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ParseObject(await ReadBytesAsync(request, cancellationToken));
+
+    /// <summary>Reads the request body as a JSON array (a JSON Patch), as strictly as <see cref="ReadObjectAsync"/> reads an object.</summary>
+    public static async Task<BodyRead> ReadArrayAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        Parse(await ReadBytesAsync(request, cancellationToken), JsonValueKind.Array);
+
+    /// <summary>The request body's bytes, exactly as sent.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return ParseObject(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     /// <summary>The strict reading of <see cref="ReadObjectAsync"/>, on bytes already in memory.</summary>
-    public static BodyRead ParseObject(ReadOnlyMemory<byte> utf8)
+    public static BodyRead ParseObject(ReadOnlyMemory<byte> utf8) => Parse(utf8, JsonValueKind.Object);
+
+    private static BodyRead Parse(ReadOnlyMemory<byte> utf8, JsonValueKind expected)
     {
         // A UTF-8 byte-order mark (Notepad, PowerShell) is no part of the JSON; the stream readers skip it too.
         if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -57,9 +67,9 @@ public static class JsonBodies
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != expected)
             {
-                return BodyRead.Refused("the body must be a JSON object", null);
+                return BodyRead.Refused(expected == JsonValueKind.Object ? "the body must be a JSON object" : "the body must be a JSON array (of JSON Patch operations)", null);
             }
 
             try
@@ -75,26 +85,18 @@ public static class JsonBodies
             }
 
             // The checked document becomes the node as it is, without being written out and parsed again.
-            return new BodyRead(JsonObject.Create(document.RootElement.Clone(), new JsonNodeOptions { PropertyNameCaseInsensitive = false })!, null, null);
+            var options = new JsonNodeOptions { PropertyNameCaseInsensitive = false };
+            return new BodyRead(expected == JsonValueKind.Object
+                ? JsonObject.Create(document.RootElement.Clone(), options)!
+                : JsonArray.Create(document.RootElement.Clone(), options)!, null, null);
         }
     }
 
-    /// <summary>The body as a JSON object, or why it was refused (and the field at fault, where there is one).</summary>
-    public sealed record BodyRead(JsonObject? Node, string? Malformed, string? Field)
-    {
-        public static BodyRead Refused(string why, string? field) => new(null, why, field);
-
-        /// <summary>The refusal as a 400 problem, with the field at fault under <c>errors</c>.</summary>
-        public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToProblem() =>
-            TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Field ?? "body"] = [Malformed ?? "cannot be read"] })
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "Malformed body",
-                Detail = Malformed,
-            });
-    }
-
-    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Where bytes are not UTF-8: the offset of the first byte that starts no UTF-8 character, or null when all of
+    /// them are UTF-8 (a stray byte is refused, never replaced by U+FFFD).
+    /// </summary>
+    public static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
     {
         var consumed = 0;
         while (consumed < bytes.Length)
@@ -108,6 +110,24 @@ public static class JsonBodies
         }
 
         return null;
+    }
+
+    /// <summary>The body as a JSON object, or why it was refused (and the field at fault, where there is one).</summary>
+    public sealed record BodyRead(JsonNode? Value, string? Malformed, string? Field)
+    {
+        /// <summary>The body read as a JSON object (null when it was refused, or read as an array).</summary>
+        public JsonObject? Node => Value as JsonObject;
+
+        public static BodyRead Refused(string why, string? field) => new(null, why, field);
+
+        /// <summary>The refusal as a 400 problem, with the field at fault under <c>errors</c>.</summary>
+        public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ToProblem() =>
+            TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Field ?? "body"] = [Malformed ?? "cannot be read"] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Malformed body",
+                Detail = Malformed,
+            });
     }
 
     /// <summary>

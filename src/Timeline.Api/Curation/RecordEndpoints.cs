@@ -37,12 +37,17 @@ public static class RecordEndpoints
 
         BatchEndpoints.Map<TDetail, TDocument>(group, plural, name);
 
-        group.MapPost("/", Create<TDetail>)
+        var create = name == "source"
+            ? group.MapPost("/", SourceUploads.Create)
+            : group.MapPost("/", Create<TDetail>);
+        create
             .WithName($"Create{Cap(name)}")
             .WithSummary($"Create {Article(name)} {name}")
-            .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {rules} {writes} Answers 201 with the {name}, its ETag and its Location (200 with the {name} as it would be stored, for a dry run); 409 when the id is taken.")
-            .Accepts<TDocument>("application/json")
+            .WithDescription($"Creates the {name} from a document in the dataset format (as in data/timeline.json), with a new readable id. {(name == "source" ? SourceUploads.Description + " " : string.Empty)}{rules} {writes} Answers 201 with the {name}, its ETag and its Location (200 with the {name} as it would be stored, for a dry run); 409 when the id is taken; 415 (naming the accepted types) for a body of another type.")
+            .AcceptsBody<TDocument>(BodyMediaTypes.Json)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesHeader(WriteWarnings.Header, WriteWarnings.HeaderDescription)
             .ProducesETag()
@@ -52,7 +57,9 @@ public static class RecordEndpoints
             .WithName($"Replace{Cap(name)}")
             .WithSummary($"Replace {Article(name)} {name}")
             .WithDescription($"Replaces the whole {name} with the document sent (its id is the one in the path). Requires If-Match with the ETag of the version being replaced: 428 without it, 412 when someone changed the {name} meanwhile. {rules} {writes}")
-            .Accepts<TDocument>("application/json")
+            .AcceptsBody<TDocument>(BodyMediaTypes.Json)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -65,9 +72,12 @@ public static class RecordEndpoints
 
         group.MapPatch("/{id}", Patch<TDetail>)
             .WithName($"Patch{Cap(name)}")
-            .WithSummary($"Change part of {Article(name)} {name} (JSON Merge Patch)")
-            .WithDescription($"Applies an RFC 7396 JSON Merge Patch (Content-Type: application/merge-patch+json) to the {name}'s document: fields given replace, null removes, objects merge, arrays replace whole. The result must be a valid {name}. Requires If-Match (428 without, 412 when stale). {rules} {writes}")
-            .Accepts<TDocument>("application/merge-patch+json")
+            .WithSummary($"Change part of {Article(name)} {name} (JSON Merge Patch or JSON Patch)")
+            .WithDescription($"Changes the {name}'s document by the Content-Type of the body. application/merge-patch+json (RFC 7396): fields given replace, null removes, objects merge, arrays replace whole. application/json-patch+json (RFC 6902): an array of operations (add, remove, replace, move, copy, test) at JSON Pointers, applied in order, all or nothing, so one item of an array can be added (`/caveats/-` appends) or removed (`/tags/1`) alone; a failed `test`, or a path naming nothing where the operation needs something, is a 409 naming the operation's index, op and path (and, for a test, the value found), and a malformed operation a 400 naming it. The patch applies to the version If-Match names, inside the write transaction; the result must be a valid {name}. Requires If-Match (428 without, 412 when stale). Any other body type is a 415 naming both. {rules} {writes}")
+            .AcceptsBody<TDocument>(BodyMediaTypes.MergePatch)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -117,13 +127,16 @@ public static class RecordEndpoints
             return badOption;
         }
 
-        var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
+        var (body, refused) = await ReadBodyAsync(http, cancellationToken);
+        return refused ?? await CreatedAsync(http, writes, body!, context!, cancellationToken);
+    }
 
-        var outcome = await writes.CreateAsync(body!, context!, cancellationToken);
+    /// <summary>Creates the record from its document: 201 with the record, its ETag, Location and warnings (200 with the record for a dry run), or the problem.</summary>
+    internal static async Task<Results<Created<TDetail>, Ok<TDetail>, ProblemHttpResult>> CreatedAsync<TDetail>(
+        HttpContext http, IRecordWriter<TDetail> writes, System.Text.Json.Nodes.JsonObject body, WriteContext context, CancellationToken cancellationToken)
+        where TDetail : class
+    {
+        var outcome = await writes.CreateAsync(body, context, cancellationToken);
         if (outcome is not WriteOutcome<TDetail>.Created created)
         {
             return WriteAnswers.Problem(http, writes.Resource, outcome);
@@ -152,7 +165,7 @@ public static class RecordEndpoints
             return badOption;
         }
 
-        var (body, refused) = await ReadBodyAsync(http, "application/json", cancellationToken);
+        var (body, refused) = await ReadBodyAsync(http, cancellationToken);
         return refused ?? await AnswerAsync(http, writes, context!, await writes.ReplaceAsync(id, body!, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
     }
 
@@ -169,8 +182,38 @@ public static class RecordEndpoints
             return badOption;
         }
 
-        var (patch, refused) = await ReadBodyAsync(http, "application/merge-patch+json", cancellationToken);
-        return refused ?? await AnswerAsync(http, writes, context!, await writes.MergePatchAsync(id, patch!, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
+        var (mediaType, unsupported) = BodyMediaTypes.Check(http, BodyMediaTypes.MergePatch, BodyMediaTypes.JsonPatch);
+        if (unsupported is not null)
+        {
+            return unsupported;
+        }
+
+        if (mediaType == BodyMediaTypes.MergePatch)
+        {
+            var merge = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);
+            return merge.Node is { } patch
+                ? await AnswerAsync(http, writes, context!, await writes.MergePatchAsync(id, patch, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken)
+                : merge.ToProblem();
+        }
+
+        var read = await JsonBodies.ReadArrayAsync(http.Request, cancellationToken);
+        if (read.Value is null)
+        {
+            return read.ToProblem();
+        }
+
+        var (operations, errors) = JsonPatch.Parse(read.Value);
+        if (operations is null)
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(errors)
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Malformed JSON Patch",
+                Detail = "The JSON Patch (RFC 6902) cannot be read: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + ". Nothing was changed.",
+            });
+        }
+
+        return await AnswerAsync(http, writes, context!, await writes.JsonPatchAsync(id, operations, Preconditions.IfMatch(http.Request), context!, cancellationToken), cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete<TDetail>(
@@ -236,24 +279,20 @@ public static class RecordEndpoints
         return TypedResults.Ok(record);
     }
 
-    /// <summary>Reads a write body of the given media type: the JSON object, or the 415 or 400 problem that refuses it.</summary>
-    private static async Task<(System.Text.Json.Nodes.JsonObject? Body, ProblemHttpResult? Refused)> ReadBodyAsync(HttpContext http, string mediaType, CancellationToken cancellationToken)
+    /// <summary>Reads a JSON write body: the JSON object, or the 415 or 400 problem that refuses it.</summary>
+    internal static async Task<(System.Text.Json.Nodes.JsonObject? Body, ProblemHttpResult? Refused)> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        var contentType = http.Request.ContentType ?? string.Empty;
-        var accepted = mediaType == "application/json"
-            ? contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
-            : contentType.StartsWith(mediaType, StringComparison.OrdinalIgnoreCase);
-        if (!accepted)
+        var (_, unsupported) = BodyMediaTypes.Check(http, BodyMediaTypes.Json);
+        if (unsupported is not null)
         {
-            return (null, TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: $"Send the body as {mediaType}{(mediaType == "application/json" ? "" : " (RFC 7396 JSON Merge Patch)")}; got '{contentType}'."));
+            return (null, unsupported);
         }
 
         var read = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);
         return read.Node is { } body ? (body, null) : (null, read.ToProblem());
     }
+
+    internal static string Actor(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 
     private static string Cap(string name) => char.ToUpperInvariant(name[0]) + name[1..];
 

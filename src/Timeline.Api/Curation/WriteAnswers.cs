@@ -69,6 +69,17 @@ public static class WriteAnswers
             case WriteConflict.RefersToDeleted refers:
                 return Problem(StatusCodes.Status409Conflict, $"The {name} refers to deleted records",
                     $"The {name} '{refers.Id}' refers to deleted records: {string.Join(", ", refers.Records.Select(r => $"{r.Resource} {r.Id}"))}. Restore them first.");
+            case WriteConflict.PatchNotApplicable patch:
+                var failure = patch.Failure;
+                var extensions = new Dictionary<string, object?> { ["operation"] = failure.Index, ["op"] = failure.Op, ["path"] = failure.Path };
+                if (failure.TestFailed)
+                {
+                    extensions["actual"] = failure.Actual;
+                }
+
+                return Problem(StatusCodes.Status409Conflict, failure.TestFailed ? "A test operation failed" : "The patch does not apply",
+                    $"Operation {failure.Index} ({failure.Op} {(failure.Path.Length == 0 ? "\"\"" : failure.Path)}) cannot apply to the {name} '{patch.Id}' as stored: {failure.Reason}. Nothing was changed{(failure.TestFailed ? "; GET the " + name + " again and rebuild the patch" : string.Empty)}.",
+                    extensions);
             case WriteConflict.IdRenamed renamed:
                 http.Response.Headers.Location = $"/{plural}/{renamed.CurrentId}";
                 return Problem(StatusCodes.Status409Conflict, $"The {name} was renamed",

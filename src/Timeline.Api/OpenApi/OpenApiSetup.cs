@@ -232,6 +232,9 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
 
+            // POST /sources as text/plain or multipart, PATCH as JSON Patch: their bodies and examples.
+            options.AddOperationTransformer(WriteBodyDocs.TransformAsync);
+
             options.AddOperationTransformer((operation, context, _) =>
             {
                 foreach (var extra in context.Description.ActionDescriptor.EndpointMetadata.OfType<AlsoProduces>())

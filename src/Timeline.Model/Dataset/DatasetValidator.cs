@@ -188,8 +188,17 @@ public static partial class DatasetValidator
         return true;
     }
 
-    /// <summary>Checks one source; null when it has problems (added to <paramref name="errors"/>).</summary>
-    public static ValidSource? ValidateSource(SourceDocument source, string path, List<DatasetError> errors)
+    /// <summary>How a dataset gives a source's text, said when a source has none.</summary>
+    public const string DatasetTextHint = "give its full text in `text` (a dataset file may instead name a UTF-8 file beside it in `textFile`; POST /import takes `text` only)";
+
+    /// <summary>How a write of one source (POST /sources) gives its text, said when a source has none.</summary>
+    public const string WriteTextHint = "send the full text in `text`, or POST /sources with the text itself as the body (Content-Type: text/plain; charset=utf-8, metadata as query parameters) or as a file part named `text` of a multipart/form-data body (metadata as form fields)";
+
+    /// <summary>
+    /// Checks one source; null when it has problems (added to <paramref name="errors"/>). <paramref name="textHint"/>
+    /// says how the caller's format gives a text, for a source that has none.
+    /// </summary>
+    public static ValidSource? ValidateSource(SourceDocument source, string path, List<DatasetError> errors, string textHint = DatasetTextHint)
     {
         var before = errors.Count;
         path = Name(path, source.Id);
@@ -219,7 +228,7 @@ public static partial class DatasetValidator
         var text = source.Text;
         if (string.IsNullOrEmpty(text))
         {
-            errors.Add(new DatasetError($"{path}.text", "the source has no text (give text, or textFile naming a UTF-8 file)"));
+            errors.Add(new DatasetError($"{path}.text", $"the source has no text: {textHint}"));
         }
         else if (text.Length > MaxSourceTextLength)
         {

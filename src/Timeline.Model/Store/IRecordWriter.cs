@@ -25,6 +25,13 @@ public interface IRecordWriter<TRecord>
     /// <summary>Applies an RFC 7396 JSON Merge Patch to the stored document, then replaces as <see cref="ReplaceAsync"/>.</summary>
     Task<WriteOutcome<TRecord>> MergePatchAsync(string id, JsonObject patch, IfMatch ifMatch, WriteContext context, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Applies an RFC 6902 JSON Patch to the stored document inside the write transaction, then replaces as
+    /// <see cref="ReplaceAsync"/>. An operation that cannot apply (a failed test, a path naming nothing) refuses the
+    /// whole patch with <see cref="WriteConflict.PatchNotApplicable"/>; nothing is written.
+    /// </summary>
+    Task<WriteOutcome<TRecord>> JsonPatchAsync(string id, Timeline.Model.Dataset.JsonPatch patch, IfMatch ifMatch, WriteContext context, CancellationToken cancellationToken);
+
     /// <summary>Marks the record deleted (a tombstone, history kept); the precondition is required.</summary>
     Task<WriteOutcome<TRecord>> DeleteAsync(string id, IfMatch ifMatch, WriteContext context, CancellationToken cancellationToken);
 

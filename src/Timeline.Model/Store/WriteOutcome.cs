@@ -69,6 +69,9 @@ public abstract record WriteConflict
     /// <summary>The record refers to deleted records (in order), so it cannot be restored before them.</summary>
     public sealed record RefersToDeleted(string Id, IReadOnlyList<RecordRef> Records) : WriteConflict;
 
+    /// <summary>A JSON Patch operation could not apply to the stored document (a test whose value differs, a path naming nothing).</summary>
+    public sealed record PatchNotApplicable(string Id, Timeline.Model.Dataset.JsonPatchFailure Failure) : WriteConflict;
+
     /// <summary>The deleted record's id has since become a former id of another record (a rename), which its GET leads to.</summary>
     public sealed record IdRenamed(string Id, string CurrentId) : WriteConflict;
 }

@@ -26,7 +26,7 @@ internal static class HistoryReplay
         var held = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
         if (held > 0)
         {
-            return (null, [new DatasetError("history", $"a history can only be restored into an empty store, and this one holds {held} revisions; import the dataset without its history, or start from an empty store (Timeline:Seed)")]);
+            return (null, [new DatasetError("history", $"a history can only be restored into an empty store, and this one holds {held} revisions; import the dataset without its history, or start from an empty store (Timeline:Seed=none)")]);
         }
 
         var shape = Shape(history);

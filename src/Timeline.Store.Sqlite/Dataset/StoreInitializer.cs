@@ -16,9 +16,10 @@ public sealed class StoreInitializer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // A new store is created only once the dataset has proved valid: a bad dataset leaves no file behind.
-        var seedPath = options.Value.ResolvedSeedPath;
+        var seeds = options.Value.SeedsEmptyStore;
+        var seedPath = seeds ? options.Value.ResolvedSeedPath : string.Empty;
         ValidatedDataset? dataset = null;
-        if (!File.Exists(database.FilePath))
+        if (seeds && !File.Exists(database.FilePath))
         {
             dataset = await ReadDatasetAsync(seedPath, cancellationToken);
         }
@@ -29,6 +30,12 @@ public sealed class StoreInitializer(
         await using var connection = await database.OpenAsync(cancellationToken);
         if (!await IsEmptyAsync(connection, cancellationToken))
         {
+            return;
+        }
+
+        if (!seeds)
+        {
+            logger.LogInformation("The store is empty and Timeline:Seed is none: serving it empty (fill it through the API or an import)");
             return;
         }
 

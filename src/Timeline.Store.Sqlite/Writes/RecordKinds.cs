@@ -168,7 +168,7 @@ internal sealed class SourceKind : RecordKind<ValidSource, SourceDetail>
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (body.ContainsKey("textFile"))
         {
-            errors["textFile"] = ["is only for dataset files; send the full text in 'text'"];
+            errors["textFile"] = ["is only for dataset files, which name a file beside them; here " + DatasetValidator.WriteTextHint];
         }
 
         var (document, bindErrors) = DocumentJson.Bind<SourceDocument>(body);
@@ -183,7 +183,7 @@ internal sealed class SourceKind : RecordKind<ValidSource, SourceDetail>
         }
 
         var found = new List<DatasetError>();
-        var valid = DatasetValidator.ValidateSource(document, "body", found);
+        var valid = DatasetValidator.ValidateSource(document, "body", found, DatasetValidator.WriteTextHint);
         return Task.FromResult(Merge(valid, errors, found));
     }
 

@@ -86,6 +86,28 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             return await ReplaceWithAsync(c, tx, id, current, merged, context, ct);
         }, allowDeleted: false, context, ct);
 
+    public Task<WriteOutcome<TRecord>> JsonPatchAsync(string id, JsonPatch patch, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
+        InTransactionAsync(id, async (c, tx) =>
+        {
+            var (current, refused) = await PreconditionAsync(c, tx, id, ifMatch, ct);
+            if (refused is not null)
+            {
+                return refused.Value;
+            }
+
+            // Applied to the document stored at the version the precondition matched, in this transaction.
+            var stored = JsonNode.Parse(await CurrentDocumentAsync(c, tx, id, current!.Version, ct));
+            var (patched, failure) = patch.Apply(stored);
+            if (failure is not null)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.PatchNotApplicable(id, failure)));
+            }
+
+            return patched is JsonObject document
+                ? await ReplaceWithAsync(c, tx, id, current, document, context, ct)
+                : Invalid(new() { ["body"] = [$"the patched document is {(patched is null ? "null" : "not a JSON object")}; a {kind.Name} is a JSON object"] });
+        }, allowDeleted: false, context, ct);
+
     public Task<WriteOutcome<TRecord>> DeleteAsync(string id, IfMatch ifMatch, WriteContext context, CancellationToken ct) =>
         InTransactionAsync(id, async (c, tx) =>
         {

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Xunit.Abstractions;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>Timeline:Seed=none starts the server with an empty store, which a later start never seeds behind the curator's back.</summary>
+public sealed class EmptyStartTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("timeline-empty-").FullName;
+
+    /// <summary>An app on a given database file, with Timeline:Seed set (or left to its default).</summary>
+    private sealed class OnStore(string databasePath, string? seed) : TimelineApp(RepositoryFiles.ReferenceDataset)
+    {
+        protected override void ConfigureSettings(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Timeline:DatabasePath", databasePath);
+            if (seed is not null)
+            {
+                builder.UseSetting("Timeline:Seed", seed);
+            }
+        }
+    }
+
+    private string Database(string name) => Path.Combine(_folder, name);
+
+    [Fact]
+    public async Task Seed_none_starts_empty_writes_work_and_a_restart_does_not_seed()
+    {
+        var database = Database("empty.db");
+        using (var app = new OnStore(database, "none").LoggingTo(output))
+        {
+            using var client = app.CreateClient(TimelineApp.EditorKey);
+            Assert.Empty((await client.GetJsonAsync("/events")).GetProperty("items").EnumerateArray());
+            Assert.Empty((await client.GetJsonAsync("/entities")).GetProperty("items").EnumerateArray());
+            Assert.Empty((await client.GetJsonAsync("/sources")).GetProperty("items").EnumerateArray());
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+            using var source = await client.PostAsync("/sources?id=first-source&title=The%20first%20source&standalone=true",
+                new StringContent("The first words in an empty store.", Encoding.UTF8, "text/plain"));
+            await source.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        // Restarted with the default (dataset) setting, the store is not empty, so nothing is seeded into it.
+        using (var app = new OnStore(database, seed: null).LoggingTo(output))
+        {
+            using var client = app.CreateClient();
+            var sources = (await client.GetJsonAsync("/sources")).GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToList();
+            Assert.Equal(["first-source"], sources);
+            Assert.Empty((await client.GetJsonAsync("/events")).GetProperty("items").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task An_empty_store_stays_empty_across_restarts_with_seed_none()
+    {
+        var database = Database("still-empty.db");
+        for (var start = 0; start < 2; start++)
+        {
+            using var app = new OnStore(database, "NONE").LoggingTo(output);
+            using var client = app.CreateClient();
+            Assert.Empty((await client.GetJsonAsync("/events")).GetProperty("items").EnumerateArray());
+            Assert.Empty((await client.GetJsonAsync("/changes")).GetProperty("items").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public void A_seed_setting_that_is_neither_dataset_nor_none_stops_startup_naming_both()
+    {
+        using var app = new OnStore(Database("bad-seed.db"), "empty").LoggingTo(output);
+
+        var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Timeline:Seed is 'empty'", failure.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Database("bad-seed.db")));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open is left for the temp cleaner.
+        }
+    }
+}
