@@ -41,7 +41,6 @@ public static class BatchEndpoints
     /// <summary>The most records one batch may write.</summary>
     public const int MaxItems = 500;
 
-    private static readonly string[] Accepted = ["application/json"];
 
     public static void Map<TDetail, TDocument>(RouteGroupBuilder group, string plural, string name)
         where TDetail : class
@@ -57,7 +56,7 @@ public static class BatchEndpoints
                 + $"Each {name} is validated as a single write is (quotes verbatim, offsets computed). Answers 200 with one answer per item: status, version, "
                 + "its new ETag, its warnings and the record as stored. `reason` is kept with every revision the batch adds; `dryRun=true` checks the whole batch "
                 + "and answers what would be stored, writing nothing. Needs an editor key.")
-            .Accepts<BatchRequest<TDocument>>("application/json")
+            .AcceptsBody<BatchRequest<TDocument>>(BodyMediaTypes.Json)
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -80,14 +79,9 @@ public static class BatchEndpoints
             return badOption;
         }
 
-        var contentType = http.Request.ContentType ?? string.Empty;
-        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (BodyMediaTypes.Check(http, BodyMediaTypes.Json).Refused is { } unsupported)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: $"Send the batch as application/json, an object {{\"items\": [{{\"document\": {{...}}, \"ifMatch\": \"...\"}}]}}; got '{contentType}'.",
-                extensions: new Dictionary<string, object?> { ["accepted"] = Accepted });
+            return unsupported;
         }
 
         var read = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);

@@ -33,7 +33,7 @@ public static class EventMergeEndpoints
             .WithName("MergeEvent")
             .WithSummary("Merge a duplicate event into another")
             .WithDescription(Description)
-            .Accepts<MergeRequest>("application/json")
+            .AcceptsBody<MergeRequest>(BodyMediaTypes.Json)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
@@ -63,13 +63,9 @@ public static class EventMergeEndpoints
             return badOption;
         }
 
-        var contentType = http.Request.ContentType ?? string.Empty;
-        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (BodyMediaTypes.Check(http, BodyMediaTypes.Json).Refused is { } unsupported)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: $"Send the body as application/json, e.g. {{\"into\": \"smic-added-to-us-sanctions-list\"}}; got '{contentType}'.");
+            return unsupported;
         }
 
         var read = await JsonBodies.ReadObjectAsync(http.Request, cancellationToken);

@@ -70,6 +70,56 @@ public static class ImportExportApi
             + "(position, record, version, action, author, time, reason, document). Importing such a file into an empty store replays it, so "
             + "versions, authors, tombstones and the change feed come back exactly. `false` (the default): the live records only.")] string? history)
     {
+        var withHistory = false;
+        if (history is not null && !WriteOptions.TryFlag(history, out withHistory))
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["history"] = [$"'{history}' is not true or false"] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Invalid parameter 'history'",
+                Detail = $"history: '{history}' is not true or false",
+            });
+        }
+
+        return new Exports.StreamedResult("application/json; charset=utf-8", withHistory ? "timeline-with-history.json" : "timeline.json",
+            (body, ct) => DatasetExport.WriteAsync(store, body, withHistory, ct));
+    }
+
+    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(
+        HttpContext http, IDatasetStore store,
+        [FromQuery(Name = "reason"), System.ComponentModel.Description(WriteOptions.ReasonDescription)] string? reason,
+        [FromQuery(Name = "dryRun"), System.ComponentModel.Description(WriteOptions.DryRunDescription + " For the offsets and warnings of a dry run, use POST /import/check.")] string? dryRun,
+        CancellationToken cancellationToken)
+    {
+        var (context, badOption) = WriteOptions.Read(http, reason, dryRun);
+        if (badOption is not null)
+        {
+            return badOption;
+        }
+
+        var (result, refused) = await ImportAsync(http, store, context! with { Actor = http.User.Identity?.Name ?? "import" }, cancellationToken);
+        return refused is not null ? refused : TypedResults.Ok(result!.Report!);
+    }
+
+    public static async Task<Results<Ok<DatasetCheck>, ProblemHttpResult>> Check(
+        HttpContext http, IDatasetStore store, CancellationToken cancellationToken)
+    {
+        var (result, refused) = await ImportAsync(http, store, new WriteContext(http.User.Identity?.Name ?? "import", null, DryRun: true), cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var events = result!.Dataset!.Events;
+        return TypedResults.Ok(new DatasetCheck(
+            result.Report!,
+            [.. result.Warnings.Select(w => w.ToString())],
+            [.. events.SelectMany(e => e.Citations.Select((c, i) => new CitationOffsets(e.Id, i, c.SourceId, c.StartOffset, c.EndOffset)))]));
+    }
+
+    /// <summary>Reads the dataset of the request and imports it as the context says (for real, or as a dry run): the result, or the problem refusing it.</summary>
+    private static async Task<(ImportResult? Result, ProblemHttpResult? Refused)> ImportAsync(HttpContext http, IDatasetStore store, WriteContext context, CancellationToken cancellationToken)
+    {
         if (BodyMediaTypes.Check(http, BodyMediaTypes.Json).Refused is { } unsupported)
         {
             return (null, unsupported);
