@@ -13,7 +13,7 @@
 #   BUILD_A, BUILD_B  folders holding a built Timeline.Api.dll (dotnet build -c Release)
 #   STORE             a store both can serve (it is copied once to /dev/shm and both servers read that copy)
 #   ROUNDS=3  EXPORTS="/events.csv /events.ics"  ATOM=1  ATOM_DURATION=10s  ATOM_CONNECTIONS=4  EXPORT_TIMEOUT=900
-#   OUT (a folder for the records; a new one under /tmp by default)
+#   EVENTS (the number of events a whole export holds, for events/s)  OUT (a folder for the records; under /tmp by default)
 #
 # Wrap it in `flock /tmp/bench.lock` on a shared machine. Every step is bounded: a server's start by 240 s, each
 # export by EXPORT_TIMEOUT, each wrk run by its duration plus 60 s.
@@ -30,10 +30,11 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-cp "$STORE" "$work/store.db"
+# One copy in memory that both servers read (a store already in /dev/shm is read where it is).
+if [[ $(realpath "$STORE") == /dev/shm/* ]]; then db=$(realpath "$STORE"); else db=$work/store.db; cp "$STORE" "$db"; fi
 start() { # folder port name
   (cd "$1" && ASPNETCORE_ENVIRONMENT=Production exec dotnet Timeline.Api.dll --urls "http://127.0.0.1:$2" \
-    --Timeline:DatabasePath="$work/store.db" --Timeline:RateLimits:ReadsPerWindow=0 --Logging:LogLevel:Default=Warning >"$OUT/server-$3.log" 2>&1) &
+    --Timeline:DatabasePath="$db" --Timeline:RateLimits:ReadsPerWindow=0 --Logging:LogLevel:Default=Warning >"$OUT/server-$3.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 480); do curl -sf "http://127.0.0.1:$2/events?limit=1" >/dev/null && return; sleep 0.5; done
   echo "the server in $1 did not answer (see $OUT/server-$3.log)" >&2; exit 1
@@ -42,19 +43,20 @@ start "$A" 5721 A; pid_a=$(pgrep -f "urls http://127.0.0.1:5721" | head -n 1)
 start "$B" 5722 B; pid_b=$(pgrep -f "urls http://127.0.0.1:5722" | head -n 1)
 echo "A: $A (pid $pid_a, port 5721)"
 echo "B: $B (pid $pid_b, port 5722)"
-events=$(curl -s "http://127.0.0.1:5721/version" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("events", d.get("eventCount", "")))' 2>/dev/null || true)
+events=${EVENTS:-}
 
 allocated() { # port: bytes allocated by the server's managed heap so far
-  curl -s "http://127.0.0.1:$1/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes(_total)? / { print $2; exit }'
+  { curl -s --max-time 30 "http://127.0.0.1:$1/metrics" || true; } | awk '/^dotnet_gc_heap_total_allocated_bytes(_total)? / { print $2; exit }'
 }
-status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 export_once() { # name port pid url round
   local before_rss before_alloc after_alloc hwm line
   echo 5 >"/proc/$3/clear_refs" # resets VmHWM to the current RSS
   before_rss=$(status_kb "$3" VmRSS)
   before_alloc=$(allocated "$2")
-  line=$(curl -s -o /dev/null --max-time "$EXPORT_TIMEOUT" -w '%{http_code} %{size_download} %{time_total}' "http://127.0.0.1:$2$4")
+  line=$(curl -s -o /dev/null --max-time "$EXPORT_TIMEOUT" -w '%{http_code} %{size_download} %{time_total}' "http://127.0.0.1:$2$4") \
+    || { echo "round $5 $1 $4: curl failed ($line); server alive: $(kill -0 "$3" 2>/dev/null && echo yes || echo no)" >&2; return 0; }
   hwm=$(status_kb "$3" VmHWM)
   after_alloc=$(allocated "$2")
   echo "{\"build\": \"$1\", \"url\": \"$4\", \"round\": $5, \"result\": \"$line\", \"rss_before_kb\": $before_rss, \"hwm_kb\": $hwm, \"allocated\": \"${before_alloc:-} ${after_alloc:-}\"}" >>"$OUT/records.jsonl"
