@@ -4,6 +4,12 @@ using Timeline.Api.Events;
 
 namespace Timeline.Api.Exports;
 
+// Written by CsvHelper 34.0.0 (issue 16), measured side by side with the hand-written writer it replaced at 1,000,000
+// events (426,848,352 bytes from each; a slice compared byte for byte differs only in the links' host): 3.99 MB/s
+// against 2.83 MB/s (medians of 3 interleaved rounds on a loaded machine; the rounds paired 77%, 166% and 80%, 101% on
+// their geometric mean), in constant memory (peak RSS 143 MB against 151 MB), allocating 4.7 GB per export against
+// 6.0 GB. tests/Benchmarks/formats.sh, docs/performance.md "Format libraries, side by side".
+
 /// <summary>
 /// RFC 4180 CSV: a header row, one row per event, CRLF line ends, every field quoted when it holds a comma,
 /// a quote or a line break. Cells that a spreadsheet would read as a formula are prefixed with an apostrophe so
