@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Microsoft.VisualBasic.FileIO;
 
 namespace Timeline.Api.Tests;
 
@@ -234,18 +233,8 @@ public sealed class ExportTests : IClassFixture<ExportTests.App>
 
     private static string Neutralised(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
 
-    internal static List<string[]> ParseCsv(string body)
-    {
-        using var parser = new TextFieldParser(new StringReader(body)) { HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
-        parser.SetDelimiters(",");
-        var rows = new List<string[]>();
-        while (!parser.EndOfData)
-        {
-            rows.Add(parser.ReadFields()!);
-        }
-
-        return rows;
-    }
+    /// <summary>A CSV body read by CsvHelper's reader (see <see cref="ExportParserTests.ReadCsv"/>).</summary>
+    internal static List<string[]> ParseCsv(string body) => ExportParserTests.ReadCsv(Encoding.UTF8.GetBytes(body));
 
     /// <summary>A strict line-level iCalendar reader: unfolds, checks BEGIN/END nesting and the required properties.</summary>
     internal static List<Dictionary<string, string>> ParseICalendar(string[] physical)
@@ -315,6 +304,7 @@ public sealed class ExportTests : IClassFixture<ExportTests.App>
         return (start.FirstDay, end.LastDay);
     }
 
+    /// <summary>An RFC 3339 date-time in UTC (Atom's date construct), with or without a fraction of a second.</summary>
     private static void AssertRfc3339(string value) =>
-        Assert.True(DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _), value);
+        Assert.True(DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _), value);
 }

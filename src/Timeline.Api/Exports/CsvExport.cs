@@ -1,8 +1,14 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 using Timeline.Api.Events;
 
 namespace Timeline.Api.Exports;
+
+// Written by CsvHelper 34.0.0 (issue 16), measured side by side with the hand-written writer it replaced at 1,000,000
+// events (426,848,352 bytes from each; a slice compared byte for byte differs only in the links' host): 3.99 MB/s
+// against 2.83 MB/s (medians of 3 interleaved rounds on a loaded machine; the rounds paired 77%, 166% and 80%, 101% on
+// their geometric mean), in constant memory (peak RSS 143 MB against 151 MB), allocating 4.7 GB per export against
+// 6.0 GB. tests/Benchmarks/formats.sh, docs/performance.md "Format libraries, side by side".
 
 /// <summary>
 /// RFC 4180 CSV: a header row, one row per event, CRLF line ends, every field quoted when it holds a comma,
@@ -19,37 +25,41 @@ public static class CsvExport
     public static readonly string[] Columns =
         ["id", "date", "date_precision", "end_date", "category", "title", "summary", "tags", "entities", "caveats", "citations", "references", "url"];
 
+    /// <summary>CsvHelper's RFC 4180 writer: comma, CRLF, quoted when needed, UTF-8 without a byte order mark.</summary>
+    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
+    {
+        // Formula-like cells are neutralised by Cell (below), whose rule is wider than CsvHelper's own (its injection
+        // characters must be ASCII and are only looked for in the first character).
+        Injection = CsvInjection.None,
+        WriteByteOrderMark = false,
+    };
+
     public static async Task WriteAsync(IAsyncEnumerable<ExportEvent> events, string baseUrl, Stream body, CancellationToken cancellationToken)
     {
-        await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
-        await WriteRowAsync(writer, Columns);
-        var rows = 0;
+        // CsvHelper encodes straight into its own UTF-8 buffer and hands it to the body asynchronously when it is mostly
+        // full (EndRecordAsync), so the export holds one buffer whatever the number of rows.
+        await using var csv = CsvWriter.Create(body, Options, leaveOpen: true);
+        await csv.WriteRecordAsync(Columns, cancellationToken);
         await foreach (var item in events.WithCancellation(cancellationToken))
         {
             var e = item.Event;
-            await WriteRowAsync(writer,
-            [
-                e.Id,
-                e.Date,
-                e.DatePrecision,
-                e.EndDate ?? string.Empty,
-                e.Category,
-                e.Title,
-                e.Summary,
-                string.Join("; ", e.Tags),
-                string.Join("; ", item.Entities.Select(l => l.Id).Distinct()),
-                List(e.Caveats),
-                List(item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”")),
-                List(item.References.Select(r => r.ToString())),
-                $"{baseUrl}/events/{e.Id}",
-            ]);
-            if (++rows % 500 == 0)
-            {
-                await writer.FlushAsync(cancellationToken);
-            }
+            csv.WriteField(Cell(e.Id));
+            csv.WriteField(Cell(e.Date));
+            csv.WriteField(Cell(e.DatePrecision));
+            csv.WriteField(Cell(e.EndDate ?? string.Empty));
+            csv.WriteField(Cell(e.Category));
+            csv.WriteField(Cell(e.Title));
+            csv.WriteField(Cell(e.Summary));
+            csv.WriteField(Cell(string.Join("; ", e.Tags)));
+            csv.WriteField(Cell(string.Join("; ", item.Entities.Select(l => l.Id).Distinct())));
+            csv.WriteField(Cell(List(e.Caveats)));
+            csv.WriteField(Cell(List(item.Citations.Select(c => $"{c.SourceId}: “{c.Quote}”"))));
+            csv.WriteField(Cell(List(item.References.Select(r => r.ToString()))));
+            csv.WriteField(Cell($"{baseUrl}/events/{e.Id}"));
+            await csv.EndRecordAsync(cancellationToken);
         }
 
-        await writer.FlushAsync(cancellationToken);
+        await csv.FlushAsync(cancellationToken);
     }
 
     /// <summary>
@@ -59,18 +69,8 @@ public static class CsvExport
     public static string List(IEnumerable<string> items) =>
         string.Join(" | ", items.Select(i => i.Contains('\\') || i.Contains('|') ? i.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal) : i));
 
-    /// <summary>One field as it must be written: neutralised if formula-like, quoted if needed.</summary>
-    public static string Field(string value)
-    {
-        if (LooksLikeFormula(value))
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0
-            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : value;
-    }
+    /// <summary>A cell's text as it must be written (CsvHelper quotes it): prefixed with an apostrophe if formula-like.</summary>
+    public static string Cell(string value) => LooksLikeFormula(value) ? "'" + value : value;
 
     /// <summary>Whether a spreadsheet could take the cell for a formula (see the class summary).</summary>
     public static bool LooksLikeFormula(string value)
@@ -91,23 +91,5 @@ public static class CsvExport
         }
 
         return false;
-    }
-
-    private static Task WriteRowAsync(StreamWriter writer, string[] fields)
-    {
-        // One write a row: the row is built in memory, then handed to the writer's buffer.
-        var row = new StringBuilder(256);
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (i > 0)
-            {
-                row.Append(',');
-            }
-
-            row.Append(Field(fields[i]));
-        }
-
-        row.Append("\r\n");
-        return writer.WriteAsync(row);
     }
 }
