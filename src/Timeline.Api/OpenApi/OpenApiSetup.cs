@@ -34,6 +34,9 @@ public static class OpenApiSetup
         // The entity list's q matches names and aliases: "charlotte" is the Kirin 9000S's code name, a chip.
         [("entities", "q")] = "charlotte",
         [("entities", "kind")] = "chip",
+        // Matching a name: the words of Xu Zhijun's name in the Western order find him (word-order), a person.
+        [("entities/match", "name")] = "Zhijun Xu",
+        [("entities/match", "kind")] = "person",
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
