@@ -109,6 +109,15 @@ public class EntityMatcherTests
     }
 
     [Fact]
+    public void A_legal_form_written_out_or_abbreviated_is_the_same_word()
+    {
+        var (score, reasons) = EntityMatcher.Score("Semiconductor Manufacturing International Corp.", "Semiconductor Manufacturing International Corporation");
+
+        Assert.Equal(1.0, score, 3);
+        Assert.Equal("exact", reasons[0].Feature);
+    }
+
+    [Fact]
     public void A_misspelt_name_is_explained_as_similar_words_and_scores_below_the_exact_name()
     {
         var matches = Seeded.Match("Huawey", null, EntityMatcher.Cutoff, 5);

@@ -48,7 +48,7 @@ public sealed class EntityMatcher
     /// <summary>The features a match is explained by.</summary>
     public static IReadOnlyList<Term> Features { get; } =
     [
-        new("exact", "The same words in the same order, once case, accents, pinyin tones and punctuation are set aside (score 1)."),
+        new("exact", "The same words in the same order, once case, accents, pinyin tones and punctuation are set aside and legal forms abbreviated (Corporation is Corp., Limited Ltd): score 1."),
         new("spacing", "The same letters spaced, run together or hyphenated differently: XuZhijun, Kirin-9000S (0.97)."),
         new("word-order", "The same words in another order: Zhijun Xu for Xu Zhijun (0.95)."),
         new("initials", "One is the initials of the other: SMIC for Semiconductor Manufacturing International Corporation (0.9)."),

@@ -6,7 +6,8 @@ namespace Timeline.Model.Entities;
 /// <summary>
 /// A name as the entity matcher compares it: folded (case, accents, pinyin tone marks and tone numbers, compatibility
 /// forms such as full-width letters) and cut into words. Chinese, Japanese and Korean characters make words of their own
-/// runs (华为技术 is one word, 麒麟9000S is 麒麟 and 9000s). Built once per name; pure.
+/// runs (华为技术 is one word, 麒麟9000S is 麒麟 and 9000s); legal forms are abbreviated (Corporation is corp). Built once
+/// per name; pure.
 /// </summary>
 public sealed class NameText
 {
@@ -15,6 +16,16 @@ public sealed class NameText
     {
         "corporation", "corp", "company", "co", "inc", "incorporated", "ltd", "limited", "llc", "plc", "gmbh", "ag", "sa",
         "group", "holding", "holdings", "the", "of", "and", "for",
+    };
+
+    /// <summary>Legal forms written out and abbreviated are one word: Corporation is corp, Company co, Limited ltd.</summary>
+    private static readonly Dictionary<string, string> LegalAbbreviations = new(StringComparer.Ordinal)
+    {
+        ["corporation"] = "corp",
+        ["company"] = "co",
+        ["limited"] = "ltd",
+        ["incorporated"] = "inc",
+        ["holdings"] = "holding",
     };
 
     /// <summary>Words left out of initials: "Bureau of Industry and Security" is BIS.</summary>
@@ -105,6 +116,7 @@ public sealed class NameText
                 if (!wordIsCjk)
                 {
                     w = StripToneNumbers(w);
+                    w = LegalAbbreviations.GetValueOrDefault(w, w);
                 }
 
                 words.Add(w);
