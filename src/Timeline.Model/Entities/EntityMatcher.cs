@@ -179,8 +179,7 @@ public sealed class EntityMatcher
             return new(0.97, "spacing", $"'{name.Original}' has the same letters, spaced differently");
         }
 
-        if (query.Words.Count == name.Words.Count
-            && query.Words.Order(StringComparer.Ordinal).SequenceEqual(name.Words.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        if (query.Words.Count == name.Words.Count && string.Equals(query.SortedWords, name.SortedWords, StringComparison.Ordinal))
         {
             return new(0.95, "word-order", $"'{name.Original}' has the same words in another order");
         }
@@ -293,24 +292,19 @@ public sealed class EntityMatcher
     /// <summary>Two or three adjacent words of <paramref name="a"/> that spell one word of <paramref name="b"/>: all covered.</summary>
     private static void MergedRuns(NameText a, NameText b, double[] aCover, double[] bCover, HashSet<string> features)
     {
-        for (var start = 0; start < a.Words.Count - 1; start++)
+        foreach (var (start, end, run) in a.Runs)
         {
-            var run = a.Words[start];
-            for (var end = start + 1; end < Math.Min(a.Words.Count, start + 3); end++)
+            for (var j = 0; j < b.Words.Count; j++)
             {
-                run += a.Words[end];
-                for (var j = 0; j < b.Words.Count; j++)
+                if (string.Equals(run, b.Words[j], StringComparison.Ordinal))
                 {
-                    if (string.Equals(run, b.Words[j], StringComparison.Ordinal))
+                    for (var k = start; k <= end; k++)
                     {
-                        for (var k = start; k <= end; k++)
-                        {
-                            aCover[k] = 1;
-                        }
-
-                        bCover[j] = 1;
-                        features.Add("spacing");
+                        aCover[k] = 1;
                     }
+
+                    bCover[j] = 1;
+                    features.Add("spacing");
                 }
             }
         }

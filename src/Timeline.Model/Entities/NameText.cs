@@ -40,6 +40,19 @@ public sealed class NameText
         Letters = letters;
         Compact = string.Concat(words);
         TotalWeight = weights.Sum();
+        SortedWords = string.Join(' ', words.Order(StringComparer.Ordinal));
+        var runs = new List<(int Start, int End, string Text)>();
+        for (var start = 0; start < words.Length - 1; start++)
+        {
+            var run = words[start];
+            for (var end = start + 1; end < Math.Min(words.Length, start + 3); end++)
+            {
+                run += words[end];
+                runs.Add((start, end, run));
+            }
+        }
+
+        Runs = runs.ToArray();
         Initials = words.Length >= 2 && !cjk.Any(c => c)
             ? string.Concat(words.Where(w => !Particles.Contains(w)).Select(w => w[0]))
             : string.Empty;
@@ -59,6 +72,12 @@ public sealed class NameText
 
     /// <summary>A 64-bit set of the characters of each word, to skip comparing words that share too few.</summary>
     internal ulong[] Letters { get; }
+
+    /// <summary>The words in ordinal order, joined by spaces: two names with the same words in any order have the same.</summary>
+    public string SortedWords { get; }
+
+    /// <summary>Two or three adjacent words run together (zhi jun: zhijun), with the first and last word's index.</summary>
+    internal (int Start, int End, string Text)[] Runs { get; }
 
     /// <summary>The words run together: "Xu Zhijun", "XuZhijun" and "xu-zhijun" are all xuzhijun.</summary>
     public string Compact { get; }
