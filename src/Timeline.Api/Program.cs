@@ -14,6 +14,7 @@ using Timeline.Api.Redirects;
 using Timeline.Api.Search;
 using Timeline.Api.Sources;
 using Timeline.Api.TimelinePage;
+using Timeline.Api.Vocabulary;
 
 // Command words and their operands (import FILE, ...) are not configuration; everything else is.
 // The content root is where the app is built (appsettings.json beside the binaries), whatever the working
@@ -82,6 +83,7 @@ api.MapEvents();
 api.MapEntities();
 api.MapSources();
 api.MapCategories();
+api.MapRolesAndKinds();
 api.MapSearch();
 api.MapHealth();
 api.MapCuration();

@@ -22,6 +22,7 @@ public static class TimelineServices
     {
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<EventPageService>();
+        services.AddSingleton<Matching.EntityMatching>();
         services.AddSingleton<EventFacets>();
         services.AddSingleton<Exports.ExportGate>();
         Exports.ExportSlots.AddExportOpenApi(services);

@@ -6,6 +6,7 @@ using Timeline.Api.Problems;
 using Timeline.Model.Vocabulary;
 using Timeline.Model.Store;
 using Timeline.Api.Listing;
+using Timeline.Api.Matching;
 
 namespace Timeline.Api.Entities;
 
@@ -18,7 +19,12 @@ public static class EntitiesApi
         group.MapGet("/", ListEntities)
             .WithName("ListEntities")
             .WithSummary("List entities")
-            .WithDescription("Companies, governments, agencies, people, products, chips, technologies, organizations and event series, sorted by name, each with the number of events that involve it. Filter by `kind`, and by `q`, which matches a part of the name, id or any alias, ignoring case (q=charlotte finds the Kirin 9000S).");
+            .WithDescription("Companies, governments, agencies, people, products, chips, technologies, organizations and event series, sorted by name, each with the number of events that involve it. Filter by `kind`, and by `q`, which finds entities by name, alias or id the way GET /entities/match scores them (words in any order, initials, accents and pinyin tones ignored, misspellings, Chinese characters) and also every entity whose name, id or an alias contains the text, ignoring case (q=charlotte finds the Kirin 9000S by its code name); with `q` the list is ranked, best match first, then by name.");
+
+        group.MapGet("/match", EntityMatchApi.MatchEntities)
+            .WithName("MatchEntities")
+            .WithSummary("Match a name against every entity's names and aliases")
+            .WithDescription(EntityMatchApi.Description);
 
         group.MapGet("/{id}", GetEntity)
             .WithName("GetEntity")
@@ -39,14 +45,15 @@ public static class EntitiesApi
 
     public static async Task<Results<Ok<EntityList>, ValidationProblem>> ListEntities(
         [FromQuery(Name = "kind"), Description("Only entities of this kind: company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.")] string? kind,
-        [FromQuery(Name = "q"), Description("Text to find in the name, id or an alias, ignoring case (at most 200 characters).")] string? q,
+        [FromQuery(Name = "q"), Description("A name to find: ranks entities by how well a name, alias or id matches it (as GET /entities/match), and keeps every entity whose name, id or an alias contains it, ignoring case (at most 200 characters).")] string? q,
         IEntityReader queries,
+        EntityMatching matching,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!string.IsNullOrEmpty(kind) && !Vocabularies.IsEntityKind(kind))
+        if (EntityMatchApi.KindError(kind) is { } kindError)
         {
-            errors["kind"] = [$"'{kind}' is not an entity kind; the kinds are {Vocabularies.List(Vocabularies.EntityKinds)}"];
+            errors["kind"] = [kindError];
         }
 
         if (q is { Length: > 200 })
@@ -59,11 +66,18 @@ public static class EntitiesApi
             return QueryProblems.Invalid(errors);
         }
 
-        var items = await queries.ListAsync(
-            string.IsNullOrEmpty(kind) ? null : kind,
-            string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
-            cancellationToken);
-        return TypedResults.Ok(new EntityList(items));
+        kind = string.IsNullOrEmpty(kind) ? null : kind;
+        if (string.IsNullOrWhiteSpace(q))
+        {
+            return TypedResults.Ok(new EntityList(await queries.ListAsync(kind, null, cancellationToken)));
+        }
+
+        // Ranked by the matcher of GET /entities/match, keeping every entity whose names contain the text.
+        var matcher = await matching.GetAsync(cancellationToken);
+        var ranked = matcher.Match(q.Trim(), kind, EntityMatcher.Cutoff, int.MaxValue, alwaysContains: true);
+        var items = (await queries.ListAsync(kind, ranked.Select(r => r.Entity.Id).ToList(), cancellationToken))
+            .ToDictionary(i => i.Id, StringComparer.Ordinal);
+        return TypedResults.Ok(new EntityList(ranked.Where(r => items.ContainsKey(r.Entity.Id)).Select(r => items[r.Entity.Id]).ToList()));
     }
 
     public static async Task<Results<Ok<EntityItem>, ProblemHttpResult, StatusCodeHttpResult>> GetEntity(

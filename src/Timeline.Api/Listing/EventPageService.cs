@@ -11,7 +11,7 @@ namespace Timeline.Api.Listing;
 /// its budget (<see cref="ISearchBudget"/>), check the ids they name, follow the cursor, and link the next page
 /// (<see cref="IEventPages"/>). One filter model for all of them.
 /// </summary>
-public sealed class EventPageService(IEventPages pages, CursorCodec cursors, ISearchBudget searchBudget)
+public sealed class EventPageService(IEventPages pages, CursorCodec cursors, ISearchBudget searchBudget, Matching.EntityMatching entityNames)
 {
     /// <summary>
     /// The checked filter, or the problems naming every bad parameter (unknown and repeated ones are refused earlier, by
@@ -38,7 +38,7 @@ public sealed class EventPageService(IEventPages pages, CursorCodec cursors, ISe
         var (missingEntities, sourceMissing) = await pages.MissingReferencesAsync(filter.Entities, filter.Source, cancellationToken);
         if (missingEntities.Count > 0)
         {
-            errors["entity"] = [$"unknown entity id{(missingEntities.Count == 1 ? "" : "s")} {string.Join(", ", missingEntities.Select(e => $"'{e}'"))}; GET /entities lists them"];
+            errors["entity"] = [await entityNames.UnknownIdsAsync(missingEntities, cancellationToken)];
         }
 
         if (sourceMissing)

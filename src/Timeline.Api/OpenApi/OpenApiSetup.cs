@@ -37,6 +37,9 @@ public static class OpenApiSetup
         // The entity list's q matches names and aliases: "charlotte" is the Kirin 9000S's code name, a chip.
         [("entities", "q")] = "charlotte",
         [("entities", "kind")] = "chip",
+        // Matching a name: the words of Xu Zhijun's name in the Western order find him (word-order), a person.
+        [("entities/match", "name")] = "Zhijun Xu",
+        [("entities/match", "kind")] = "person",
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -398,11 +401,30 @@ public static class OpenApiSetup
         ]),
     };
 
+    /// <summary>Closed value sets found only in bodies (not taken as query parameters), documented the same way.</summary>
+    private static readonly ClosedVocabulary[] BodyVocabularies =
+    [
+        new("Role", "The part an entity plays in an event (GET /roles).", Vocabularies.Roles),
+        new("MatchFeature", "Why a name matched an entity (GET /entities/match).", EntityMatcher.Features),
+    ];
+
+    /// <summary>The properties of the answers and bodies that take a closed value set: schema, property, component.</summary>
+    private static readonly (string Schema, string Property, string Component)[] VocabularyProperties =
+    [
+        ("EntityItem", "kind", "EntityKind"),
+        ("EntityMatchItem", "kind", "EntityKind"),
+        ("EventEntity", "kind", "EntityKind"),
+        ("EventEntity", "role", "Role"),
+        ("EntityLinkDocument", "role", "Role"),
+        ("EntityDocument", "kind", "EntityKind"),
+        ("MatchReason", "feature", "MatchFeature"),
+    ];
+
     private static void AddClosedVocabularies(OpenApiDocument document)
     {
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        foreach (var vocabulary in ClosedVocabularies.Values)
+        foreach (var vocabulary in ClosedVocabularies.Values.Concat(BodyVocabularies))
         {
             document.Components.Schemas[vocabulary.Component] = new OpenApiSchema
             {
@@ -411,6 +433,16 @@ public static class OpenApiSetup
                 Enum = vocabulary.Terms.Select(t => (JsonNode)t.Id).ToList(),
                 Default = vocabulary.Default,
             };
+        }
+
+        // A property holding one of them refers to it, keeping its own description.
+        foreach (var (schemaName, property, component) in VocabularyProperties)
+        {
+            if (document.Components.Schemas.TryGetValue(schemaName, out var schema) && schema is OpenApiSchema owner
+                && owner.Properties?.TryGetValue(property, out var existing) == true)
+            {
+                owner.Properties[property] = new OpenApiSchemaReference(component, document) { Description = existing.Description };
+            }
         }
     }
 

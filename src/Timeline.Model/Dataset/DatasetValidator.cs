@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Timeline.Model.Dates;
+using Timeline.Model.Entities;
 using Timeline.Model.Vocabulary;
 
 namespace Timeline.Model.Dataset;
@@ -122,6 +123,8 @@ public static partial class DatasetValidator
         var eventIds = new HashSet<string>(StringComparer.Ordinal);
         IReadOnlyDictionary<string, string> texts = store is null ? sourceTexts : new LayeredTexts(sourceTexts, store.SourceText);
         Func<string, bool> entityExists = store is null ? entityIds.Contains : id => entityIds.Contains(id) || store.EntityExists(id);
+        // An unknown entity id is answered with the nearest of the dataset's own (did you mean), matched only when one occurs.
+        var nearest = new Lazy<EntityMatcher>(() => new EntityMatcher(entities.Select(e => new EntityNames(e.Id, e.Name, e.Kind, e.Country, e.Aliases))));
         // Events are checked in parallel (each check only reads the sources and entities), then gathered in order.
         var eventList = document.Events;
         if (eventList is null)
@@ -140,7 +143,7 @@ public static partial class DatasetValidator
                 }
 
                 var errorsHere = new List<DatasetError>();
-                var valid = ValidateEvent(eventList[i], $"events[{i}]", texts, entityExists, errorsHere);
+                var valid = ValidateEvent(eventList[i], $"events[{i}]", texts, entityExists, errorsHere, id => nearest.Value.DidYouMean(id));
                 results[i] = (valid, errorsHere.Count > 0 ? errorsHere : null);
             });
 
@@ -169,6 +172,10 @@ public static partial class DatasetValidator
         errors = found;
         return found.Count == 0 ? new ValidatedDataset(sources, entities, events) : null;
     }
+
+    /// <summary>" (did you mean 'supplier'?)" for a value near a term of the vocabulary, else empty.</summary>
+    private static string DidYouMean(IReadOnlyList<Term> terms, string? value) =>
+        EntityMatcher.NearestTerm(terms, value) is { } nearest ? $" (did you mean '{nearest.Id}'?)" : string.Empty;
 
     /// <summary>A date of the dataset: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date) in a year from <see cref="FirstYear"/> to <see cref="LastYear"/>.</summary>
     public static bool TryParseDate(string? text, out PartialDate date, out string? error)
@@ -284,7 +291,7 @@ public static partial class DatasetValidator
         var name = RequireText(entity.Name, $"{path}.name", MaxNameLength, errors);
         if (!Vocabularies.IsEntityKind(entity.Kind))
         {
-            errors.Add(new DatasetError($"{path}.kind", $"'{entity.Kind}' is not an entity kind (one of {Vocabularies.List(Vocabularies.EntityKinds)})"));
+            errors.Add(new DatasetError($"{path}.kind", $"'{entity.Kind}' is not an entity kind{DidYouMean(Vocabularies.EntityKinds, entity.Kind)} (one of {Vocabularies.List(Vocabularies.EntityKinds)})"));
         }
 
         if (entity.Country is not null && !CountryPattern().IsMatch(entity.Country))
@@ -310,7 +317,8 @@ public static partial class DatasetValidator
         string path,
         IReadOnlyDictionary<string, string> sourceTexts,
         Func<string, bool> entityExists,
-        List<DatasetError> errors)
+        List<DatasetError> errors,
+        Func<string, string>? nearestEntities = null)
     {
         var before = errors.Count;
         path = Name(path, @event.Id);
@@ -381,12 +389,12 @@ public static partial class DatasetValidator
 
             if (string.IsNullOrEmpty(link.Id) || !entityExists(link.Id))
             {
-                errors.Add(new DatasetError($"{linkPath}.id", $"unknown entity '{link.Id}'"));
+                errors.Add(new DatasetError($"{linkPath}.id", $"unknown entity '{link.Id}'{(string.IsNullOrEmpty(link.Id) ? string.Empty : nearestEntities?.Invoke(link.Id))}"));
             }
 
             if (!Vocabularies.IsRole(link.Role))
             {
-                errors.Add(new DatasetError($"{linkPath}.role", $"'{link.Role}' is not a role (one of {Vocabularies.List(Vocabularies.Roles)})"));
+                errors.Add(new DatasetError($"{linkPath}.role", $"'{link.Role}' is not a role{DidYouMean(Vocabularies.Roles, link.Role)} (one of {Vocabularies.List(Vocabularies.Roles)}; GET /roles describes them)"));
             }
 
             if (links.Any(l => l.EntityId == link.Id && l.Role == link.Role))

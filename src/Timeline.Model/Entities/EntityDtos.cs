@@ -3,7 +3,7 @@ namespace Timeline.Model.Entities;
 /// <summary>A company, government, agency, person, product, chip, technology, organization or event series.</summary>
 /// <param name="Id">Stable, readable id, used by the `entity` filter.</param>
 /// <param name="Name">Display name.</param>
-/// <param name="Kind">company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.</param>
+/// <param name="Kind">The entity's kind, one of the closed vocabulary GET /entity-kinds lists (company, government, agency, person, chip...).</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code, or null.</param>
 /// <param name="Aliases">Other names the sources use, such as a codename.</param>
 /// <param name="Description">A short factual description.</param>

@@ -122,8 +122,8 @@ public sealed record EventReference(string Title, string Publisher, string Date,
 /// <summary>An entity as involved in one event.</summary>
 /// <param name="Id">Entity id (GET /entities/{id}).</param>
 /// <param name="Name">Display name.</param>
-/// <param name="Kind">company, government, agency, person, product, chip, technology, organization, event-series, regulation or list.</param>
-/// <param name="Role">target, issuer, manufacturer, designer, customer, subject, speaker, author or participant.</param>
+/// <param name="Kind">The entity's kind, one of the closed vocabulary GET /entity-kinds lists (company, government, agency, person, chip...).</param>
+/// <param name="Role">The part the entity plays in the event, one of the closed vocabulary GET /roles lists (target, issuer, supplier, customer...).</param>
 public sealed record EventEntity(string Id, string Name, string Kind, string Role);
 
 /// <summary>A verbatim quote from a source.</summary>

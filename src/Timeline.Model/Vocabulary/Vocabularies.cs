@@ -31,6 +31,8 @@ public static class Vocabularies
         new("event-series", "A recurring conference or event."),
         new("regulation", "A rule or body of rules, such as the Foreign Direct Product Rule."),
         new("list", "An official list of parties, such as the Entity List."),
+        new("facility", "A site: a fab, plant, laboratory or data centre, as restricted-party lists name them."),
+        new("research-institute", "A university, academy or research institute, as many on the Entity List are."),
     ];
 
     public static IReadOnlyList<Term> Roles { get; } =
@@ -45,6 +47,13 @@ public static class Vocabularies
         new("author", "The author of a report or analysis."),
         new("participant", "A party taking part."),
         new("publisher", "The body that published a report, rule or statement."),
+        new("supplier", "The party that sells or supplies goods, technology or services to another in the event."),
+        new("investor", "The party that puts money into another, or takes a stake in it."),
+        new("parent", "The company that owns or controls another party of the event."),
+        new("subsidiary", "The company owned or controlled by another party of the event."),
+        new("licensor", "The party that grants a licence to its technology, software or patents."),
+        new("licensee", "The party that receives a licence, or an export licence, to use or ship something."),
+        new("regulator", "The authority that reviews, approves or enforces: a licence decision, a merger review or an investigation."),
     ];
 
     public static bool IsCategory(string? value) => Contains(Categories, value);

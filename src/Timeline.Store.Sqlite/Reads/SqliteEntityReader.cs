@@ -39,8 +39,8 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
         public string Alias { get; init; } = string.Empty;
     }
 
-    /// <summary>Entities of a kind and/or whose name or an alias contains <paramref name="text"/> (case-insensitive), by name.</summary>
-    public async Task<IReadOnlyList<EntityItem>> ListAsync(string? kind, string? text, CancellationToken cancellationToken)
+    /// <summary>Entities of a kind and/or of the ids given, by name.</summary>
+    public async Task<IReadOnlyList<EntityItem>> ListAsync(string? kind, IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder(
             """
@@ -57,24 +57,45 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
             sql.Append("\n  AND n.kind = @kind");
         }
 
-        if (text is not null)
+        if (ids is not null)
         {
-            sql.Append(
-                """
-
-                  AND (instr(lower(n.name), lower(@text)) > 0
-                       OR instr(lower(n.id), lower(@text)) > 0
-                       OR EXISTS (SELECT 1 FROM entity_aliases a WHERE a.entity_id = n.id AND instr(lower(a.alias), lower(@text)) > 0))
-                """);
+            // One JSON array parameter rather than one parameter per id: a list of every entity stays one statement.
+            sql.Append("\n  AND n.id IN (SELECT value FROM json_each(@ids))");
         }
 
         sql.Append("\nORDER BY n.name COLLATE NOCASE, n.id;");
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var snapshot = connection.BeginTransaction(deferred: true);
-        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, text }, snapshot, cancellationToken: cancellationToken))).AsList();
+        var idList = ids is null ? null : System.Text.Json.JsonSerializer.Serialize(ids);
+        var rows = (await connection.QueryAsync<EntityRow>(new CommandDefinition(sql.ToString(), new { kind, ids = idList }, snapshot, cancellationToken: cancellationToken))).AsList();
         var aliases = await AliasesAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken, snapshot);
         return rows.Select(r => ToItem(r, aliases)).ToList();
+    }
+
+    public async Task<IReadOnlyList<EntityNames>> NamesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await NamesAsync(connection, snapshot, cancellationToken);
+    }
+
+    /// <summary>The names of every live entity, on the caller's connection and transaction (a write's "did you mean").</summary>
+    public static async Task<IReadOnlyList<EntityNames>> NamesAsync(IDbConnection connection, IDbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(string Id, string Name, string Kind, string? Country)>(new CommandDefinition(
+            "SELECT id, name, kind, country FROM entities WHERE deleted_at IS NULL ORDER BY id;", transaction: transaction, cancellationToken: cancellationToken));
+        var aliases = (await connection.QueryAsync<AliasRow>(new CommandDefinition(
+            """
+            SELECT a.entity_id AS EntityId, a.alias
+            FROM entity_aliases a JOIN entities n ON n.id = a.entity_id AND n.deleted_at IS NULL
+            ORDER BY a.entity_id, a.ordinal;
+            """,
+            transaction: transaction,
+            cancellationToken: cancellationToken)))
+            .GroupBy(r => r.EntityId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Alias).ToList(), StringComparer.Ordinal);
+        return rows.Select(r => new EntityNames(r.Id, r.Name, r.Kind, r.Country, aliases.GetValueOrDefault(r.Id) ?? [])).ToList();
     }
 
     /// <summary>One entity; or its tombstone if deleted; or neither if unknown.</summary>

@@ -82,7 +82,15 @@ internal sealed class EventKind : RecordKind<ValidEvent, EventDetail>
             .ToHashSet(StringComparer.Ordinal);
 
         var found = new List<DatasetError>();
-        var valid = DatasetValidator.ValidateEvent(document, "body", texts, entities.Contains, found);
+        // An unknown entity id is answered with the nearest live ones ("did you mean 'smic'"): read only when one occurs.
+        Func<string, string>? nearest = null;
+        if (entityIds.Any(id => !entities.Contains(id)))
+        {
+            var matcher = new EntityMatcher(await SqliteEntityReader.NamesAsync(c, tx, ct));
+            nearest = matcher.DidYouMean;
+        }
+
+        var valid = DatasetValidator.ValidateEvent(document, "body", texts, entities.Contains, found, nearest);
         if (valid is not null)
         {
             found.AddRange(await EventLinkRules.CheckAsync(c, tx, valid, ct));
