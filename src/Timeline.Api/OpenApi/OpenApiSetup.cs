@@ -34,6 +34,10 @@ public static class OpenApiSetup
         // The entity list's q matches names and aliases: "charlotte" is the Kirin 9000S's code name, a chip.
         [("entities", "q")] = "charlotte",
         [("entities", "kind")] = "chip",
+
+        // A passage search: the phrase has a hyphen where the source has an em dash ("list—meaning"), and finds it.
+        [("sources/{id}/passages", "id")] = "ft-derived-huawei-smic-kirin-9000s",
+        [("sources/{id}/passages", "phrase")] = "SMIC joined Huawei on the US sanctions list - meaning",
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -294,9 +298,9 @@ public static class OpenApiSetup
                         parameter.Example = integer.Example;
                     }
 
-                    if (parameter.In == ParameterLocation.Query
+                    if ((parameter.In == ParameterLocation.Query || parameter.In == ParameterLocation.Path)
                         && (RouteParameterExamples.TryGetValue(((context.Description.RelativePath ?? string.Empty).Trim('/'), parameter.Name), out var example)
-                            || ParameterExamples.TryGetValue(parameter.Name, out example)))
+                            || (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out example))))
                     {
                         parameter.Example = parameter.Schema?.Type is { } exampleType && exampleType.HasFlag(JsonSchemaType.Array)
                             ? new JsonArray(example.DeepClone())
