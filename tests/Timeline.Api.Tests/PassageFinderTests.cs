@@ -121,6 +121,24 @@ public class PassageFinderTests
     }
 
     [Fact]
+    public void A_long_phrase_in_a_text_beyond_the_alignment_budget_is_still_found_where_it_stands()
+    {
+        var random = new Random(7);
+        var words = Enumerable.Range(0, 2000).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"w{i}")).ToArray();
+        var text = string.Join(' ', Enumerable.Range(0, 250_000).Select(_ => words[random.Next(words.Length)]));
+        var start = text.IndexOf(' ', text.Length / 2) + 1;
+        var phraseWords = text[start..].Split(' ').Take(90).ToArray();
+        Assert.True(90L * 250_000 > PassageFinder.CellBudget);
+
+        // One word changed: still the place, approximately.
+        phraseWords[40] = "changed";
+        var passage = Assert.Single(PassageFinder.Find(text, string.Join(' ', phraseWords), 1));
+        Assert.Equal(start, passage.StartOffset);
+        Assert.Equal("approximate", passage.Match);
+        Assert.Equal(Math.Round(1 - (1.0 / 90), 3), passage.Score);
+    }
+
+    [Fact]
     public void Nothing_close_answers_no_passage_and_limit_bounds_the_answer()
     {
         Assert.Empty(PassageFinder.Find(Alert, "lithography export quotas for Rotterdam", 5));

@@ -35,7 +35,7 @@ public static class PassageFinder
     public const double MinScore = 0.5;
 
     /// <summary>The alignment cells one search may compute (words of the phrase times words of the text searched).</summary>
-    public const long CellBudget = 40_000_000;
+    public const long CellBudget = 20_000_000;
 
     private const int EditCost = 100;
     private const int SkipCost = 1;
@@ -70,9 +70,11 @@ public static class PassageFinder
         var m = pattern.Count;
         var maxCost = (long)Math.Floor((1 - minScore) * EditCost * m);
         var candidates = new List<Candidate>();
+        var patternIds = pattern.Select(t => t.Id).ToArray();
+        var textIds = textTokens.Select(t => t.Id).ToArray();
         foreach (var (from, to) in Regions(pattern, elisionBefore, textTokens, maxCost))
         {
-            Align(pattern, elisionBefore, textTokens, from, to, maxCost, candidates);
+            Align(patternIds, elisionBefore, textIds, from, to, maxCost, candidates);
         }
 
         candidates.Sort((a, b) => a.Cost != b.Cost ? a.Cost.CompareTo(b.Cost) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
@@ -137,13 +139,14 @@ public static class PassageFinder
     }
 
     /// <summary>A word of a text: its id (the folded form's) and its span in UTF-16 units, end exclusive.</summary>
-    private readonly record struct Token(int Id, int Start, int End, string Folded);
+    private readonly record struct Token(int Id, int Start, int End, string? Folded);
 
     private readonly record struct Candidate(int Start, int End, long Cost, int Edits);
 
     /// <summary>
-    /// The stretches of the text worth aligning: all of it when that fits the budget, else the stretches around the
-    /// phrase's words (the densest first) until the budget is spent.
+    /// The stretches of the text worth aligning: all of it when that fits the budget; else the windows where most of the
+    /// phrase's words fall on one diagonal (text position minus phrase position, in buckets, as a seed-and-extend
+    /// search does), the most voted first, until the budget is spent.
     /// </summary>
     private static List<(int From, int To)> Regions(List<Token> pattern, bool[] elisionBefore, List<Token> text, long maxCost)
     {
@@ -153,41 +156,65 @@ public static class PassageFinder
             return [(0, text.Count)];
         }
 
-        var wanted = pattern.Select(t => t.Id).ToHashSet();
-        var reach = m + (elisionBefore.Any(e => e) ? (int)Math.Min(maxCost / SkipCost, 20_000) : m / 2) + 1;
-        var spans = new List<(int From, int To, int Anchors)>();
-        for (var t = 0; t < text.Count; t++)
+        // Where each word stands in the phrase (at most a few places a word, so a phrase of one repeated word stays cheap).
+        var places = new Dictionary<int, List<int>>();
+        for (var j = 0; j < m; j++)
         {
-            if (!wanted.Contains(text[t].Id))
+            if (!places.TryGetValue(pattern[j].Id, out var list))
             {
-                continue;
+                places[pattern[j].Id] = list = [];
             }
 
-            var from = Math.Max(0, t - reach);
-            var to = Math.Min(text.Count, t + reach);
-            if (spans.Count > 0 && spans[^1].To >= from)
+            if (list.Count < 8)
             {
-                var last = spans[^1];
-                spans[^1] = (last.From, to, last.Anchors + 1);
-            }
-            else
-            {
-                spans.Add((from, to, 1));
+                list.Add(j);
             }
         }
 
+        var bucket = Math.Max(8, m / 4);
+        var votes = new Dictionary<int, int>();
+        for (var t = 0; t < text.Count; t++)
+        {
+            if (places.TryGetValue(text[t].Id, out var list))
+            {
+                foreach (var j in list)
+                {
+                    var key = (int)Math.Floor((double)(t - j) / bucket);
+                    votes[key] = votes.GetValueOrDefault(key) + 1;
+                }
+            }
+        }
+
+        var gaps = elisionBefore.Count(e => e);
+        var reach = m + bucket + (gaps > 0 ? (int)Math.Min(maxCost / SkipCost, 5_000) : m / 2);
+        var windows = votes
+            .OrderByDescending(v => v.Value)
+            .ThenBy(v => v.Key)
+            .Take(16)
+            .Select(v => (From: Math.Max(0, (v.Key * bucket) - bucket), To: (int)Math.Min(text.Count, ((long)v.Key * bucket) + reach)))
+            .Where(w => w.To > w.From)
+            .ToList();
+
         var regions = new List<(int From, int To)>();
         long spent = 0;
-        foreach (var span in spans.OrderByDescending(s => (double)s.Anchors / (s.To - s.From)))
+        foreach (var window in windows)
         {
-            var cells = (long)m * (span.To - span.From);
-            if (spent + cells > CellBudget)
+            // Windows of neighbouring buckets overlap; one inside another adds nothing. (Overlapping ones are both
+            // aligned whole, so no passage is cut at a window's edge; the same passage found twice is answered once.)
+            var (from, to) = window;
+            if (regions.Any(r => r.From <= from && to <= r.To))
             {
                 continue;
             }
 
+            var cells = (long)m * (to - from);
+            if (spent + cells > CellBudget)
+            {
+                break;
+            }
+
             spent += cells;
-            regions.Add((span.From, span.To));
+            regions.Add((from, to));
         }
 
         return regions;
@@ -198,7 +225,7 @@ public static class PassageFinder
     /// words skipped at an elision cost <see cref="SkipCost"/>. Each end whose cost is within <paramref name="maxCost"/>
     /// and is no worse than its neighbours' becomes a candidate.
     /// </summary>
-    private static void Align(List<Token> pattern, bool[] elisionBefore, List<Token> text, int from, int to, long maxCost, List<Candidate> candidates)
+    private static void Align(int[] pattern, bool[] elisionBefore, int[] text, int from, int to, long maxCost, List<Candidate> candidates)
     {
         var n = to - from;
         var cost = new long[n + 1];
@@ -212,16 +239,16 @@ public static class PassageFinder
             start[t] = t;
         }
 
-        for (var j = 1; j <= pattern.Count; j++)
+        for (var j = 1; j <= pattern.Length; j++)
         {
-            var word = pattern[j - 1].Id;
-            var skip = j < pattern.Count && elisionBefore[j];
+            var word = pattern[j - 1];
+            var skip = j < pattern.Length && elisionBefore[j];
             nextCost[0] = cost[0] + EditCost;
             nextStart[0] = start[0];
             nextEdits[0] = edits[0] + 1;
             for (var t = 1; t <= n; t++)
             {
-                var same = text[from + t - 1].Id == word;
+                var same = text[from + t - 1] == word;
                 var best = cost[t - 1] + (same ? 0 : EditCost);
                 var bestStart = start[t - 1];
                 var bestEdits = edits[t - 1] + (same ? 0 : 1);
@@ -333,46 +360,93 @@ public static class PassageFinder
         return k - i;
     }
 
-    /// <summary>Reads a text as words and punctuation marks, each with its folded form and its span.</summary>
+    /// <summary>
+    /// Reads a text as words and punctuation marks, each with its id (by folded form; -1 for a form the phrase does not
+    /// have) and its span. Only the phrase's tokens keep their folded text (<paramref name="addNew"/>); the text's are
+    /// looked up by span, without a string each.
+    /// </summary>
     private static List<Token> Tokenize(string s, Dictionary<string, int> ids, bool addNew)
     {
-        var tokens = new List<Token>();
-        var word = new StringBuilder();
+        var lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tokens = new List<Token>(addNew ? 64 : s.Length / 5);
+        var word = new char[64];
+        var length = 0;
         var wordStart = -1;
         var wordEnd = -1;
+        Span<char> single = stackalloc char[1];
+
+        void Append(char c)
+        {
+            if (length == word.Length)
+            {
+                Array.Resize(ref word, word.Length * 2);
+            }
+
+            word[length++] = c;
+        }
 
         void EndWord()
         {
-            if (word.Length > 0)
+            if (length > 0)
             {
-                Add(word.ToString(), wordStart, wordEnd);
+                Add(word.AsSpan(0, length), wordStart, wordEnd);
             }
 
-            word.Clear();
+            length = 0;
             wordStart = -1;
         }
 
-        void Add(string folded, int start, int end)
+        void Add(ReadOnlySpan<char> folded, int start, int end)
         {
-            if (!ids.TryGetValue(folded, out var id))
+            if (!lookup.TryGetValue(folded, out var id))
             {
-                id = addNew ? ids.Count : -1;
+                id = -1;
                 if (addNew)
                 {
-                    ids[folded] = id;
+                    id = ids.Count;
+                    ids[folded.ToString()] = id;
                 }
             }
 
-            tokens.Add(new Token(id, start, end, folded));
+            tokens.Add(new Token(id, start, end, addNew ? folded.ToString() : null));
         }
 
         for (var i = 0; i < s.Length;)
         {
+            var c = s[i];
+            if (c < 0x80)
+            {
+                // ASCII, most of most texts: letters and digits join the word, in lower case; the rest separates or is a mark.
+                if (char.IsAsciiLetterOrDigit(c))
+                {
+                    if (wordStart < 0)
+                    {
+                        wordStart = i;
+                    }
+
+                    Append(char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
+                    wordEnd = i + 1;
+                }
+                else if (c <= ' ' || c == 0x7F)
+                {
+                    EndWord();
+                }
+                else
+                {
+                    EndWord();
+                    single[0] = c == '`' ? '\'' : c;
+                    Add(single, i, i + 1);
+                }
+
+                i++;
+                continue;
+            }
+
             if (Rune.DecodeFromUtf16(s.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done)
             {
                 // A lone surrogate: a mark of its own.
                 EndWord();
-                Add(s.Substring(i, 1), i, i + 1);
+                Add(s.AsSpan(i, 1), i, i + 1);
                 i++;
                 continue;
             }
@@ -417,7 +491,11 @@ public static class PassageFinder
                         wordStart = i;
                     }
 
-                    word.Append(folded);
+                    foreach (var f in folded)
+                    {
+                        Append(f);
+                    }
+
                     wordEnd = i + used;
                 }
             }
