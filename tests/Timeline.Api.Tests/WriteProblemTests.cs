@@ -84,10 +84,13 @@ public class WriteProblemTests(TimelineApp app) : IClassFixture<TimelineApp>
 
         await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity), HttpStatusCode.PreconditionRequired,
             "If-Match required", "Send If-Match with the ETag of the entity you are changing (GET /entities/pin-co), so that a change made meanwhile by someone else is never overwritten.");
-        var stale = await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity, "\"99.1\""), HttpStatusCode.PreconditionFailed,
-            "The record has changed", "The entity 'pin-co' is at version 3, not the one your If-Match names; someone changed it meanwhile. GET it again, reapply your change, and send the new ETag.");
+        var stale = await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity, "\"1.1\""), HttpStatusCode.PreconditionFailed,
+            "The record has changed", "The entity 'pin-co' is at version 3, not the one your If-Match names (1); someone changed it since you read it. GET it again, reapply your change, and send the new ETag.");
         Assert.Equal(3, stale.GetProperty("currentVersion").GetInt64());
-        await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity, "not an etag"), HttpStatusCode.PreconditionFailed, "The record has changed");
+        var foreign = await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity, "\"99.1\""), HttpStatusCode.PreconditionFailed,
+            "If-Match is not an ETag of this record", "If-Match names no version of the entity 'pin-co': \"99.1\" names version 99, which this record has never had (it is at version 3). Send the ETag a GET of /entities/pin-co answers (it is at version 3).");
+        Assert.Equal("not-this-record", foreign.GetProperty("reason").GetString());
+        await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Put, "/entities/pin-co", entity, "not an etag"), HttpStatusCode.PreconditionFailed, "If-Match is not an ETag of this record");
 
         await ProblemAsync(await _editor.SendJsonAsync(HttpMethod.Delete, "/entities/no-such-pin", null, "*"), HttpStatusCode.NotFound,
             "No such entity", "There is no entity with id 'no-such-pin'.");

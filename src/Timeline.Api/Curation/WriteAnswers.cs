@@ -21,10 +21,14 @@ public static class WriteAnswers
             case WriteOutcome<TRecord>.PreconditionRequired required:
                 return Problem(StatusCodes.Status428PreconditionRequired, "If-Match required",
                     $"Send If-Match with the ETag of the {name} you are changing (GET /{plural}/{required.Id}), so that a change made meanwhile by someone else is never overwritten.");
+            case WriteOutcome<TRecord>.PreconditionFailed { Mismatch.Kind: PreconditionMismatchKind.NotThisRecord } foreign:
+                return Problem(StatusCodes.Status412PreconditionFailed, "If-Match is not an ETag of this record",
+                    $"If-Match names no version of the {name} '{foreign.Id}': {foreign.Mismatch!.Reason}. Send the ETag a GET of /{plural}/{foreign.Id} answers (it is at version {foreign.CurrentVersion}).",
+                    new() { ["currentVersion"] = foreign.CurrentVersion, ["reason"] = "not-this-record" });
             case WriteOutcome<TRecord>.PreconditionFailed stale:
                 return Problem(StatusCodes.Status412PreconditionFailed, "The record has changed",
-                    $"The {name} '{stale.Id}' is at version {stale.CurrentVersion}, not the one your If-Match names; someone changed it meanwhile. GET it again, reapply your change, and send the new ETag.",
-                    new() { ["currentVersion"] = stale.CurrentVersion });
+                    $"The {name} '{stale.Id}' is at version {stale.CurrentVersion}, not the one your If-Match names{(stale.Mismatch?.NamedVersion is { } named ? $" ({named})" : "")}; someone changed it since you read it. GET it again, reapply your change, and send the new ETag.",
+                    new() { ["currentVersion"] = stale.CurrentVersion, ["yourVersion"] = stale.Mismatch?.NamedVersion, ["reason"] = "changed-since" });
             case WriteOutcome<TRecord>.Invalid invalid:
                 var errors = new Dictionary<string, string[]>(invalid.Errors, StringComparer.Ordinal);
                 return TypedResults.Problem(new HttpValidationProblemDetails(errors)
@@ -47,7 +51,7 @@ public static class WriteAnswers
             case WriteConflict.IdTaken taken:
                 http.Response.Headers.Location = $"/{plural}/{taken.Id}";
                 return Problem(StatusCodes.Status409Conflict, $"The {name} exists",
-                    $"There is already a {name} '{taken.Id}'; change it with PUT or PATCH /{plural}/{taken.Id}.");
+                    $"There is already {(name == "entity" || name == "event" ? "an" : "a")} {name} '{taken.Id}'; change it with PUT or PATCH /{plural}/{taken.Id}.");
             case WriteConflict.IdDeleted deleted:
                 http.Response.Headers.Location = $"/{plural}/{deleted.Id}";
                 return Problem(StatusCodes.Status409Conflict, $"The {name} exists",

@@ -40,6 +40,10 @@ public static class OpenApiSetup
         // Matching a name: the words of Xu Zhijun's name in the Western order find him (word-order), a person.
         [("entities/match", "name")] = "Zhijun Xu",
         [("entities/match", "kind")] = "person",
+
+        // A passage search: the phrase has a hyphen where the source has an em dash ("list—meaning"), and finds it.
+        [("sources/{id}/passages", "id")] = "ft-derived-huawei-smic-kirin-9000s",
+        [("sources/{id}/passages", "phrase")] = "SMIC joined Huawei on the US sanctions list - meaning",
     };
 
     public static IServiceCollection AddTimelineOpenApi(this IServiceCollection services)
@@ -306,9 +310,9 @@ public static class OpenApiSetup
                         parameter.Example = integer.Example;
                     }
 
-                    if (parameter.In == ParameterLocation.Query
+                    if ((parameter.In == ParameterLocation.Query || parameter.In == ParameterLocation.Path)
                         && (RouteParameterExamples.TryGetValue(((context.Description.RelativePath ?? string.Empty).Trim('/'), parameter.Name), out var example)
-                            || ParameterExamples.TryGetValue(parameter.Name, out example)))
+                            || (parameter.In == ParameterLocation.Query && ParameterExamples.TryGetValue(parameter.Name, out example))))
                     {
                         parameter.Example = parameter.Schema?.Type is { } exampleType && exampleType.HasFlag(JsonSchemaType.Array)
                             ? new JsonArray(example.DeepClone())

@@ -15,7 +15,7 @@ namespace Timeline.Api.Search;
 /// <param name="Title">Its title or name.</param>
 /// <param name="Snippet">An excerpt with the matched words in &lt;mark&gt;…&lt;/mark&gt;; the rest is HTML-escaped.</param>
 /// <param name="Link">Where the whole record is served.</param>
-/// <param name="Date">For events, the date at the precision the source gives; else null.</param>
+/// <param name="Date">For events, the date at the precision the source gives; for sources, the publication date at the precision known (null when unknown); for entities null.</param>
 /// <param name="Kind">For events the category, for entities the kind, for sources null.</param>
 public sealed record SearchHit(string Id, string Title, string Snippet, string Link, string? Date, string? Kind);
 
@@ -158,5 +158,5 @@ public static class SearchApi
     }
 
     private static SearchGroup Group(RecordMatches matches, string path) =>
-        new(matches.Items.Select(m => new SearchHit(m.Id, m.Title, m.Snippet, $"/{path}/{m.Id}", null, m.Kind)).ToList(), matches.More);
+        new(matches.Items.Select(m => new SearchHit(m.Id, m.Title, m.Snippet, $"/{path}/{m.Id}", m.Date, m.Kind)).ToList(), matches.More);
 }

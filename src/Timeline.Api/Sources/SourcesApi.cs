@@ -32,6 +32,7 @@ public static class SourcesApi
             .WithDescription("Every event with at least one citation from the source, with the same filters, order and paging as GET /events. 404 for an unknown source id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        SourcePassages.Map(group);
         return routes;
     }
 

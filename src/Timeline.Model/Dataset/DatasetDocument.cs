@@ -219,6 +219,14 @@ public sealed record CitationDocument
     public string? Source { get; init; }
 
     public string? Quote { get; init; }
+
+    /// <summary>
+    /// Which occurrence of the quote in its source the citation means, counting from 1 in the text's order. Required when
+    /// the quote occurs more than once (a write without it is refused with a 422 listing every occurrence's offsets);
+    /// left out when it occurs once.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Occurrence { get; init; }
 }
 
 /// <summary>How the dataset's dates are written and which years they may fall in (OpenAPI descriptions).</summary>

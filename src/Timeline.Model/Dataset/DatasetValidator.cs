@@ -444,17 +444,40 @@ public static partial class DatasetValidator
                 continue;
             }
 
-            var index = text.IndexOf(citation.Quote, StringComparison.Ordinal);
-            if (index < 0)
+            var occurrences = QuoteLocator.Occurrences(text, citation.Quote);
+            if (occurrences.Count == 0)
             {
-                errors.Add(new DatasetError(
-                    $"{citationPath}.quote",
-                    $"\"{Shorten(citation.Quote)}\" does not occur verbatim in source '{citation.Source}' (quotes must match the text exactly, including case, punctuation and curly quotes)"));
+                errors.Add(new DatasetError($"{citationPath}.quote", QuoteLocator.NotFound(text, citation.Quote, citation.Source)));
                 continue;
             }
 
+            int index;
+            if (citation.Occurrence is { } occurrence)
+            {
+                if (occurrence < 1 || occurrence > occurrences.Count)
+                {
+                    errors.Add(new DatasetError(
+                        $"{citationPath}.occurrence",
+                        occurrences.Count == 1
+                            ? $"is {occurrence}, but the quote occurs once in source '{citation.Source}' (leave occurrence out, or give 1)"
+                            : $"is {occurrence}, but it must be a number from 1 to {occurrences.Count}: {QuoteLocator.Ambiguous(text, citation.Quote, citation.Source, occurrences)}"));
+                    continue;
+                }
+
+                index = occurrences[occurrence - 1];
+            }
+            else if (occurrences.Count > 1)
+            {
+                errors.Add(new DatasetError($"{citationPath}.quote", QuoteLocator.Ambiguous(text, citation.Quote, citation.Source, occurrences)));
+                continue;
+            }
+            else
+            {
+                index = occurrences[0];
+            }
+
             var start = CodePoints(text.AsSpan(0, index));
-            citations.Add(new ValidCitation(citation.Source, citation.Quote, start, start + CodePoints(citation.Quote)));
+            citations.Add(new ValidCitation(citation.Source, citation.Quote, start, start + CodePoints(citation.Quote)) { Occurrence = citation.Occurrence });
         }
 
         var references = References(@event.References, $"{path}.references", errors);

@@ -47,7 +47,7 @@ public static class Documents
         Tags = [.. e.Tags],
         Caveats = [.. e.Caveats],
         Entities = e.Entities.Select(l => new EntityLinkDocument { Id = l.EntityId, Role = l.Role }).ToList(),
-        Citations = e.Citations.Select(c => new CitationDocument { Source = c.SourceId, Quote = c.Quote }).ToList(),
+        Citations = e.Citations.Select(c => new CitationDocument { Source = c.SourceId, Quote = c.Quote, Occurrence = c.Occurrence }).ToList(),
         References = e.References.Count == 0 ? null : e.References.Select(r => From(r)).ToList(),
         FormerIds = e.FormerIds.Count == 0 ? null : [.. e.FormerIds],
         Related = e.Related.Count == 0 ? null : [.. e.Related],

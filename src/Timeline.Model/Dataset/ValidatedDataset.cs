@@ -100,7 +100,11 @@ public sealed record ValidReference(
 public sealed record ValidEntityLink(string EntityId, string Role);
 
 /// <summary>A quote and where it stands in its source, in Unicode code points, end exclusive.</summary>
-public sealed record ValidCitation(string SourceId, string Quote, int StartOffset, int EndOffset);
+public sealed record ValidCitation(string SourceId, string Quote, int StartOffset, int EndOffset)
+{
+    /// <summary>Which occurrence of the quote the citation means (1 is the first), as the document gave it; null when not given.</summary>
+    public int? Occurrence { get; init; }
+}
 
 /// <summary>One broken rule: where (a JSON-path-like location naming the record) and what.</summary>
 public sealed record DatasetError(string Path, string Message)

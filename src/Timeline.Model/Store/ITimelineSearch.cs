@@ -7,7 +7,11 @@ namespace Timeline.Model.Store;
 /// <param name="Title">A source's title or an entity's name.</param>
 /// <param name="Snippet">An excerpt around the matched words, as HTML: the words in &lt;mark&gt;…&lt;/mark&gt;, the rest escaped.</param>
 /// <param name="Kind">An entity's kind; null for sources.</param>
-public readonly record struct RecordMatch(string Id, string Title, string Snippet, string? Kind);
+public readonly record struct RecordMatch(string Id, string Title, string Snippet, string? Kind)
+{
+    /// <summary>A source's publication date at the precision known (YYYY, YYYY-MM or YYYY-MM-DD); null when unknown, and for entities.</summary>
+    public string? Date { get; init; }
+}
 
 /// <summary>The best matches of one kind, and whether there are more than were read.</summary>
 public sealed record RecordMatches(IReadOnlyList<RecordMatch> Items, bool More);

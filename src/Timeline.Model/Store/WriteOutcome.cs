@@ -35,7 +35,11 @@ public abstract record WriteOutcome<TRecord>
     public sealed record Conflict(WriteConflict Reason) : WriteOutcome<TRecord>;
 
     /// <summary>The precondition names another version than the record's current one.</summary>
-    public sealed record PreconditionFailed(string Id, long CurrentVersion) : WriteOutcome<TRecord>;
+    public sealed record PreconditionFailed(string Id, long CurrentVersion) : WriteOutcome<TRecord>
+    {
+        /// <summary>Whether the precondition names an older version ("changed since") or is no ETag of this record; null when not judged.</summary>
+        public PreconditionMismatch? Mismatch { get; init; }
+    }
 
     /// <summary>The write needs a precondition and none was given.</summary>
     public sealed record PreconditionRequired(string Id) : WriteOutcome<TRecord>;

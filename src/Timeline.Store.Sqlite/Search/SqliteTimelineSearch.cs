@@ -18,6 +18,8 @@ public sealed class SqliteTimelineSearch(SqliteConnections database) : ITimeline
         public byte[] Snippet { get; init; } = [];
 
         public string? Kind { get; init; }
+
+        public string? Date { get; init; }
     }
 
     public async Task<(RecordMatches Entities, RecordMatches Sources)> FindRecordsAsync(SearchExpression search, int limit, CancellationToken cancellationToken)
@@ -27,7 +29,7 @@ public sealed class SqliteTimelineSearch(SqliteConnections database) : ITimeline
         await using var snapshot = connection.BeginTransaction(deferred: true);
         var entityRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
-            SELECT n.id, n.name AS title, n.kind,
+            SELECT n.id, n.name AS title, n.kind, NULL AS date,
                    {Snippets.Column("entities_fts", 12)} AS snippet
             FROM entities_fts JOIN entities n ON n.seq = entities_fts.rowid
             WHERE entities_fts MATCH @Match
@@ -39,7 +41,7 @@ public sealed class SqliteTimelineSearch(SqliteConnections database) : ITimeline
             cancellationToken: cancellationToken))).AsList();
         var sourceRows = (await connection.QueryAsync<HitRow>(new CommandDefinition(
             $"""
-            SELECT s.id, s.title, NULL AS kind,
+            SELECT s.id, s.title, NULL AS kind, s.published_date AS date,
                    {Snippets.Column("sources_fts", 16)} AS snippet
             FROM sources_fts JOIN sources s ON s.seq = sources_fts.rowid
             WHERE sources_fts MATCH @Match
@@ -53,5 +55,5 @@ public sealed class SqliteTimelineSearch(SqliteConnections database) : ITimeline
     }
 
     private static RecordMatches Matches(List<HitRow> rows, int limit) =>
-        new(rows.Take(limit).Select(r => new RecordMatch(r.Id, r.Title, Snippets.ToHtml(r.Snippet), r.Kind)).ToList(), rows.Count > limit);
+        new(rows.Take(limit).Select(r => new RecordMatch(r.Id, r.Title, Snippets.ToHtml(r.Snippet), r.Kind) { Date = r.Date }).ToList(), rows.Count > limit);
 }

@@ -139,7 +139,7 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
 
             if (ifMatch.Matches(current.Version) == false)
             {
-                return Refuse(new WriteOutcome<TRecord>.PreconditionFailed(id, current.Version));
+                return Refuse(await PreconditionFailedAsync(c, tx, id, ifMatch, current.Version, ct));
             }
 
             if (current.DeletedAt is null)
@@ -340,9 +340,16 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
         return ifMatch.Matches(current.Version) switch
         {
             null => (null, Refuse(new WriteOutcome<TRecord>.PreconditionRequired(id))),
-            false => (null, Refuse(new WriteOutcome<TRecord>.PreconditionFailed(id, current.Version))),
+            false => (null, Refuse(await PreconditionFailedAsync(c, tx, id, ifMatch, current.Version, ct))),
             true => (current, null),
         };
+    }
+
+    /// <summary>A failed precondition, judged against the store's data version: an older version of the record, or no ETag of it.</summary>
+    private static async Task<WriteOutcome<TRecord>> PreconditionFailedAsync(SqliteConnection c, SqliteTransaction tx, string id, IfMatch ifMatch, long version, CancellationToken ct)
+    {
+        var dataVersion = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT data_version FROM store_state WHERE id = 1;", transaction: tx, cancellationToken: ct));
+        return new WriteOutcome<TRecord>.PreconditionFailed(id, version) { Mismatch = ifMatch.Mismatch(version, dataVersion) };
     }
 
     private Task<RecordState?> StateAsync(SqliteConnection c, SqliteTransaction tx, string id, CancellationToken ct) =>
