@@ -358,6 +358,25 @@ public sealed class ResponseContractHandler(Func<ResponseContract> contract) : D
     /// </summary>
     private static readonly string? LogOnly = Environment.GetEnvironmentVariable("TIMELINE_RESPONSE_CHECK_LOG");
 
+    /// <summary>
+    /// Set TIMELINE_RESPONSE_CHECK_STATS to a file path to have the run's count of responses checked, JSON bodies
+    /// validated and the time spent checking (reading bodies excluded) appended there when the test process exits.
+    /// </summary>
+    private static readonly string? StatsFile = Environment.GetEnvironmentVariable("TIMELINE_RESPONSE_CHECK_STATS");
+
+    private static long _checked;
+    private static long _validated;
+    private static long _ticks;
+
+    static ResponseContractHandler()
+    {
+        if (StatsFile is { Length: > 0 } file)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.AppendAllText(file,
+                $"{_checked} responses checked, {_validated} JSON bodies validated, {TimeSpan.FromTicks(_ticks).TotalMilliseconds:F0} ms checking (document fetch and schema builds included){Environment.NewLine}");
+        }
+    }
+
     /// <summary>A checking handler over a real socket, for a client of an app served by Kestrel (new HttpClient(...)).</summary>
     public static ResponseContractHandler OverSockets() => new(() => ResponseContract.Served) { InnerHandler = new SocketsHttpHandler() };
 
@@ -383,7 +402,15 @@ public sealed class ResponseContractHandler(Func<ResponseContract> contract) : D
         }
 
         var uri = request.RequestUri!;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var problem = contract().Check(request.Method.Method, uri.PathAndQuery, response.StatusCode, contentType, body);
+        Interlocked.Add(ref _ticks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        Interlocked.Increment(ref _checked);
+        if (body is { Length: > 0 })
+        {
+            Interlocked.Increment(ref _validated);
+        }
+
         if (problem is null)
         {
             return response;
