@@ -80,7 +80,7 @@ public sealed class KestrelExportTests(ITestOutputHelper output)
         await streaming.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Another client's export waits for the slot, and gets it once the slow reader is dropped.
-        using var other = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        using var other = new HttpClient(ResponseContractHandler.OverSockets()) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
         other.DefaultRequestHeaders.Authorization = new("Bearer", app.EditorKey); // another client: its key, not the address
         using var response = await other.GetAsync("/events.csv?category=analysis");
 

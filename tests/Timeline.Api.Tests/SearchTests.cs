@@ -212,4 +212,13 @@ public class SearchTests(TimelineApp fixture, ITestOutputHelper output) : IClass
 
         Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _));
     }
+
+    [Fact]
+    public async Task An_unknown_search_parameter_is_a_400_listing_the_parameters_search_takes_and_not_cursor()
+    {
+        var problem = await _client.GetProblemAsync("/search?q=kirin&page=2", HttpStatusCode.BadRequest);
+
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("page").EnumerateArray()).GetString();
+        Assert.Equal("'page' is not a parameter of this endpoint; it takes category, entity, from, limit, q, source, tag, to", message);
+    }
 }

@@ -44,7 +44,7 @@ public class ShutdownTests(ITestOutputHelper output)
     public async Task A_request_in_flight_when_the_server_is_told_to_stop_is_answered_in_full()
     {
         using var app = new KestrelOperationsApp(5311, new Dictionary<string, string>()).LoggingTo(output);
-        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+        using var client = new HttpClient(ResponseContractHandler.OverSockets()) { BaseAddress = app.BaseAddress };
         var inFlight = client.GetAsync("/test/gate");
         await app.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -79,7 +79,7 @@ public class KestrelLimitTests(KestrelLimitTests.App fixture, ITestOutputHelper 
     [Fact]
     public async Task The_server_answers_on_127_0_0_1()
     {
-        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+        using var client = new HttpClient(ResponseContractHandler.OverSockets()) { BaseAddress = app.BaseAddress };
 
         using var response = await client.GetAsync("/health/ready");
 
@@ -89,7 +89,7 @@ public class KestrelLimitTests(KestrelLimitTests.App fixture, ITestOutputHelper 
     [Fact]
     public async Task A_body_without_a_length_that_grows_past_the_limit_is_a_413_problem()
     {
-        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+        using var client = new HttpClient(ResponseContractHandler.OverSockets()) { BaseAddress = app.BaseAddress };
         using var body = new StreamContent(new MemoryStream(new byte[5000]));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/test/read-body") { Content = body };
         request.Headers.TransferEncodingChunked = true;

@@ -91,6 +91,33 @@ public class TimelineApp : WebApplicationFactory<Program>
     {
     }
 
+    /// <summary>
+    /// A client whose every response is checked against the served OpenAPI document (<see cref="ResponseContractHandler"/>):
+    /// a status, content type or JSON body the document does not declare for the operation fails the request, and so the
+    /// test. Hides WebApplicationFactory's CreateClient so that every client a test makes from a test app checks.
+    /// </summary>
+    public new HttpClient CreateClient() => CreateClient(new WebApplicationFactoryClientOptions());
+
+    /// <inheritdoc cref="CreateClient()"/>
+    public new HttpClient CreateClient(WebApplicationFactoryClientOptions options)
+    {
+        // As WebApplicationFactory builds its handlers (redirects, then cookies), with the check innermost: it sees
+        // every response the app sends, a redirect before it is followed included.
+        var handlers = new List<DelegatingHandler>();
+        if (options.AllowAutoRedirect)
+        {
+            handlers.Add(new Microsoft.AspNetCore.Mvc.Testing.Handlers.RedirectHandler(options.MaxAutomaticRedirections));
+        }
+
+        if (options.HandleCookies)
+        {
+            handlers.Add(new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler());
+        }
+
+        handlers.Add(new ResponseContractHandler(() => ResponseContract.Served));
+        return CreateDefaultClient(options.BaseAddress, [.. handlers]);
+    }
+
     /// <summary>A client that sends the given API key.</summary>
     public HttpClient CreateClient(string apiKey)
     {

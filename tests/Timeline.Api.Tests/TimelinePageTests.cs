@@ -216,7 +216,7 @@ public class TimelinePageTests(TimelinePageTests.Browser browser, ITestOutputHel
         private IBrowser? _browser;
         private BrowserServer? _server;
 
-        public HttpClient Api { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        public HttpClient Api { get; } = new(ResponseContractHandler.OverSockets()) { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
 
         public string BaseAddress { get; } = $"http://127.0.0.1:{Port}";
 

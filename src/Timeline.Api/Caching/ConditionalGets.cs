@@ -15,12 +15,14 @@ public sealed class ConditionalGets(RequestDelegate next, IDataVersion state, Re
 {
     private static readonly string[] Excluded = ["/health", "/swagger", "/openapi", "/metrics", "/version", "/timeline"];
 
+    /// <summary>Whether reads of this path get ETags and 304s (the OpenAPI document declares the 304 where they do).</summary>
+    public static bool Covers(PathString path) =>
+        !(Excluded.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)) || path == "/");
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            || Excluded.Any(p => request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-            || request.Path == "/")
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) || !Covers(request.Path))
         {
             await next(context);
             return;

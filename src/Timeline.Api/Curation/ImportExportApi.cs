@@ -37,7 +37,7 @@ public static class ImportExportApi
             .WithSummary("Import a dataset (admin)")
             .WithDescription("Validates the whole dataset (the format of data/timeline.json, with each source's text inline in `text`) against itself and the store first; any invalid record rejects the whole import with a 422 listing every problem, and the store is unchanged. Otherwise every record is created, updated (restored if it was deleted) or left unchanged in one transaction, each change with its revision, and the counts are returned. `reason` is kept with every revision the import adds; `dryRun=true` imports inside a transaction and rolls back, answering the counts the import would have (POST /import/check, for editors, also answers the offsets and warnings). Needs an admin key.")
             .AcceptsBody<DatasetDocument>(BodyMediaTypes.Json)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -50,6 +50,9 @@ public static class OpenApiSetup
     {
         services.AddOpenApi(options =>
         {
+            // The statuses the pipeline answers around the handlers (304, 403, 413, 414, 415), on every operation they reach.
+            options.AddPipelineStatuses();
+
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -111,7 +114,7 @@ public static class OpenApiSetup
 
             // A renamed record answers at its former ids (Redirects/FormerIdRedirects.cs): every GET of a record or of its
             // sub-resources says so.
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 var route = context.Description.RelativePath ?? string.Empty;
                 if (string.Equals(context.Description.HttpMethod, "GET", StringComparison.OrdinalIgnoreCase)
@@ -129,10 +132,15 @@ public static class OpenApiSetup
                                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                             },
                         },
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/problem+json"] = new()
+                            {
+                                Schema = await context.GetOrCreateSchemaAsync(typeof(Redirects.FormerIdMoved), cancellationToken: cancellationToken),
+                            },
+                        },
                     };
                 }
-
-                return Task.CompletedTask;
             });
 
             // A property the serializer leaves out when it is null ([JsonIgnore(Condition = WhenWritingNull)], as the

@@ -12,8 +12,11 @@ public static class QueryParameterGuard
 {
     public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
-        var (single, repeatable) = Declared(context.MethodInfo);
-        var known = single.Union(repeatable, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        var (single, repeatable, refused) = Declared(context.MethodInfo);
+
+        // What the problem says the endpoint takes: not a parameter bound only to be refused (GET /search's cursor).
+        var known = single.Union(repeatable, StringComparer.OrdinalIgnoreCase).Except(refused, StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.Ordinal).ToList();
         return async invocation =>
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -40,11 +43,15 @@ public static class QueryParameterGuard
         };
     }
 
-    /// <summary>The query parameters a handler binds: [FromQuery] parameters and the [FromQuery] properties of [AsParameters] records.</summary>
-    private static (HashSet<string> Single, HashSet<string> Repeatable) Declared(MethodInfo method)
+    /// <summary>
+    /// The query parameters a handler binds: [FromQuery] parameters and the [FromQuery] properties of [AsParameters]
+    /// records; and of those, the ones bound only to be refused with an explanation of their own ([RefusedParameter]).
+    /// </summary>
+    private static (HashSet<string> Single, HashSet<string> Repeatable, HashSet<string> Refused) Declared(MethodInfo method)
     {
         var single = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var repeatable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var refused = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var parameter in method.GetParameters())
         {
             if (parameter.GetCustomAttribute<AsParametersAttribute>() is not null)
@@ -53,18 +60,25 @@ public static class QueryParameterGuard
                 {
                     if (property.GetCustomAttribute<FromQueryAttribute>() is { } fromQuery)
                     {
-                        Add(fromQuery.Name ?? property.Name, property.PropertyType);
+                        Add(fromQuery.Name ?? property.Name, property.PropertyType, property.IsDefined(typeof(Timeline.Api.OpenApi.RefusedParameterAttribute)));
                     }
                 }
             }
             else if (parameter.GetCustomAttribute<FromQueryAttribute>() is { } fromQuery)
             {
-                Add(fromQuery.Name ?? parameter.Name!, parameter.ParameterType);
+                Add(fromQuery.Name ?? parameter.Name!, parameter.ParameterType, parameter.IsDefined(typeof(Timeline.Api.OpenApi.RefusedParameterAttribute)));
             }
         }
 
-        return (single, repeatable);
+        return (single, repeatable, refused);
 
-        void Add(string name, Type type) => (type.IsArray ? repeatable : single).Add(name);
+        void Add(string name, Type type, bool isRefused)
+        {
+            (type.IsArray ? repeatable : single).Add(name);
+            if (isRefused)
+            {
+                refused.Add(name);
+            }
+        }
     }
 }
