@@ -53,7 +53,7 @@ public static class ImportExportApi
             .WithSummary("Check a dataset without importing it")
             .WithDescription("Does everything POST /import does with the dataset (validation against itself and the store, every quote located verbatim in its source, each record created, updated or left unchanged in one transaction) and then rolls back: nothing is written. Answers 200 with what the import would do (the counts), the data-honesty warnings it would raise, and every citation's offsets as the server computed them; or the 422 listing every problem, as the import would. Needs an editor key (importing needs an admin's).")
             .AcceptsBody<DatasetDocument>(BodyMediaTypes.Json)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
