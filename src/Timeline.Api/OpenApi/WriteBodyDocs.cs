@@ -126,37 +126,25 @@ public static class WriteBodyDocs
         }
     }
 
-    private static OpenApiSchema FormSchema()
+    /// <summary>
+    /// The form: the text as a file part, and the metadata as further fields named as the text/plain upload's query
+    /// parameters. Those fields are described, not listed as properties: a generated client (NSwag) turns each form
+    /// property into a method parameter, which would then share its name with the query parameter of the same name.
+    /// </summary>
+    private static OpenApiSchema FormSchema() => new()
     {
-        OpenApiSchema Text(string description, JsonNode? example = null) =>
-            new() { Type = JsonSchemaType.String, Description = description, Examples = example is null ? null : [example] };
-        OpenApiSchema List(string description) =>
-            new() { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String }, Description = description };
-        return new OpenApiSchema
+        Type = JsonSchemaType.Object,
+        Description = "The text as a file part named `text`; the metadata as further form fields named as the query parameters of a text/plain upload "
+            + "(id and title required; publisher, author, publishedDate, url, notes, citation, documentNumber, effectiveDate, agencies, documentType, "
+            + "standalone, formerIds; an empty field is left out; notes, agencies and formerIds repeat). For example: "
+            + "curl -F text=@alert.txt -F id=law-firm-alert-smic -F 'title=SMIC added to the Entity List'.",
+        Required = new HashSet<string>(StringComparer.Ordinal) { "text" },
+        Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
         {
-            Type = JsonSchemaType.Object,
-            Description = "The text as a file part named `text`; the metadata as fields of the source document's names (an empty field is left out; notes, agencies and formerIds repeat).",
-            Required = new HashSet<string>(StringComparer.Ordinal) { "text", "id", "title" },
-            Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
-            {
-                ["text"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The source's full text as a file, UTF-8, stored byte for byte as sent." },
-                ["id"] = Text("The new source's id: a readable slug.", "example-smic-entity-list-form"),
-                ["title"] = Text("The source's title.", "SMIC added to the Entity List (a form upload)"),
-                ["publisher"] = Text("Who published it."),
-                ["author"] = Text("Who wrote it."),
-                ["publishedDate"] = Text("When it was published: YYYY, YYYY-MM or YYYY-MM-DD."),
-                ["url"] = Text("Where it was published: an absolute http or https URL."),
-                ["notes"] = List("The curators' notes; repeat the field for several."),
-                ["citation"] = Text("The official citation, such as 85 FR 83416."),
-                ["documentNumber"] = Text("The Federal Register document number, such as 2020-28031."),
-                ["effectiveDate"] = Text("When the document takes effect: YYYY, YYYY-MM or YYYY-MM-DD."),
-                ["agencies"] = List("The agencies that issued it; repeat the field for several."),
-                ["documentType"] = Text("The kind of official document, such as Rule."),
-                ["standalone"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "true when the source is deliberately cited by no event." },
-                ["formerIds"] = List("Ids the source was known by; repeat the field for several."),
-            },
-        };
-    }
+            ["text"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The source's full text, a file part, UTF-8, stored byte for byte." },
+        },
+        AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A metadata field of the source (see above)." },
+    };
 
     private static void DocumentPatch(OpenApiRequestBody body, (JsonNode Add, JsonNode Remove, JsonNode Merge) examples)
     {
