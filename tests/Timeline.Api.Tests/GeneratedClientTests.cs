@@ -18,6 +18,10 @@ public sealed class GeneratedClientTests(ITestOutputHelper output)
 {
     private static readonly string[] Clients = ["kiota", "nswag"];
 
+    /// <summary>Kiota's default structured media types, plus the CSV and iCalendar exports' (README, Generated clients).</summary>
+    private static readonly string[] KiotaMediaTypes =
+        ["application/json;q=1", "text/plain;q=0.9", "text/csv;q=0.5", "text/calendar;q=0.5", "application/x-www-form-urlencoded;q=0.2", "multipart/form-data;q=0.1"];
+
     [DotnetToolsFact]
     public async Task Clients_generated_by_Kiota_and_NSwag_from_the_served_document_run_a_whole_session_through_their_typed_methods()
     {
@@ -43,7 +47,9 @@ public sealed class GeneratedClientTests(ITestOutputHelper output)
                 Dotnet.RunAsync(
                     RepositoryFiles.Root,
                     ["tool", "run", "kiota", "generate", "--language", "CSharp", "--openapi", document, "--output", Path.Combine(generated, "Kiota"),
-                        "--class-name", "TimelineClient", "--namespace-name", "Timeline.KiotaClient", "--exclude-backward-compatible", "--clean-output"],
+                        "--class-name", "TimelineClient", "--namespace-name", "Timeline.KiotaClient", "--exclude-backward-compatible", "--clean-output",
+                        // The exports' media types among the structured ones: with a 304 declared beside their 200, Kiota otherwise makes their methods void.
+                        .. KiotaMediaTypes.SelectMany(m => new[] { "--structured-mime-types", m })],
                     TimeSpan.FromMinutes(2)),
                 Dotnet.RunAsync(
                     RepositoryFiles.Root,

@@ -157,7 +157,7 @@ public class JsonPatchTests(TimelineApp fixture, ITestOutputHelper output) : ICl
         var (_, etag) = await CreateAsync("patch-citation");
 
         using var added = await PatchAsync("/events/patch-citation",
-            [new JsonObject { ["op"] = "add", ["path"] = "/citations/-", ["value"] = new JsonObject { ["source"] = Curation.SourceId, ["quote"] = "Kirin 9000S" } }], etag);
+            [new JsonObject { ["op"] = "add", ["path"] = "/citations/-", ["value"] = new JsonObject { ["source"] = Curation.SourceId, ["quote"] = "Kirin 9000S", ["occurrence"] = 1 } }], etag);
 
         await added.AssertStatusAsync(HttpStatusCode.OK);
         var citations = (await added.BodyAsync()).GetProperty("citations");

@@ -158,7 +158,11 @@ public static class OpenApiSetup
                     }
                 }
 
-                if (context.JsonPropertyInfo is { } omitted && OmittedWhenNull(omitted))
+                // A document the API reads (the dataset format's records, sent to writes and imports) may carry the property as
+                // null, which the server takes as absent: there it stays nullable, so a generated client can leave it unset
+                // (a non-nullable `occurrence` would be sent as 0).
+                if (context.JsonPropertyInfo is { } omitted && OmittedWhenNull(omitted)
+                    && omitted.DeclaringType.Namespace != typeof(Timeline.Model.Dataset.DatasetDocument).Namespace)
                 {
                     if (schema.Type is { } type)
                     {

@@ -66,7 +66,7 @@ public static class NSwagSession
             Summary = "SMIC was added to the US sanctions list.",
             Category = "entity-listing",
             Tags = ["smic"],
-            Entities = [new EntityLinkDocument { Id = "smic", Role = "target" }],
+            Entities = [new EntityLinkDocument { Id = "smic", Role = Role.Target }],
             Citations = [new CitationDocument { Source = citation.SourceId, Quote = citation.Quote }],
         });
         var etag = ETag(created.Headers);
