@@ -183,10 +183,14 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
         return connection;
     }
 
-    /// <summary>A word as the index keeps it (unicode61 with remove_diacritics 2): lower case, without its diacritics.</summary>
+    /// <summary>
+    /// A word as the index keeps it (unicode61 with remove_diacritics 2): lower case, without its diacritics. The
+    /// server runs in invariant globalization mode, where string.Normalize does not decompose, so the model's table
+    /// of canonical decompositions does it.
+    /// </summary>
     internal static string Fold(string word)
     {
-        var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var decomposed = Timeline.Model.Text.Decompositions.Decompose(word.ToLowerInvariant());
         var folded = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
@@ -196,7 +200,7 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
             }
         }
 
-        return folded.ToString().Normalize(NormalizationForm.FormC);
+        return folded.ToString();
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
