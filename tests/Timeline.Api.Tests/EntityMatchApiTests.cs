@@ -16,6 +16,17 @@ public class EntityMatchApiTests(TimelineApp fixture, ITestOutputHelper output) 
     private readonly HttpClient _client = fixture.CreateClient();
 
     [Fact]
+    public async Task An_entity_cannot_take_the_id_of_the_match_endpoint()
+    {
+        var entity = new JsonObject { ["id"] = "match", ["name"] = "Match Group", ["kind"] = "company", ["country"] = "US", ["aliases"] = new JsonArray(), ["description"] = "A company." };
+
+        using var response = await app.CreateClient(TimelineApp.EditorKey).SendJsonAsync(HttpMethod.Post, "/entities", entity);
+
+        await response.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("reserved", (await response.BodyAsync()).GetProperty("errors").GetProperty("id")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Matching_a_name_in_another_word_order_finds_the_person_first_with_its_score_and_reason()
     {
         var list = await _client.GetJsonAsync("/entities/match?name=" + Uri.EscapeDataString("Zhijun Xu"));

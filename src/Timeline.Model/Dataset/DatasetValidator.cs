@@ -60,6 +60,9 @@ public static partial class DatasetValidator
     public static bool IsDocumentNumber(string? value) => value is not null && DocumentNumberPattern().IsMatch(value);
 
     /// <summary>Whether a string is a valid id or tag: lowercase ASCII letters and digits in hyphen-separated words.</summary>
+    /// <summary>Entity ids that name an endpoint under /entities, so no entity may take them.</summary>
+    public static readonly IReadOnlySet<string> ReservedEntityIds = new HashSet<string>(StringComparer.Ordinal) { "match" };
+
     public static bool IsSlug(string? value) => value is { Length: > 0 and <= MaxIdLength } && SlugPattern().IsMatch(value);
 
     /// <summary>
@@ -288,6 +291,12 @@ public static partial class DatasetValidator
         var before = errors.Count;
         path = Name(path, entity.Id);
         var id = RequireSlug(entity.Id, $"{path}.id", errors);
+        if (id is not null && ReservedEntityIds.Contains(id))
+        {
+            // GET /entities/match is the matcher: an entity with this id could never be read at /entities/{id}.
+            errors.Add(new DatasetError($"{path}.id", $"'{id}' is reserved: /entities/{id} is an endpoint of its own; choose another id"));
+        }
+
         var name = RequireText(entity.Name, $"{path}.name", MaxNameLength, errors);
         if (!Vocabularies.IsEntityKind(entity.Kind))
         {
