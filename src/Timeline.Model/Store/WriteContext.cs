@@ -35,7 +35,9 @@ public sealed record WriteContext(string Actor, string? Reason = null, bool DryR
             return "is empty; leave it out, or say why the change is made";
         }
 
-        var control = reason.FirstOrDefault(char.IsControl);
-        return control == default ? null : $"holds the control character U+{(int)control:X4}; a reason is one line of text";
+        // Not FirstOrDefault: U+0000 is itself the default char, so a NUL would pass as "none found".
+        var at = Array.FindIndex(reason.ToCharArray(), char.IsControl);
+
+        return at < 0 ? null : $"holds the control character U+{(int)reason[at]:X4}; a reason is one line of text";
     }
 }
