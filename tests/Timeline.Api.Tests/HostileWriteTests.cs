@@ -25,4 +25,24 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         Assert.Contains("U+0000", (await response.BodyAsync()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
         await _anonymous.GetProblemAsync("/events/nul-reason", HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task A_JSON_Patch_that_copies_a_list_into_itself_over_and_over_is_refused_instead_of_eating_the_memory()
+    {
+        // Each copy doubles /caveats: 40 of them asked for 2^40 items (the server grew to 17 GB before it was stopped).
+        using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", Curation.NewEvent("copy-bomb"));
+        await created.AssertStatusAsync(HttpStatusCode.Created);
+        var patch = new JsonArray();
+        for (var i = 0; i < 40; i++)
+        {
+            patch.Add(new JsonObject { ["op"] = "copy", ["from"] = "/caveats", ["path"] = "/caveats/-" });
+        }
+
+        using var response = await _editor.SendJsonAsync(HttpMethod.Patch, "/events/copy-bomb", patch, created.Headers.ETag!.ToString(), "application/json-patch+json");
+
+        await response.AssertStatusAsync(HttpStatusCode.Conflict);
+        var problem = await response.BodyAsync();
+        Assert.Contains("copies of this patch would add more than", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, (await _anonymous.GetJsonAsync("/events/copy-bomb")).GetProperty("version").GetInt32());
+    }
 }
