@@ -45,4 +45,34 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         Assert.Contains("copies of this patch would add more than", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, (await _anonymous.GetJsonAsync("/events/copy-bomb")).GetProperty("version").GetInt32());
     }
+
+    [Fact]
+    public async Task A_history_whose_last_position_leaves_the_change_feed_no_room_is_refused()
+    {
+        // Replayed as it was, it left SQLite's AUTOINCREMENT at 2^63 - 1, and every later write failed as 507 "out of storage space".
+        var exported = JsonNode.Parse(await _anonymous.GetStringAsync("/export?history=true"))!;
+        var history = exported["history"]!.AsArray();
+        var last = history.Count - 1;
+        history[last]!["seq"] = long.MaxValue;
+        var empty = Path.Combine(Path.GetTempPath(), $"timeline-empty-{Guid.NewGuid():N}.json");
+        File.WriteAllText(empty, """{"sources": [], "entities": [], "events": []}""");
+        try
+        {
+            using var target = TimelineApp.WithDataset(empty).LoggingTo(output);
+            var admin = target.CreateClient(TimelineApp.AdminKey);
+
+            using var imported = await admin.SendJsonAsync(HttpMethod.Post, "/import", exported);
+
+            await imported.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
+            var errors = (await imported.BodyAsync()).GetProperty("errors");
+            Assert.Contains("is at most 9007199254740991", errors.GetProperty($"history[{last}].seq")[0].GetString(), StringComparison.Ordinal);
+            using var written = await admin.SendJsonAsync(HttpMethod.Post, "/entities",
+                new JsonObject { ["id"] = "after-history", ["name"] = "After the history", ["kind"] = "company", ["standalone"] = true });
+            await written.AssertStatusAsync(HttpStatusCode.Created);
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
+    }
 }
