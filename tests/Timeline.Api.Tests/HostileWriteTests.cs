@@ -75,4 +75,37 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
             File.Delete(empty);
         }
     }
+
+    [Fact]
+    public async Task After_a_merge_the_links_to_the_merged_id_do_not_make_the_stores_own_export_unimportable()
+    {
+        // The merge leaves other events' links on the merged id (they show in the survivor's relatedFrom and supersededBy),
+        // and the dataset check called them "unknown event": /import/check refused the export of the store it came from.
+        foreach (var id in new[] { "merge-link-gone", "merge-link-survivor" })
+        {
+            using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", Curation.NewEvent(id, $"Testing teams compare the Kirin 9000S ({id})"));
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        var linking = Curation.NewEvent("merge-link-holder", "Testing teams compare the Kirin 9000S again");
+        linking["related"] = new JsonArray("merge-link-gone");
+        linking["supersedes"] = "merge-link-gone";
+        using (var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", linking))
+        {
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        using (var merged = await _editor.SendJsonAsync(HttpMethod.Post, "/events/merge-link-gone/merge", new JsonObject { ["into"] = "merge-link-survivor" },
+            await _editor.ETagAsync("/events/merge-link-gone")))
+        {
+            await merged.AssertStatusAsync(HttpStatusCode.OK);
+        }
+
+        var survivor = await _anonymous.GetJsonAsync("/events/merge-link-survivor");
+        Assert.Contains("merge-link-holder", survivor.GetProperty("supersededBy").Strings());
+
+        using var check = await fixture.CreateClient(TimelineApp.AdminKey).SendJsonAsync(HttpMethod.Post, "/import/check", JsonNode.Parse(await _anonymous.GetStringAsync("/export")));
+
+        await check.AssertStatusAsync(HttpStatusCode.OK);
+    }
 }
