@@ -108,4 +108,21 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
 
         await check.AssertStatusAsync(HttpStatusCode.OK);
     }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/plain")]
+    public async Task A_source_text_holding_a_NUL_is_refused_rather_than_stored_with_a_wrong_length(string mediaType)
+    {
+        // It was stored, and GET answered "length": 1 for "a\0b": SQLite's length() stops at the NUL.
+        using var request = new HttpRequestMessage(HttpMethod.Post, mediaType == "text/plain" ? "/sources?id=nul-text-plain&title=A%20NUL" : "/sources");
+        request.Content = mediaType == "text/plain"
+            ? new ByteArrayContent("a\0b"u8.ToArray()) { Headers = { ContentType = new("text/plain") } }
+            : new StringContent(new JsonObject { ["id"] = "nul-text-json", ["title"] = "A NUL", ["text"] = "a\0b", ["standalone"] = true }.ToJsonString(), System.Text.Encoding.UTF8, mediaType);
+
+        using var response = await _editor.SendAsync(request);
+
+        await response.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("U+0000", (await response.BodyAsync()).GetProperty("errors").GetProperty("text")[0].GetString(), StringComparison.Ordinal);
+    }
 }
