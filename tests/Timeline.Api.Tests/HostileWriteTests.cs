@@ -125,4 +125,14 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         await response.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("U+0000", (await response.BodyAsync()).GetProperty("errors").GetProperty("text")[0].GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_reason_of_500_emoji_is_refused_with_an_answer_that_says_how_it_was_counted()
+    {
+        // It answered "is 1000 characters long" to a reason of 500 characters (each emoji is two UTF-16 code units).
+        using var response = await _editor.SendJsonAsync(HttpMethod.Post, "/events?reason=" + Uri.EscapeDataString(string.Concat(Enumerable.Repeat("😀", 500))), Curation.NewEvent("emoji-reason"));
+
+        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("counts as 2", (await response.BodyAsync()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+    }
 }

@@ -27,7 +27,9 @@ public sealed record WriteContext(string Actor, string? Reason = null, bool DryR
 
         if (reason.Length > MaxReasonLength)
         {
-            return $"is {reason.Length} characters long; at most {MaxReasonLength} are kept";
+            // The limit counts UTF-16 code units: 500 emoji are 1000 of them, which the answer must say, or it reads as a miscount.
+            return $"is {reason.Length} characters long; at most {MaxReasonLength} are kept"
+                + (reason.Any(char.IsSurrogate) ? " (counted in UTF-16 code units: an emoji or any other character beyond U+FFFF counts as 2)" : string.Empty);
         }
 
         if (string.IsNullOrWhiteSpace(reason))
