@@ -135,4 +135,35 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Contains("counts as 2", (await response.BodyAsync()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_write_to_a_merged_id_names_the_survivor_instead_of_offering_a_restore_that_is_refused()
+    {
+        // Every write to the merged id answered "POST /events/{id}/restore brings it back", and that restore answers 409.
+        foreach (var id in new[] { "merged-away", "merged-survivor", "merged-later" })
+        {
+            using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", Curation.NewEvent(id, $"Testing teams compare the Kirin 9000S ({id})"));
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        using (var merged = await _editor.SendJsonAsync(HttpMethod.Post, "/events/merged-away/merge", new JsonObject { ["into"] = "merged-survivor" },
+            await _editor.ETagAsync("/events/merged-away")))
+        {
+            await merged.AssertStatusAsync(HttpStatusCode.OK);
+        }
+
+        using var put = await _editor.SendJsonAsync(HttpMethod.Put, "/events/merged-away", Curation.NewEvent("merged-away"), "*");
+        using var mergeInto = await _editor.SendJsonAsync(HttpMethod.Post, "/events/merged-later/merge", new JsonObject { ["into"] = "merged-away" },
+            await _editor.ETagAsync("/events/merged-later"));
+        using var batch = await _editor.SendJsonAsync(HttpMethod.Post, "/events/batch",
+            new JsonObject { ["items"] = new JsonArray(new JsonObject { ["document"] = Curation.NewEvent("merged-away"), ["ifMatch"] = "*" }) });
+
+        foreach (var response in new[] { put, mergeInto, batch })
+        {
+            await response.AssertStatusAsync(HttpStatusCode.Gone);
+            var problem = await response.BodyAsync();
+            Assert.Equal("/events/merged-survivor", problem.GetProperty("current").GetString());
+            Assert.DoesNotContain("restore", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
 }
