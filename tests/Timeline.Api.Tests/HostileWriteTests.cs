@@ -166,4 +166,35 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
             Assert.DoesNotContain("restore", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_batch_whose_later_item_retires_a_record_an_earlier_item_wrote_is_refused_whole(bool dryRun)
+    {
+        // The second item's formerIds retired the first item's record inside the batch: the batch committed, then answered 500.
+        var suffix = dryRun ? "dry" : "real";
+        var batch = new JsonObject
+        {
+            ["items"] = new JsonArray(
+                new JsonObject { ["document"] = new JsonObject { ["id"] = $"retired-in-batch-{suffix}", ["name"] = "Retired in a batch", ["kind"] = "company", ["standalone"] = true } },
+                new JsonObject
+                {
+                    ["document"] = new JsonObject
+                    {
+                        ["id"] = $"retiring-in-batch-{suffix}", ["name"] = "Retiring in a batch", ["kind"] = "company", ["standalone"] = true,
+                        ["formerIds"] = new JsonArray($"retired-in-batch-{suffix}"),
+                    },
+                }),
+        };
+
+        using var response = await _editor.SendJsonAsync(HttpMethod.Post, "/entities/batch" + (dryRun ? "?dryRun=true" : string.Empty), batch);
+
+        await response.AssertStatusAsync(HttpStatusCode.UnprocessableEntity);
+        var problem = await response.BodyAsync();
+        Assert.Equal(1, problem.GetProperty("index").GetInt32());
+        Assert.Contains("items[0] of this batch", problem.GetProperty("errors").GetProperty("items[1].document.formerIds")[0].GetString(), StringComparison.Ordinal);
+        await _anonymous.GetProblemAsync($"/entities/retired-in-batch-{suffix}", HttpStatusCode.NotFound);
+        await _anonymous.GetProblemAsync($"/entities/retiring-in-batch-{suffix}", HttpStatusCode.NotFound);
+    }
 }

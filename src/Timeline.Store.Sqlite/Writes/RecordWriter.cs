@@ -278,6 +278,23 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             steps.Add(step);
         }
 
+        // A later item whose formerIds name a record an earlier item wrote retires it (a tombstone) inside the batch: the
+        // batch would then answer for a record it deleted (it answered 500 after committing), so it is refused whole.
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (await StateAsync(connection, transaction, steps[i].Id!, ct) is { DeletedAt: not null })
+            {
+                var retiring = Enumerable.Range(i + 1, items.Count - i - 1)
+                    .FirstOrDefault(j => items[j].Document["formerIds"] is JsonArray former
+                        && former.Any(f => f is JsonValue v && v.TryGetValue<string>(out var text) && text == steps[i].Id), i);
+                await transaction.RollbackAsync(ct);
+                return new BatchOutcome<TRecord>.Refused(retiring, new WriteOutcome<TRecord>.Invalid(new Dictionary<string, string[]>
+                {
+                    ["formerIds"] = [$"names '{steps[i].Id}', which items[{i}] of this batch writes: a batch cannot write a record and retire it; write the record that takes over its id in another request"],
+                }));
+            }
+        }
+
         if (steps.Any(s => s.Changed))
         {
             await TimelineWriter.TouchAsync(connection, transaction, Change(context), ct);
