@@ -197,4 +197,18 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         await _anonymous.GetProblemAsync($"/entities/retired-in-batch-{suffix}", HttpStatusCode.NotFound);
         await _anonymous.GetProblemAsync($"/entities/retiring-in-batch-{suffix}", HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task A_rename_that_would_retire_an_entity_events_still_link_to_is_refused_like_its_delete()
+    {
+        // POST of a new entity listing "huawei" among its formerIds retired huawei while every Huawei event still linked it:
+        // the events showed the tombstone, the new entity no events, and the export no longer imported.
+        using var response = await _editor.SendJsonAsync(HttpMethod.Post, "/entities",
+            new JsonObject { ["id"] = "huawei-renamed", ["name"] = "Huawei renamed", ["kind"] = "company", ["formerIds"] = new JsonArray("huawei") });
+
+        await response.AssertStatusAsync(HttpStatusCode.Conflict);
+        Assert.Equal("The entity is still referred to", (await response.BodyAsync()).GetProperty("title").GetString());
+        Assert.Equal("huawei", (await _anonymous.GetJsonAsync("/entities/huawei")).GetProperty("id").GetString());
+        await _anonymous.GetProblemAsync("/entities/huawei-renamed", HttpStatusCode.NotFound);
+    }
 }

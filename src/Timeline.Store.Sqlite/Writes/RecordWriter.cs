@@ -61,6 +61,11 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             return Refuse(new WriteOutcome<TRecord>.Conflict(conflict));
         }
 
+        if (await RetiresReferredAsync(c, tx, id, document, ct) is { } retiresReferred)
+        {
+            return retiresReferred;
+        }
+
         await kind.WriteAsync(c, tx, valid, "create", Change(context), ct);
         return new Step(id, Changed: true, null, Created: true);
     }
@@ -186,6 +191,11 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
         if (await kind.ReplaceProblemsAsync(c, tx, valid, ct) is { } problems)
         {
             return Invalid(problems);
+        }
+
+        if (await RetiresReferredAsync(c, tx, id, body, ct) is { } retiresReferred)
+        {
+            return retiresReferred;
         }
 
         var stored = await CurrentDocumentAsync(c, tx, id, current.Version, ct);
@@ -377,6 +387,32 @@ internal sealed class RecordWriter<TValid, TRecord>(RecordKind<TValid, TRecord> 
             cancellationToken: ct)) ?? "{}";
 
     private static Step Refuse(WriteOutcome<TRecord> refusal) => new(null, false, refusal);
+
+    /// <summary>
+    /// The refusal of a write whose <c>formerIds</c> would retire (rename away) a live entity or source that live events
+    /// still refer to, as a delete of it would be refused: their links stay on the old id, which for an entity or a source
+    /// no read follows (the events showed the tombstone, the new record none of them, and the export did not import).
+    /// Events are left out: a link to an event's former id leads to it (relatedFrom, supersededBy), as a merge needs.
+    /// </summary>
+    private async Task<Step?> RetiresReferredAsync(SqliteConnection c, SqliteTransaction tx, string id, JsonObject document, CancellationToken ct)
+    {
+        if (kind.Name == "event" || document["formerIds"] is not JsonArray formerIds)
+        {
+            return null;
+        }
+
+        foreach (var former in formerIds)
+        {
+            if (former is JsonValue value && value.TryGetValue<string>(out var formerId) && formerId != id
+                && await StateAsync(c, tx, formerId, ct) is { DeletedAt: null }
+                && await kind.DeleteBlockersAsync(c, tx, formerId, ct) is { Count: > 0 } blockers)
+            {
+                return Refuse(new WriteOutcome<TRecord>.Conflict(new WriteConflict.StillReferredTo(formerId, blockers)));
+            }
+        }
+
+        return null;
+    }
 
     private static Step Invalid(Dictionary<string, string[]> errors) => Refuse(new WriteOutcome<TRecord>.Invalid(errors));
 }
