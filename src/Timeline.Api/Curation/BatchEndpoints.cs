@@ -104,7 +104,7 @@ public static class BatchEndpoints
         var outcome = await writes.WriteManyAsync(items, context!, cancellationToken);
         if (outcome is BatchOutcome<TDetail>.Refused refused)
         {
-            return ItemProblem(WriteAnswers.Problem(http, writes.Resource, refused.Refusal), refused.Index);
+            return ItemProblem(await WriteAnswers.ProblemAsync(http, writes.Resource, refused.Refusal, cancellationToken), refused.Index);
         }
 
         var written = (BatchOutcome<TDetail>.Written)outcome;

@@ -89,7 +89,7 @@ public static class EventMergeEndpoints
         var outcome = await merger.MergeAsync(id, request.Into!, Preconditions.IfMatch(http.Request), intoIfMatch, context!, cancellationToken);
         if (outcome is not WriteOutcome<EventDetail>.Updated updated)
         {
-            return WriteAnswers.Problem(http, "event", outcome);
+            return await WriteAnswers.ProblemAsync(http, "event", outcome, cancellationToken);
         }
 
         if (!context!.DryRun)

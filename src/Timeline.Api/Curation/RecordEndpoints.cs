@@ -139,7 +139,7 @@ public static class RecordEndpoints
         var outcome = await writes.CreateAsync(body, context, cancellationToken);
         if (outcome is not WriteOutcome<TDetail>.Created created)
         {
-            return WriteAnswers.Problem(http, writes.Resource, outcome);
+            return await WriteAnswers.ProblemAsync(http, writes.Resource, outcome, cancellationToken);
         }
 
         WriteWarnings.Add(http.Response, await WriteWarnings.ForAsync(created.Record, created.Version, http.RequestServices, cancellationToken));
@@ -232,7 +232,7 @@ public static class RecordEndpoints
         var outcome = await writes.DeleteAsync(id, Preconditions.IfMatch(http.Request), context!, cancellationToken);
         if (outcome is not WriteOutcome<TDetail>.Deleted deleted)
         {
-            return WriteAnswers.Problem(http, writes.Resource, outcome);
+            return await WriteAnswers.ProblemAsync(http, writes.Resource, outcome, cancellationToken);
         }
 
         if (!context!.DryRun)
@@ -267,7 +267,7 @@ public static class RecordEndpoints
         };
         if (record is null)
         {
-            return WriteAnswers.Problem(http, writes.Resource, outcome);
+            return await WriteAnswers.ProblemAsync(http, writes.Resource, outcome, cancellationToken);
         }
 
         if (!context.DryRun)

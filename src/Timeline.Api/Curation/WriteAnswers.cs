@@ -44,6 +44,25 @@ public static class WriteAnswers
         }
     }
 
+    /// <summary>
+    /// As <see cref="Problem{TRecord}"/>, except that a write to a deleted id that now leads to another record (it was merged
+    /// into it, or renamed) says so: "POST .../restore brings it back" was wrong there, as the restore answers 409.
+    /// </summary>
+    public static async Task<ProblemHttpResult> ProblemAsync<TRecord>(HttpContext http, string name, WriteOutcome<TRecord> outcome, CancellationToken cancellationToken)
+        where TRecord : class
+    {
+        if (outcome is WriteOutcome<TRecord>.Gone gone
+            && await http.RequestServices.GetRequiredService<IFormerIds>().CurrentIdAsync(name, gone.Id, cancellationToken) is { } current)
+        {
+            var plural = QueryProblems.Plural(name);
+            return Problem(StatusCodes.Status410Gone, $"The {name} was deleted",
+                $"The {name} '{gone.Id}' was deleted at {gone.DeletedAt} by {gone.DeletedBy}, and its id now leads to the {name} '{current}', which lists it among its former ids (it was merged into it, or renamed); write to /{plural}/{current} instead.",
+                new() { ["deletedAt"] = gone.DeletedAt, ["deletedBy"] = gone.DeletedBy, ["current"] = $"/{plural}/{current}" });
+        }
+
+        return Problem(http, name, outcome);
+    }
+
     private static ProblemHttpResult Conflict(HttpContext http, string name, string plural, WriteConflict reason)
     {
         switch (reason)

@@ -65,8 +65,21 @@ public static partial class DatasetValidator
     private static void CheckEventLinks(List<ValidEvent> events, StoreLookup? store, List<DatasetError> errors)
     {
         var own = events.ToDictionary(e => e.Id, StringComparer.Ordinal);
-        bool Exists(string id) => own.ContainsKey(id) || store?.EventExists?.Invoke(id) == true;
-        string? SupersededBy(string id) => own.TryGetValue(id, out var e) ? e.Supersedes : store?.StoredSupersedes?.Invoke(id);
+
+        // A merge (or a rename) leaves the links of other events on the old id, which then leads to the survivor: a link to
+        // a former id of one of the dataset's events is one to that event, or the store's own export would not import.
+        var formerOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            foreach (var former in e.FormerIds.Where(f => !own.ContainsKey(f)))
+            {
+                formerOf.TryAdd(former, e.Id);
+            }
+        }
+
+        string Current(string id) => formerOf.GetValueOrDefault(id) ?? id;
+        bool Exists(string id) => own.ContainsKey(Current(id)) || store?.EventExists?.Invoke(id) == true;
+        string? SupersededBy(string id) => own.TryGetValue(Current(id), out var e) ? e.Supersedes : store?.StoredSupersedes?.Invoke(id);
 
         foreach (var e in events)
         {
@@ -86,6 +99,10 @@ public static partial class DatasetValidator
             if (!Exists(e.Supersedes))
             {
                 errors.Add(new DatasetError($"events '{e.Id}'.supersedes", $"unknown event '{e.Supersedes}' (it must exist and not be deleted)"));
+            }
+            else if (Current(e.Supersedes) == e.Id)
+            {
+                errors.Add(new DatasetError($"events '{e.Id}'.supersedes", $"'{e.Supersedes}' is a former id of the event itself; an event cannot supersede itself"));
             }
             else if (SupersedesCycle(e.Id, e.Supersedes, SupersededBy) is { } cycle)
             {

@@ -244,6 +244,11 @@ public static partial class DatasetValidator
         {
             errors.Add(new DatasetError($"{path}.text", $"the text is longer than {MaxSourceTextLength} characters"));
         }
+        else if (text.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
+        {
+            // SQLite's text functions stop at a NUL (a source's length read "a\0b" as 1), and no article holds one: it marks a binary file.
+            errors.Add(new DatasetError($"{path}.text", $"holds a NUL character (U+0000) at character {nul}: a source's text is text, and a NUL marks a binary file"));
+        }
 
         var notes = StringList(source.Notes, $"{path}.notes", MaxCaveatLength, errors);
         CheckCitation(source.Citation, $"{path}.citation", errors);

@@ -123,7 +123,17 @@ public sealed class JsonPatch
     private sealed class Holder(JsonNode? value)
     {
         public JsonNode? Value { get; set; } = value;
+
+        /// <summary>How much the copy operations have added so far (see <see cref="MaxCopied"/>).</summary>
+        public long Copied { get; set; }
     }
+
+    /// <summary>
+    /// The most a patch's copy operations may add, in characters of text and members or items: copy is the one operation
+    /// that grows a document beyond what the request carries, and each copy of a copy doubles it (40 copies of a list
+    /// into itself would need 2^40 items), so copies stop here, as a request body stops at the same order of size.
+    /// </summary>
+    public const long MaxCopied = 1_000_000;
 
     private static JsonPatchFailure? Add(Holder root, JsonPatchOperation operation, string path, JsonNode? value)
     {
@@ -234,7 +244,7 @@ public sealed class JsonPatch
         var from = operation.From!;
         if (operation.Path.StartsWith(from + "/", StringComparison.Ordinal))
         {
-            return Fail(operation, operation.Path, $"cannot move {from} into itself ({operation.Path} is inside it)");
+            return Fail(operation, operation.Path, $"cannot move {(from.Length == 0 ? "the document's root" : from)} into itself ({operation.Path} is inside it)");
         }
 
         if (from == operation.Path)
@@ -249,7 +259,54 @@ public sealed class JsonPatch
     private static JsonPatchFailure? Copy(Holder root, JsonPatchOperation operation)
     {
         var failure = Find(root, operation, operation.From!, out var value);
-        return failure ?? Add(root, operation, operation.Path, value?.DeepClone());
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        root.Copied += Weight(value, MaxCopied - root.Copied);
+        if (root.Copied > MaxCopied)
+        {
+            return Fail(operation, operation.Path,
+                $"the copies of this patch would add more than {MaxCopied.ToString("N0", CultureInfo.InvariantCulture)} characters and items to the document; send the values themselves with add");
+        }
+
+        return Add(root, operation, operation.Path, value?.DeepClone());
+    }
+
+    /// <summary>The size of a value in characters of text plus members and items, counted only up to just past <paramref name="budget"/>.</summary>
+    private static long Weight(JsonNode? node, long budget)
+    {
+        long weight = 0;
+        var pending = new Stack<JsonNode?>();
+        pending.Push(node);
+        while (pending.Count > 0 && weight <= budget)
+        {
+            weight++;
+            switch (pending.Pop())
+            {
+                case JsonObject obj:
+                    foreach (var (key, member) in obj)
+                    {
+                        weight += key.Length;
+                        pending.Push(member);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var item in array)
+                    {
+                        pending.Push(item);
+                    }
+
+                    break;
+                case JsonValue text when text.GetValueKind() == JsonValueKind.String:
+                    weight += text.GetValue<string>().Length;
+                    break;
+            }
+        }
+
+        return weight;
     }
 
     private static JsonPatchFailure? Test(Holder root, JsonPatchOperation operation)

@@ -27,7 +27,9 @@ public sealed record WriteContext(string Actor, string? Reason = null, bool DryR
 
         if (reason.Length > MaxReasonLength)
         {
-            return $"is {reason.Length} characters long; at most {MaxReasonLength} are kept";
+            // The limit counts UTF-16 code units: 500 emoji are 1000 of them, which the answer must say, or it reads as a miscount.
+            return $"is {reason.Length} characters long; at most {MaxReasonLength} are kept"
+                + (reason.Any(char.IsSurrogate) ? " (counted in UTF-16 code units: an emoji or any other character beyond U+FFFF counts as 2)" : string.Empty);
         }
 
         if (string.IsNullOrWhiteSpace(reason))
@@ -35,7 +37,9 @@ public sealed record WriteContext(string Actor, string? Reason = null, bool DryR
             return "is empty; leave it out, or say why the change is made";
         }
 
-        var control = reason.FirstOrDefault(char.IsControl);
-        return control == default ? null : $"holds the control character U+{(int)control:X4}; a reason is one line of text";
+        // Not FirstOrDefault: U+0000 is itself the default char, so a NUL would pass as "none found".
+        var at = Array.FindIndex(reason.ToCharArray(), char.IsControl);
+
+        return at < 0 ? null : $"holds the control character U+{(int)reason[at]:X4}; a reason is one line of text";
     }
 }

@@ -65,6 +65,12 @@ internal static class HistoryReplay
         return (new ImportReport(Of("source"), Of("entity"), Of("event")), []);
     }
 
+    /// <summary>
+    /// The largest change-feed position a history may carry. The feed's positions come from SQLite's AUTOINCREMENT, which
+    /// has none left after 2^63 - 1: a history ending there was replayed, and every write after it failed as "disk full".
+    /// </summary>
+    public const long MaxSeq = (1L << 53) - 1;
+
     /// <summary>What is wrong with the history as a sequence: each revision complete, positions rising, versions 1, 2, 3... per record, actions in an order writes can make.</summary>
     private static List<DatasetError> Shape(List<RevisionDocument> history)
     {
@@ -124,7 +130,11 @@ internal static class HistoryReplay
 
             if (r.Seq is { } seq)
             {
-                if (seq <= lastSeq)
+                if (seq > MaxSeq)
+                {
+                    errors.Add(new DatasetError($"{path}.seq", $"is {seq}; a position in the change feed is at most {MaxSeq} (2^53 - 1, the largest integer every JSON reader keeps exact), so that the writes after the import have positions to take"));
+                }
+                else if (seq <= lastSeq)
                 {
                     errors.Add(new DatasetError($"{path}.seq", $"is {seq}, not after the previous revision's {lastSeq}: the history is in commit order"));
                 }
