@@ -119,6 +119,15 @@ public sealed class EventMergeTests : IClassFixture<TimelineApp>, IDisposable
         await merged.AssertStatusAsync(HttpStatusCode.OK);
         Assert.Contains("merge-linker", (await merged.BodyAsync()).GetProperty("relatedFrom").EnumerateArray().Select(x => x.GetString()));
         Assert.Equal(["merge-linked-duplicate"], (await _anonymous.GetJsonAsync("/events/merge-linker")).GetProperty("related").EnumerateArray().Select(x => x.GetString()));
+
+        // The linking event can still be changed with its link as it stands: the former id leads to the survivor.
+        using var patched = await _editor.SendJsonAsync(HttpMethod.Patch, "/events/merge-linker", new JsonObject { ["title"] = "An event that points at the merged duplicate" },
+            await _anonymous.ETagAsync("/events/merge-linker"), "application/merge-patch+json");
+        await patched.AssertStatusAsync(HttpStatusCode.OK);
+        var superseding = Curation.NewEvent("merge-superseder", "An event that supersedes the duplicate by its old id");
+        superseding["supersedes"] = "merge-linked-duplicate";
+        await CreateAsync(superseding);
+        Assert.Contains("merge-superseder", (await _anonymous.GetJsonAsync($"/events/{Survivor}")).GetProperty("supersededBy").EnumerateArray().Select(x => x.GetString()));
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Timeline.Store.Sqlite;
 /// <summary>
 /// The rules of one event's links that need the store (the dataset validator checks their form): every target of
 /// <c>related</c> and <c>supersedes</c> is a live event, and following <c>supersedes</c> through the stored events never
-/// comes back to the event written. A target that is a former id (merged or renamed) is named with its current id.
+/// comes back to the event written. A target that is a former id of a live event (merged or renamed) leads to that event,
+/// as it does on reading: an event that linked to a duplicate before the merge can still be saved as it is.
 /// </summary>
 internal static class EventLinkRules
 {
@@ -19,24 +20,36 @@ internal static class EventLinkRules
         }
 
         var live = await EventLinks.LiveAsync(c, tx, targets, ct);
-        async Task<string> UnknownAsync(string target) =>
-            await FormerIds.ResolveAsync(c, tx, "event", target, ct) is { } current
-                ? $"'{target}' is a former id of the event '{current}' (merged or renamed); link to '{current}'"
-                : $"unknown event '{target}' (a link must lead to an event that exists and is not deleted)";
+
+        // A former id counts as the live event that now has it.
+        var current = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var target in targets.Where(t => !live.Contains(t)).Distinct(StringComparer.Ordinal))
+        {
+            if (await FormerIds.ResolveAsync(c, tx, "event", target, ct) is { } now && (await EventLinks.LiveAsync(c, tx, [now], ct)).Contains(now))
+            {
+                current[target] = now;
+                live.Add(target);
+                live.Add(now);
+            }
+        }
+
+        static string UnknownAsync(string target) =>
+            $"unknown event '{target}' (a link must lead to an event that exists and is not deleted)";
 
         for (var i = 0; i < e.Related.Count; i++)
         {
             if (!live.Contains(e.Related[i]))
             {
-                errors.Add(new DatasetError($"body.related[{i}]", await UnknownAsync(e.Related[i])));
+                errors.Add(new DatasetError($"body.related[{i}]", UnknownAsync(e.Related[i])));
             }
         }
 
-        if (e.Supersedes is { } superseded)
+        if (e.Supersedes is { } given)
         {
+            var superseded = current.GetValueOrDefault(given, given);
             if (!live.Contains(superseded))
             {
-                errors.Add(new DatasetError("body.supersedes", await UnknownAsync(superseded)));
+                errors.Add(new DatasetError("body.supersedes", UnknownAsync(superseded)));
             }
             else
             {
