@@ -186,17 +186,7 @@ internal static class Dotnet
 
     public static async Task<(int Code, string Stdout, string Stderr)> TryRunAsync(string directory, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(Path)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ChildProcess.Start(Path, directory, arguments);
 
         // The test run's own MSBuild settings (set by `dotnet test`) would steer a nested build; the child starts clean.
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -211,21 +201,7 @@ internal static class Dotnet
         start.Environment["KIOTA_UPDATE_DISABLED"] = "true";
         start.Environment["KIOTA_OFFLINE_ENABLED"] = "true";
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', start.ArgumentList)} took longer than {timeout}:{Environment.NewLine}{await stdout}{Environment.NewLine}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, timeout);
     }
 }
 

@@ -87,37 +87,13 @@ public sealed class NpxFactAttribute : FactAttribute
 
     public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string directory, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(NpxPath!)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ChildProcess.Start(NpxPath!, directory, arguments);
 
         // No telemetry, no update notices: a test run talks to the npm registry only to fetch the pinned package.
         start.Environment["REDOCLY_TELEMETRY"] = "off";
         start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
         start.Environment["NO_UPDATE_NOTIFIER"] = "1";
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("npx did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"npx {string.Join(' ', start.ArgumentList)} took longer than {timeout}:{Environment.NewLine}{await stdout}{Environment.NewLine}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, timeout);
     }
 }

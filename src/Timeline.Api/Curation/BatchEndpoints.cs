@@ -109,6 +109,7 @@ public static class BatchEndpoints
 
         var written = (BatchOutcome<TDetail>.Written)outcome;
         var answers = new List<BatchAnswerItem<TDetail>>(written.Items.Count);
+        var published = new Dictionary<string, PartialDate?>(StringComparer.Ordinal); // each cited source read once for the whole batch
         for (var i = 0; i < written.Items.Count; i++)
         {
             var (id, status, record, version, dataVersion) = written.Items[i] switch
@@ -118,7 +119,7 @@ public static class BatchEndpoints
                 WriteOutcome<TDetail>.Unchanged u => (IdOf(items[i]), "unchanged", u.Record, u.Version, u.DataVersion),
                 var other => throw new InvalidOperationException($"A batch item answered {other.GetType().Name}."),
             };
-            var warnings = await WriteWarnings.ForAsync(record, version, http.RequestServices, cancellationToken);
+            var warnings = await WriteWarnings.ForAsync(record, version, http.RequestServices, cancellationToken, published);
             answers.Add(new BatchAnswerItem<TDetail>(i, id, status, version, context!.DryRun ? null : Preconditions.Tag(version, dataVersion),
                 [.. warnings.Select(w => w.ToString())], record));
         }

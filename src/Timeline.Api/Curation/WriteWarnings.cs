@@ -36,15 +36,24 @@ public static class WriteWarnings
     private static readonly JsonSerializerOptions Ascii = new() { Encoder = JavaScriptEncoder.Default };
 
     /// <summary>The warnings for a written record (an EventDetail, EntityItem or SourceDetail at <paramref name="version"/>).</summary>
-    public static async Task<IReadOnlyList<DatasetWarning>> ForAsync<TRecord>(TRecord record, long version, IServiceProvider services, CancellationToken cancellationToken)
+    /// <param name="record">The record as written.</param>
+    /// <param name="version">Its version.</param>
+    /// <param name="services">The request's services (the store's readers).</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    /// <param name="published">
+    /// The publication dates of sources already read, by id: a batch passes one for all its records, so a source cited
+    /// by many of them is read once. Null for a single write.
+    /// </param>
+    public static async Task<IReadOnlyList<DatasetWarning>> ForAsync<TRecord>(
+        TRecord record, long version, IServiceProvider services, CancellationToken cancellationToken, Dictionary<string, PartialDate?>? published = null)
         where TRecord : class
     {
         switch (record)
         {
             case EventDetail e when PartialDate.TryParse(e.Date, out var date, out _):
                 var sources = services.GetRequiredService<ISourceReader>();
-                var published = new Dictionary<string, PartialDate?>(StringComparer.Ordinal);
-                foreach (var id in e.Citations.Select(c => c.SourceId).Distinct(StringComparer.Ordinal))
+                published ??= new Dictionary<string, PartialDate?>(StringComparer.Ordinal);
+                foreach (var id in e.Citations.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).Where(id => !published.ContainsKey(id)).ToList())
                 {
                     var (found, _) = await sources.GetAsync(id, cancellationToken);
                     published[id] = found?.PublishedDate is { } text && PartialDate.TryParse(text, out var when, out _) ? when : null;
