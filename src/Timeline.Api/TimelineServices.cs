@@ -3,6 +3,7 @@ using Timeline.Api.Events;
 using Timeline.Api.Listing;
 using Timeline.Api.Paging;
 using Timeline.Api.Sources;
+using Timeline.Store.Postgres;
 using Timeline.Store.Sqlite;
 
 namespace Timeline.Api;
@@ -14,7 +15,16 @@ public static class TimelineServices
     {
         services.Configure<TimelineOptions>(configuration.GetSection(TimelineOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSqliteStore();
+        var options = configuration.GetSection(TimelineOptions.Section).Get<TimelineOptions>() ?? new TimelineOptions();
+        if (options.UsesPostgres)
+        {
+            services.AddPostgresStore();
+        }
+        else
+        {
+            services.AddSqliteStore();
+        }
+
         return services;
     }
 

@@ -5,6 +5,27 @@ public sealed class TimelineOptions
 {
     public const string Section = "Timeline";
 
+    /// <summary>
+    /// The engine the store runs on: <c>sqlite</c> (the default, the embedded file at <see cref="DatabasePath"/>) or
+    /// <c>postgres</c> (the PostgreSQL database of <c>ConnectionStrings:Timeline</c>, for several stateless replicas).
+    /// </summary>
+    public string Store { get; set; } = StoreSqlite;
+
+    public const string StoreSqlite = "sqlite";
+
+    public const string StorePostgres = "postgres";
+
+    /// <summary>Whether the store is PostgreSQL; a value other than sqlite or postgres is refused, naming both.</summary>
+    public bool UsesPostgres => Store.Trim().ToLowerInvariant() switch
+    {
+        StoreSqlite => false,
+        StorePostgres => true,
+        _ => throw new InvalidOperationException($"Timeline:Store is '{Store}'; it is {StoreSqlite} (the embedded SQLite file at Timeline:DatabasePath, the default) or {StorePostgres} (the database of ConnectionStrings:Timeline)."),
+    };
+
+    /// <summary>Settings of the PostgreSQL engine (Timeline:Postgres:...).</summary>
+    public PostgresOptions Postgres { get; set; } = new();
+
     /// <summary>The SQLite file. Relative paths are resolved against the working directory.</summary>
     public string DatabasePath { get; set; } = "data/timeline.db";
 
@@ -63,4 +84,16 @@ public sealed class TimelineOptions
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath);
 
     public string ResolvedSeedPath => Path.GetFullPath(SeedPath);
+}
+
+/// <summary>The "Timeline:Postgres" section: how the PostgreSQL engine uses its hosts.</summary>
+public sealed class PostgresOptions
+{
+    /// <summary>
+    /// Whether reads that decide no write (lists, one event without If-Match, search, facets, exports) may be served by a
+    /// standby named in ConnectionStrings:Timeline (Host=primary,standby): Npgsql's prefer-standby target session. A standby
+    /// replays the primary's changes a moment later, so a client may not see its own write at once on such reads; writes
+    /// and the reads that decide them (If-Match) always run on the primary.
+    /// </summary>
+    public bool ReadsFromStandby { get; set; }
 }

@@ -21,7 +21,20 @@ public class TimelineApp : WebApplicationFactory<Program>
         Folder = Directory.CreateTempSubdirectory("timeline-tests-").FullName;
         DatabasePath = Path.Combine(Folder, "timeline.db");
         SeedPath = seedPath;
+#if POSTGRES
+        PostgresConnectionString = PostgresCluster.Shared.CreateDatabase();
+#endif
     }
+
+    /// <summary>The engine this build of the suite runs on: tests/Timeline.Api.Tests on SQLite, tests/Timeline.Api.Tests.Postgres on PostgreSQL.</summary>
+#if POSTGRES
+    public const string Engine = TimelineOptions.StorePostgres;
+#else
+    public const string Engine = TimelineOptions.StoreSqlite;
+#endif
+
+    /// <summary>On PostgreSQL, the connection string of this app's own database on the test cluster; null on SQLite.</summary>
+    public string? PostgresConnectionString { get; }
 
     /// <summary>An app seeded from another dataset file.</summary>
     public static TimelineApp WithDataset(string seedPath) => new OnDataset(seedPath);
@@ -57,6 +70,12 @@ public class TimelineApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Timeline:DatabasePath", DatabasePath);
+        builder.UseSetting("Timeline:Store", Engine);
+        if (PostgresConnectionString is not null)
+        {
+            builder.UseSetting("ConnectionStrings:Timeline", PostgresConnectionString);
+        }
+
         builder.UseSetting("Timeline:SeedPath", SeedPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Timeline:ApiKeys:0:Name", "editor");
@@ -147,6 +166,12 @@ public class TimelineApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
+#if POSTGRES
+            if (PostgresConnectionString is not null)
+            {
+                PostgresCluster.Shared.DropDatabase(PostgresConnectionString);
+            }
+#endif
             if (connectionString is not null)
             {
                 using var pooled = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Reflection;
+using Dapper;
+using Npgsql;
+
+namespace Timeline.Store.Postgres;
+
+/// <summary>
+/// Applies the embedded, versioned SQL migrations (Migrations/NNNN_name.sql) the database has not seen yet, all in one
+/// transaction on the primary that holds the migration advisory lock: replicas starting at once against an empty
+/// database wait for each other, and the second finds the schema at the latest version and applies nothing.
+/// </summary>
+public static class PostgresMigrator
+{
+    private const string ResourcePrefix = "Timeline.Store.Postgres.Migrations.";
+
+    public sealed record Migration(int Version, string Name, string Sql);
+
+    /// <summary>The migrations shipped with this build, in version order.</summary>
+    public static IReadOnlyList<Migration> All { get; } = LoadMigrations();
+
+    /// <summary>The schema version this build expects.</summary>
+    public static int LatestVersion => All[^1].Version;
+
+    /// <summary>Migrates to <see cref="LatestVersion"/>; returns the versions it applied (none when another replica did).</summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(PostgresConnections database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@Key);", new { Key = PostgresConnections.MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    integer PRIMARY KEY,
+                name       text NOT NULL,
+                applied_at text NOT NULL
+            );
+            """,
+            transaction: transaction,
+            cancellationToken: cancellationToken));
+
+        var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", transaction: transaction, cancellationToken: cancellationToken));
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL store has schema version {current}, newer than this build's {LatestVersion}: run a build at least as new.");
+        }
+
+        var applied = new List<int>();
+        foreach (var migration in All.Where(m => m.Version > current))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt);",
+                new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) },
+                transaction,
+                cancellationToken: cancellationToken));
+            applied.Add(migration.Version);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return applied;
+    }
+
+    /// <summary>The version recorded in the database, or 0 for a database that was never migrated.</summary>
+    public static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL;", cancellationToken: cancellationToken));
+        return exists
+            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken: cancellationToken))
+            : 0;
+    }
+
+    private static List<Migration> LoadMigrations()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        {
+            var fileName = resource[ResourcePrefix.Length..];
+            var underscore = fileName.IndexOf('_', StringComparison.Ordinal);
+            var version = int.Parse(fileName.AsSpan(0, underscore), CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add(new Migration(version, Path.GetFileNameWithoutExtension(fileName), reader.ReadToEnd()));
+        }
+
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        return migrations;
+    }
+}
