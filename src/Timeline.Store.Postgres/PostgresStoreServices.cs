@@ -3,7 +3,7 @@ namespace Timeline.Store.Postgres;
 /// <summary>
 /// The PostgreSQL engine's services, registered behind the store contracts of Timeline.Model.Store. The API's
 /// composition root calls <see cref="AddPostgresStore"/> when Timeline:Store is postgres; each area registers in its
-/// own file (PostgresStoreServices.Reads.cs, .Search.cs, .Writes.cs, .Dataset.cs, .Maintenance.cs).
+/// own file (PostgresStoreServices.Reads.cs, .Facets.cs, .Search.cs, .Writes.cs, .Dataset.cs, .Maintenance.cs).
 /// </summary>
 public static partial class PostgresStoreServices
 {
@@ -11,7 +11,10 @@ public static partial class PostgresStoreServices
     {
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddSingleton<PostgresConnections>();
+        services.AddSingleton<PostgresDataVersion>();
+        services.AddSingleton<IDataVersion>(sp => sp.GetRequiredService<PostgresDataVersion>());
         services.AddPostgresReads();
+        services.AddPostgresFacets();
         services.AddPostgresSearch();
         services.AddPostgresWrites();
         services.AddPostgresDataset();
