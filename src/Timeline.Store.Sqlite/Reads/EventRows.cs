@@ -70,7 +70,7 @@ internal static class EventRows
             row.FirstDay = reader.GetString(2);
             row.DatePrecision = reader.GetInt64(3);
             row.Score = extra == "score" ? reader.GetDouble(extraAt) : null;
-            row.Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetFieldValue<byte[]>(extraAt)) : null;
+            row.Snippet = extra == "snippet" ? SnippetHtml.FromMarkers(reader.GetFieldValue<byte[]>(extraAt)) : null;
             rows.Add(row);
         }
 
