@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Sqlite;
 
