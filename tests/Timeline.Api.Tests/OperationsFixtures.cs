@@ -111,6 +111,15 @@ public class OperationsApp : TimelineApp
                 switch (context.Request.Path.Value)
                 {
                     case "/test/slow-query":
+#if POSTGRES
+                        var database = context.RequestServices.GetRequiredService<Timeline.Store.Postgres.PostgresConnections>();
+                        await using (var connection = await database.OpenReadAsync(context.RequestAborted))
+                        {
+                            var slept = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                                "SELECT pg_sleep(600)::text;", cancellationToken: context.RequestAborted));
+                            await context.Response.WriteAsync($"slept {slept}");
+                        }
+#else
                         var database = context.RequestServices.GetRequiredService<SqliteConnections>();
                         await using (var connection = await database.OpenAsync(context.RequestAborted))
                         {
@@ -119,6 +128,7 @@ public class OperationsApp : TimelineApp
                                 cancellationToken: context.RequestAborted));
                             await context.Response.WriteAsync($"counted {count}");
                         }
+#endif
 
                         break;
                     case "/test/read-body":

@@ -79,7 +79,11 @@ public class ResponseCacheTests(ITestOutputHelper output)
         var freshHeader = HeaderOf(fresh, header);
         Assert.False(string.IsNullOrEmpty(freshHeader), $"the fresh answer has no {header}");
 
+#if POSTGRES
+        await using (var behindTheApi = new Npgsql.NpgsqlConnection(app.PostgresConnectionString))
+#else
         await using (var behindTheApi = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+#endif
         {
             await behindTheApi.OpenAsync();
             await using var retitle = behindTheApi.CreateCommand();

@@ -24,8 +24,9 @@ public class VersionTests(OperationsApp fixture, ITestOutputHelper output) : ICl
         Assert.Matches(@"^\d+\.\d+\.\d+", version.GetProperty("version").GetString());
         Assert.Matches("^([0-9a-f]{7,40}|unknown)$", version.GetProperty("commit").GetString());
         Assert.StartsWith(".NET", version.GetProperty("runtime").GetString(), StringComparison.Ordinal);
-        Assert.Equal(Migrator.LatestVersion, version.GetProperty("schemaVersion").GetInt32());
-        Assert.Equal(Migrator.LatestVersion, version.GetProperty("expectedSchemaVersion").GetInt32());
+        var latest = TimelineApp.Engine == TimelineOptions.StorePostgres ? Timeline.Store.Postgres.PostgresMigrator.LatestVersion : Migrator.LatestVersion;
+        Assert.Equal(latest, version.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(latest, version.GetProperty("expectedSchemaVersion").GetInt32());
         Assert.True(version.GetProperty("dataVersion").GetInt64() > 0);
 
         using var dataset = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.ReferenceDataset));
