@@ -19,6 +19,7 @@ public static partial class SqliteStoreServices
             sp.GetRequiredService<SqliteConnections>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DataVersionCache>()));
         services.AddSingleton<IRecordHistory, RecordHistory>();
         services.AddSingleton<IDatasetStore, DatasetStore>();
+        services.AddSingleton<IStoreCopy, SqliteStoreCopy>();
         return services;
     }
 
