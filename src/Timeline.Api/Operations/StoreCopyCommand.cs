@@ -12,7 +12,7 @@ public static class StoreCopyCommand
     public static async Task<int> RunAsync(string[] args)
     {
         string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        if (Option("--from") is not { } from || Option("--to") is not { } to || Store(from, out _) is null || Store(to, out _) is null)
+        if (Option("--from") is not { } from || Option("--to") is not { } to || !Names(from) || !Names(to))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -51,8 +51,14 @@ public static class StoreCopyCommand
         }
     }
 
-    /// <summary>The services of one engine's store for ENGINE:LOCATION, or null when it names no engine.</summary>
-    private static ServiceProvider? Store(string spec, out Dictionary<string, string?> settings)
+    private static bool Names(string spec)
+    {
+        var colon = spec.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < spec.Length - 1 && spec[..colon].Trim().ToLowerInvariant() is TimelineOptions.StoreSqlite or TimelineOptions.StorePostgres;
+    }
+
+    /// <summary>The services of one engine's store for ENGINE:LOCATION (the store contracts, not started), or null when it names no engine.</summary>
+    public static ServiceProvider? Store(string spec, out Dictionary<string, string?> settings)
     {
         settings = [];
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
