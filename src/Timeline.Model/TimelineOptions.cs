@@ -66,7 +66,7 @@ public sealed class TimelineOptions
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
     public int ResponseCacheMegabytes { get; set; } = 32;
 
-    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Timeline.Store.Sqlite/Reads/DateCategoryIndex.cs).</summary>
+    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Timeline.Model/Store/Engine/EventFacetCopy.cs), on either engine.</summary>
     public bool DateCategoryIndex { get; set; } = true;
 
     /// <summary>Index entries (one word in one event; a prefix's counting SearchBudgetRules.PrefixWeight times) one search may read, half as many when ranked (Timeline.Model/Store/Engine/SearchBudgetRules.cs).</summary>

@@ -151,10 +151,3 @@ public static class SearchIndex
     private static Task<int> Execute(IDbConnection connection, IDbTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
 }
-
-/// <summary>The one format of stored timestamps: UTC, ISO 8601, milliseconds, Z.</summary>
-public static class Timestamps
-{
-    public static string Format(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-}
