@@ -46,8 +46,8 @@ internal enum PostgresPageContent
 /// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (a stab into the GiST
 /// index of the days events cover, whatever the longest event), then the timeline from the date on; each is its own
 /// statement, run in turn until the page is full (reversed when descending).</item>
-/// <item>Relevance ranks every match (the search area's score, <see cref="IPostgresEventText"/>), ties in timeline
-/// order, and reads the page's rows after the limit.</item>
+/// <item>Relevance ranks every match from the search rows (the search area's score, <see cref="PostgresSearchSql"/>),
+/// ties in timeline order, and reads the page's rows after the limit.</item>
 /// </list>
 /// A page that runs more than one statement (or adds snippets) runs in one repeatable-read, read-only transaction: one
 /// snapshot.
@@ -69,19 +69,19 @@ internal static class PostgresPagePlanner
     /// otherwise a page that needs several statements begins one.
     /// </summary>
     public static async Task<(List<PostgresPageRow> Rows, TimelinePosition? Next)> ReadPageAsync(
-        NpgsqlConnection connection, IPostgresEventText text, EventFilter filter, TimelinePosition? after, PostgresPageContent content, bool inSnapshot, CancellationToken cancellationToken)
+        NpgsqlConnection connection, EventFilter filter, TimelinePosition? after, PostgresPageContent content, bool inSnapshot, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         var columns = content == PostgresPageContent.Json ? JsonColumns : SummaryColumns;
         string[] statements;
         if (filter.Order == EventOrder.Relevance && filter.Search is not null)
         {
-            statements = [RelevanceSql(filter, text, after, parameters, columns)];
+            statements = [RelevanceSql(filter, after, parameters, columns)];
         }
         else
         {
             var driving = await DrivingSetAsync(connection, filter, cancellationToken);
-            statements = TimelineSql(filter, text, after, parameters, columns, driving);
+            statements = TimelineSql(filter, after, parameters, columns, driving);
         }
 
         NpgsqlTransaction? snapshot = null;
@@ -116,7 +116,7 @@ internal static class PostgresPagePlanner
 
             if (filter.Search is not null && rows.Count > 0)
             {
-                var snippets = await text.SnippetsAsync(connection, filter.Search, rows.Select(r => r.Seq).ToList(), cancellationToken);
+                var snippets = await PostgresSearchSql.EventSnippetsAsync(connection, snapshot, filter.Search, rows.Select(r => r.Seq).ToList(), cancellationToken);
                 foreach (var row in rows)
                 {
                     row.Snippet = snippets.GetValueOrDefault(row.Seq);
@@ -251,13 +251,13 @@ internal static class PostgresPagePlanner
     }
 
     /// <summary>The statements of a page in timeline order, to be run in turn until the page is full.</summary>
-    private static string[] TimelineSql(EventFilter filter, IPostgresEventText text, TimelinePosition? after, DynamicParameters parameters, string columns, DrivingSet? driving)
+    private static string[] TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns, DrivingSet? driving)
     {
         var order = PostgresEventFilterSql.Order("e", filter.Descending);
         if (driving is not null)
         {
             // The few events of the driving set, every filter a condition on each, sorted.
-            var where = PostgresEventFilterSql.Build(filter, parameters, text);
+            var where = PostgresEventFilterSql.Build(filter, parameters);
             if (after is not null)
             {
                 where.Add(PostgresEventFilterSql.After(after, filter.Descending, parameters));
@@ -275,7 +275,7 @@ internal static class PostgresPagePlanner
         }
 
         // The timeline walked in order; categories each walk their own index.
-        var conditions = PostgresEventFilterSql.Build(filter with { Categories = [] }, parameters, text);
+        var conditions = PostgresEventFilterSql.Build(filter with { Categories = [] }, parameters);
         if (after is not null)
         {
             conditions.Add(PostgresEventFilterSql.After(after, filter.Descending, parameters));
@@ -330,22 +330,26 @@ internal static class PostgresPagePlanner
         return sql.Append(CultureInfo.InvariantCulture, $"\n) p\nORDER BY {PostgresEventFilterSql.Order("p", filter.Descending)}\nLIMIT @Take;").ToString();
     }
 
-    /// <summary>A page by relevance: every match ranked (lower score first), ties in timeline order; only the page's rows are read in full.</summary>
-    private static string RelevanceSql(EventFilter filter, IPostgresEventText text, TimelinePosition? after, DynamicParameters parameters, string columns)
+    /// <summary>
+    /// A page by relevance: every match ranked from its search row (lower score first), ties in timeline order; only the
+    /// page's rows are read in full.
+    /// </summary>
+    private static string RelevanceSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns)
     {
-        var where = PostgresEventFilterSql.Build(filter, parameters, text);
-        var score = text.Score(filter.Search!, "e", parameters);
-        var sql = new StringBuilder($"WITH matches AS (\n    SELECT e.seq, e.first_day, e.date_precision, e.id, {score} AS score\n    FROM events e");
-        PostgresEventFilterSql.Append(sql, where);
-        sql.Append("\n),\npage AS (\n    SELECT m.seq, m.score, m.first_day, m.date_precision, m.id FROM matches m");
+        var where = PostgresEventFilterSql.Build(filter with { Search = null }, parameters);
+        parameters.Add(PostgresSearchSql.ParameterName, PostgresSearchSql.Parameter(filter.Search!));
+        var score = PostgresSearchSql.EventScore("s");
+        where.Insert(0, PostgresSearchSql.RowMatches("s"));
         if (after is not null)
         {
-            sql.Append("\n    WHERE (m.score, m.first_day COLLATE \"C\", m.date_precision, m.id COLLATE \"C\") > (@AfterScore, @AfterDay, @AfterPrecision, @AfterId)");
+            where.Add($"({score}, {PostgresEventFilterSql.Position("e")[1..^1]}) > (@AfterScore, @AfterDay, @AfterPrecision, @AfterId)");
             parameters.Add("AfterScore", after.Score ?? double.MinValue);
             PostgresEventFilterSql.AddCursor(parameters, after);
         }
 
-        sql.Append(CultureInfo.InvariantCulture, $"\n    ORDER BY m.score, {PostgresEventFilterSql.Order("m", false)}\n    LIMIT @Take\n)\n");
+        var sql = new StringBuilder($"WITH page AS (\n    SELECT e.seq, {score} AS score, e.first_day, e.date_precision, e.id\n    FROM {PostgresSearchSql.EventTable} s JOIN events e ON e.seq = s.seq");
+        PostgresEventFilterSql.Append(sql, where);
+        sql.Append(CultureInfo.InvariantCulture, $"\n    ORDER BY score, {PostgresEventFilterSql.Order("e", false)}\n    LIMIT @Take\n)\n");
         sql.Append(columns).Append(", page.score\nFROM page JOIN events e ON e.seq = page.seq\n");
         sql.Append(CultureInfo.InvariantCulture, $"ORDER BY page.score, {PostgresEventFilterSql.Order("page", false)};");
         return sql.ToString();
