@@ -196,3 +196,14 @@ public sealed class LogCapture : ILoggerProvider
         }
     }
 }
+
+/// <summary>The admin route the tests of keys, limits and origins use: POST /admin/backup.</summary>
+public static class AdminRoute
+{
+    /// <summary>
+    /// What an admin's POST /admin/backup answers once through the guards: a backup (200) on SQLite, a 501 problem on
+    /// PostgreSQL, whose backups are the database's own.
+    /// </summary>
+    public static System.Net.HttpStatusCode BackupAnswer =>
+        TimelineApp.Engine == TimelineOptions.StorePostgres ? System.Net.HttpStatusCode.NotImplemented : System.Net.HttpStatusCode.OK;
+}
