@@ -23,7 +23,7 @@ public sealed class PostgresConnections : IAsyncDisposable
     private readonly NpgsqlDataSource _primary;
     private readonly NpgsqlDataSource _reads;
 
-    public PostgresConnections(IConfiguration configuration, IOptions<TimelineOptions> options)
+    public PostgresConnections(IConfiguration configuration, IOptions<TimelineOptions> options, PostgresStatementTelemetry? telemetry = null)
     {
         var connectionString = configuration.GetConnectionString("Timeline");
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -47,7 +47,9 @@ public sealed class PostgresConnections : IAsyncDisposable
 
         ConnectionString = builder.ConnectionString;
         ReadsFromStandby = settings.Postgres.ReadsFromStandby;
-        _hosts = new NpgsqlDataSourceBuilder(ConnectionString).BuildMultiHost();
+        var dataSource = new NpgsqlDataSourceBuilder(ConnectionString);
+        telemetry?.Configure(dataSource); // statement durations and activities (Operations/PostgresStatementTelemetry.cs)
+        _hosts = dataSource.BuildMultiHost();
         _primary = _hosts.WithTargetSession(TargetSessionAttributes.Primary);
         _reads = ReadsFromStandby ? _hosts.WithTargetSession(TargetSessionAttributes.PreferStandby) : _primary;
     }

@@ -1,23 +1,22 @@
 using Dapper;
 using Microsoft.Extensions.Options;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Postgres;
 
 /// <summary>
-/// The store's data version, which ETags and the response cache are keyed by. It is read from the
-/// store_state table and kept in memory: writes made by this process refresh it at once; changes made
-/// by another process (an `import` run beside the server, another replica) are seen within
-/// Timeline:DataVersionRefreshMilliseconds.
+/// The store's data version, which ETags and the response cache are keyed by, read from the store_state table and kept
+/// in memory by <see cref="CachedDataVersion"/> (shared with the SQLite engine): writes made by this process refresh it
+/// at once; another replica's within Timeline:DataVersionRefreshMilliseconds.
+/// It is read where the reads it tags are served: from the primary, or, when Timeline:Postgres:ReadsFromStandby is on,
+/// from the standby the reads go to, so that an ETag (and a kept response) always names the snapshot its body was read
+/// from. Were it read from the primary while the lists came from a standby that has not replayed a change yet, the
+/// standby's older answer would be tagged, and kept in the response cache, under the newer version, and served as
+/// current after the standby had caught up.
 /// </summary>
-public sealed class PostgresDataVersion(PostgresConnections database, IOptions<TimelineOptions> options, TimeProvider clock) : IDataVersion
+public sealed class PostgresDataVersion(PostgresConnections database, IOptions<TimelineOptions> options, TimeProvider clock)
+    : CachedDataVersion(RefreshOf(options.Value.DataVersionRefreshMilliseconds), clock)
 {
-    private readonly TimeSpan _refresh = TimeSpan.FromMilliseconds(Math.Max(0, options.Value.DataVersionRefreshMilliseconds));
-    private Cached? _current;
-    private long _generation;
-
-    /// <summary>A version read from the store, when, and under which generation of local writes.</summary>
-    private sealed record Cached(StoreVersion Version, long ReadAt, long Generation);
-
     private sealed class Row
     {
         public long DataVersion { get; init; }
@@ -25,50 +24,15 @@ public sealed class PostgresDataVersion(PostgresConnections database, IOptions<T
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
-    public async ValueTask<StoreVersion> GetAsync(CancellationToken cancellationToken)
+    /// <summary>Forgets the cached version: called after every write this process commits (see <see cref="CachedDataVersion.ForgetVersion"/>).</summary>
+    public void Invalidate() => ForgetVersion();
+
+    protected override async Task<StoreVersion> ReadVersionAsync(CancellationToken cancellationToken)
     {
-        var current = Volatile.Read(ref _current);
-        if (current is not null && current.Generation == Interlocked.Read(ref _generation) && clock.GetElapsedTime(current.ReadAt) < _refresh)
-        {
-            return current.Version;
-        }
-
-        return await ReadAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Forgets the cached version: called after every write this process commits. A read that began before the
-    /// write is tagged with the previous generation, so even if it stores its (older) version afterwards, that
-    /// version is never served.
-    /// </summary>
-    public void Invalidate() => Interlocked.Increment(ref _generation);
-
-    private async Task<StoreVersion> ReadAsync(CancellationToken cancellationToken)
-    {
-        var stamp = clock.GetTimestamp();
-        var generation = Interlocked.Read(ref _generation);
-        await using var connection = await database.OpenAsync(cancellationToken); // the primary: an ETag never goes back to a standby's older version
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
             "SELECT data_version, updated_at FROM store_state WHERE id = 1;", cancellationToken: cancellationToken));
-        var version = new StoreVersion(row.DataVersion, row.UpdatedAt);
-
-        // Keep the newest version read for the current generation; never replace a newer one with an older read.
-        var read = new Cached(version, stamp, generation);
-        while (true)
-        {
-            var current = Volatile.Read(ref _current);
-            if (current is not null && current.Generation >= generation && current.Version.DataVersion > version.DataVersion)
-            {
-                break;
-            }
-
-            if (Interlocked.CompareExchange(ref _current, read, current) == current)
-            {
-                break;
-            }
-        }
-
-        return version;
+        return new StoreVersion(row.DataVersion, row.UpdatedAt);
     }
 }
 

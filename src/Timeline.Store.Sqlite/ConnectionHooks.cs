@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Sqlite;
 
@@ -40,36 +41,6 @@ public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation r
         raw.sqlite3_progress_handler(handle, InstructionsBetweenChecks, hooks.OnProgress, null);
     }
 
-    /// <summary>The first word of a statement, lower case, from a closed set (so it is safe as a metric label).</summary>
-    public static string Operation(string sql)
-    {
-        var span = sql.AsSpan().TrimStart();
-        var end = 0;
-        while (end < span.Length && end < 12 && char.IsAsciiLetter(span[end]))
-        {
-            end++;
-        }
-
-        return span[..end].ToString().ToUpperInvariant() switch
-        {
-            "SELECT" => "select",
-            "WITH" => "with",
-            "INSERT" => "insert",
-            "UPDATE" => "update",
-            "DELETE" => "delete",
-            "REPLACE" => "replace",
-            "PRAGMA" => "pragma",
-            "BEGIN" => "begin",
-            "COMMIT" or "END" => "commit",
-            "ROLLBACK" => "rollback",
-            "SAVEPOINT" or "RELEASE" => "savepoint",
-            "CREATE" or "DROP" or "ALTER" => "schema",
-            "VACUUM" => "vacuum",
-            "ANALYZE" => "analyze",
-            _ => "other",
-        };
-    }
-
     private sealed class Hooks(StoreMetrics metrics, IAmbientCancellation requests)
     {
         private const double NanosecondsPerSecond = 1e9;
@@ -85,7 +56,7 @@ public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation r
                     return; // a trigger's sub-statement, already inside its parent's time
                 }
 
-                var operation = Operation(head);
+                var operation = StatementOperation.Of(head);
                 metrics.StatementDuration.Record(nanoseconds / NanosecondsPerSecond, new KeyValuePair<string, object?>("db.operation", operation));
                 Trace(statement, operation, nanoseconds);
             }
@@ -109,13 +80,7 @@ public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation r
             }
 
             var end = DateTimeOffset.UtcNow;
-            using var activity = metrics.Statements.StartActivity(
-                ActivityKind.Client,
-                parentContext: default,
-                tags: null,
-                links: null,
-                startTime: end - TimeSpan.FromTicks(nanoseconds / 100),
-                name: operation.ToUpperInvariant());
+            using var activity = metrics.StartStatement(operation, end - TimeSpan.FromTicks(nanoseconds / 100));
             if (activity is null)
             {
                 return;
@@ -123,8 +88,6 @@ public sealed class ConnectionHooks(StoreMetrics metrics, IAmbientCancellation r
 
             if (activity.IsAllDataRequested)
             {
-                activity.SetTag("db.system.name", "sqlite");
-                activity.SetTag("db.operation.name", operation);
                 activity.SetTag("db.query.text", statement.utf8_to_string());
             }
 

@@ -1,3 +1,5 @@
+using Timeline.Model.Store.Engine;
+
 namespace Timeline.Store.Sqlite;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static partial class SqliteStoreServices
         services.AddSingleton<ReadSessions>();
         services.AddSingleton<DataVersionCache>();
         services.AddSingleton<IDataVersion>(sp => sp.GetRequiredService<DataVersionCache>());
-        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton(sp => new StoreMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimelineOptions.StoreSqlite, "sqlite"));
         services.AddSingleton<ConnectionHooks>();
         services.AddSqliteReads();
         services.AddSqliteWrites();

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Sqlite;
 

@@ -10,8 +10,15 @@ namespace Timeline.Api.Tests;
 /// and removed when the test run ends. Run as root, the server programs run as the unprivileged <c>postgres</c> user
 /// (initdb refuses root), which owns the folder. Each test app gets a database of its own (<see cref="CreateDatabase"/>).
 /// Where PostgreSQL's server programs are missing, every test of this project is skipped with <see cref="InstallHint"/>.
+/// <para>
+/// No cluster outlives its test run: each folder is named after the test host's process id (timeline-pg-PURPOSE-PID-*);
+/// a watchdog (a small shell loop, detached from the test host so that killing the host's process tree spares it) stops
+/// the server and removes the folder as soon as the host is gone, however it ended (the host's own exit handler may be
+/// cut short: the runner kills it once the results are in); and each run first removes the clusters of test hosts that
+/// are no longer running.
+/// </para>
 /// </summary>
-public sealed class PostgresCluster
+public sealed class PostgresCluster : IDisposable
 {
     /// <summary>The line a skipped test shows where the server programs are missing.</summary>
     public const string InstallHint =
@@ -73,6 +80,12 @@ public sealed class PostgresCluster
         command.ExecuteNonQuery();
     }
 
+    /// <summary>The folders of the clusters of this project's test runs.</summary>
+    private const string FolderPrefix = "timeline-pg-";
+
+    /// <summary>Stops the server and removes the folder (the end of a cluster a test made for itself).</summary>
+    public void Dispose() => Remove();
+
     /// <summary>Initializes and starts a cluster of its own (<paramref name="purpose"/> names its folder); stopped and removed at the end of the run.</summary>
     public static PostgresCluster Start(string purpose, Action<PostgresCluster>? beforeStart = null)
     {
@@ -86,17 +99,134 @@ public sealed class PostgresCluster
     public static PostgresCluster Initialize(string purpose)
     {
         var bin = BinDirectory ?? throw new InvalidOperationException(InstallHint);
+        var cluster = NewFolder(purpose);
+        cluster.RunServerProgram(Path.Combine(bin, "initdb"), ["-D", cluster.DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
+        return cluster;
+    }
+
+    /// <summary>
+    /// A streaming standby of <paramref name="primary"/>: a base backup of it (pg_basebackup -R: the standby's settings and
+    /// standby.signal are written with it) in a new folder, started on a port of its own as a hot standby, which replays
+    /// the primary's changes and serves reads. Stopped and removed like any cluster.
+    /// </summary>
+    public static PostgresCluster StartStandby(PostgresCluster primary, string purpose)
+    {
+        var bin = BinDirectory ?? throw new InvalidOperationException(InstallHint);
+        var standby = NewFolder(purpose);
+        standby.RunServerProgram(Path.Combine(bin, "pg_basebackup"), ["-D", standby.DataFolder, "-R", "-X", "stream", "-c", "fast", "-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", Superuser, "--no-sync"]);
+        standby.StartServer();
+        return standby;
+    }
+
+    /// <summary>A new cluster's folder (owned by the server's user), watched so that it goes when this process does.</summary>
+    private static PostgresCluster NewFolder(string purpose)
+    {
+        RemoveOrphans();
         var runAs = Environment.UserName == "root" ? "postgres" : null;
-        var folder = Directory.CreateTempSubdirectory($"timeline-pg-{purpose}-").FullName;
+        var folder = Directory.CreateTempSubdirectory($"{FolderPrefix}{purpose}-{Environment.ProcessId}-").FullName;
         var cluster = new PostgresCluster(folder, FreePort(), runAs);
         if (runAs is not null)
         {
             Run("chown", [runAs, folder]);
         }
 
-        cluster.RunServerProgram(Path.Combine(bin, "initdb"), ["-D", Path.Combine(folder, "data"), "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
+        cluster.StartWatchdog();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Remove();
         return cluster;
+    }
+
+    /// <summary>
+    /// Starts the shell loop that waits for this process to end, then stops the server (SIGQUIT: PostgreSQL's immediate
+    /// shutdown; the data is thrown away) and removes the folder. <c>setsid -f</c> detaches it from this process's tree.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        var script = $"""
+            exec </dev/null >/dev/null 2>&1
+            while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done
+            {StopScript(Folder)}
+            """;
+        try
+        {
+            using var watchdog = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { UseShellExecute = false });
+            watchdog?.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No setsid (not Linux): the exit handler and the next run's sweep remove the cluster.
+        }
+    }
+
+    /// <summary>
+    /// Shell lines that stop a cluster's server, if it runs, and remove its folder. Only a server's pid is signalled (initdb
+    /// writes its own, negative, which kill would take for a process group).
+    /// </summary>
+    private static string StopScript(string folder) => $"""
+        pidfile='{folder}/data/postmaster.pid'
+        if [ -f "$pidfile" ]; then
+          pid=$(head -n 1 "$pidfile")
+          case "$pid" in
+            ''|*[!0-9]*) ;;
+            *) kill -QUIT "$pid" 2>/dev/null
+               i=0; while [ $i -lt 30 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; i=$((i+1)); done ;;
+          esac
+        fi
+        rm -rf '{folder}'
+        """;
+
+    private static int _orphansRemoved;
+
+    /// <summary>
+    /// Once a run: stops and removes the clusters of test hosts that are gone (a host killed before its watchdog was
+    /// there, or whose watchdog was killed too), and the folders of older builds of this fixture (not named after their
+    /// host) whose server no longer runs and which are over an hour old.
+    /// </summary>
+    private static void RemoveOrphans()
+    {
+        if (Interlocked.Exchange(ref _orphansRemoved, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            try
+            {
+                var parts = Path.GetFileName(folder).Split('-');
+                var owner = parts.Length >= 5 && int.TryParse(parts[^2], out var pid) ? pid : (int?)null;
+                var orphan = owner is { } host
+                    ? !IsRunning(host)
+                    : DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) > TimeSpan.FromHours(1) && !ServerRuns(folder);
+                if (orphan)
+                {
+                    Run("sh", ["-c", StopScript(folder)]);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // Another run's, in use or being removed: left to its own watchdog.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the server of a cluster's folder runs (its postmaster.pid names a live process).</summary>
+    private static bool ServerRuns(string folder)
+    {
+        var pidFile = Path.Combine(folder, "data", "postmaster.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && IsRunning(pid);
     }
 
     /// <summary>The data folder initdb made.</summary>
@@ -121,9 +251,16 @@ public sealed class PostgresCluster
         return Run("runuser", ["-u", RunAs, "--", program, .. arguments]);
     }
 
-    /// <summary>Stops the server (immediately: the data is thrown away) and deletes its folder.</summary>
+    private int _removed;
+
+    /// <summary>Stops the server (immediately: the data is thrown away) and deletes its folder (once).</summary>
     public void Remove()
     {
+        if (Interlocked.Exchange(ref _removed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             if (File.Exists(Path.Combine(DataFolder, "postmaster.pid")))

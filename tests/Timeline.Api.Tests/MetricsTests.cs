@@ -87,6 +87,22 @@ public class MetricsTests(OperationsApp fixture, ITestOutputHelper output) : ICl
     }
 
     [Fact]
+    public async Task The_stores_series_carry_the_engine_as_a_label()
+    {
+        using var client = app.CreateClient();
+        (await client.GetAsync($"/events?category=sanction&limit={Random.Shared.Next(2, 40)}")).Dispose();
+        var samples = MetricsText.Parse(await ScrapeAsync(client));
+        string[] storeSeries = ["timeline_store_records", "timeline_store_data_version", "timeline_store_schema_version", "timeline_store_file_bytes", "timeline_build_info", "timeline_db_statement_duration_seconds_count"];
+
+        foreach (var name in storeSeries)
+        {
+            var series = samples.Where(s => s.Name == name).ToList();
+            Assert.NotEmpty(series);
+            Assert.All(series, s => Assert.Equal(TimelineApp.Engine, s.Labels.GetValueOrDefault("engine")));
+        }
+    }
+
+    [Fact]
     public async Task Metrics_answer_OpenMetrics_when_the_scraper_asks_for_it()
     {
         using var client = app.CreateClient();

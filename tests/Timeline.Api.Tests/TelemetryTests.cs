@@ -65,11 +65,12 @@ public class TelemetryTests(OperationsApp fixture, ITestOutputHelper output) : I
         {
             Assert.Equal(requestActivity.SpanId, statement.ParentSpanId);
             Assert.Equal(ActivityKind.Client, statement.Kind);
-            Assert.Equal("sqlite", statement.GetTagItem("db.system.name"));
+            Assert.Equal(TimelineApp.Engine == TimelineOptions.StorePostgres ? "postgresql" : "sqlite", statement.GetTagItem("db.system.name"));
             Assert.True(statement.Duration >= TimeSpan.Zero);
         });
         // The entity filter's check that the entity exists is one of them, with its text and its operation.
-        var lookup = Assert.Single(statements, s => s.GetTagItem("db.query.text") is string sql && sql.Contains("FROM entities WHERE id IN", StringComparison.Ordinal));
+        var entityCheck = TimelineApp.Engine == TimelineOptions.StorePostgres ? "FROM entities WHERE id = ANY(" : "FROM entities WHERE id IN";
+        var lookup = Assert.Single(statements, s => s.GetTagItem("db.query.text") is string sql && sql.Contains(entityCheck, StringComparison.Ordinal));
         Assert.Equal("SELECT", lookup.DisplayName);
         Assert.Equal("select", lookup.GetTagItem("db.operation.name"));
     }

@@ -43,10 +43,11 @@ public static class OperationsApi
                 Counters, gauges and histograms from OpenTelemetry's Prometheus exporter, in the Prometheus text exposition
                 format (0.0.4), or in OpenMetrics 1.0 when the scraper's Accept asks for `application/openmetrics-text`:
                 requests by route template, method and status with their durations (`http_server_request_duration_seconds`),
-                SQLite statement durations by operation (`timeline_db_statement_duration_seconds`), rate-limit rejections
+                the store's statement durations by operation (`timeline_db_statement_duration_seconds`), rate-limit rejections
                 (`timeline_rate_limit_rejections_total`), the records in the store (`timeline_store_records`), its file sizes,
                 Kestrel connections and the .NET runtime (GC, memory, thread pool). Each series carries the meter it comes
-                from as `otel_scope_name`. Never rate limited.
+                from as `otel_scope_name`; the store's series carry the engine as `engine` (`sqlite` or `postgres`). Never rate
+                limited.
                 """)
             .AlsoProduces("text/plain", "The Prometheus text exposition format, version 0.0.4.")
             .AlsoProduces("application/openmetrics-text", "OpenMetrics 1.0, when the Accept header asks for it.");
@@ -57,10 +58,11 @@ public static class OperationsApi
             .WithTags("Operations")
             .WithName("BackupStore")
             .WithSummary("Write a consistent copy of the store (admin)")
-            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its name in that directory (never a server path), size, SHA-256 and what it holds. Needs an admin API key. Backups run one at a time; two asked for in the same tick of the clock get distinct names (the later one numbered). A backup the server's state refuses (the store's file is gone, the backup directory is a file or cannot be made) is a 409 problem; one that runs out of space is a 507 problem. Restore a copy with the `restore` command while the server is stopped.")
+            .WithDescription("Writes a consistent, compact copy of the live store (SQLite VACUUM INTO, one read transaction, while the API goes on serving) into Timeline:BackupDirectory, named by the time, and answers with its name in that directory (never a server path), size, SHA-256 and what it holds. Needs an admin API key. Backups run one at a time; two asked for in the same tick of the clock get distinct names (the later one numbered). A backup the server's state refuses (the store's file is gone, the backup directory is a file or cannot be made) is a 409 problem; one that runs out of space is a 507 problem. Restore a copy with the `restore` command while the server is stopped. On PostgreSQL (Timeline:Store = postgres) backups are the database's own (pg_dump, base backups, point-in-time recovery): the endpoint answers a 501 problem that says so and names the commands (see the README).")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status501NotImplemented);
 
         return routes;
     }
@@ -87,6 +89,11 @@ public static class OperationsApi
         try
         {
             return TypedResults.Ok(await backups.BackupToDirectoryAsync(cancellationToken));
+        }
+        catch (StoreOperationUnsupportedException elsewhere)
+        {
+            // The engine's backups are its database's own (PostgreSQL): nothing the API can do, and nothing to retry.
+            return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Backups are the database's own", detail: elsewhere.Message);
         }
         catch (StoreOperationException refused)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace Timeline.Api.Operations;
 
@@ -7,6 +8,7 @@ namespace Timeline.Api.Operations;
 /// contract (<see cref="IStoreStatistics"/>) whatever the engine: the records it holds, its data and schema versions, the
 /// size of its files, and the running build. The counts are read once per data version (the data version itself is
 /// cached by the store), so a scrape of an unchanged store reads nothing, and the gauges of one scrape share one read.
+/// Every gauge carries the engine as its <c>engine</c> label ("sqlite" or "postgres"), as the store's own instruments do.
 /// </summary>
 public sealed class StoreGauges
 {
@@ -15,17 +17,19 @@ public sealed class StoreGauges
     private readonly ILogger<StoreGauges> _log;
     private readonly Lock _gate = new();
     private (long DataVersion, StoreSummary Summary)? _last;
+    private readonly KeyValuePair<string, object?> _engine;
     private bool _failing;
 
-    public StoreGauges(IMeterFactory meters, IStoreStatistics statistics, IDataVersion dataVersion, ILogger<StoreGauges> log)
+    public StoreGauges(IMeterFactory meters, IStoreStatistics statistics, IDataVersion dataVersion, IOptions<TimelineOptions> options, ILogger<StoreGauges> log)
     {
+        _engine = new("engine", options.Value.UsesPostgres ? TimelineOptions.StorePostgres : TimelineOptions.StoreSqlite);
         _statistics = statistics;
         _dataVersion = dataVersion;
         _log = log;
         var meter = meters.Create(OperationsMetrics.MeterName);
         meter.CreateObservableGauge(
             "timeline.build_info",
-            () => new Measurement<int>(1, new("version", BuildInfo.Version), new("commit", BuildInfo.Commit)),
+            () => new Measurement<int>(1, new("version", BuildInfo.Version), new("commit", BuildInfo.Commit), _engine),
             description: "The running build: always 1, with the version and commit as labels.");
         meter.CreateObservableGauge(
             "timeline.store.records",
@@ -34,17 +38,17 @@ public sealed class StoreGauges
             description: "Records in the store, by table.");
         meter.CreateObservableGauge(
             "timeline.store.data_version",
-            () => Summary() is { } summary ? [new Measurement<long>(summary.DataVersion)] : Array.Empty<Measurement<long>>(),
+            () => Summary() is { } summary ? [new Measurement<long>(summary.DataVersion, _engine)] : Array.Empty<Measurement<long>>(),
             description: "The store's data version; it grows with every change.");
         meter.CreateObservableGauge(
             "timeline.store.schema_version",
-            () => Summary() is { } summary ? [new Measurement<int>(summary.SchemaVersion)] : Array.Empty<Measurement<int>>(),
+            () => Summary() is { } summary ? [new Measurement<int>(summary.SchemaVersion, _engine)] : Array.Empty<Measurement<int>>(),
             description: "The store's schema version.");
         meter.CreateObservableGauge(
             "timeline.store.file",
-            () => statistics.FileSizes().Select(file => new Measurement<long>(file.Bytes, new KeyValuePair<string, object?>("file", file.File))),
+            () => statistics.FileSizes().Select(file => new Measurement<long>(file.Bytes, new KeyValuePair<string, object?>("file", file.File), _engine)),
             unit: "By",
-            description: "Size of the store's files: the database and its write-ahead log.");
+            description: "Size of the store's files: on SQLite the database and its write-ahead log; on PostgreSQL the database (pg_database_size).");
     }
 
     private IEnumerable<Measurement<long>> Records()
@@ -57,10 +61,10 @@ public sealed class StoreGauges
         var counts = summary.Counts;
         return
         [
-            new(counts.Events, new KeyValuePair<string, object?>("table", "events")),
-            new(counts.Entities, new KeyValuePair<string, object?>("table", "entities")),
-            new(counts.Sources, new KeyValuePair<string, object?>("table", "sources")),
-            new(counts.Citations, new KeyValuePair<string, object?>("table", "citations")),
+            new(counts.Events, new KeyValuePair<string, object?>("table", "events"), _engine),
+            new(counts.Entities, new KeyValuePair<string, object?>("table", "entities"), _engine),
+            new(counts.Sources, new KeyValuePair<string, object?>("table", "sources"), _engine),
+            new(counts.Citations, new KeyValuePair<string, object?>("table", "citations"), _engine),
         ];
     }
 

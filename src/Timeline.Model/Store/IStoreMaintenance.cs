@@ -105,7 +105,13 @@ public sealed record BackupResult(string Name, long Bytes, string Sha256, DateTi
 public sealed record RestoreResult(string DatabasePath, int SchemaVersion, string? PreviousStore);
 
 /// <summary>A backup or restore that was refused, with the reason in words for the operator.</summary>
-public sealed class StoreOperationException(string message) : Exception(message);
+public class StoreOperationException(string message) : Exception(message);
+
+/// <summary>
+/// A backup or restore the engine leaves to its database's own tools (PostgreSQL: pg_dump, base backups and point-in-time
+/// recovery), with the commands in words for the operator: POST /admin/backup answers it as a 501 problem.
+/// </summary>
+public sealed class StoreOperationUnsupportedException(string message) : StoreOperationException(message);
 
 /// <summary>Copies of the store while it serves, and putting a copy back while it does not.</summary>
 public interface IStoreBackups
