@@ -14,7 +14,7 @@ public static class PostgresDatasetImport
     public static async Task<ImportReport> SeedAsync(
         NpgsqlConnection c, NpgsqlTransaction tx, ValidatedDataset dataset, string actor, DateTimeOffset at, CancellationToken ct, string? reason = null, ImportProgress? progress = null)
     {
-        var bulk = new PostgresBulkWriter(c, actor, StoredColumns.Timestamp(at), reason);
+        var bulk = new PostgresBulkWriter(c, actor, Timestamps.Format(at), reason);
         await bulk.CreateSourcesAsync(dataset.Sources, ct);
         await bulk.CreateEntitiesAsync(dataset.Entities, ct);
         await bulk.FormerIdsAsync("entity", dataset.Entities.Select(e => (e.Id, e.FormerIds)), ct);
