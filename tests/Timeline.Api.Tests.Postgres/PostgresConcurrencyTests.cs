@@ -151,6 +151,46 @@ public sealed class PostgresConcurrencyTests(ITestOutputHelper output)
         Assert.True(whole.Count >= seeded + 4 + 1 + 1 + 3);
     }
 
+    /// <summary>
+    /// Every writer of the engine takes the write lock, so a unique key cannot be taken between a write's check and its
+    /// insert; a writer that did not (a hand-made transaction) makes the insert fail with a unique violation. The write is
+    /// then made again from the start and answered as the conflict it is, as on SQLite: never a 500.
+    /// </summary>
+    [Fact]
+    public async Task A_unique_key_taken_meanwhile_by_a_writer_outside_the_lock_is_answered_as_a_conflict_not_a_500()
+    {
+        using var app = new TimelineApp().LoggingTo(output);
+        using var editor = app.CreateClient(TimelineApp.EditorKey);
+        const string Text = "The ministry published its rule on 7 December 2026, twice.";
+
+        await using var raw = new NpgsqlConnection(app.PostgresConnectionString);
+        await raw.OpenAsync();
+        await using var outside = await raw.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO sources (id, title, text, sha256, created_at, updated_at) VALUES ('raw-source', 'By hand', @text, @sha, '2026-12-07T00:00:00.000Z', '2026-12-07T00:00:00.000Z');",
+            raw,
+            outside))
+        {
+            insert.Parameters.AddWithValue("text", Text);
+            insert.Parameters.AddWithValue("sha", Timeline.Model.Dataset.DatasetValidator.Sha256(Text));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var source = new JsonObject { ["id"] = "api-source", ["title"] = "Through the API", ["publisher"] = "Example", ["publishedDate"] = "2026-12", ["text"] = Text, ["notes"] = new JsonArray() };
+        var create = Task.Run(async () =>
+        {
+            using var response = await editor.SendJsonAsync(HttpMethod.Post, "/sources", source);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        });
+        await Task.Delay(500);
+        Assert.False(create.IsCompleted, "the API's insert should wait for the hand-made transaction holding the same text");
+        await outside.CommitAsync();
+
+        var (status, body) = await create;
+        Assert.True(status == HttpStatusCode.Conflict, $"{(int)status}: {body}");
+        Assert.Contains("raw-source", body, StringComparison.Ordinal);
+    }
+
     private static async Task PatchTitleAsync(HttpClient editor, HttpClient reader, string id, string title)
     {
         var etag = await reader.ETagAsync($"/events/{id}");
