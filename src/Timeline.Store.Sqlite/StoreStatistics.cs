@@ -1,27 +1,13 @@
 using System.Reflection;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Sqlite;
 
 /// <summary>Counts and versions of a store, for GET /version, /metrics and the backup commands.</summary>
 public sealed class StoreStatistics(SqliteConnections database) : IStoreStatistics
 {
-    private sealed class Row
-    {
-        public long Events { get; init; }
-
-        public long Entities { get; init; }
-
-        public long Sources { get; init; }
-
-        public long Citations { get; init; }
-
-        public long DataVersion { get; init; }
-
-        public string UpdatedAt { get; init; } = string.Empty;
-    }
-
     public int ExpectedSchemaVersion => Migrator.LatestVersion;
 
     /// <summary>The database file and its write-ahead log.</summary>
@@ -43,7 +29,7 @@ public sealed class StoreStatistics(SqliteConnections database) : IStoreStatisti
     public static async Task<StoreSummary> ReadAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         var schemaVersion = await Migrator.CurrentVersionAsync(connection, cancellationToken);
-        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
+        var row = await connection.QuerySingleAsync<StoreSummaryRow>(new CommandDefinition(
             """
             SELECT (SELECT COUNT(*) FROM events WHERE deleted_at IS NULL)   AS events,
                    (SELECT COUNT(*) FROM entities WHERE deleted_at IS NULL) AS entities,
@@ -55,6 +41,6 @@ public sealed class StoreStatistics(SqliteConnections database) : IStoreStatisti
             WHERE s.id = 1;
             """,
             cancellationToken: cancellationToken));
-        return new StoreSummary(schemaVersion, row.DataVersion, row.UpdatedAt, new StoreCounts(row.Events, row.Entities, row.Sources, row.Citations));
+        return row.ToSummary(schemaVersion);
     }
 }

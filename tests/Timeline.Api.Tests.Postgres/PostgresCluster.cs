@@ -157,13 +157,19 @@ public sealed class PostgresCluster : IDisposable
         }
     }
 
-    /// <summary>Shell lines that stop a cluster's server, if it runs, and remove its folder.</summary>
+    /// <summary>
+    /// Shell lines that stop a cluster's server, if it runs, and remove its folder. Only a server's pid is signalled (initdb
+    /// writes its own, negative, which kill would take for a process group).
+    /// </summary>
     private static string StopScript(string folder) => $"""
         pidfile='{folder}/data/postmaster.pid'
         if [ -f "$pidfile" ]; then
           pid=$(head -n 1 "$pidfile")
-          kill -QUIT "$pid" 2>/dev/null
-          i=0; while [ $i -lt 30 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; i=$((i+1)); done
+          case "$pid" in
+            ''|*[!0-9]*) ;;
+            *) kill -QUIT "$pid" 2>/dev/null
+               i=0; while [ $i -lt 30 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; i=$((i+1)); done ;;
+          esac
         fi
         rm -rf '{folder}'
         """;

@@ -111,12 +111,16 @@ public class OperationsApp : TimelineApp
                 switch (context.Request.Path.Value)
                 {
                     case "/test/slow-query":
+#if POSTGRES
+                        var database = context.RequestServices.GetRequiredService<Timeline.Store.Postgres.PostgresConnections>();
+                        const string slow = "SELECT COUNT(*) FROM generate_series(1::bigint, 10000000000::bigint);";
+#else
                         var database = context.RequestServices.GetRequiredService<SqliteConnections>();
+                        const string slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM (SELECT i FROM n LIMIT 10000000000);";
+#endif
                         await using (var connection = await database.OpenAsync(context.RequestAborted))
                         {
-                            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM (SELECT i FROM n LIMIT 10000000000);",
-                                cancellationToken: context.RequestAborted));
+                            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(slow, cancellationToken: context.RequestAborted));
                             await context.Response.WriteAsync($"counted {count}");
                         }
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Postgres;
 
@@ -12,23 +13,6 @@ namespace Timeline.Store.Postgres;
 public sealed class PostgresStoreStatistics(PostgresConnections database) : IStoreStatistics
 {
     private long _databaseBytes;
-
-    private sealed class Row
-    {
-        public long Events { get; init; }
-
-        public long Entities { get; init; }
-
-        public long Sources { get; init; }
-
-        public long Citations { get; init; }
-
-        public long DataVersion { get; init; }
-
-        public string UpdatedAt { get; init; } = string.Empty;
-
-        public long DatabaseBytes { get; init; }
-    }
 
     public int ExpectedSchemaVersion => PostgresMigrator.LatestVersion;
 
@@ -47,19 +31,20 @@ public sealed class PostgresStoreStatistics(PostgresConnections database) : ISto
     public static async Task<(StoreSummary Summary, long DatabaseBytes)> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var schemaVersion = await PostgresMigrator.CurrentVersionAsync(connection, cancellationToken);
-        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
+        var row = await connection.QuerySingleAsync<StoreSummaryRow>(new CommandDefinition(
             """
             SELECT (SELECT COUNT(*) FROM events WHERE deleted_at IS NULL)   AS events,
                    (SELECT COUNT(*) FROM entities WHERE deleted_at IS NULL) AS entities,
                    (SELECT COUNT(*) FROM sources WHERE deleted_at IS NULL)  AS sources,
                    (SELECT COUNT(*) FROM citations c JOIN events e ON e.id = c.event_id AND e.deleted_at IS NULL) AS citations,
                    s.data_version,
-                   s.updated_at,
-                   pg_database_size(current_database()) AS database_bytes
+                   s.updated_at
             FROM store_state s
             WHERE s.id = 1;
             """,
             cancellationToken: cancellationToken));
-        return (new StoreSummary(schemaVersion, row.DataVersion, row.UpdatedAt, new StoreCounts(row.Events, row.Entities, row.Sources, row.Citations)), row.DatabaseBytes);
+        var bytes = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT pg_database_size(current_database());", cancellationToken: cancellationToken));
+        return (row.ToSummary(schemaVersion), bytes);
     }
 }

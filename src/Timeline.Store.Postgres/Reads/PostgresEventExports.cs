@@ -11,7 +11,7 @@ namespace Timeline.Store.Postgres;
 /// (a repeatable-read, read-only transaction), each batch enriched with its entities, citations and timestamps by one
 /// statement each, so memory stays flat however large the export.
 /// </summary>
-public sealed class PostgresEventExports(PostgresConnections database, IPostgresEventText text) : IEventExports
+public sealed class PostgresEventExports(PostgresConnections database) : IEventExports
 {
     private const int BatchSize = 500;
 
@@ -23,7 +23,7 @@ public sealed class PostgresEventExports(PostgresConnections database, IPostgres
         TimelinePosition? after = null;
         do
         {
-            var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, text, paged, after, PostgresPageContent.Summary, inSnapshot: true, cancellationToken);
+            var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, paged, after, PostgresPageContent.Summary, inSnapshot: true, cancellationToken);
             var events = rows.Select(r => r.Snippet is null ? r.Summary! : r.Summary! with { Snippet = r.Snippet }).ToList();
             foreach (var item in await EnrichAsync(connection, events, cancellationToken))
             {
@@ -42,7 +42,7 @@ public sealed class PostgresEventExports(PostgresConnections database, IPostgres
     {
         var parameters = new DynamicParameters();
         parameters.Add("Take", count);
-        var where = PostgresEventFilterSql.Build(filter, parameters, text);
+        var where = PostgresEventFilterSql.Build(filter, parameters);
         var sql = new StringBuilder("SELECT e.id, e.date, e.date_precision::bigint, e.end_date, e.title, e.summary, e.category, e.tags, e.caveats\nFROM events e");
         PostgresEventFilterSql.Append(sql, where);
         sql.Append("\nORDER BY e.updated_at COLLATE \"C\" DESC, e.id COLLATE \"C\" DESC\nLIMIT @Take;");

@@ -27,7 +27,7 @@ public static class PostgresEventFilterSql
     }
 
     /// <summary>Every condition of the filter (the cursor aside), on live events.</summary>
-    public static List<string> Build(EventFilter filter, DynamicParameters parameters, IPostgresEventText text)
+    public static List<string> Build(EventFilter filter, DynamicParameters parameters)
     {
         var where = new List<string> { "e.deleted_at IS NULL" };
         if (filter.From is { } from)
@@ -69,7 +69,9 @@ public static class PostgresEventFilterSql
 
         if (filter.Search is not null)
         {
-            where.Add(text.Matches(filter.Search, "e", parameters));
+            // The search area's condition (Search/PostgresSearchSql.cs): the events' search rows under their GIN index.
+            parameters.Add(PostgresSearchSql.ParameterName, PostgresSearchSql.Parameter(filter.Search));
+            where.Add(PostgresSearchSql.EventMatches("e.seq"));
         }
 
         if (filter.ScopeEntity is not null)

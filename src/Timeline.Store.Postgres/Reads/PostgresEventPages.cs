@@ -3,12 +3,12 @@ using Dapper;
 namespace Timeline.Store.Postgres;
 
 /// <summary>Pages of events (<see cref="IEventPages"/>) on PostgreSQL: keyset pages in the timeline's total order or by relevance, planned by <see cref="PostgresPagePlanner"/>.</summary>
-public sealed class PostgresEventPages(PostgresConnections database, IPostgresEventText text) : IEventPages
+public sealed class PostgresEventPages(PostgresConnections database) : IEventPages
 {
     public async Task<EventPage<EventSummary>> ListAsync(EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, text, filter, after, PostgresPageContent.Summary, inSnapshot: false, cancellationToken);
+        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Summary, inSnapshot: false, cancellationToken);
         return new(rows.Select(r => r.Snippet is null ? r.Summary! : r.Summary! with { Snippet = r.Snippet }).ToList(), next);
     }
 
@@ -16,7 +16,7 @@ public sealed class PostgresEventPages(PostgresConnections database, IPostgresEv
     public async Task<EventPage<byte[]>> ListJsonAsync(EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, text, filter, after, PostgresPageContent.Json, inSnapshot: false, cancellationToken);
+        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Json, inSnapshot: false, cancellationToken);
         return new(rows.Select(r => r.Snippet is null ? r.Item! : EventSummaryJson.WithSnippet(r.Item!, r.Snippet)).ToList(), next);
     }
 
