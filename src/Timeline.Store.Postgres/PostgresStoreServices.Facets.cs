@@ -5,7 +5,7 @@ public static partial class PostgresStoreServices
     /// <summary>
     /// Facets (counted from the in-memory copy of the events, <see cref="PostgresDateCategoryIndex"/>), entities and
     /// sources with their event counts (kept per data version, <see cref="PostgresEventCounts"/>). Needs the reads'
-    /// filter compiler and text seam (<see cref="IPostgresEventText"/>, the search area's when registered).
+    /// filter compiler and the search area's match condition (<see cref="PostgresSearchSql"/>).
     /// </summary>
     private static IServiceCollection AddPostgresFacets(this IServiceCollection services)
     {
