@@ -10,7 +10,6 @@ public static partial class PostgresStoreServices
     private static IServiceCollection AddPostgresFacets(this IServiceCollection services)
     {
         services.AddSingleton<PostgresDateCategoryIndex>();
-        services.AddSingleton<PostgresFacetMetrics>();
         services.AddSingleton<IFacetCounter, PostgresFacetCounter>();
         services.AddSingleton<PostgresEventCounts>();
         services.AddSingleton<IEntityReader, PostgresEntityReader>();

@@ -13,7 +13,7 @@ namespace Timeline.Store.Postgres;
 /// filter (<see cref="PostgresEventFilterSql"/>) while a large store's copy is reloaded, or when the copy is off.
 /// </summary>
 public sealed class PostgresFacetCounter(
-    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, PostgresFacetMetrics metrics)
+    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, StoreMetrics metrics)
     : EventFacetCounter(copy, versions)
 {
     private sealed class CountRow
@@ -25,7 +25,7 @@ public sealed class PostgresFacetCounter(
         public long Count { get; init; }
     }
 
-    protected override void Counted(string source) => metrics.Counted(source);
+    protected override void Counted(string source) => metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", source));
 
     /// <summary>
     /// The live events citing the filter's source and its scope's source and matching its search, each set read from its
