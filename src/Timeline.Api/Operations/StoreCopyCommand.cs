@@ -89,7 +89,14 @@ public static class StoreCopyCommand
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddMetrics();
+        services.AddSingleton<IAmbientCancellation, NoOperation>();
         services.AddTimelineStore(configuration);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>A command serves no request: nothing cancels its statements but the command itself.</summary>
+    private sealed class NoOperation : IAmbientCancellation
+    {
+        public CancellationToken Current => CancellationToken.None;
     }
 }

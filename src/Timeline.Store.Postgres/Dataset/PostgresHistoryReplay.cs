@@ -32,9 +32,32 @@ internal sealed class PostgresHistoryReplay(NpgsqlConnection c, NpgsqlTransactio
     protected override Task<long> HeldRevisionsAsync(CancellationToken ct) =>
         c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
 
+    private static readonly PostgresEventKind Events = new();
+    private static readonly PostgresEntityKind Entities = new();
+    private static readonly PostgresSourceKind Sources = new();
+
     protected override Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
-        string resource, JsonObject body, string action, Change change, CancellationToken ct) =>
-        Task.FromResult<(Dictionary<string, string[]>?, long, string)>((new() { [string.Empty] = ["a history cannot be replayed on PostgreSQL yet"] }, 0, "{}"));
+        string resource, JsonObject body, string action, Change change, CancellationToken ct) => resource switch
+        {
+            "event" => WriteAsync(Events, body, action, change, ct),
+            "entity" => WriteAsync(Entities, body, action, change, ct),
+            _ => WriteAsync(Sources, body, action, change, ct),
+        };
+
+    private async Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync<TValid, TRecord>(
+        RecordKind<TValid, TRecord, PostgresWriteSession> kind, JsonObject body, string action, Change change, CancellationToken ct)
+        where TValid : class
+        where TRecord : class
+    {
+        var (valid, errors) = await kind.ValidateAsync(PostgresWriteSession.Within(c, tx), body, ct);
+        if (valid is null || errors.Count > 0)
+        {
+            return (errors, 0, string.Empty);
+        }
+
+        var version = await kind.WriteAsync(PostgresWriteSession.Within(c, tx), valid, action, change, ct);
+        return (null, version, kind.DocumentOf(valid));
+    }
 
     protected override async Task<(long Version, string Stored)> SetDeletedAsync(string resource, string id, bool deleted, Change change, CancellationToken ct)
     {
