@@ -8,12 +8,12 @@ namespace Timeline.Store.Postgres;
 /// <summary>
 /// Facet counts (<see cref="IFacetCounter"/>) as every engine counts them (<see cref="EventFacetCounter"/>), from the
 /// in-memory copy of the events (<see cref="PostgresDateCategoryIndex"/>). The PostgreSQL parts: a source's or a search's
-/// events read from their own indexes (citations by source; the search area's matching, through the text seam
-/// <see cref="IPostgresEventText.Matches"/>, the same condition lists use), and the facets counted by SQL under the
+/// events read from their own indexes (citations by source; the search's matches, from the search area's rows under their
+/// GIN index, <see cref="PostgresSearchSql"/>: the same matching lists use), and the facets counted by SQL under the
 /// filter (<see cref="PostgresEventFilterSql"/>) while a large store's copy is reloaded, or when the copy is off.
 /// </summary>
 public sealed class PostgresFacetCounter(
-    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, IPostgresEventText text, StoreMetrics metrics)
+    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, StoreMetrics metrics)
     : EventFacetCounter(copy, versions)
 {
     private sealed class CountRow
@@ -29,7 +29,8 @@ public sealed class PostgresFacetCounter(
 
     /// <summary>
     /// The live events citing the filter's source and its scope's source and matching its search, each set read from its
-    /// own index and intersected. The search's set is the search area's: <see cref="IPostgresEventText.Matches"/>.
+    /// own index and intersected. The search's set is the search area's (<see cref="PostgresSearchSql"/>): the seam between
+    /// facets and search is this one statement.
     /// </summary>
     protected override async Task<IReadOnlyCollection<long>> NarrowAsync(EventFilter filter, CancellationToken cancellationToken)
     {
@@ -49,7 +50,8 @@ public sealed class PostgresFacetCounter(
 
         if (filter.Search is not null)
         {
-            sets.Add($"SELECT e.seq FROM events e WHERE e.deleted_at IS NULL AND {text.Matches(filter.Search, "e", parameters)}");
+            sets.Add($"SELECT s.seq FROM {PostgresSearchSql.EventTable} s WHERE {PostgresSearchSql.RowMatches("s")}");
+            parameters.Add(PostgresSearchSql.ParameterName, PostgresSearchSql.Parameter(filter.Search));
         }
 
         await using var connection = await database.OpenReadAsync(cancellationToken);
@@ -94,20 +96,20 @@ public sealed class PostgresFacetCounter(
         return new StoreFacetCounts(values, spans);
     }
 
-    private async Task<IReadOnlyList<FacetCount>> CountAsync(
+    private static async Task<IReadOnlyList<FacetCount>> CountAsync(
         NpgsqlConnection connection, NpgsqlTransaction snapshot, EventFilter filter, string select, string join, string groupBy, int limit, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Limit", limit);
         var sql = new StringBuilder($"SELECT {select}\nFROM events e {join}");
-        PostgresEventFilterSql.Append(sql, PostgresEventFilterSql.Build(filter, parameters, text));
+        PostgresEventFilterSql.Append(sql, PostgresEventFilterSql.Build(filter, parameters));
         sql.Append(CultureInfo.InvariantCulture, $"\nGROUP BY {groupBy}\nORDER BY count DESC, value COLLATE \"C\"\nLIMIT @Limit;");
         return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken)))
             .Select(r => new FacetCount(r.Value, r.Label, r.Count)).ToList();
     }
 
     /// <summary>How many events start in one year and end in another (the year facet's raw counts), by SQL.</summary>
-    private async Task<IReadOnlyList<YearSpan>> SpansAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, EventFilter filter, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<YearSpan>> SpansAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, EventFilter filter, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         var sql = new StringBuilder(
@@ -115,7 +117,7 @@ public sealed class PostgresFacetCounter(
             SELECT substr(e.first_day, 1, 4)::integer AS first_year, substr(e.last_day, 1, 4)::integer AS last_year, COUNT(*) AS count
             FROM events e
             """);
-        PostgresEventFilterSql.Append(sql, PostgresEventFilterSql.Build(filter, parameters, text));
+        PostgresEventFilterSql.Append(sql, PostgresEventFilterSql.Build(filter, parameters));
         sql.Append("\nGROUP BY 1, 2;");
         return (await connection.QueryAsync<(int FirstYear, int LastYear, long Count)>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken)))
             .Select(r => new YearSpan(r.FirstYear, r.LastYear, r.Count)).ToList();
