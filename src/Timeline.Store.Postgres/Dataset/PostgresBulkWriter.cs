@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using Timeline.Model.Store.Engine;
@@ -37,11 +38,11 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 Text(w, s.Url);
                 Text(w, s.Text);
                 Text(w, s.Sha256);
-                Text(w, StoredColumns.List(s.Notes));
+                Text(w, System.Text.Json.JsonSerializer.Serialize(s.Notes));
                 Text(w, s.Citation);
                 Text(w, s.DocumentNumber);
                 Text(w, s.EffectiveDate?.ToString());
-                Text(w, StoredColumns.List(s.Agencies));
+                Text(w, System.Text.Json.JsonSerializer.Serialize(s.Agencies));
                 Text(w, s.DocumentType);
                 Text(w, stamp);
                 Text(w, stamp);
@@ -116,7 +117,7 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 Text(w, e.Title);
                 Text(w, e.Summary);
                 Text(w, e.Category);
-                Text(w, StoredColumns.List(e.Caveats));
+                Text(w, System.Text.Json.JsonSerializer.Serialize(e.Caveats));
                 Text(w, StoredColumns.Tags(e.Tags));
                 Text(w, StoredColumns.References(e.References));
                 Text(w, stamp);
@@ -158,7 +159,7 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
             ct);
         await CopyAsync(
             "event_links (event_id, kind, target_id, ordinal)",
-            byId.SelectMany(e => StoredColumns.Links(e).Select(l => (e.Id, l))),
+            byId.SelectMany(e => StoredColumns.LinkRows(e).Select(l => (e.Id, l))),
             (w, x) =>
             {
                 Text(w, x.Id);
@@ -172,6 +173,62 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
         await RevisionsAsync("event", byId, e => e.Id, e => Documents.Serialize(Documents.From(e)), ct, progress);
         step?.Invoke("revisions written");
     }
+
+    /// <summary>The tables a first load fills by COPY, whose secondary indexes and foreign keys it builds once, afterwards.</summary>
+    private static readonly string[] LoadedTables = ["events", "event_tags", "event_entities", "citations", "event_links", "entity_aliases", "former_ids", "revisions"];
+
+    /// <summary>
+    /// For a load into an empty store: drops the secondary indexes and foreign keys of the tables the load fills and
+    /// returns the statements that make them again, to be run once the rows are in (an index built from all rows, and a
+    /// foreign key checked by one join, cost far less than both kept up row by row). Inside the caller's transaction, so a
+    /// failed load leaves them as they were. Primary keys and unique constraints stay (other keys refer to them).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeferIndexesAsync(NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var foreignKeys = (await connection.QueryAsync<(string Table, string Name, string Definition)>(new CommandDefinition(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.contype = 'f' AND c.conrelid = ANY (SELECT to_regclass(t) FROM unnest(@LoadedTables) t)
+            ORDER BY c.conname;
+            """,
+            new { LoadedTables },
+            tx,
+            cancellationToken: ct))).ToList();
+        var indexes = (await connection.QueryAsync<(string Name, string Definition)>(new CommandDefinition(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY (SELECT to_regclass(t) FROM unnest(@LoadedTables) t)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+            ORDER BY 1;
+            """,
+            new { LoadedTables },
+            tx,
+            cancellationToken: ct))).ToList();
+        foreach (var (table, name, _) in foreignKeys)
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE {table} DROP CONSTRAINT {Quote(name)};", transaction: tx, cancellationToken: ct));
+        }
+
+        foreach (var (name, _) in indexes)
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"DROP INDEX {name};", transaction: tx, cancellationToken: ct));
+        }
+
+        return [.. indexes.Select(i => i.Definition + ";"), .. foreignKeys.Select(f => $"ALTER TABLE {f.Table} ADD CONSTRAINT {Quote(f.Name)} {f.Definition};")];
+    }
+
+    /// <summary>Makes again what <see cref="DeferIndexesAsync"/> dropped.</summary>
+    public async Task RestoreIndexesAsync(NpgsqlTransaction tx, IReadOnlyList<string> statements, CancellationToken ct)
+    {
+        foreach (var statement in statements)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(statement, transaction: tx, cancellationToken: ct, commandTimeout: 0));
+        }
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The former ids of records new to a store that holds no record of their kind with those ids (nothing to retire).</summary>
     public Task FormerIdsAsync(string resource, IEnumerable<(string Id, IReadOnlyList<string> FormerIds)> records, CancellationToken ct) =>

@@ -38,13 +38,4 @@ public static class StoredColumns
         "source" => "sources",
         _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "unknown resource"),
     };
-
-    /// <summary>A list of strings as the tables keep it (caveats, notes, agencies): JSON text.</summary>
-    public static string List(IEnumerable<string> values) => JsonSerializer.Serialize(values);
-
-    /// <summary>The event's link rows (<see cref="LinkRows"/>).</summary>
-    public static IEnumerable<(string Kind, string TargetId, int Ordinal)> Links(ValidEvent e) => LinkRows(e);
-
-    /// <summary>A stored timestamp (<see cref="Timestamps.Format"/>).</summary>
-    public static string Timestamp(DateTimeOffset at) => Timestamps.Format(at);
 }
