@@ -6,12 +6,16 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
-# Restore from the project files alone first, so the package layer is reused until they change.
+# Restore from the project files alone first (the API and every project it references: the model and both engines), so
+# the package layer is reused until they change.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Timeline.Api/Timeline.Api.csproj src/Timeline.Api/
+COPY src/Timeline.Model/Timeline.Model.csproj src/Timeline.Model/
+COPY src/Timeline.Store.Sqlite/Timeline.Store.Sqlite.csproj src/Timeline.Store.Sqlite/
+COPY src/Timeline.Store.Postgres/Timeline.Store.Postgres.csproj src/Timeline.Store.Postgres/
 RUN dotnet restore src/Timeline.Api/Timeline.Api.csproj
 
-COPY src/Timeline.Api/ src/Timeline.Api/
+COPY src/ src/
 # The build context has no .git, so the commit GET /version reports comes in as an argument ("unknown" without it).
 ARG GIT_COMMIT=
 RUN dotnet publish src/Timeline.Api/Timeline.Api.csproj --configuration Release --no-restore --output /app \

@@ -66,10 +66,10 @@ public sealed class TimelineOptions
     /// <summary>Memory for cached response bodies, in megabytes (0 turns the response cache off).</summary>
     public int ResponseCacheMegabytes { get; set; } = 32;
 
-    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Timeline.Store.Sqlite/Reads/DateCategoryIndex.cs).</summary>
+    /// <summary>Whether facets are counted from an in-memory copy of the events' days, categories, tags and entities (Timeline.Model/Store/Engine/EventFacetCopy.cs), on either engine.</summary>
     public bool DateCategoryIndex { get; set; } = true;
 
-    /// <summary>Index entries (one word in one event; a prefix's counting SearchBudget.PrefixWeight times) one search may read, half as many when ranked (Timeline.Store.Sqlite/Search/SearchBudget.cs).</summary>
+    /// <summary>Index entries (one word in one event; a prefix's counting SearchBudgetRules.PrefixWeight times) one search may read, half as many when ranked (Timeline.Model/Store/Engine/SearchBudgetRules.cs).</summary>
     public long SearchReadLimit { get; set; } = 2_000_000;
 
     /// <summary>The most matches (a prefix's weighted the same way, and all once more for every four terms beyond four) a search ranked by relevance may have.</summary>

@@ -9,7 +9,7 @@ namespace Timeline.Store.Sqlite;
 /// </summary>
 public static class SearchIndex
 {
-    private const string F = CjkText.SqlFunction;
+    private const string F = CjkSqlFunction.Name;
 
     /// <summary>
     /// An event's search row: title, summary, tags, quotes, its references (title, citation, document number each) and
@@ -53,31 +53,13 @@ public static class SearchIndex
 
     /// <summary>
     /// One event's search row from values in hand (the bulk writer's prepared command; SQLite parameter syntax):
-    /// $tags, $quotes, $refs and $names as <see cref="TagsColumn"/>, <see cref="QuotesColumn"/>, <see cref="ReferencesColumn"/>
-    /// and <see cref="NamesColumn"/> make them, and every text spread by <see cref="CjkText.Spread"/>, equal to what the
+    /// $tags, $quotes, $refs and $names as <see cref="SearchColumns.Tags"/>, <see cref="SearchColumns.Quotes"/>, <see cref="SearchColumns.References"/>
+    /// and <see cref="SearchColumns.Names"/> make them, and every text spread by <see cref="CjkText.Spread"/>, equal to what the
     /// statements above build from the tables.
     /// </summary>
     public const string InsertEventSql = $"INSERT INTO events_fts ({EventColumns}) VALUES ($seq, $title, $summary, $tags, $quotes, $refs, $names);";
 
-    /// <summary>The tags column of an event's search row: its tags in the table's (sorted) order, space-separated.</summary>
-    public static string TagsColumn(IEnumerable<string> tags) => string.Join(' ', tags.Order(StringComparer.Ordinal));
-
-    /// <summary>The quotes column of an event's search row: its quotes in citation order, joined by " … ".</summary>
-    public static string QuotesColumn(IEnumerable<string> quotes) => string.Join(" … ", quotes);
-
-    /// <summary>The references column of an event's search row: each reference's title, citation and document number (" ; "), joined by " … ".</summary>
-    public static string ReferencesColumn(IEnumerable<Timeline.Model.Dataset.ValidReference> references) =>
-        string.Join(" … ", references.Select(r =>
-            r.Title + (r.Citation is null ? "" : " ; " + r.Citation) + (r.DocumentNumber is null ? "" : " ; " + r.DocumentNumber)));
-
-    /// <summary>
-    /// The names column of an event's search row: each entity it involves once, in link order, as its name and aliases
-    /// joined by " ; " (<paramref name="namesOf"/> gives one entity's "name ; alias ; alias").
-    /// </summary>
-    public static string NamesColumn(IEnumerable<string> entityIds, Func<string, string?> namesOf) =>
-        string.Join(" ; ", entityIds.Distinct(StringComparer.Ordinal).Select(namesOf).Where(n => n is not null));
-
-    /// <summary>Every entity's "name ; alias ; alias" (aliases in order), as <see cref="NamesColumn"/> takes them.</summary>
+    /// <summary>Every entity's "name ; alias ; alias" (aliases in order), as <see cref="SearchColumns.Names"/> takes them.</summary>
     public const string EntityNamesSql =
         """
         SELECT n.id, n.name || COALESCE((SELECT ' ; ' || group_concat(a.alias, ' ; ')
@@ -168,11 +150,4 @@ public static class SearchIndex
 
     private static Task<int> Execute(IDbConnection connection, IDbTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
-}
-
-/// <summary>The one format of stored timestamps: UTC, ISO 8601, milliseconds, Z.</summary>
-public static class Timestamps
-{
-    public static string Format(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -74,10 +74,10 @@ public sealed class SqliteConnections
             pragma.CommandText = $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {CommandTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = {PageCacheSize};";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
 
-            // The search index's text: CJK characters spread into tokens of their own (Search/CjkText.cs), for the SQL that
+            // The search index's text: CJK characters spread into tokens of their own (Search/CjkSqlFunction.cs), for the SQL that
             // builds search rows from the tables (SearchIndex.cs, migration 0008). Registered on the physical connection
             // itself (Microsoft.Data.Sqlite's functions belong to one SqliteConnection object, not to the pooled handle).
-            CjkText.Register(handle);
+            CjkSqlFunction.Register(handle);
 
             // The query planner's stability guarantee: a statement's plan never depends on the values bound to it.
             // Without it SQLite looks at bound values while matching WHERE terms with partial indexes, and then

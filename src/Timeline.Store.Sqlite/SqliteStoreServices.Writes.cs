@@ -15,15 +15,23 @@ public static partial class SqliteStoreServices
         services.AddSingleton<IRecordWriter<EventDetail>>(sp => Writer(sp, new EventKind()));
         services.AddSingleton<IRecordWriter<EntityItem>>(sp => Writer(sp, new EntityKind()));
         services.AddSingleton<IRecordWriter<SourceDetail>>(sp => Writer(sp, new SourceKind()));
-        services.AddSingleton<IEventMerger>(sp => new EventMerger(
-            sp.GetRequiredService<SqliteConnections>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DataVersionCache>()));
+        services.AddSingleton<IEventMerger>(sp => new EventMergeFlow<SqliteWriteSession>(new EventKind(), Begin(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordHistory, RecordHistory>();
         services.AddSingleton<IDatasetStore, DatasetStore>();
+        services.AddSingleton<IStoreCopy, SqliteStoreCopy>();
         return services;
     }
 
-    private static RecordWriter<TValid, TRecord> Writer<TValid, TRecord>(IServiceProvider services, RecordKind<TValid, TRecord> kind)
+    private static RecordWriteFlow<TValid, TRecord, SqliteWriteSession> Writer<TValid, TRecord>(IServiceProvider services, RecordKind<TValid, TRecord, SqliteWriteSession> kind)
         where TValid : class
         where TRecord : class =>
-        new(kind, services.GetRequiredService<SqliteConnections>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DataVersionCache>());
+        new(kind, Begin(services), services.GetRequiredService<TimeProvider>());
+
+    /// <summary>How a write flow begins its transaction: an immediate one on a connection of its own.</summary>
+    private static Func<CancellationToken, Task<SqliteWriteSession>> Begin(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<SqliteConnections>();
+        var state = services.GetRequiredService<DataVersionCache>();
+        return ct => SqliteWriteSession.BeginAsync(database, state, ct);
+    }
 }

@@ -8,20 +8,25 @@ namespace Timeline.Api.Tests;
 
 /// <summary>
 /// The store boundary, as the compiled code has it (docs/architecture.md draws it): the model and the store's contracts
-/// (Timeline.Model) depend on nothing of ours; the SQLite engine (Timeline.Store.Sqlite) on the model only and on nothing
-/// of HTTP; the API speaks to the contracts, and names the engine only in its composition root. No SQL is written outside
-/// the engine, and no folder of a project depends on another that depends on it back.
+/// (Timeline.Model) depend on nothing of ours; each engine (Timeline.Store.Sqlite, Timeline.Store.Postgres) on the model
+/// only, on nothing of HTTP and not on the other engine; the API speaks to the contracts, and names an engine only in its
+/// composition root. No SQL is written outside the engines, and no folder of a project depends on another that depends on
+/// it back.
 /// </summary>
 public partial class ArchitectureTests
 {
     private static readonly System.Reflection.Assembly Api = typeof(Program).Assembly;
     private static readonly System.Reflection.Assembly Model = typeof(Timeline.Model.Dates.PartialDate).Assembly;
-    private static readonly System.Reflection.Assembly Engine = typeof(Timeline.Store.Sqlite.SqliteConnections).Assembly;
+    private static readonly System.Reflection.Assembly SqliteEngine = typeof(Timeline.Store.Sqlite.SqliteConnections).Assembly;
+    private static readonly System.Reflection.Assembly PostgresEngine = typeof(Timeline.Store.Postgres.PostgresConnections).Assembly;
+
+    /// <summary>The engines, by project name.</summary>
+    private static readonly string[] EngineProjects = ["Timeline.Store.Postgres", "Timeline.Store.Sqlite"];
 
     /// <summary>Where the API may name the engine: the composition root registers it, and nothing else does.</summary>
     private static readonly string[] CompositionRoot = ["Timeline.Api.TimelineServices", "Program"];
 
-    private static readonly string[] EngineNamespaces = ["Microsoft.Data.Sqlite", "SQLitePCL", "Dapper", "Timeline.Store.Sqlite", "Npgsql"];
+    private static readonly string[] EngineNamespaces = ["Microsoft.Data.Sqlite", "SQLitePCL", "Dapper", "Timeline.Store.Sqlite", "Npgsql", "Timeline.Store.Postgres"];
 
     [Fact]
     public void The_api_names_no_engine_type_outside_its_composition_root()
@@ -46,13 +51,16 @@ public partial class ArchitectureTests
     }
 
     [Fact]
-    public void The_engine_knows_nothing_of_http_or_of_the_api()
+    public void The_engines_know_nothing_of_http_or_of_the_api_or_of_each_other()
     {
-        var offenders = Types.InAssembly(Engine)
-            .ShouldNot().HaveDependencyOnAny("Microsoft.AspNetCore", "Microsoft.Net.Http.Headers", "Timeline.Api")
+        var offenders = Types.InAssembly(SqliteEngine)
+            .ShouldNot().HaveDependencyOnAny("Microsoft.AspNetCore", "Microsoft.Net.Http.Headers", "Timeline.Api", "Timeline.Store.Postgres", "Npgsql")
             .GetResult().FailingTypeNames ?? [];
+        offenders = [.. offenders, .. Types.InAssembly(PostgresEngine)
+            .ShouldNot().HaveDependencyOnAny("Microsoft.AspNetCore", "Microsoft.Net.Http.Headers", "Timeline.Api", "Timeline.Store.Sqlite", "Microsoft.Data.Sqlite", "SQLitePCL")
+            .GetResult().FailingTypeNames ?? []];
 
-        Assert.True(offenders.Count == 0, "Engine types that use HTTP or the API: " + string.Join(", ", offenders));
+        Assert.True(offenders.Count == 0, "Engine types that use HTTP, the API or the other engine: " + string.Join(", ", offenders));
     }
 
     [Fact]
@@ -62,16 +70,57 @@ public partial class ArchitectureTests
 
         Assert.Empty(references["Timeline.Model"].Projects);
         Assert.Empty(references["Timeline.Model"].Packages);
-        Assert.Equal(["Timeline.Model"], references["Timeline.Store.Sqlite"].Projects);
-        Assert.Equal(["Timeline.Model", "Timeline.Store.Sqlite"], references["Timeline.Api"].Projects.Order(StringComparer.Ordinal));
+        foreach (var engine in EngineProjects)
+        {
+            Assert.Equal(["Timeline.Model"], references[engine].Projects);
+        }
+
+        Assert.Equal(["Timeline.Model", .. EngineProjects], references["Timeline.Api"].Projects.Order(StringComparer.Ordinal));
+        Assert.Equal(["Timeline.Api", "Timeline.Model", .. EngineProjects], references.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, project) in references)
         {
             var database = project.Packages.Where(p => p is "Dapper" or "Microsoft.Data.Sqlite" || p.StartsWith("SQLitePCLRaw", StringComparison.Ordinal) || p.StartsWith("Npgsql", StringComparison.Ordinal)).ToList();
-            if (!name.StartsWith("Timeline.Store.", StringComparison.Ordinal))
+            if (!EngineProjects.Contains(name))
             {
                 Assert.True(database.Count == 0, $"{name} references {string.Join(", ", database)}: only an engine may");
             }
         }
+
+        // Each engine its own database library, and not the other's.
+        Assert.DoesNotContain(references["Timeline.Store.Sqlite"].Packages, p => p.StartsWith("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(references["Timeline.Store.Postgres"].Packages, p => p is "Microsoft.Data.Sqlite" || p.StartsWith("SQLitePCLRaw", StringComparison.Ordinal));
+        Assert.Contains("Npgsql", references["Timeline.Store.Postgres"].Packages);
+    }
+
+    /// <summary>
+    /// The test suite runs on both engines (tests/Timeline.Api.Tests.Postgres compiles its sources again), but for the files
+    /// its EngineOnlyTests list names: each one exists and says why it runs on SQLite only, and every SQLite-only part of a
+    /// mixed test class (XxxTests.Sqlite.cs) is among them.
+    /// </summary>
+    [Fact]
+    public void Every_test_file_runs_on_both_engines_unless_it_is_listed_as_engine_only_with_its_reason()
+    {
+        var postgres = Path.Combine(RepositoryFiles.Root, "tests", "Timeline.Api.Tests.Postgres");
+        var project = XDocument.Load(Path.Combine(postgres, "Timeline.Api.Tests.Postgres.csproj"));
+        var listed = project.Descendants("EngineOnlyTests").ToList();
+        var shared = Path.Combine(RepositoryFiles.Root, "tests", "Timeline.Api.Tests");
+
+        Assert.NotEmpty(listed);
+        foreach (var item in listed)
+        {
+            var include = item.Attribute("Include")!.Value.Replace('\\', '/');
+            Assert.True(File.Exists(Path.GetFullPath(Path.Combine(postgres, include))), $"EngineOnlyTests names {include}: no such file");
+            Assert.False(string.IsNullOrWhiteSpace(item.Attribute("Reason")?.Value), $"EngineOnlyTests names {include} without its Reason");
+        }
+
+        var names = listed.Select(i => Path.GetFileName(i.Attribute("Include")!.Value.Replace('\\', '/'))).ToHashSet(StringComparer.Ordinal);
+        foreach (var part in Directory.GetFiles(shared, "*.Sqlite.cs"))
+        {
+            Assert.Contains(Path.GetFileName(part), names);
+        }
+
+        var compiled = Assert.Single(project.Descendants("Compile"), c => c.Attribute("Include")!.Value.Contains("Timeline.Api.Tests", StringComparison.Ordinal) && c.Attribute("Include")!.Value.EndsWith("*.cs", StringComparison.Ordinal));
+        Assert.Contains("@(EngineOnlyTests)", compiled.Attribute("Exclude")!.Value, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -117,7 +166,7 @@ public partial class ArchitectureTests
     public void No_folder_of_a_project_depends_on_another_that_depends_on_it_back()
     {
         var cycles = new List<string>();
-        foreach (var assembly in new[] { Model, Engine, Api })
+        foreach (var assembly in new[] { Model, SqliteEngine, PostgresEngine, Api })
         {
             var graph = NamespaceGraph(assembly);
             cycles.AddRange(StronglyConnected(graph).Where(c => c.Count > 1).Select(c => $"{assembly.GetName().Name}: {string.Join(" <-> ", c.Order(StringComparer.Ordinal))}{Because(graph, c)}"));

@@ -90,8 +90,8 @@ public class ConditionalRequestTests(TimelineApp fixture, ITestOutputHelper outp
         using var client = isolated.CreateClient();
         using var before = await client.GetAsync("/events");
 
-        var initializer = (Timeline.Store.Sqlite.StoreInitializer)isolated.Services.GetService(typeof(Timeline.Store.Sqlite.StoreInitializer))!;
-        await initializer.ReseedAsync(CancellationToken.None);
+        var dataset = (IDatasetStore)isolated.Services.GetService(typeof(IDatasetStore))!;
+        await dataset.ReseedAsync(CancellationToken.None);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/events");
         request.Headers.IfNoneMatch.Add(before.Headers.ETag!);

@@ -294,7 +294,7 @@ public partial class DeploymentTests
     {
         var ignored = DockerIgnore.Read(Path.Combine(RepositoryFiles.Root, ".dockerignore"));
         var sources = Image.Value.Stages.SelectMany(s => s.CopySources()).ToList();
-        Assert.Contains("src/Timeline.Api/", sources);
+        Assert.Contains("src/", sources);
 
         foreach (var source in sources)
         {
@@ -305,6 +305,7 @@ public partial class DeploymentTests
 
         Assert.False(ignored("src/Timeline.Api/Program.cs"));
         Assert.False(ignored("src/Timeline.Store.Sqlite/Migrations/0001_initial.sql"));
+        Assert.False(ignored("src/Timeline.Store.Postgres/Migrations/0001_tables.sql"));
         Assert.True(ignored("src/Timeline.Api/bin/Debug/net10.0/Timeline.Api.dll"));
         Assert.True(ignored("data/timeline.db"));
         Assert.True(ignored(".git"));

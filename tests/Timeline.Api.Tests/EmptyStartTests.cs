@@ -9,13 +9,14 @@ namespace Timeline.Api.Tests;
 public sealed class EmptyStartTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("timeline-empty-").FullName;
+    private readonly List<TestStore> _stores = [];
 
-    /// <summary>An app on a given database file, with Timeline:Seed set (or left to its default).</summary>
-    private sealed class OnStore(string databasePath, string? seed) : TimelineApp(RepositoryFiles.ReferenceDataset)
+    /// <summary>An app on a given store (a file, or a database on PostgreSQL), with Timeline:Seed set (or left to its default).</summary>
+    private sealed class OnStore(TestStore store, string? seed) : TimelineApp(RepositoryFiles.ReferenceDataset)
     {
         protected override void ConfigureSettings(IWebHostBuilder builder)
         {
-            builder.UseSetting("Timeline:DatabasePath", databasePath);
+            store.Configure(builder);
             if (seed is not null)
             {
                 builder.UseSetting("Timeline:Seed", seed);
@@ -23,7 +24,13 @@ public sealed class EmptyStartTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private string Database(string name) => Path.Combine(_folder, name);
+    /// <summary>A store of this test's own, which outlives the apps started on it.</summary>
+    private TestStore Database(string name)
+    {
+        var store = new TestStore(_folder, name);
+        _stores.Add(store);
+        return store;
+    }
 
     [Fact]
     public async Task Seed_none_starts_empty_writes_work_and_a_restart_does_not_seed()
@@ -66,18 +73,24 @@ public sealed class EmptyStartTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void A_seed_setting_that_is_neither_dataset_nor_none_stops_startup_naming_both()
+    public async Task A_seed_setting_that_is_neither_dataset_nor_none_stops_startup_naming_both()
     {
-        using var app = new OnStore(Database("bad-seed.db"), "empty").LoggingTo(output);
+        var store = Database("bad-seed.db");
+        using var app = new OnStore(store, "empty").LoggingTo(output);
 
         var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
         Assert.Contains("Timeline:Seed is 'empty'", failure.ToString(), StringComparison.Ordinal);
-        Assert.False(File.Exists(Database("bad-seed.db")));
+        Assert.False(await store.WasCreatedAsync());
     }
 
     public void Dispose()
     {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);

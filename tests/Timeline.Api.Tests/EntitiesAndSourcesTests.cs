@@ -136,7 +136,7 @@ public class EntitiesAndSourcesTests(TimelineApp fixture, ITestOutputHelper outp
 
         Assert.Equal("live", live.GetProperty("status").GetString());
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal(Timeline.Store.Sqlite.Migrator.LatestVersion, ready.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(TestStore.LatestSchemaVersion, ready.GetProperty("schemaVersion").GetInt32());
     }
 
     [Fact]

@@ -113,22 +113,16 @@ public class OperationsApp : TimelineApp
                     case "/test/slow-query":
 #if POSTGRES
                         var database = context.RequestServices.GetRequiredService<Timeline.Store.Postgres.PostgresConnections>();
-                        await using (var connection = await database.OpenReadAsync(context.RequestAborted))
-                        {
-                            var slept = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-                                "SELECT pg_sleep(600)::text;", cancellationToken: context.RequestAborted));
-                            await context.Response.WriteAsync($"slept {slept}");
-                        }
+                        const string slow = "SELECT COUNT(*) FROM generate_series(1::bigint, 10000000000::bigint);";
 #else
                         var database = context.RequestServices.GetRequiredService<SqliteConnections>();
+                        const string slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM (SELECT i FROM n LIMIT 10000000000);";
+#endif
                         await using (var connection = await database.OpenAsync(context.RequestAborted))
                         {
-                            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM (SELECT i FROM n LIMIT 10000000000);",
-                                cancellationToken: context.RequestAborted));
+                            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(slow, cancellationToken: context.RequestAborted));
                             await context.Response.WriteAsync($"counted {count}");
                         }
-#endif
 
                         break;
                     case "/test/read-body":
@@ -195,15 +189,4 @@ public sealed class LogCapture : ILoggerProvider
             entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), values.ToDictionary(kv => kv.Key, kv => kv.Value)));
         }
     }
-}
-
-/// <summary>The admin route the tests of keys, limits and origins use: POST /admin/backup.</summary>
-public static class AdminRoute
-{
-    /// <summary>
-    /// What an admin's POST /admin/backup answers once through the guards: a backup (200) on SQLite, a 501 problem on
-    /// PostgreSQL, whose backups are the database's own.
-    /// </summary>
-    public static System.Net.HttpStatusCode BackupAnswer =>
-        TimelineApp.Engine == TimelineOptions.StorePostgres ? System.Net.HttpStatusCode.NotImplemented : System.Net.HttpStatusCode.OK;
 }

@@ -153,7 +153,7 @@ public class RateLimitTests(RateLimitTests.App fixture, ITestOutputHelper output
         }
 
         Assert.Equal(HttpStatusCode.TooManyRequests, readRefused.StatusCode);
-        Assert.Equal([.. Enumerable.Repeat(AdminRoute.BackupAnswer, Writes), HttpStatusCode.TooManyRequests], writes);
+        Assert.Equal([.. Enumerable.Repeat(TestStore.AdminBackupStatus, Writes), HttpStatusCode.TooManyRequests], writes);
     }
 
     [Fact]

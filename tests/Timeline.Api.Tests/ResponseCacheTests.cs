@@ -79,17 +79,7 @@ public class ResponseCacheTests(ITestOutputHelper output)
         var freshHeader = HeaderOf(fresh, header);
         Assert.False(string.IsNullOrEmpty(freshHeader), $"the fresh answer has no {header}");
 
-#if POSTGRES
-        await using (var behindTheApi = new Npgsql.NpgsqlConnection(app.PostgresConnectionString))
-#else
-        await using (var behindTheApi = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
-#endif
-        {
-            await behindTheApi.OpenAsync();
-            await using var retitle = behindTheApi.CreateCommand();
-            retitle.CommandText = "UPDATE events SET title = 'Changed behind the API';";
-            Assert.Equal(20, await retitle.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(20, await TestStore.ExecuteAsync(app, "UPDATE events SET title = 'Changed behind the API';"));
 
         Assert.Contains("Changed behind the API", await client.GetStringAsync("/events?limit=3&sort=-date"), StringComparison.Ordinal);
 

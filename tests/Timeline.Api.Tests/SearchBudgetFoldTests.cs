@@ -1,4 +1,4 @@
-using Timeline.Store.Sqlite;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Api.Tests;
 
@@ -17,5 +17,5 @@ public class SearchBudgetFoldTests
     [InlineData("Kirin", "kirin")]
     [InlineData("华为", "华为")]
     public void A_word_is_folded_as_the_index_folds_it(string word, string folded) =>
-        Assert.Equal(folded, SearchBudget.Fold(word));
+        Assert.Equal(folded, SearchText.Fold(word));
 }

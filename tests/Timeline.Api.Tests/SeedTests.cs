@@ -253,14 +253,17 @@ public class SeedTests(ITestOutputHelper output)
         breakIt(dataset);
         var path = SyntheticDataset.Write(dataset);
 
-        // The whole app refuses to start, and leaves no store behind.
+        // The whole app refuses to start, and leaves no store behind (on PostgreSQL, whose database exists before the app
+        // starts, no schema).
         using (var app = TimelineApp.WithDataset(path))
         {
             Assert.ThrowsAny<Exception>(() => app.CreateClient());
-            Assert.False(File.Exists(app.DatabasePath), $"{what}: a store was created from a dataset that fails validation");
+            using var store = TestStore.Of(app);
+            Assert.False(await store.WasCreatedAsync(), $"{what}: a store was created from a dataset that fails validation");
         }
 
-        // The startup step itself says which file, which record and what is wrong.
+#if !POSTGRES
+        // The startup step itself says which file, which record and what is wrong (the SQLite engine's, on a file of its own).
         var folder = Directory.CreateTempSubdirectory("timeline-seed-").FullName;
         var options = Options.Create(new TimelineOptions { DatabasePath = Path.Combine(folder, "t.db"), SeedPath = path });
         var initializer = new StoreInitializer(new SqliteConnections(options), options, TimeProvider.System, NullLogger<StoreInitializer>.Instance);
@@ -274,6 +277,10 @@ public class SeedTests(ITestOutputHelper output)
         }
 
         Assert.Equal(0, await CountRowsAsync(options.Value.DatabasePath));
+#else
+        // The validation the SQLite build checks above is the engine-neutral DatasetReader's; the app's refusal is enough here.
+        Assert.NotEmpty(expected);
+#endif
     }
 
     [Fact]
@@ -305,7 +312,7 @@ public class SeedTests(ITestOutputHelper output)
 
         // The dataset grows, but the store already holds data: a restart must not touch it.
         File.WriteAllText(path, SyntheticDataset.Build(20).ToJsonString());
-        using var second = new TimelineAppOnFile(first.DatabasePath, path);
+        using var second = TimelineAppOnFile.OnStoreOf(first, path);
         using var again = second.CreateClient();
 
         Assert.Equal(10, (await again.GetJsonAsync("/events?limit=200")).Ids().Count);
@@ -322,8 +329,8 @@ public class SeedTests(ITestOutputHelper output)
         }
 
         File.WriteAllText(path, SyntheticDataset.Build(20).ToJsonString());
-        var initializer = app.Services.GetService(typeof(StoreInitializer)) as StoreInitializer;
-        await initializer!.ReseedAsync(CancellationToken.None);
+        var dataset = (IDatasetStore)app.Services.GetService(typeof(IDatasetStore))!;
+        await dataset.ReseedAsync(CancellationToken.None);
 
         using var after = app.CreateClient();
         Assert.Equal(20, (await after.GetJsonAsync("/events?limit=200")).Ids().Count);
@@ -341,11 +348,13 @@ public class SeedTests(ITestOutputHelper output)
         var bigger = SyntheticDataset.Build(20);
         bigger["events"]![0]!["title"] = "Zeppelin";
         File.WriteAllText(path, bigger.ToJsonString());
-        var initializer = (StoreInitializer)app.Services.GetService(typeof(StoreInitializer))!;
-        await initializer.ReseedAsync(CancellationToken.None);
+        var store = (IDatasetStore)app.Services.GetService(typeof(IDatasetStore))!;
+        await store.ReseedAsync(CancellationToken.None);
 
         Assert.Equal(5, (await client.GetJsonAsync("/events?q=ministry&limit=200")).Ids().Count);
         Assert.Equal(["event-000"], (await client.GetJsonAsync("/events?q=zeppelin")).Ids());
+#if !POSTGRES
+        // SQLite's FTS5 tables hold one row for each event, entity and source.
         await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
         await connection.OpenAsync();
         using var command = connection.CreateCommand();
@@ -355,6 +364,7 @@ public class SeedTests(ITestOutputHelper output)
         Assert.Equal(0, reader.GetInt64(0));
         Assert.Equal(2, reader.GetInt64(1));
         Assert.Equal(1, reader.GetInt64(2));
+#endif
     }
 
     [Fact]
@@ -368,9 +378,9 @@ public class SeedTests(ITestOutputHelper output)
         var broken = SyntheticDataset.Build(20);
         broken["events"]![15]!["citations"]![0]!["quote"] = "not in the text";
         File.WriteAllText(path, broken.ToJsonString());
-        var initializer = (StoreInitializer)app.Services.GetService(typeof(StoreInitializer))!;
+        var store = (IDatasetStore)app.Services.GetService(typeof(IDatasetStore))!;
 
-        await Assert.ThrowsAsync<DatasetValidationException>(() => initializer.ReseedAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<DatasetValidationException>(() => store.ReseedAsync(CancellationToken.None));
 
         var after = await client.GetJsonAsync("/events?limit=200");
         Assert.Equal(before.Ids(), after.Ids());
@@ -379,6 +389,7 @@ public class SeedTests(ITestOutputHelper output)
     private static async Task<List<string>> AllEventIdsAsync(HttpClient client) =>
         (await client.GetJsonAsync("/events?limit=200")).Ids();
 
+#if !POSTGRES
     private static async Task<long> CountRowsAsync(string databasePath)
     {
         if (!File.Exists(databasePath))
@@ -398,14 +409,28 @@ public class SeedTests(ITestOutputHelper output)
 
         return total;
     }
+#endif
 }
 
-/// <summary>An app on an existing store file, to restart against the same data.</summary>
-public sealed class TimelineAppOnFile(string databasePath, string seedPath) : TimelineApp(seedPath)
+/// <summary>
+/// An app on an existing store, to restart against the same data: a SQLite file, or on PostgreSQL the database of
+/// <paramref name="postgresConnectionString"/> (another app's, or a <see cref="TestStore"/>'s).
+/// </summary>
+public sealed class TimelineAppOnFile(string databasePath, string seedPath, string? postgresConnectionString = null) : TimelineApp(seedPath)
 {
+    /// <summary>An app on the store of another (still running) app.</summary>
+    public static TimelineAppOnFile OnStoreOf(TimelineApp other, string seedPath) => new(other.DatabasePath, seedPath, other.PostgresConnectionString);
+
+    /// <summary>An app on a store of the test's own.</summary>
+    public static TimelineAppOnFile OnStore(TestStore store, string seedPath) => new(store.DatabasePath, seedPath, store.ConnectionString);
+
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Timeline:DatabasePath", databasePath);
+        if (postgresConnectionString is not null)
+        {
+            builder.UseSetting("ConnectionStrings:Timeline", postgresConnectionString);
+        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Timeline.Api.Operations;
@@ -9,37 +8,9 @@ using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
 
-/// <summary>Stopping: in-flight requests finish, then the log is folded into the database and the store let go.</summary>
-public class ShutdownTests(ITestOutputHelper output)
+/// <summary>Stopping: in-flight requests finish (and on SQLite the log is folded into the database and the store let go: ServerLifecycleTests.Sqlite.cs).</summary>
+public partial class ShutdownTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Stopping_checkpoints_the_write_ahead_log_and_releases_the_store()
-    {
-        using var app = new OperationsApp().LoggingTo(output);
-        using var client = app.CreateClient();
-        var events = (await client.GetJsonAsync("/version")).GetProperty("counts").GetProperty("events").GetInt64();
-        Assert.True(File.Exists(app.DatabasePath + "-wal"), "the seeded store runs with a write-ahead log");
-        Assert.Null(StoreLock.TryExclusive(app.DatabasePath));
-        (await client.GetAsync("/events?limit=2")).EnsureSuccessStatusCode();
-        var readSessions = app.Services.GetRequiredService<Timeline.Store.Sqlite.ReadSessions>();
-        Assert.NotEmpty(readSessions.Idle);
-
-        await app.Services.GetRequiredService<IHost>().StopAsync();
-
-        // The kept read sessions were closed with the store, before the lock was let go, not at disposal later.
-        Assert.Empty(readSessions.Idle);
-        Assert.False(File.Exists(app.DatabasePath + "-wal"), "the last connection closed removes the log");
-
-        Assert.False(File.Exists(app.DatabasePath + "-wal") && new FileInfo(app.DatabasePath + "-wal").Length > 0, "the log is empty or gone");
-        using var restoreCouldRun = StoreLock.TryExclusive(app.DatabasePath);
-        Assert.NotNull(restoreCouldRun);
-
-        // The database file alone holds everything: copied without its log, it still has every event.
-        var alone = Path.Combine(app.Folder, "alone.db");
-        File.Copy(app.DatabasePath, alone);
-        Assert.Equal(events, (await StoreFiles.SummaryAsync(alone)).Counts.Events);
-    }
-
     [Fact]
     public async Task A_request_in_flight_when_the_server_is_told_to_stop_is_answered_in_full()
     {

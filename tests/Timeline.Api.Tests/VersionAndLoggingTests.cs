@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using Timeline.Store.Sqlite;
 using Xunit.Abstractions;
 
 namespace Timeline.Api.Tests;
@@ -24,9 +23,8 @@ public class VersionTests(OperationsApp fixture, ITestOutputHelper output) : ICl
         Assert.Matches(@"^\d+\.\d+\.\d+", version.GetProperty("version").GetString());
         Assert.Matches("^([0-9a-f]{7,40}|unknown)$", version.GetProperty("commit").GetString());
         Assert.StartsWith(".NET", version.GetProperty("runtime").GetString(), StringComparison.Ordinal);
-        var latest = TimelineApp.Engine == TimelineOptions.StorePostgres ? Timeline.Store.Postgres.PostgresMigrator.LatestVersion : Migrator.LatestVersion;
-        Assert.Equal(latest, version.GetProperty("schemaVersion").GetInt32());
-        Assert.Equal(latest, version.GetProperty("expectedSchemaVersion").GetInt32());
+        Assert.Equal(TestStore.LatestSchemaVersion, version.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(TestStore.LatestSchemaVersion, version.GetProperty("expectedSchemaVersion").GetInt32());
         Assert.True(version.GetProperty("dataVersion").GetInt64() > 0);
 
         using var dataset = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.ReferenceDataset));

@@ -265,10 +265,7 @@ public static class SearchQuery
         var current = new StringBuilder();
         foreach (var rune in raw.EnumerateRunes())
         {
-            var category = Rune.GetUnicodeCategory(rune);
-            var wordy = Rune.IsLetterOrDigit(rune)
-                || category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
-            if (wordy)
+            if (IsWordRune(rune))
             {
                 current.Append(rune.ToString());
             }
@@ -286,6 +283,11 @@ public static class SearchQuery
 
         return words;
     }
+
+    /// <summary>Whether a character belongs to a word: a letter, a digit or a combining mark (the index cuts text at every other).</summary>
+    internal static bool IsWordRune(Rune rune) =>
+        Rune.IsLetterOrDigit(rune)
+        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
 
     private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is '(' or ')' || char.IsControl(c);
 }

@@ -1,30 +1,228 @@
+using System.Globalization;
 using Npgsql;
 
 namespace Timeline.Store.Postgres;
 
 /// <summary>
-/// Keeps the search rows in step with the timeline's tables. Every writer calls it inside its own transaction, so the
-/// search index never disagrees with the data. (Placeholder seam of the skeleton: the search area fills it in.)
+/// Keeps the search rows (event_search, entity_search, source_search: migration 0004) and the count of events that hold
+/// each word (search_terms, for the search budget) in step with the timeline's tables. Every writer calls it inside its
+/// own transaction, so the search index never disagrees with the data. Each row's tsvector is built in C# from the
+/// record's texts (<see cref="PostgresSearchRows"/>, <see cref="PostgresTsVector"/>), folded as the SQLite engine's
+/// index folds them.
 /// </summary>
 public static class PostgresSearchIndex
 {
-    /// <summary>Re-indexes the given events (after they, their tags, citations or references changed); deleted ones leave the index.</summary>
-    public static Task RefreshEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    /// <summary>Events read and written per round of a rebuild.</summary>
+    private const int RebuildBatch = 20_000;
 
-    /// <summary>Builds every event's, entity's and source's search row anew (after a bulk load or a reseed).</summary>
-    public static Task RebuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    /// <summary>Re-indexes the given events (after they, their tags, citations or references changed); deleted ones leave the index.</summary>
+    public static async Task RefreshEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        if (eventIds.Count == 0)
+        {
+            return;
+        }
+
+        var seqs = new List<long>();
+        await using (var command = new NpgsqlCommand("SELECT seq FROM events WHERE id = ANY(@ids);", connection, transaction))
+        {
+            command.Parameters.AddWithValue("ids", eventIds.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                seqs.Add(reader.GetInt64(0));
+            }
+        }
+
+        await RefreshEventSeqsAsync(connection, transaction, seqs, cancellationToken);
+    }
+
+    /// <summary>Re-indexes the events with these numbers: their old rows leave (and their words' counts go down), the live ones' new rows come in.</summary>
+    private static async Task RefreshEventSeqsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> seqs, CancellationToken cancellationToken)
+    {
+        if (seqs.Count == 0)
+        {
+            return;
+        }
+
+        await using (var remove = new NpgsqlCommand(
+            """
+            WITH old AS (DELETE FROM event_search WHERE seq = ANY(@seqs) RETURNING document),
+                 gone AS (SELECT word, count(*) AS n FROM old, unnest(tsvector_to_array(old.document)) AS word GROUP BY word)
+            UPDATE search_terms t SET documents = t.documents - gone.n FROM gone WHERE t.term = gone.word;
+            """,
+            connection,
+            transaction))
+        {
+            remove.Parameters.AddWithValue("seqs", seqs.ToArray());
+            await remove.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var rows = await PostgresSearchRows.EventsAsync(connection, transaction, seqs, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var vectors = rows.Select(r => PostgresSearchRows.Vector(r.Columns, PostgresSearchRows.EventWeights)).ToList();
+        await using var add = new NpgsqlCommand(
+            """
+            INSERT INTO event_search (seq, document) SELECT * FROM unnest(@seqs, @documents::tsvector[]);
+            INSERT INTO search_terms (term, documents)
+            SELECT word, count(*) FROM unnest(@words) AS word GROUP BY word
+            ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + EXCLUDED.documents;
+            """,
+            connection,
+            transaction);
+        add.Parameters.AddWithValue("seqs", rows.Select(r => r.Seq).ToArray());
+        add.Parameters.AddWithValue("documents", vectors.Select(v => v.ToString()).ToArray());
+        add.Parameters.AddWithValue("words", vectors.SelectMany(v => v.Lexemes).ToArray());
+        await add.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <summary>Re-indexes the live events that involve the entity (after its name or aliases changed).</summary>
-    public static Task RefreshEventsOfEntityAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string entityId, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    public static async Task RefreshEventsOfEntityAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string entityId, CancellationToken cancellationToken)
+    {
+        var seqs = new List<long>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT DISTINCT e.seq FROM event_entities l JOIN events e ON e.id = l.event_id WHERE l.entity_id = @id;", connection, transaction))
+        {
+            command.Parameters.AddWithValue("id", entityId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                seqs.Add(reader.GetInt64(0));
+            }
+        }
+
+        await RefreshEventSeqsAsync(connection, transaction, seqs, cancellationToken);
+    }
 
     /// <summary>Re-indexes one entity (after it or its aliases changed); a deleted one leaves the index.</summary>
-    public static Task RefreshEntityAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string entityId, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    public static async Task RefreshEntityAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string entityId, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "DELETE FROM entity_search WHERE seq = (SELECT seq FROM entities WHERE id = @p);", entityId, cancellationToken);
+        var rows = await PostgresSearchRows.EntitiesAsync(connection, transaction, "n.id = @p", entityId, cancellationToken);
+        await InsertAsync(connection, transaction, "entity_search", rows, PostgresSearchRows.EntityWeights, cancellationToken);
+    }
 
     /// <summary>Re-indexes one source; a deleted one leaves the index.</summary>
-    public static Task RefreshSourceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sourceId, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    public static async Task RefreshSourceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sourceId, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "DELETE FROM source_search WHERE seq = (SELECT seq FROM sources WHERE id = @p);", sourceId, cancellationToken);
+        var rows = await PostgresSearchRows.SourcesAsync(connection, transaction, "s.id = @p", sourceId, cancellationToken);
+        await InsertAsync(connection, transaction, "source_search", rows, PostgresSearchRows.SourceWeights, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds every event's, entity's and source's search row anew (after a bulk load or a reseed): the tables are
+    /// emptied, the rows copied in (COPY) in rounds of <see cref="RebuildBatch"/> events, the words' counts from what was
+    /// built, and the GIN indexes made afresh once the rows are in (far faster than keeping them up row by row); then
+    /// the planner's statistics of the new rows are gathered.
+    /// </summary>
+    public static async Task RebuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
+            connection,
+            transaction,
+            """
+            SET LOCAL maintenance_work_mem = '256MB';
+            TRUNCATE event_search, entity_search, source_search, search_terms;
+            DROP INDEX event_search_document;
+            """,
+            null,
+            cancellationToken);
+
+        var names = await PostgresSearchRows.NamesAsync(connection, transaction, "true", null, cancellationToken);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var after = 0L;
+        while (true)
+        {
+            var rows = await PostgresSearchRows.EventsAsync(
+                connection, transaction, $"e.seq > @p ORDER BY e.seq LIMIT {RebuildBatch}", after, names, cancellationToken);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            await using (var copy = await connection.BeginTextImportAsync("COPY event_search (seq, document) FROM STDIN", cancellationToken))
+            {
+                foreach (var (seq, columns) in rows)
+                {
+                    var vector = PostgresSearchRows.Vector(columns, PostgresSearchRows.EventWeights);
+                    foreach (var word in vector.Lexemes)
+                    {
+                        counts[word] = counts.GetValueOrDefault(word) + 1;
+                    }
+
+                    await copy.WriteAsync(seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n");
+                }
+            }
+
+            after = rows[^1].Seq;
+            if (rows.Count < RebuildBatch)
+            {
+                break;
+            }
+        }
+
+        await using (var copy = await connection.BeginTextImportAsync("COPY search_terms (term, documents) FROM STDIN", cancellationToken))
+        {
+            foreach (var (word, count) in counts)
+            {
+                await copy.WriteAsync(word + "\t" + count.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+        }
+
+        await InsertAsync(connection, transaction, "entity_search",
+            await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken), PostgresSearchRows.EntityWeights, cancellationToken);
+        after = 0L;
+        while (true)
+        {
+            // Sources' texts are long: a few at a time.
+            var rows = await PostgresSearchRows.SourcesAsync(connection, transaction, "s.seq > @p ORDER BY s.seq LIMIT 200", after, cancellationToken);
+            await InsertAsync(connection, transaction, "source_search", rows, PostgresSearchRows.SourceWeights, cancellationToken);
+            if (rows.Count < 200)
+            {
+                break;
+            }
+
+            after = rows[^1].Seq;
+        }
+
+        await ExecuteAsync(
+            connection,
+            transaction,
+            """
+            CREATE INDEX event_search_document ON event_search USING gin (document);
+            ANALYZE event_search;
+            ANALYZE search_terms;
+            """,
+            null,
+            cancellationToken);
+    }
+
+    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<(long Seq, string?[] Columns)> rows, int[] weights, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var insert = new NpgsqlCommand($"INSERT INTO {table} (seq, document) SELECT * FROM unnest(@seqs, @documents::tsvector[]);", connection, transaction);
+        insert.Parameters.AddWithValue("seqs", rows.Select(r => r.Seq).ToArray());
+        insert.Parameters.AddWithValue("documents", rows.Select(r => PostgresSearchRows.Vector(r.Columns, weights).ToString()).ToArray());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object? parameter, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        if (parameter is not null)
+        {
+            command.Parameters.AddWithValue("p", parameter);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

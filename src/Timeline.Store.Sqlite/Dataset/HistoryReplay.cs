@@ -174,7 +174,7 @@ internal static class HistoryReplay
 
     /// <summary>Replays one revision as the write that made it; its problems keyed by field ("" for the revision itself).</summary>
     private static async Task<Dictionary<string, string[]>> ReplayAsync<TValid, TRecord>(
-        SqliteConnection c, SqliteTransaction tx, RecordKind<TValid, TRecord> kind, RevisionDocument revision, Change change, CancellationToken ct)
+        SqliteConnection c, SqliteTransaction tx, RecordKind<TValid, TRecord, SqliteWriteSession> kind, RevisionDocument revision, Change change, CancellationToken ct)
         where TValid : class
         where TRecord : class
     {
@@ -188,13 +188,13 @@ internal static class HistoryReplay
                 return new() { ["id"] = [$"must be the revision's id, '{revision.Id}'"] };
             }
 
-            var (valid, errors) = await kind.ValidateAsync(c, tx, body, ct);
+            var (valid, errors) = await kind.ValidateAsync(SqliteWriteSession.Within(c, tx), body, ct);
             if (valid is null || errors.Count > 0)
             {
                 return errors;
             }
 
-            version = await kind.WriteAsync(c, tx, valid, revision.Action, change, ct);
+            version = await kind.WriteAsync(SqliteWriteSession.Within(c, tx), valid, revision.Action, change, ct);
             stored = kind.DocumentOf(valid);
         }
         else

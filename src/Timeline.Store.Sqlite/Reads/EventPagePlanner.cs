@@ -312,7 +312,7 @@ internal static class EventPagePlanner
                 var found = new Dictionary<long, string>();
                 while (reader.Read())
                 {
-                    found[reader.GetInt64(0)] = Snippets.ToHtml(reader.GetFieldValue<byte[]>(1));
+                    found[reader.GetInt64(0)] = SnippetHtml.FromMarkers(reader.GetFieldValue<byte[]>(1));
                 }
 
                 return found;

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Timeline.Model.Dates;
 
 namespace Timeline.Store.Sqlite;
 
@@ -72,7 +70,7 @@ internal static class EventRows
             row.FirstDay = reader.GetString(2);
             row.DatePrecision = reader.GetInt64(3);
             row.Score = extra == "score" ? reader.GetDouble(extraAt) : null;
-            row.Snippet = extra == "snippet" ? Snippets.ToHtml(reader.GetFieldValue<byte[]>(extraAt)) : null;
+            row.Snippet = extra == "snippet" ? SnippetHtml.FromMarkers(reader.GetFieldValue<byte[]>(extraAt)) : null;
             rows.Add(row);
         }
 
@@ -93,20 +91,6 @@ internal static class EventRows
     public static List<JsonRow> ReadJsonRows(SqliteDataReader reader) => ReadRows(reader, 1, r => new JsonRow { Item = r.GetFieldValue<byte[]>(4) });
 
     /// <summary>The events of summary rows, as records.</summary>
-    public static List<EventSummary> Summaries(List<EventRow> rows) => rows.Select(r => new EventSummary(
-            r.Id,
-            r.Date,
-            PartialDate.PrecisionName((DatePrecision)r.DatePrecision),
-            r.EndDate,
-            r.Title,
-            r.Summary,
-            r.Category,
-            ReadList(r.Tags),
-            ReadList(r.Caveats))
-        {
-            Snippet = r.Snippet,
-        }).ToList();
-
-    /// <summary>A JSON array of strings (tags, caveats) as a list.</summary>
-    public static List<string> ReadList(string json) => json == "[]" ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];
+    public static List<EventSummary> Summaries(List<EventRow> rows) =>
+        rows.Select(r => StoredEvents.Summary(r.Id, r.Date, r.DatePrecision, r.EndDate, r.Title, r.Summary, r.Category, r.Tags, r.Caveats, r.Snippet)).ToList();
 }

@@ -137,7 +137,7 @@ public sealed class SqliteEntityReader(SqliteConnections database) : IEntityRead
     private static EntityItem ToItem(EntityRow row, Dictionary<string, List<string>> aliases) =>
         new(row.Id, row.Name, row.Kind, row.Country, aliases.TryGetValue(row.Id, out var a) ? a : [], row.Description, row.EventCount, row.Version)
         {
-            FormerIds = EventRows.ReadList(row.FormerIds),
+            FormerIds = StoredEvents.ReadList(row.FormerIds),
             Standalone = row.Standalone != 0,
         };
 

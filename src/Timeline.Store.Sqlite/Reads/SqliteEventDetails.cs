@@ -1,7 +1,5 @@
 using System.Data;
-using System.Text.Json;
 using Dapper;
-using Timeline.Model.Dates;
 
 namespace Timeline.Store.Sqlite;
 
@@ -14,7 +12,7 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
         await using var session = await sessions.RentAsync(cancellationToken);
         var parameters = new DynamicParameters();
         parameters.Add("id", id);
-        return await session.QueryAsync(DetailSql, parameters, ReadDetail, cancellationToken); // one statement: no transaction needed
+        return await session.QueryAsync(DetailSql, parameters, StoredEvents.ReadDetail, cancellationToken); // one statement: no transaction needed
     }
 
     /// <summary>
@@ -23,10 +21,10 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
     public static async Task<RecordLookup<EventDetail>> GetAsync(IDbConnection connection, IDbTransaction? transaction, string id, CancellationToken cancellationToken)
     {
         using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(DetailSql, new { id }, transaction, cancellationToken: cancellationToken));
-        return ReadDetail((System.Data.Common.DbDataReader)reader);
+        return StoredEvents.ReadDetail((System.Data.Common.DbDataReader)reader);
     }
 
-    /// <summary>One statement reads an event's row with its entities and citations as JSON arrays, in their order.</summary>
+    /// <summary>One statement reads an event's row with its entities and citations as JSON arrays, in their order (the columns of <see cref="StoredEvents.DetailColumns"/>).</summary>
     private const string DetailSql =
         """
         SELECT e.id, e.date, e.date_precision, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags,
@@ -55,58 +53,4 @@ public sealed class SqliteEventDetails(ReadSessions sessions) : IEventDetails
                       ORDER BY l.event_id) i) AS superseded_by
         FROM events e WHERE e.id = @id;
         """;
-
-    /// <summary>The event <see cref="DetailSql"/> read, or its tombstone, or neither.</summary>
-    private static RecordLookup<EventDetail> ReadDetail(System.Data.Common.DbDataReader reader)
-    {
-        if (!reader.Read())
-        {
-            return default;
-        }
-
-        var version = reader.GetInt64(9);
-        if (!reader.IsDBNull(12))
-        {
-            return new(null, new Tombstone(reader.GetString(12), reader.IsDBNull(13) ? string.Empty : reader.GetString(13), version));
-        }
-
-        return new(new EventDetail(
-            reader.GetString(0),
-            reader.GetString(1),
-            PartialDate.PrecisionName((DatePrecision)reader.GetInt64(2)),
-            reader.IsDBNull(3) ? null : reader.GetString(3),
-            reader.GetString(4),
-            reader.GetString(5),
-            reader.GetString(6),
-            EventRows.ReadList(reader.GetString(8)),
-            EventRows.ReadList(reader.GetString(7)),
-            ReadArrays(reader.GetString(14), a => new EventEntity(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetString()!)),
-            ReadArrays(reader.GetString(15), a => new EventCitation(a[0].GetString()!, a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), a[4].GetInt64())),
-            version,
-            reader.GetString(10),
-            reader.GetString(11))
-        {
-            References = ReadReferences(reader.GetString(16)),
-            FormerIds = EventRows.ReadList(reader.GetString(17)),
-            Related = EventRows.ReadList(reader.GetString(18)),
-            Supersedes = reader.IsDBNull(19) ? null : reader.GetString(19),
-            RelatedFrom = EventRows.ReadList(reader.GetString(20)),
-            SupersededBy = EventRows.ReadList(reader.GetString(21)),
-        }, null);
-    }
-
-    /// <summary>The references as the events table keeps them (a JSON array in the dataset format), as the API shows them.</summary>
-    public static IReadOnlyList<EventReference> ReadReferences(string json) =>
-        json == "[]"
-            ? []
-            : (Documents.Deserialize<List<ReferenceDocument>>(json) ?? [])
-                .Select(r => new EventReference(r.Title!, r.Publisher!, r.Date!, r.Url, r.Citation, r.DocumentNumber, r.Supports!))
-                .ToList();
-
-    /// <summary>A JSON array of arrays (as json_group_array(json_array(...)) builds it), one item per inner array.</summary>
-    private static List<T> ReadArrays<T>(string json, Func<JsonElement, T> item)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.EnumerateArray().Select(item).ToList();
-    }
 }

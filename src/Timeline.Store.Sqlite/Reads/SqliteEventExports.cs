@@ -11,44 +11,6 @@ namespace Timeline.Store.Sqlite;
 /// </summary>
 public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
 {
-    private sealed class ExportLinkRow
-    {
-        public string EventId { get; init; } = string.Empty;
-
-        public string EntityId { get; init; } = string.Empty;
-
-        public string Role { get; init; } = string.Empty;
-    }
-
-    /// <summary>A citation as read for a batch of events (exports).</summary>
-    private sealed class ExportCitationRow
-    {
-        public string EventId { get; init; } = string.Empty;
-
-        public string SourceId { get; init; } = string.Empty;
-
-        public string SourceTitle { get; init; } = string.Empty;
-
-        public string Quote { get; init; } = string.Empty;
-
-        public long StartOffset { get; init; }
-
-        public long EndOffset { get; init; }
-    }
-
-    private sealed class StampRow
-    {
-        public string Id { get; init; } = string.Empty;
-
-        public string CreatedAt { get; init; } = string.Empty;
-
-        public string UpdatedAt { get; init; } = string.Empty;
-
-        public string Refs { get; init; } = "[]";
-
-        public long Version { get; init; }
-    }
-
     /// <summary>
     /// Every event matching the filter with what the exports need besides the summary (entities,
     /// citations, timestamps), read in batches of 500 with one query per batch for each, so memory stays
@@ -102,33 +64,23 @@ public sealed class SqliteEventExports(ReadSessions sessions) : IEventExports
 
         // One JSON parameter for the batch's ids: the same statement text whatever the batch's size.
         var ids = JsonSerializer.Serialize(events.Select(e => e.Id));
-        var links = (await connection.QueryAsync<ExportLinkRow>(new CommandDefinition(
-            "SELECT event_id AS EventId, entity_id AS EntityId, role FROM event_entities WHERE event_id IN (SELECT value FROM json_each(@ids)) ORDER BY event_id, ordinal;",
+        var links = (await connection.QueryAsync<(string EventId, string EntityId, string Role)>(new CommandDefinition(
+            "SELECT event_id, entity_id, role FROM event_entities WHERE event_id IN (SELECT value FROM json_each(@ids)) ORDER BY event_id, ordinal;",
             new { ids },
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
-        var citations = (await connection.QueryAsync<ExportCitationRow>(new CommandDefinition(
+        var citations = (await connection.QueryAsync<StoredEvents.ExportCitation>(new CommandDefinition(
             """
-            SELECT c.event_id AS EventId, c.source_id AS SourceId, s.title AS SourceTitle, c.quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
+            SELECT c.event_id AS EventId, c.source_id AS SourceId, s.title AS SourceTitle, c.quote AS Quote, c.start_offset AS StartOffset, c.end_offset AS EndOffset
             FROM citations c JOIN sources s ON s.id = c.source_id
             WHERE c.event_id IN (SELECT value FROM json_each(@ids))
             ORDER BY c.event_id, c.ordinal;
             """,
             new { ids },
             cancellationToken: cancellationToken))).ToLookup(r => r.EventId);
-        var stamps = (await connection.QueryAsync<StampRow>(new CommandDefinition(
-            "SELECT id, created_at AS CreatedAt, updated_at AS UpdatedAt, refs AS Refs, version FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
+        var stamps = (await connection.QueryAsync<StoredEvents.ExportStamp>(new CommandDefinition(
+            "SELECT id AS Id, created_at AS CreatedAt, updated_at AS UpdatedAt, refs AS Refs, version AS Version FROM events WHERE id IN (SELECT value FROM json_each(@ids));",
             new { ids },
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
-
-        return events.Select(e => new ExportEvent(
-            e,
-            links[e.Id].Select(l => new ExportEntityLink(l.EntityId, l.Role)).ToList(),
-            citations[e.Id].Select(c => new EventCitation(c.SourceId, c.SourceTitle, c.Quote, c.StartOffset, c.EndOffset)).ToList(),
-            stamps[e.Id].CreatedAt,
-            stamps[e.Id].UpdatedAt)
-        {
-            References = SqliteEventDetails.ReadReferences(stamps[e.Id].Refs),
-            Version = stamps[e.Id].Version,
-        }).ToList();
+        return StoredEvents.Exported(events, links, citations, stamps);
     }
 }

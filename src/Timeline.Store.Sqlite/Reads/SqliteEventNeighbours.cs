@@ -58,6 +58,6 @@ public sealed class SqliteEventNeighbours(SqliteConnections database) : IEventNe
                 Limit = limit,
             },
             cancellationToken: cancellationToken));
-        return rows.Select(r => new DuplicateCandidate(r.Id, r.Date, r.EndDate, r.Title, r.Summary, [.. EventRows.ReadList(r.Shared).Order(StringComparer.Ordinal)])).ToList();
+        return rows.Select(r => new DuplicateCandidate(r.Id, r.Date, r.EndDate, r.Title, r.Summary, [.. StoredEvents.ReadList(r.Shared).Order(StringComparer.Ordinal)])).ToList();
     }
 }

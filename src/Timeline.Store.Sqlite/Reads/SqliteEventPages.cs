@@ -27,7 +27,7 @@ public sealed class SqliteEventPages(ReadSessions sessions) : IEventPages
     {
         await using var session = await sessions.RentAsync(cancellationToken);
         var (rows, next) = await EventPagePlanner.ReadPageAsync(session, filter, Match(filter), after, EventRows.JsonColumns, EventRows.ReadJsonRows, cancellationToken);
-        return new(rows.Select(r => r.Snippet is null ? r.Item : EventJson.WithSnippet(r.Item, r.Snippet)).ToList(), next);
+        return new(rows.Select(r => r.Snippet is null ? r.Item : EventSummaryJson.WithSnippet(r.Item, r.Snippet)).ToList(), next);
     }
 
     /// <summary>Which of the given entity ids and source id the store does not hold.</summary>

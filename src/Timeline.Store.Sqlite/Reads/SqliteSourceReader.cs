@@ -117,8 +117,8 @@ public sealed class SqliteSourceReader(SqliteConnections database) : ISourceRead
             Citation = r.Citation,
             DocumentNumber = r.DocumentNumber,
             EffectiveDate = r.EffectiveDate,
-            Agencies = EventRows.ReadList(r.Agencies),
+            Agencies = StoredEvents.ReadList(r.Agencies),
             DocumentType = r.DocumentType,
-            FormerIds = EventRows.ReadList(r.FormerIds),
+            FormerIds = StoredEvents.ReadList(r.FormerIds),
         };
 }

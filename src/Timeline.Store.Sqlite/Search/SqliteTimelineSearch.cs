@@ -55,5 +55,5 @@ public sealed class SqliteTimelineSearch(SqliteConnections database) : ITimeline
     }
 
     private static RecordMatches Matches(List<HitRow> rows, int limit) =>
-        new(rows.Take(limit).Select(r => new RecordMatch(r.Id, r.Title, Snippets.ToHtml(r.Snippet), r.Kind) { Date = r.Date }).ToList(), rows.Count > limit);
+        new(rows.Take(limit).Select(r => new RecordMatch(r.Id, r.Title, SnippetHtml.FromMarkers(r.Snippet), r.Kind) { Date = r.Date }).ToList(), rows.Count > limit);
 }

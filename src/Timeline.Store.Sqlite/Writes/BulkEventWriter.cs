@@ -172,10 +172,10 @@ public sealed class BulkEventWriter : IDisposable
                 seqs[e.Id],
                 CjkText.Spread(e.Title),
                 CjkText.Spread(e.Summary),
-                SearchIndex.TagsColumn(e.Tags),
-                CjkText.Spread(SearchIndex.QuotesColumn(e.Citations.Select(c => c.Quote))),
-                CjkText.Spread(SearchIndex.ReferencesColumn(e.References)),
-                CjkText.Spread(SearchIndex.NamesColumn(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id))));
+                SearchColumns.Tags(e.Tags),
+                CjkText.Spread(SearchColumns.Quotes(e.Citations.Select(c => c.Quote))),
+                CjkText.Spread(SearchColumns.References(e.References)),
+                CjkText.Spread(SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id))));
         }
 
         step?.Invoke("search rows written");
@@ -215,7 +215,7 @@ public sealed class BulkEventWriter : IDisposable
         _queued.Clear();
     }
 
-    /// <summary>Every entity's name and aliases as an event's search row holds them (<see cref="SearchIndex.NamesColumn"/>).</summary>
+    /// <summary>Every entity's name and aliases as an event's search row holds them (<see cref="SearchColumns.Names"/>).</summary>
     private Dictionary<string, string> EntityNames()
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -24,19 +24,8 @@ public static class EventLinks
         }
     }
 
-    /// <summary>The rows an event's links are stored as: kind, target and its place in the list.</summary>
-    public static IEnumerable<(string Kind, string TargetId, int Ordinal)> Rows(ValidEvent e)
-    {
-        for (var i = 0; i < e.Related.Count; i++)
-        {
-            yield return ("related", e.Related[i], i);
-        }
-
-        if (e.Supersedes is not null)
-        {
-            yield return ("supersedes", e.Supersedes, 0);
-        }
-    }
+    /// <summary>The rows an event's links are stored as (<see cref="StoredColumns.LinkRows"/>).</summary>
+    public static IEnumerable<(string Kind, string TargetId, int Ordinal)> Rows(ValidEvent e) => StoredColumns.LinkRows(e);
 
     /// <summary>Of the ids given, those that are live events.</summary>
     public static async Task<HashSet<string>> LiveAsync(IDbConnection c, IDbTransaction? tx, IEnumerable<string> ids, CancellationToken ct)

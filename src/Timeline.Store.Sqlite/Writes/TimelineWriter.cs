@@ -6,16 +6,6 @@ using Timeline.Model.Dates;
 
 namespace Timeline.Store.Sqlite;
 
-/// <summary>Who changes the store, when, and why: the API key's name (or "seed", "import"), the time, and the reason given (or null).</summary>
-/// <param name="Actor">Who: the API key's name, or seed, import.</param>
-/// <param name="At">When the change is committed.</param>
-/// <param name="Reason">Why, as the writer said, or null.</param>
-/// <param name="Seq">The revision's position in the change feed, when a replayed history gives it; null to take the next.</param>
-public sealed record Change(string Actor, DateTimeOffset At, string? Reason = null, long? Seq = null)
-{
-    public string Stamp => Timestamps.Format(At);
-}
-
 /// <summary>
 /// Every write to the timeline goes through here, inside the caller's transaction: the row, its tags,
 /// links and citations, its search row, and one immutable revision holding the resulting document.
@@ -201,24 +191,17 @@ public static class TimelineWriter
         return version;
     }
 
-    /// <summary>The tags as the events table keeps them for lists: a JSON array, sorted (tags are ASCII, so this is SQLite's order too).</summary>
-    public static string StoredTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags.Order(StringComparer.Ordinal));
+    /// <summary>The tags as the events table keeps them (<see cref="StoredColumns.Tags"/>).</summary>
+    public static string StoredTags(IEnumerable<string> tags) => StoredColumns.Tags(tags);
 
-    /// <summary>The references as the events table keeps them: a JSON array in the dataset format (what the search row reads).</summary>
-    public static string StoredReferences(IReadOnlyList<ValidReference> references) =>
-        references.Count == 0 ? "[]" : Documents.Serialize(references.Select(r => Documents.From(r)).ToList());
+    /// <summary>The references as the events table keeps them (<see cref="StoredColumns.References"/>).</summary>
+    public static string StoredReferences(IReadOnlyList<ValidReference> references) => StoredColumns.References(references);
 
     /// <summary>Moves the store's data version forward; once per write transaction.</summary>
     public static Task<int> TouchAsync(IDbConnection c, IDbTransaction tx, Change change, CancellationToken ct) =>
         SearchIndex.BumpDataVersionAsync(c, tx, change.At, ct);
 
-    public static string Table(string resource) => resource switch
-    {
-        "event" => "events",
-        "entity" => "entities",
-        "source" => "sources",
-        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "unknown resource"),
-    };
+    public static string Table(string resource) => StoredColumns.Table(resource);
 
     private static Task<int> RecordAsync(IDbConnection c, IDbTransaction tx, string resource, string id, long version, string action, Change change, string document, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(

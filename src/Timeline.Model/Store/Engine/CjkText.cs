@@ -1,16 +1,16 @@
 using System.Text;
-using SQLitePCL;
 
-namespace Timeline.Store.Sqlite;
+namespace Timeline.Model.Store.Engine;
 
 /// <summary>
-/// Chinese, Japanese and Korean text for the full-text index. FTS5's unicode61 tokenizer cuts text at spaces and
-/// punctuation, and CJK text has neither between its words: "华为技术有限公司" would be one token, so 华为 could never
+/// Chinese, Japanese and Korean text for the full-text index, the same in both engines. A tokenizer that cuts text at
+/// spaces and punctuation (FTS5's unicode61, <see cref="SearchText"/>) finds neither in CJK text between its words: "华为技术有限公司" would be one token, so 华为 could never
 /// be found in it. Every CJK character is therefore indexed as a token of its own: <see cref="Spread"/> puts a
 /// separator (<see cref="Separator"/>, U+200B ZERO WIDTH SPACE, a format character, which unicode61 never counts as part
 /// of a token, and which shows as nothing) on both sides of each one before the text enters the index, and <see cref="Pieces"/> cuts a searched word the same way, so
 /// that 华为 is searched as the phrase "华 为" (two characters in a row) and is found inside 华为技术. Snippets drop the
-/// separators again (<see cref="Snippets"/>). Text without CJK characters is left exactly as it is.
+/// separators again (<see cref="SnippetHtml"/>). The SQLite engine spreads text this way in SQL (its timeline_fts_text
+/// function); the PostgreSQL engine cuts each CJK character as a token of its own in C# (<see cref="SearchText.Tokens"/>). Text without CJK characters is left exactly as it is.
 /// </summary>
 public static class CjkText
 {
@@ -22,9 +22,6 @@ public static class CjkText
 
     /// <summary>The separator as a string.</summary>
     public const string SeparatorText = "\u200B";
-
-    /// <summary>The name of the SQL function that spreads text (registered on every connection of the store).</summary>
-    public const string SqlFunction = "timeline_fts_text";
 
     /// <summary>Whether a code point is a CJK character indexed on its own: Han ideographs, kana, Hangul syllables, Bopomofo.</summary>
     public static bool IsCjk(int c) =>
@@ -38,46 +35,6 @@ public static class CjkText
             or (>= 0xAC00 and <= 0xD7AF) // Hangul syllables
             or (>= 0x3100 and <= 0x312F) or (>= 0x31A0 and <= 0x31BF) // Bopomofo
             or 0x3005 or 0x3006 or 0x3007; // 々 〆 〇
-
-    /// <summary>Registers <see cref="SqlFunction"/>(text) on a physical connection: <see cref="Spread"/> as SQL.</summary>
-    public static void Register(sqlite3 handle)
-    {
-        var rc = raw.sqlite3_create_function(handle, SqlFunction, 1, raw.SQLITE_UTF8 | raw.SQLITE_DETERMINISTIC, null, SpreadValue);
-        if (rc != raw.SQLITE_OK)
-        {
-            throw new InvalidOperationException($"SQLite refused the function {SqlFunction} ({rc}).");
-        }
-    }
-
-    private static void SpreadValue(sqlite3_context context, object userData, sqlite3_value[] args)
-    {
-        var value = args[0];
-        if (raw.sqlite3_value_type(value) == raw.SQLITE_NULL)
-        {
-            raw.sqlite3_result_null(context);
-            return;
-        }
-
-        // Every CJK character is at U+2E80 or above, which UTF-8 writes from the byte 0xE2 on: text without such a byte
-        // (most of it) is given back as it is, without decoding it.
-        var bytes = raw.sqlite3_value_blob(value);
-        if (bytes.IndexOfAnyInRange((byte)0xE2, (byte)0xFF) < 0)
-        {
-            raw.sqlite3_result_text(context, bytes);
-            return;
-        }
-
-        var text = Encoding.UTF8.GetString(bytes);
-        var spread = Spread(text)!;
-        if (ReferenceEquals(spread, text))
-        {
-            raw.sqlite3_result_text(context, bytes);
-        }
-        else
-        {
-            raw.sqlite3_result_text(context, spread);
-        }
-    }
 
     /// <summary>The text with a separator on both sides of every CJK character; the same string when it has none.</summary>
     public static string? Spread(string? text)

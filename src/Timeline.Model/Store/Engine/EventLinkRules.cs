@@ -1,16 +1,30 @@
-using Microsoft.Data.Sqlite;
+using Timeline.Model.Dataset;
 
-namespace Timeline.Store.Sqlite;
+namespace Timeline.Model.Store.Engine;
 
 /// <summary>
 /// The rules of one event's links that need the store (the dataset validator checks their form): every target of
 /// <c>related</c> and <c>supersedes</c> is a live event, and following <c>supersedes</c> through the stored events never
 /// comes back to the event written. A target that is a former id of a live event (merged or renamed) leads to that event,
-/// as it does on reading: an event that linked to a duplicate before the merge can still be saved as it is.
+/// as it does on reading: an event that linked to a duplicate before the merge can still be saved as it is. The engine
+/// gives the lookups (<see cref="ILookups"/>), inside its write transaction.
 /// </summary>
-internal static class EventLinkRules
+public static class EventLinkRules
 {
-    public static async Task<List<DatasetError>> CheckAsync(SqliteConnection c, SqliteTransaction tx, ValidEvent e, CancellationToken ct)
+    /// <summary>What the rules read of the stored events.</summary>
+    public interface ILookups
+    {
+        /// <summary>Of the ids given, those that are live events.</summary>
+        Task<HashSet<string>> LiveAsync(IEnumerable<string> ids, CancellationToken ct);
+
+        /// <summary>The current id a former event id leads to, or null when it is no event's former id.</summary>
+        Task<string?> ResolveFormerAsync(string formerId, CancellationToken ct);
+
+        /// <summary>The event a stored event supersedes (by the current id its link leads to), or null.</summary>
+        Task<string?> SupersededAsync(string id, CancellationToken ct);
+    }
+
+    public static async Task<List<DatasetError>> CheckAsync(ILookups store, ValidEvent e, CancellationToken ct)
     {
         var errors = new List<DatasetError>();
         var targets = e.Related.Append(e.Supersedes).OfType<string>().ToList();
@@ -19,13 +33,13 @@ internal static class EventLinkRules
             return errors;
         }
 
-        var live = await EventLinks.LiveAsync(c, tx, targets, ct);
+        var live = await store.LiveAsync(targets, ct);
 
         // A former id counts as the live event that now has it.
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var target in targets.Where(t => !live.Contains(t)).Distinct(StringComparer.Ordinal))
         {
-            if (await FormerIds.ResolveAsync(c, tx, "event", target, ct) is { } now && (await EventLinks.LiveAsync(c, tx, [now], ct)).Contains(now))
+            if (await store.ResolveFormerAsync(target, ct) is { } now && (await store.LiveAsync([now], ct)).Contains(now))
             {
                 current[target] = now;
                 live.Add(target);
@@ -58,7 +72,7 @@ internal static class EventLinkRules
                 var at = superseded;
                 while (at is not null && !chain.ContainsKey(at) && chain.Count <= DatasetValidator.MaxSupersedesChain)
                 {
-                    chain[at] = await EventLinks.SupersededAsync(c, tx, at, ct);
+                    chain[at] = await store.SupersededAsync(at, ct);
                     at = chain[at];
                 }
 

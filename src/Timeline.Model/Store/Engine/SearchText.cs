@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using Timeline.Model.Search;
+using Timeline.Model.Text;
+
+namespace Timeline.Model.Store.Engine;
+
+/// <summary>One word of a text as the index holds it: where it stands in the text, and its folded form.</summary>
+/// <param name="Start">Its first UTF-16 index in the text.</param>
+/// <param name="Length">Its length in UTF-16 code units.</param>
+/// <param name="Folded">The word folded (<see cref="SearchText.Fold"/>): what the index holds and a search compares.</param>
+public readonly record struct TextToken(int Start, int Length, string Folded);
+
+/// <summary>
+/// Text cut into words and folded as the full-text index holds them, the same in both engines: a word is a run of
+/// letters, digits and combining marks (what <see cref="SearchQuery"/> cuts a search into; FTS5's unicode61 cuts text
+/// the same way), every CJK character a word of its own (<see cref="CjkText"/>), each folded to lower case without its
+/// diacritics. The SQLite engine leaves the cutting and folding of stored text to FTS5 and uses <see cref="Fold"/> for
+/// the search budget; the PostgreSQL engine builds its tsvectors and tsqueries from <see cref="Tokens"/>.
+/// </summary>
+public static class SearchText
+{
+    /// <summary>
+    /// A word as the index keeps it (unicode61 with remove_diacritics 2): lower case, without its diacritics. The
+    /// server runs in invariant globalization mode, where string.Normalize does not decompose, so the model's table
+    /// of canonical decompositions does it.
+    /// </summary>
+    public static string Fold(string word)
+    {
+        // Most words are ASCII: lower case is all there is to do.
+        var ascii = true;
+        var lower = true;
+        foreach (var c in word)
+        {
+            if (c > '\u007F')
+            {
+                ascii = false;
+                break;
+            }
+
+            lower &= c is < 'A' or > 'Z';
+        }
+
+        if (ascii)
+        {
+            return lower ? word : word.ToLowerInvariant();
+        }
+
+        var decomposed = Decompositions.Decompose(word.ToLowerInvariant());
+        var folded = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                folded.Append(c);
+            }
+        }
+
+        return folded.ToString();
+    }
+
+    /// <summary>The words of <paramref name="text"/> in order, each CJK character one; a word that folds to nothing (marks alone) is left out.</summary>
+    public static IEnumerable<TextToken> Tokens(string text)
+    {
+        var start = -1;
+        var i = 0;
+        while (i < text.Length)
+        {
+            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var width);
+            var cjk = CjkText.IsCjk(rune.Value);
+            if (cjk || !SearchQuery.IsWordRune(rune))
+            {
+                if (start >= 0)
+                {
+                    if (Token(text, start, i - start) is { } token)
+                    {
+                        yield return token;
+                    }
+
+                    start = -1;
+                }
+
+                if (cjk)
+                {
+                    yield return new TextToken(i, width, text.Substring(i, width));
+                }
+            }
+            else if (start < 0)
+            {
+                start = i;
+            }
+
+            i += width;
+        }
+
+        if (start >= 0 && Token(text, start, text.Length - start) is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <summary>The words of a searched term as the index holds them (its words cut by <see cref="Tokens"/>, 华为 into 华 and 为), in order.</summary>
+    public static IReadOnlyList<string> Lexemes(SearchTerm term) =>
+        term.Words.SelectMany(w => Tokens(w).Select(t => t.Folded)).ToList();
+
+    /// <summary>The terms a match may show (those after NOT never occur in what matched).</summary>
+    public static IEnumerable<SearchTerm> Shown(SearchExpression expression) => expression switch
+    {
+        SearchTerm term => [term],
+        SearchExcept except => Shown(except.Kept),
+        SearchAll all => all.Operands.SelectMany(Shown),
+        SearchAny any => any.Operands.SelectMany(Shown),
+        _ => [],
+    };
+
+    private static TextToken? Token(string text, int start, int length)
+    {
+        var folded = Fold(text.Substring(start, length));
+        return folded.Length == 0 ? null : new TextToken(start, length, folded);
+    }
+}

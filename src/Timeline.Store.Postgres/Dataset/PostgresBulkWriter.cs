@@ -1,0 +1,318 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using Timeline.Model.Store.Engine;
+
+namespace Timeline.Store.Postgres;
+
+/// <summary>
+/// Creates many new records fast, inside the caller's transaction, with COPY (binary): the PostgreSQL counterpart of the
+/// SQLite engine's BulkEventWriter. Each record still gets its first revision exactly as a single create writes it
+/// (same actor, time, reason and document), and the revisions are numbered in the order the SQLite engine numbers them:
+/// sources and entities in the order given, events by id. Events' rows go in timeline order, so the table is laid out
+/// in the order lists read it. Used by imports (and so the seed) for records that are not in the store yet.
+/// </summary>
+public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor, string stamp, string? reason)
+{
+    /// <summary>How many revision documents are serialised ahead of the writer, on other cores, at a time.</summary>
+    private const int DocumentBlock = 4096;
+
+    /// <summary>Creates the sources and their first revisions, in the order given.</summary>
+    public async Task CreateSourcesAsync(IReadOnlyList<ValidSource> sources, CancellationToken ct)
+    {
+        if (sources.Count == 0)
+        {
+            return;
+        }
+
+        await CopyAsync(
+            "sources (id, title, publisher, author, published_date, url, text, sha256, notes, citation, document_number, effective_date, agencies, document_type, created_at, updated_at, version)",
+            sources,
+            (w, s) =>
+            {
+                Text(w, s.Id);
+                Text(w, s.Title);
+                Text(w, s.Publisher);
+                Text(w, s.Author);
+                Text(w, s.PublishedDate?.ToString());
+                Text(w, s.Url);
+                Text(w, s.Text);
+                Text(w, s.Sha256);
+                Text(w, StoredColumns.List(s.Notes));
+                Text(w, s.Citation);
+                Text(w, s.DocumentNumber);
+                Text(w, s.EffectiveDate?.ToString());
+                Text(w, StoredColumns.List(s.Agencies));
+                Text(w, s.DocumentType);
+                Text(w, stamp);
+                Text(w, stamp);
+                w.Write(1L, NpgsqlDbType.Bigint);
+            },
+            ct);
+        await RevisionsAsync("source", sources, s => s.Id, s => Documents.Serialize(Documents.From(s)), ct);
+    }
+
+    /// <summary>Creates the entities, their aliases and first revisions, in the order given.</summary>
+    public async Task CreateEntitiesAsync(IReadOnlyList<ValidEntity> entities, CancellationToken ct)
+    {
+        if (entities.Count == 0)
+        {
+            return;
+        }
+
+        await CopyAsync(
+            "entities (id, name, kind, country, description, standalone, created_at, updated_at, version)",
+            entities,
+            (w, e) =>
+            {
+                Text(w, e.Id);
+                Text(w, e.Name);
+                Text(w, e.Kind);
+                Text(w, e.Country);
+                Text(w, e.Description);
+                w.Write(e.Standalone, NpgsqlDbType.Boolean);
+                Text(w, stamp);
+                Text(w, stamp);
+                w.Write(1L, NpgsqlDbType.Bigint);
+            },
+            ct);
+        await CopyAsync(
+            "entity_aliases (entity_id, ordinal, alias)",
+            entities.SelectMany(e => e.Aliases.Select((alias, i) => (e.Id, i, alias))),
+            (w, a) =>
+            {
+                Text(w, a.Id);
+                w.Write(a.i, NpgsqlDbType.Integer);
+                Text(w, a.alias);
+            },
+            ct);
+        await RevisionsAsync("entity", entities, e => e.Id, e => Documents.Serialize(Documents.From(e)), ct);
+    }
+
+    /// <summary>
+    /// Creates the events: their rows in timeline order, then their tags, entity links, citations, links and first
+    /// revisions in id order. Reports every 10,000 events written to <paramref name="progress"/>.
+    /// </summary>
+    public async Task CreateEventsAsync(IReadOnlyList<ValidEvent> events, CancellationToken ct, Action<int>? progress = null, Action<string>? step = null)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var byTimeline = events
+            .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .ToList();
+        await CopyAsync(
+            "events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version)",
+            byTimeline,
+            (w, e) =>
+            {
+                Text(w, e.Id);
+                Text(w, e.Date.ToString());
+                w.Write((int)e.Date.Precision, NpgsqlDbType.Integer);
+                Text(w, e.EndDate?.ToString());
+                Text(w, PartialDate.FormatDay(e.FirstDay));
+                Text(w, PartialDate.FormatDay(e.LastDay));
+                Text(w, e.Title);
+                Text(w, e.Summary);
+                Text(w, e.Category);
+                Text(w, StoredColumns.List(e.Caveats));
+                Text(w, StoredColumns.Tags(e.Tags));
+                Text(w, StoredColumns.References(e.References));
+                Text(w, stamp);
+                Text(w, stamp);
+                w.Write(1L, NpgsqlDbType.Bigint);
+            },
+            ct);
+        step?.Invoke("event rows written");
+
+        var byId = events.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+        await CopyAsync("event_tags (event_id, tag)", byId.SelectMany(e => e.Tags.Select(tag => (e.Id, tag))), (w, t) =>
+        {
+            Text(w, t.Id);
+            Text(w, t.tag);
+        }, ct);
+        await CopyAsync(
+            "event_entities (event_id, entity_id, role, ordinal)",
+            byId.SelectMany(e => e.Entities.Select((link, i) => (e.Id, link, i))),
+            (w, l) =>
+            {
+                Text(w, l.Id);
+                Text(w, l.link.EntityId);
+                Text(w, l.link.Role);
+                w.Write(l.i, NpgsqlDbType.Integer);
+            },
+            ct);
+        await CopyAsync(
+            "citations (event_id, ordinal, source_id, quote, start_offset, end_offset)",
+            byId.SelectMany(e => e.Citations.Select((c, i) => (e.Id, c, i))),
+            (w, x) =>
+            {
+                Text(w, x.Id);
+                w.Write(x.i, NpgsqlDbType.Integer);
+                Text(w, x.c.SourceId);
+                Text(w, x.c.Quote);
+                w.Write(x.c.StartOffset, NpgsqlDbType.Integer);
+                w.Write(x.c.EndOffset, NpgsqlDbType.Integer);
+            },
+            ct);
+        await CopyAsync(
+            "event_links (event_id, kind, target_id, ordinal)",
+            byId.SelectMany(e => StoredColumns.LinkRows(e).Select(l => (e.Id, l))),
+            (w, x) =>
+            {
+                Text(w, x.Id);
+                Text(w, x.l.Kind);
+                Text(w, x.l.TargetId);
+                w.Write(x.l.Ordinal, NpgsqlDbType.Integer);
+            },
+            ct);
+        step?.Invoke("tags, entity links, citations and links written");
+
+        await RevisionsAsync("event", byId, e => e.Id, e => Documents.Serialize(Documents.From(e)), ct, progress);
+        step?.Invoke("revisions written");
+    }
+
+    /// <summary>The tables a first load fills by COPY, whose secondary indexes and foreign keys it builds once, afterwards.</summary>
+    private static readonly string[] LoadedTables = ["events", "event_tags", "event_entities", "citations", "event_links", "entity_aliases", "former_ids", "revisions"];
+
+    /// <summary>
+    /// For a load into an empty store: drops the secondary indexes and foreign keys of the tables the load fills and
+    /// returns the statements that make them again, to be run once the rows are in (an index built from all rows, and a
+    /// foreign key checked by one join, cost far less than both kept up row by row). Inside the caller's transaction, so a
+    /// failed load leaves them as they were. Primary keys and unique constraints stay (other keys refer to them).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeferIndexesAsync(NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var foreignKeys = (await connection.QueryAsync<(string Table, string Name, string Definition)>(new CommandDefinition(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.contype = 'f' AND c.conrelid = ANY (SELECT to_regclass(t) FROM unnest(@LoadedTables) t)
+            ORDER BY c.conname;
+            """,
+            new { LoadedTables },
+            tx,
+            cancellationToken: ct))).ToList();
+        var indexes = (await connection.QueryAsync<(string Name, string Definition)>(new CommandDefinition(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY (SELECT to_regclass(t) FROM unnest(@LoadedTables) t)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+            ORDER BY 1;
+            """,
+            new { LoadedTables },
+            tx,
+            cancellationToken: ct))).ToList();
+        foreach (var (table, name, _) in foreignKeys)
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE {table} DROP CONSTRAINT {Quote(name)};", transaction: tx, cancellationToken: ct));
+        }
+
+        foreach (var (name, _) in indexes)
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"DROP INDEX {name};", transaction: tx, cancellationToken: ct));
+        }
+
+        return [.. indexes.Select(i => i.Definition + ";"), .. foreignKeys.Select(f => $"ALTER TABLE {f.Table} ADD CONSTRAINT {Quote(f.Name)} {f.Definition};")];
+    }
+
+    /// <summary>Makes again what <see cref="DeferIndexesAsync"/> dropped.</summary>
+    public async Task RestoreIndexesAsync(NpgsqlTransaction tx, IReadOnlyList<string> statements, CancellationToken ct)
+    {
+        foreach (var statement in statements)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(statement, transaction: tx, cancellationToken: ct, commandTimeout: 0));
+        }
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The former ids of records new to a store that holds no record of their kind with those ids (nothing to retire).</summary>
+    public Task FormerIdsAsync(string resource, IEnumerable<(string Id, IReadOnlyList<string> FormerIds)> records, CancellationToken ct) =>
+        CopyAsync(
+            "former_ids (resource, former_id, current_id, ordinal)",
+            records.SelectMany(r => r.FormerIds.Select((former, i) => (r.Id, former, i))),
+            (w, f) =>
+            {
+                Text(w, resource);
+                Text(w, f.former);
+                Text(w, f.Id);
+                w.Write(f.i, NpgsqlDbType.Integer);
+            },
+            ct);
+
+    /// <summary>The first revision of each record, in the order given; documents are serialised a block ahead on other cores.</summary>
+    private Task RevisionsAsync<T>(string resource, IReadOnlyList<T> records, Func<T, string> id, Func<T, string> document, CancellationToken ct, Action<int>? progress = null) =>
+        CopyAsync(
+            "revisions (resource, resource_id, version, action, actor, at, document, reason)",
+            Documented(records, document).Select((x, i) => (Record: x.Record, Document: x.Document, Number: i + 1)),
+            (w, r) =>
+            {
+                Text(w, resource);
+                Text(w, id(r.Record));
+                w.Write(1L, NpgsqlDbType.Bigint);
+                Text(w, "create");
+                Text(w, actor);
+                Text(w, stamp);
+                Text(w, r.Document);
+                Text(w, reason);
+                if (r.Number % 10_000 == 0)
+                {
+                    progress?.Invoke(r.Number);
+                }
+            },
+            ct);
+
+    /// <summary>The records with their documents, serialised in blocks on the thread pool one block ahead of the reader.</summary>
+    private static IEnumerable<(T Record, string Document)> Documented<T>(IReadOnlyList<T> records, Func<T, string> document)
+    {
+        Task<string[]> Serialise(int start) => start >= records.Count
+            ? Task.FromResult(Array.Empty<string>())
+            : Task.Run(() =>
+            {
+                var block = new string[Math.Min(DocumentBlock, records.Count - start)];
+                Parallel.For(0, block.Length, i => block[i] = document(records[start + i]));
+                return block;
+            });
+
+        var next = Serialise(0);
+        for (var start = 0; start < records.Count; start += DocumentBlock)
+        {
+            var documents = next.GetAwaiter().GetResult();
+            next = Serialise(start + DocumentBlock);
+            for (var k = 0; k < documents.Length; k++)
+            {
+                yield return (records[start + k], documents[k]);
+            }
+        }
+    }
+
+    /// <summary>Copies the rows into the table (binary COPY, on the caller's connection and so in its transaction).</summary>
+    private async Task CopyAsync<T>(string target, IEnumerable<T> rows, Action<NpgsqlBinaryImporter, T> write, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
+        importer.Timeout = TimeSpan.Zero; // a bulk load takes as long as its rows do, not Timeline:CommandTimeoutSeconds
+        foreach (var row in rows)
+        {
+            importer.StartRow();
+            write(importer, row);
+        }
+
+        await importer.CompleteAsync(ct);
+    }
+
+    private static void Text(NpgsqlBinaryImporter writer, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull();
+        }
+        else
+        {
+            writer.Write(value, NpgsqlDbType.Text);
+        }
+    }
+}

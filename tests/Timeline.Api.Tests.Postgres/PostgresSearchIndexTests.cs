@@ -1,0 +1,197 @@
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Timeline.Model.Store.Engine;
+using Timeline.Store.Postgres;
+
+namespace Timeline.Api.Tests;
+
+/// <summary>
+/// PostgreSQL only: the search rows the index keeps (tsvectors built in C#), searched with the tsqueries the expressions
+/// render to, on a database of its own: the search keeps the SQLite engine's syntax and meaning.
+/// </summary>
+public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database database) : IClassFixture<PostgresSearchIndexTests.Database>
+{
+    private readonly string _connectionString = database.ConnectionString;
+
+    /// <summary>A database of the tests' own, with a few events, entities and a source, indexed as writers index them.</summary>
+    public sealed class Database : IAsyncLifetime
+    {
+        public string ConnectionString { get; } = PostgresCluster.Shared.CreateDatabase();
+
+        public Task InitializeAsync() => SeedAsync(ConnectionString);
+
+        public Task DisposeAsync()
+        {
+            PostgresCluster.Shared.DropDatabase(ConnectionString);
+            return Task.CompletedTask;
+        }
+    }
+
+    internal static async Task SeedAsync(string connectionString)
+    {
+        await using var connections = new PostgresConnections(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(),
+            Options.Create(new TimelineOptions()));
+        await PostgresMigrator.MigrateAsync(connections, CancellationToken.None);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO entities (id, name, kind, description, created_at, updated_at) VALUES
+                ('huawei', 'Huawei', 'company', 'A maker of telephones', 'now', 'now'),
+                ('smic', 'SMIC', 'company', NULL, 'now', 'now');
+            INSERT INTO entity_aliases (entity_id, ordinal, alias) VALUES ('huawei', 0, '华为'), ('huawei', 1, 'Huawei Technologies');
+            INSERT INTO sources (id, title, text, sha256, created_at, updated_at) VALUES
+                ('ft', 'Chips <b>report</b>', 'The Kirin 9000S & "others" were made by SMIC.', 'x', 'now', 'now');
+            INSERT INTO events (id, date, date_precision, first_day, last_day, title, summary, category, tags, refs, created_at, updated_at) VALUES
+                ('launch', '2023-08-29', 2, '2023-08-29', '2023-08-29', 'Huawei unveils the Mate 60 with the Kirin-9000S', 'A surprise launch in Shenzhen.', 'product-launch', '["export-controls","phones"]',
+                 '[{"title":"Federal Register","citation":"88 FR 1234","documentNumber":"2023-01234"}]', 'now', 'now'),
+                ('cafe', '2023-09-01', 2, '2023-09-01', '2023-09-01', 'Éléphant au café', 'Measuring an elephant in the dark.', 'statement', '[]', '[]', 'now', 'now'),
+                ('columns', '2023-09-02', 2, '2023-09-02', '2023-09-02', 'Ends with alpha', 'Beta starts the summary; survival mode.', 'statement', '[]', '[]', 'now', 'now'),
+                ('gone', '2023-09-03', 2, '2023-09-03', '2023-09-03', 'Kirin deleted', 'Deleted.', 'statement', '[]', '[]', 'now', 'now');
+            UPDATE events SET deleted_at = 'now', deleted_by = 'test' WHERE id = 'gone';
+            INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ('launch', 'huawei', 'subject', 0), ('cafe', 'smic', 'subject', 0);
+            INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES ('launch', 0, 'ft', 'were made by SMIC', 1, 5);
+            """);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await PostgresSearchIndex.RefreshEventsAsync(connection, transaction, ["launch", "cafe", "columns", "gone"], CancellationToken.None);
+        await PostgresSearchIndex.RefreshEntityAsync(connection, transaction, "huawei", CancellationToken.None);
+        await PostgresSearchIndex.RefreshEntityAsync(connection, transaction, "smic", CancellationToken.None);
+        await PostgresSearchIndex.RefreshSourceAsync(connection, transaction, "ft", CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+
+    private Task<List<string>> FindAsync(string q) => FindAsync(_connectionString, q);
+
+    internal static async Task<List<string>> FindAsync(string connectionString, string q)
+    {
+        Assert.True(SearchQuery.TryParse(q, out var search, out var error), error);
+        await using var connection = new NpgsqlConnection(connectionString);
+        var sql = $"SELECT e.id FROM events e WHERE e.deleted_at IS NULL AND {PostgresSearchSql.EventMatches("e.seq")} ORDER BY e.id;";
+        return (await connection.QueryAsync<string>(sql, new Dictionary<string, object> { [PostgresSearchSql.ParameterName] = PostgresSearchSql.Parameter(search) })).ToList();
+    }
+
+    [Theory]
+    [InlineData("kirin 9000s", "launch")]
+    [InlineData("Kirin-9000S", "launch")]
+    [InlineData("\"kirin 9000s\"", "launch")]
+    [InlineData("kirin 900*", "launch")]
+    [InlineData("\"the kirin 900\"*", "launch")]
+    [InlineData("elephant", "cafe")]
+    [InlineData("éléphant", "cafe")]
+    [InlineData("CAFE", "cafe")]
+    [InlineData("华为", "launch")]
+    [InlineData("为", "launch")]
+    [InlineData("technologies", "launch")]
+    [InlineData("2023-01234", "launch")]
+    [InlineData("\"88 FR 1234\"", "launch")]
+    [InlineData("export", "launch")]
+    [InlineData("smic", "cafe launch")]
+    [InlineData("smic NOT kirin", "cafe")]
+    [InlineData("smic AND mate", "launch")]
+    [InlineData("mate OR elephant", "cafe launch")]
+    [InlineData("smic NOT \"kirin 9000s\" OR survival", "cafe columns")]
+    [InlineData("\"survival mode\"", "columns")]
+    [InlineData("\"alpha beta\"", "")]
+    [InlineData("alpha beta", "columns")]
+    [InlineData("deleted", "")]
+    public async Task A_search_finds_what_the_sqlite_engine_finds(string q, string ids) =>
+        Assert.Equal(ids.Split(' ', StringSplitOptions.RemoveEmptyEntries), await FindAsync(q));
+
+    [Fact]
+    public async Task Records_rank_and_carry_escaped_snippets()
+    {
+        await using var connections = new PostgresConnections(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
+            Options.Create(new TimelineOptions()));
+        Assert.True(SearchQuery.TryParse("smic OR huawei", out var search, out _));
+
+        var (entities, sources) = await new PostgresTimelineSearch(connections).FindRecordsAsync(search, 1, CancellationToken.None);
+
+        Assert.Equal("huawei", Assert.Single(entities.Items).Id);
+        Assert.True(entities.More);
+        Assert.Equal("<mark>Huawei</mark>", entities.Items[0].Snippet);
+        Assert.Equal("The Kirin 9000S &amp; &quot;others&quot; were made by <mark>SMIC</mark>.", Assert.Single(sources.Items).Snippet);
+    }
+
+    [Theory]
+    [InlineData("kirin", "\"kirin\"", "'kirin'")]
+    [InlineData("Kirin-9000S*", "\"kirin 9000s\"*", "'kirin' <-> '9000s':*")]
+    [InlineData("a OR b c", "", "'a' | ('b' & 'c')")]
+    [InlineData("a NOT \"b c\" NOT d", "", "'a' & !('b' <-> 'c') & !('d')")]
+    [InlineData("华为", "", "'华' <-> '为'")]
+    [InlineData("Éléphant", "", "'elephant'")]
+    public void An_expression_renders_as_a_tsquery_of_folded_lexemes(string q, string canonical, string tsquery)
+    {
+        Assert.True(SearchQuery.TryParse(q, out var search, out _));
+        if (canonical.Length > 0)
+        {
+            Assert.Equal(canonical, search.Canonical.ToLowerInvariant());
+        }
+
+        Assert.Equal(tsquery, PostgresTsQuery.Render(search));
+    }
+
+    [Fact]
+    public void A_snippet_marks_each_match_and_a_phrase_whole_and_escapes_the_rest()
+    {
+        Assert.True(SearchQuery.TryParse("\"survival mode\" OR <b>", out var search, out _));
+
+        var html = SnippetPicker.Html(["Nothing here", "In <b> survival  mode, again survival."], search, 16);
+
+        Assert.Equal("In &lt;<mark>b</mark>&gt; <mark>survival  mode</mark>, again survival.", html);
+    }
+}
+
+/// <summary>PostgreSQL only: writes that re-index keep the words' counts a rebuild makes, on a database of the test's own.</summary>
+public sealed class PostgresSearchRebuildTests : IAsyncLifetime
+{
+    private readonly string _connectionString = PostgresCluster.Shared.CreateDatabase();
+
+    public Task InitializeAsync() => PostgresSearchIndexTests.SeedAsync(_connectionString);
+
+    public Task DisposeAsync()
+    {
+        PostgresCluster.Shared.DropDatabase(_connectionString);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_words_counts_after_writes_equal_those_of_a_rebuild_and_a_rebuild_finds_the_same()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        const string Counts = "SELECT term || '=' || documents FROM search_terms WHERE documents > 0 ORDER BY term;";
+        var written = (await connection.QueryAsync<string>(Counts)).ToList();
+        Assert.Contains("smic=2", written);
+        Assert.Contains("kirin=1", written);
+
+        // An entity's new alias reaches its events, and a deleted event leaves the counts.
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO entity_aliases (entity_id, ordinal, alias) VALUES ('huawei', 2, 'Zorblatt'); UPDATE events SET deleted_at = 'now' WHERE id = 'cafe';", transaction: transaction);
+            await PostgresSearchIndex.RefreshEventsOfEntityAsync(connection, transaction, "huawei", CancellationToken.None);
+            await PostgresSearchIndex.RefreshEventsAsync(connection, transaction, ["cafe"], CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(["launch"], await PostgresSearchIndexTests.FindAsync(_connectionString, "zorblatt"));
+        Assert.Empty(await PostgresSearchIndexTests.FindAsync(_connectionString, "elephant"));
+        written = (await connection.QueryAsync<string>(Counts)).ToList();
+        Assert.Contains("smic=1", written);
+
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await PostgresSearchIndex.RebuildAsync(connection, transaction, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(written, (await connection.QueryAsync<string>(Counts)).ToList());
+        Assert.Equal(["launch"], await PostgresSearchIndexTests.FindAsync(_connectionString, "zorblatt"));
+        Assert.Equal(["columns"], await PostgresSearchIndexTests.FindAsync(_connectionString, "\"survival mode\""));
+        Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM entity_search;"));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM source_search;"));
+    }
+}
