@@ -71,14 +71,8 @@ public sealed class PostgresEntityReader(PostgresConnections database, PostgresE
         return rows.Select(r => ToItem(r, aliases, events.GetValueOrDefault(r.Id))).ToList();
     }
 
-    public async Task<IReadOnlyList<EntityNames>> NamesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        await using var snapshot = await PostgresReadSnapshot.BeginAsync(connection, cancellationToken);
-        var names = await NamesAsync(connection, snapshot, cancellationToken);
-        await snapshot.CommitAsync(cancellationToken);
-        return names;
-    }
+    public Task<IReadOnlyList<EntityNames>> NamesAsync(CancellationToken cancellationToken) =>
+        PostgresReadSnapshot.ReadAsync(database, (c, tx) => NamesAsync(c, tx, cancellationToken), cancellationToken);
 
     /// <summary>The names of every live entity, on the caller's connection and transaction (a write's "did you mean").</summary>
     public static async Task<IReadOnlyList<EntityNames>> NamesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
@@ -90,14 +84,8 @@ public sealed class PostgresEntityReader(PostgresConnections database, PostgresE
     }
 
     /// <summary>One entity; or its tombstone if deleted; or neither if unknown.</summary>
-    public async Task<RecordLookup<EntityItem>> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        await using var snapshot = await PostgresReadSnapshot.BeginAsync(connection, cancellationToken);
-        var found = await GetAsync(connection, snapshot, id, cancellationToken);
-        await snapshot.CommitAsync(cancellationToken);
-        return found;
-    }
+    public Task<RecordLookup<EntityItem>> GetAsync(string id, CancellationToken cancellationToken) =>
+        PostgresReadSnapshot.ReadAsync(database, (c, tx) => GetAsync(c, tx, id, cancellationToken), cancellationToken);
 
     /// <summary>The same, on the caller's connection and transaction (a write's If-Match and its answer: on the primary).</summary>
     public static async Task<RecordLookup<EntityItem>> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, CancellationToken cancellationToken)

@@ -103,7 +103,7 @@ public sealed class PostgresFacetCounter(
         parameters.Add("Limit", limit);
         var sql = new StringBuilder($"SELECT {select}\nFROM events e {join}");
         PostgresEventFilterSql.Append(sql, PostgresEventFilterSql.Build(filter, parameters));
-        sql.Append(CultureInfo.InvariantCulture, $"\nGROUP BY {groupBy}\nORDER BY count DESC, value COLLATE \"C\"\nLIMIT @Limit;");
+        sql.Append(CultureInfo.InvariantCulture, $"\nGROUP BY {groupBy}\nORDER BY count DESC, {groupBy} COLLATE \"C\"\nLIMIT @Limit;");
         return (await connection.QueryAsync<CountRow>(new CommandDefinition(sql.ToString(), parameters, snapshot, cancellationToken: cancellationToken)))
             .Select(r => new FacetCount(r.Value, r.Label, r.Count)).ToList();
     }

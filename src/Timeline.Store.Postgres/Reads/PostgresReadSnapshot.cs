@@ -17,6 +17,16 @@ public static class PostgresReadSnapshot
         return transaction;
     }
 
+    /// <summary>Runs <paramref name="read"/> in a snapshot on a read connection (a standby's when reads may go there).</summary>
+    public static async Task<T> ReadAsync<T>(PostgresConnections database, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var snapshot = await BeginAsync(connection, cancellationToken);
+        var result = await read(connection, snapshot);
+        await snapshot.CommitAsync(cancellationToken);
+        return result;
+    }
+
     /// <summary>The data version of the snapshot's state.</summary>
     public static async Task<long> DataVersionAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, CancellationToken cancellationToken)
     {

@@ -81,14 +81,8 @@ public sealed class PostgresSourceReader(PostgresConnections database, PostgresE
     }
 
     /// <summary>One source with its text; or its tombstone if deleted; or neither if unknown.</summary>
-    public async Task<RecordLookup<SourceDetail>> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        await using var snapshot = await PostgresReadSnapshot.BeginAsync(connection, cancellationToken);
-        var found = await GetAsync(connection, snapshot, id, cancellationToken);
-        await snapshot.CommitAsync(cancellationToken);
-        return found;
-    }
+    public Task<RecordLookup<SourceDetail>> GetAsync(string id, CancellationToken cancellationToken) =>
+        PostgresReadSnapshot.ReadAsync(database, (c, tx) => GetAsync(c, tx, id, cancellationToken), cancellationToken);
 
     /// <summary>The same, on the caller's connection and transaction (a write's If-Match and its answer: on the primary).</summary>
     public static async Task<RecordLookup<SourceDetail>> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, CancellationToken cancellationToken)
