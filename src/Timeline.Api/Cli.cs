@@ -32,6 +32,12 @@ public static class Cli
           new-key NAME ROLE
                         print a new random API key for NAME with ROLE (editor or admin), and the entry to add to
                         Timeline:ApiKeys; only the key's SHA-256 goes into configuration
+          copy-store --from ENGINE:LOCATION --to ENGINE:LOCATION
+                        copy a whole store with its history between engines (ENGINE sqlite with a file, or postgres with
+                        a connection string): every record and tombstone with its version, every revision with its
+                        position in the change feed, actor, time and reason, former ids, links and the data version;
+                        the target must be empty and is filled in one transaction, e.g.
+                        copy-store --from sqlite:data/timeline.db --to "postgres:Host=db;Database=timeline;Username=timeline"
           backup FILE   write a consistent copy of the store to FILE (a new file), also while a server is serving it, and exit
           restore FILE  replace the store with the copy in FILE after checking it (integrity, schema version); refused
                         while a server uses the store; the replaced store is kept beside it as *.before-restore-*.db
@@ -41,7 +47,7 @@ public static class Cli
           help, --help  print this text
         """;
 
-    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "federal-register", "generate", "new-key", "backup", "restore", "healthcheck", "help", "--help" };
+    private static readonly HashSet<string> Commands = new(StringComparer.Ordinal) { "reseed", "validate", "import", "federal-register", "generate", "copy-store", "new-key", "backup", "restore", "healthcheck", "help", "--help" };
 
     private static async Task<int> ImportAsync(WebApplication app, string[] args)
     {
@@ -226,6 +232,8 @@ public static class Cli
                     return await ImportAsync(app, args);
                 case "generate":
                     return Generate(args);
+                case "copy-store":
+                    return await Operations.StoreCopyCommand.RunAsync(args);
                 case "federal-register":
                     return await FederalRegisterAsync(app, args);
                 case "backup" or "restore" or "healthcheck":

@@ -12,6 +12,8 @@ public static partial class PostgresStoreServices
 
         // First of every hosted service: the others may read the store as they start.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<PostgresStoreInitializer>()));
+        services.AddSingleton<IDatasetStore, PostgresDatasetStore>();
+        services.AddSingleton<IStoreCopy, PostgresStoreCopy>();
         return services;
     }
 }

@@ -18,9 +18,6 @@ public sealed class DataVersionCache(SqliteConnections database, IOptions<Timeli
         public string UpdatedAt { get; init; } = string.Empty;
     }
 
-    /// <summary>Forgets the cached version: called after every write this process commits (see <see cref="CachedDataVersion.ForgetVersion"/>).</summary>
-    public void Invalidate() => ForgetVersion();
-
     protected override async Task<StoreVersion> ReadVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

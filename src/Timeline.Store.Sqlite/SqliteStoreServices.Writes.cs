@@ -18,6 +18,7 @@ public static partial class SqliteStoreServices
         services.AddSingleton<IEventMerger>(sp => new EventMergeFlow<SqliteWriteSession>(new EventKind(), Begin(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRecordHistory, RecordHistory>();
         services.AddSingleton<IDatasetStore, DatasetStore>();
+        services.AddSingleton<IStoreCopy, SqliteStoreCopy>();
         return services;
     }
 

@@ -21,6 +21,7 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
+        DefaultTypeMap.MatchNamesWithUnderscores = true; // as PostgresStoreServices sets it
         _database = new PostgresConnections(
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
             Options.Create(new TimelineOptions()));
@@ -250,7 +251,9 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(["jan-2020", "long-war"], near.Select(n => n.Id));
         Assert.Equal(["acme", "globex"], near[0].SharedEntities);
 
-        var counts = await new PostgresCategoryCounts(_database).CountAsync(CancellationToken.None);
+        var categories = new PostgresCategoryCounts(_database, new PostgresDataVersion(_database, Options.Create(new TimelineOptions()), TimeProvider.System));
+        var counts = await categories.CountAsync(CancellationToken.None);
+        Assert.Same(counts, await categories.CountAsync(CancellationToken.None)); // kept until the data version moves
         Assert.Equal(3, counts["analysis"]);
         Assert.Equal(2, counts["sanction"]);
     }

@@ -93,6 +93,37 @@ public partial class ArchitectureTests
     }
 
     /// <summary>
+    /// The test suite runs on both engines (tests/Timeline.Api.Tests.Postgres compiles its sources again), but for the files
+    /// its EngineOnlyTests list names: each one exists and says why it runs on SQLite only, and every SQLite-only part of a
+    /// mixed test class (XxxTests.Sqlite.cs) is among them.
+    /// </summary>
+    [Fact]
+    public void Every_test_file_runs_on_both_engines_unless_it_is_listed_as_engine_only_with_its_reason()
+    {
+        var postgres = Path.Combine(RepositoryFiles.Root, "tests", "Timeline.Api.Tests.Postgres");
+        var project = XDocument.Load(Path.Combine(postgres, "Timeline.Api.Tests.Postgres.csproj"));
+        var listed = project.Descendants("EngineOnlyTests").ToList();
+        var shared = Path.Combine(RepositoryFiles.Root, "tests", "Timeline.Api.Tests");
+
+        Assert.NotEmpty(listed);
+        foreach (var item in listed)
+        {
+            var include = item.Attribute("Include")!.Value.Replace('\\', '/');
+            Assert.True(File.Exists(Path.GetFullPath(Path.Combine(postgres, include))), $"EngineOnlyTests names {include}: no such file");
+            Assert.False(string.IsNullOrWhiteSpace(item.Attribute("Reason")?.Value), $"EngineOnlyTests names {include} without its Reason");
+        }
+
+        var names = listed.Select(i => Path.GetFileName(i.Attribute("Include")!.Value.Replace('\\', '/'))).ToHashSet(StringComparer.Ordinal);
+        foreach (var part in Directory.GetFiles(shared, "*.Sqlite.cs"))
+        {
+            Assert.Contains(Path.GetFileName(part), names);
+        }
+
+        var compiled = Assert.Single(project.Descendants("Compile"), c => c.Attribute("Include")!.Value.Contains("Timeline.Api.Tests", StringComparison.Ordinal) && c.Attribute("Include")!.Value.EndsWith("*.cs", StringComparison.Ordinal));
+        Assert.Contains("@(EngineOnlyTests)", compiled.Attribute("Exclude")!.Value, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// SQL is recognised by its statements' openings inside string literals (SELECT ... FROM, INSERT INTO, UPDATE ... SET,
     /// DELETE FROM, CREATE TABLE/INDEX/TRIGGER, PRAGMA, BEGIN/COMMIT): prose in a comment or a description never counts.
     /// </summary>

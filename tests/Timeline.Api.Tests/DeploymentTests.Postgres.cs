@@ -202,7 +202,11 @@ public partial class DeploymentTests
             var named = Assert.Single(server.All("location"), l => l.Arguments.SequenceEqual([page.Arguments[^1]]));
             Assert.Equal("application/problem+json", Assert.Single(named.All("default_type")).Arguments[0]);
             var body = System.Text.Json.JsonDocument.Parse(Assert.Single(named.All("return")).Arguments[1]).RootElement;
-            Assert.Equal(Assert.Single(named.All("return")).Arguments[0], body.GetProperty("status").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var status = body.GetProperty("status").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(Assert.Single(named.All("return")).Arguments[0], status);
+
+            // Without "=NNN", nginx would send the body under the status of the error it replaces (a 502 saying 503).
+            Assert.Equal($"={status}", page.Arguments[^2]);
         }
 
         Assert.Contains(server.All("error_page"), p => p.Arguments.Contains("429"));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -38,11 +39,11 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 Text(w, s.Url);
                 Text(w, s.Text);
                 Text(w, s.Sha256);
-                Text(w, System.Text.Json.JsonSerializer.Serialize(s.Notes));
+                Text(w, JsonSerializer.Serialize(s.Notes));
                 Text(w, s.Citation);
                 Text(w, s.DocumentNumber);
                 Text(w, s.EffectiveDate?.ToString());
-                Text(w, System.Text.Json.JsonSerializer.Serialize(s.Agencies));
+                Text(w, JsonSerializer.Serialize(s.Agencies));
                 Text(w, s.DocumentType);
                 Text(w, stamp);
                 Text(w, stamp);
@@ -117,7 +118,7 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 Text(w, e.Title);
                 Text(w, e.Summary);
                 Text(w, e.Category);
-                Text(w, System.Text.Json.JsonSerializer.Serialize(e.Caveats));
+                Text(w, JsonSerializer.Serialize(e.Caveats));
                 Text(w, StoredColumns.Tags(e.Tags));
                 Text(w, StoredColumns.References(e.References));
                 Text(w, stamp);

@@ -20,11 +20,11 @@ public sealed class PostgresDateCategoryIndex(PostgresConnections database, IOpt
         await using var snapshot = await PostgresReadSnapshot.BeginAsync(connection, cancellationToken);
         var dataVersion = await PostgresReadSnapshot.DataVersionAsync(connection, snapshot, cancellationToken);
 
-        // The live events by first day (the timeline order, which its index serves). The events' count is a planner's
-        // estimate: the builder's lists grow past it when it is short.
+        // The live events as they lie (a sequential scan: the builder sorts them by first day, faster than an index walk
+        // of every event). Their number is the planner's estimate: the builder's lists grow past it when it is short.
         var builder = new EventFacetSnapshotBuilder((int)Math.Clamp(await EstimateAsync(connection, snapshot, cancellationToken), 0, 10_000_000));
         await using (var rows = new NpgsqlCommand(
-            $"SELECT e.first_day, e.last_day, e.category, e.seq, e.tags FROM events e WHERE e.deleted_at IS NULL ORDER BY {PostgresEventFilterSql.Order("e", descending: false)};", connection, snapshot))
+            "SELECT first_day, last_day, category, seq, tags FROM events WHERE deleted_at IS NULL;", connection, snapshot))
         await using (var reader = await rows.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -38,30 +38,14 @@ public sealed class PostgresDateCategoryIndex(PostgresConnections database, IOpt
             }
         }
 
-        // Each live event's entities, once per entity whatever its roles: rows of one event and entity come together
-        // (both tables in event id order, a merge join on their primary keys), and the repeats of other roles are skipped.
+        // Each live event's entities (an entity in several roles of one event is counted once by the builder).
         await using (var links = new NpgsqlCommand(
-            """
-            SELECT ee.entity_id, e.seq
-            FROM event_entities ee JOIN events e ON e.id = ee.event_id
-            WHERE e.deleted_at IS NULL
-            ORDER BY ee.event_id, ee.entity_id;
-            """,
-            connection,
-            snapshot))
+            "SELECT ee.entity_id, e.seq FROM event_entities ee JOIN events e ON e.id = ee.event_id WHERE e.deleted_at IS NULL;", connection, snapshot))
         await using (var reader = await links.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken))
         {
-            string? previousEntity = null;
-            var previousSeq = long.MinValue;
             while (await reader.ReadAsync(cancellationToken))
             {
-                var entity = reader.GetString(0);
-                var seq = reader.GetInt64(1);
-                if (seq != previousSeq || !string.Equals(entity, previousEntity, StringComparison.Ordinal))
-                {
-                    builder.AddEntityLink(entity, seq);
-                    (previousEntity, previousSeq) = (entity, seq);
-                }
+                builder.AddEntityLink(reader.GetString(0), reader.GetInt64(1));
             }
         }
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Timeline.Model.Dates;
 
 namespace Timeline.Store.Postgres;
 
@@ -25,23 +24,14 @@ public sealed class PostgresEventNeighbours(PostgresConnections database) : IEve
     public async Task<IReadOnlyList<DuplicateCandidate>> OverlappingAsync(
         DateOnly firstDay, DateOnly lastDay, IReadOnlyList<string> entityIds, string excludeId, int limit, CancellationToken cancellationToken)
     {
-        if (entityIds.Count == 0 || limit <= 0)
+        if (!EventNeighbourQuery.Asks(entityIds, limit))
         {
             return [];
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Id, string Date, string? EndDate, string Title, string Summary, string Shared)>(new CommandDefinition(
-            Sql,
-            new
-            {
-                FirstDay = PartialDate.FormatDay(firstDay),
-                LastDay = PartialDate.FormatDay(lastDay),
-                Entities = entityIds.Distinct(StringComparer.Ordinal).ToArray(),
-                Exclude = excludeId,
-                Limit = limit,
-            },
-            cancellationToken: cancellationToken));
-        return rows.Select(r => new DuplicateCandidate(r.Id, r.Date, r.EndDate, r.Title, r.Summary, [.. StoredEvents.ReadList(r.Shared).Order(StringComparer.Ordinal)])).ToList();
+            Sql, EventNeighbourQuery.Parameters(firstDay, lastDay, entityIds, excludeId, limit), cancellationToken: cancellationToken));
+        return rows.Select(EventNeighbourQuery.Candidate).ToList();
     }
 }

@@ -8,12 +8,12 @@ namespace Timeline.Store.Postgres;
 /// <summary>
 /// Facet counts (<see cref="IFacetCounter"/>) as every engine counts them (<see cref="EventFacetCounter"/>), from the
 /// in-memory copy of the events (<see cref="PostgresDateCategoryIndex"/>). The PostgreSQL parts: a source's or a search's
-/// events read from their own indexes (citations by source; the search area's matching, through the text seam
-/// <see cref="PostgresSearchSql.EventMatches"/>, the same condition lists use), and the facets counted by SQL under the
+/// events read from their own indexes (citations by source; the search's matches, from the search area's rows under their
+/// GIN index, <see cref="PostgresSearchSql"/>: the same matching lists use), and the facets counted by SQL under the
 /// filter (<see cref="PostgresEventFilterSql"/>) while a large store's copy is reloaded, or when the copy is off.
 /// </summary>
 public sealed class PostgresFacetCounter(
-    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, PostgresFacetMetrics metrics)
+    PostgresConnections database, PostgresDateCategoryIndex copy, IDataVersion versions, StoreMetrics metrics)
     : EventFacetCounter(copy, versions)
 {
     private sealed class CountRow
@@ -25,11 +25,12 @@ public sealed class PostgresFacetCounter(
         public long Count { get; init; }
     }
 
-    protected override void Counted(string source) => metrics.Counted(source);
+    protected override void Counted(string source) => metrics.Facets.Add(1, new KeyValuePair<string, object?>("source", source));
 
     /// <summary>
     /// The live events citing the filter's source and its scope's source and matching its search, each set read from its
-    /// own index and intersected. The search's set is the search area's: <see cref="PostgresSearchSql.EventMatches"/>.
+    /// own index and intersected. The search's set is the search area's (<see cref="PostgresSearchSql"/>): the seam between
+    /// facets and search is this one statement.
     /// </summary>
     protected override async Task<IReadOnlyCollection<long>> NarrowAsync(EventFilter filter, CancellationToken cancellationToken)
     {
@@ -49,8 +50,8 @@ public sealed class PostgresFacetCounter(
 
         if (filter.Search is not null)
         {
+            sets.Add($"SELECT s.seq FROM {PostgresSearchSql.EventTable} s WHERE {PostgresSearchSql.RowMatches("s")}");
             parameters.Add(PostgresSearchSql.ParameterName, PostgresSearchSql.Parameter(filter.Search));
-            sets.Add($"SELECT e.seq FROM events e WHERE e.deleted_at IS NULL AND {PostgresSearchSql.EventMatches("e.seq")}");
         }
 
         await using var connection = await database.OpenReadAsync(cancellationToken);

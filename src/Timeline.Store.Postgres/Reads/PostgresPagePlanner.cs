@@ -43,9 +43,9 @@ internal enum PostgresPageContent
 /// (from event_tags, citations, event_entities), checks every other condition on each and sorts them.</item>
 /// <item>Otherwise the timeline index is walked in order and each event checked (a page of a common tag is found at
 /// once); one category walks its own index, several merge one walk each.</item>
-/// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (a stab into the GiST
-/// index of the days events cover, whatever the longest event), then the timeline from the date on; each is its own
-/// statement, run in turn until the page is full (reversed when descending).</item>
+/// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (a stab into the
+/// covering GiST index of the days events cover, whatever the longest event), then the timeline from the date on; each
+/// is its own statement, run in turn until the page is full (reversed when descending).</item>
 /// <item>Relevance ranks every match from the search rows (the search area's score, <see cref="PostgresSearchSql"/>),
 /// ties in timeline order, and reads the page's rows after the limit.</item>
 /// </list>
@@ -253,10 +253,10 @@ internal static class PostgresPagePlanner
     /// <summary>The statements of a page in timeline order, to be run in turn until the page is full.</summary>
     private static string[] TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns, DrivingSet? driving)
     {
-        var order = PostgresEventFilterSql.Order("e", filter.Descending);
         if (driving is not null)
         {
-            // The few events of the driving set, every filter a condition on each, sorted.
+            // The few events of the driving set, every filter a condition on each (read from the covering index of ids,
+            // migration 0002, without the rows), sorted; only the page's rows are read.
             var where = PostgresEventFilterSql.Build(filter, parameters);
             if (after is not null)
             {
@@ -264,14 +264,9 @@ internal static class PostgresPagePlanner
             }
 
             parameters.AddDynamicParams(DrivingParameters(filter));
-            var sql = new StringBuilder("WITH driving AS MATERIALIZED (SELECT DISTINCT d.event_id FROM (")
-                .Append(driving.Ids)
-                .Append(") d)\n")
-                .Append(columns)
-                .Append("\nFROM driving JOIN events e ON e.id = driving.event_id");
-            PostgresEventFilterSql.Append(sql, where);
-            sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take;");
-            return [sql.ToString()];
+            var candidates = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM driving JOIN events e ON e.id = driving.event_id");
+            PostgresEventFilterSql.Append(candidates, where);
+            return [Paged($"driving AS MATERIALIZED (SELECT DISTINCT d.event_id FROM ({driving.Ids}) d)", candidates.ToString(), columns, filter.Descending)];
         }
 
         // The timeline walked in order; categories each walk their own index.
@@ -286,20 +281,39 @@ internal static class PostgresPagePlanner
             return [Walk(filter, columns, conditions, parameters)];
         }
 
-        // From a date: the events that began before it and go on at it (a stab of the days index), then those that begin
-        // on or after it; in this order ascending, the other way descending.
-        string[] stretches =
-        [
-            $"{PostgresEventFilterSql.FirstDay("e")} < @FromDay AND timeline_days(e.first_day, e.last_day) @> CAST(@FromDay AS date)",
-            $"{PostgresEventFilterSql.FirstDay("e")} >= @FromDay",
-        ];
-        if (filter.Descending)
+        // From a date: the events that began before it and go on at it (a stab of the covering GiST index of the days
+        // events cover: as many as cover that day, however long the longest event), then the timeline from the date on;
+        // in this order ascending, the other way descending.
+        var reachingWhere = PostgresEventFilterSql.Build(filter, parameters);
+        if (after is not null)
         {
-            Array.Reverse(stretches);
+            reachingWhere.Add(PostgresEventFilterSql.After(after, filter.Descending, parameters));
         }
 
-        return stretches.Select(stretch => Walk(filter, columns, [.. conditions, stretch], parameters)).ToArray();
+        reachingWhere.Add($"{PostgresEventFilterSql.FirstDay("e")} < @FromDay");
+        reachingWhere.Add("timeline_days(e.first_day, e.last_day) @> CAST(@FromDay AS date)");
+        var reachingCandidates = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
+        PostgresEventFilterSql.Append(reachingCandidates, reachingWhere);
+        var reaching = Paged(null, reachingCandidates.ToString(), columns, filter.Descending);
+        var onOrAfter = Walk(filter, columns, [.. conditions, $"{PostgresEventFilterSql.FirstDay("e")} >= @FromDay"], parameters);
+        return filter.Descending ? [onOrAfter, reaching] : [reaching, onOrAfter];
     }
+
+    /// <summary>
+    /// A page of a bounded set of candidates (their number and place, <paramref name="candidates"/>, over a CTE
+    /// <paramref name="with"/> if given): all of them found first (materialized, so no walk of the timeline is planned
+    /// instead), the page's sorted out of them, and only its rows read in full.
+    /// </summary>
+    private static string Paged(string? with, string candidates, string columns, bool descending) =>
+        $"""
+        WITH {(with is null ? string.Empty : with + ",\n")}candidates AS MATERIALIZED (
+        {candidates}
+        ),
+        page AS (SELECT c.seq, c.first_day, c.date_precision, c.id FROM candidates c ORDER BY {PostgresEventFilterSql.Order("c", descending)} LIMIT @Take)
+        {columns}
+        FROM page JOIN events e ON e.seq = page.seq
+        ORDER BY {PostgresEventFilterSql.Order("page", descending)};
+        """;
 
     /// <summary>One statement walking the timeline (or each category's) in order under the conditions.</summary>
     private static string Walk(EventFilter filter, string columns, List<string> conditions, DynamicParameters parameters)

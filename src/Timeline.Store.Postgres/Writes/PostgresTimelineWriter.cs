@@ -215,7 +215,7 @@ public static class PostgresTimelineWriter
         return version;
     }
 
-    /// <summary>Moves the store's data version forward; once per write transaction (then <see cref="PostgresDataVersion.Invalidate"/> after the commit).</summary>
+    /// <summary>Moves the store's data version forward; once per write transaction (then <see cref="CachedDataVersion.Invalidate"/> after the commit).</summary>
     public static Task<int> TouchAsync(NpgsqlConnection c, NpgsqlTransaction tx, Change change, CancellationToken ct) =>
         DataVersionBump.BumpAsync(c, tx, change.At, ct);
 

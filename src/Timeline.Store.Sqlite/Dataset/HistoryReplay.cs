@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -6,254 +5,58 @@ using Microsoft.Data.Sqlite;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>
-/// Restores an exported history into an empty store by replaying it: every revision, in commit order, goes through
-/// the same validation and <see cref="TimelineWriter"/> as the write that first made it, with its own actor, time,
-/// reason and position in the change feed. Replaying rebuilds the records, their versions, their tombstones and
-/// former ids exactly as the writes built them, and each revision is checked on the way (its version, and its
-/// document against the one the store now holds); at the end the live records must be the dataset's. Any
-/// difference is a problem naming the revision, and nothing is kept.
+/// Restores an exported history into an empty SQLite store by replaying it (<see cref="HistoryReplayFlow"/>, the rules
+/// both engines share): the store's side of the replay, in the caller's transaction, through the same record kinds and
+/// <see cref="TimelineWriter"/> as the writes that first made each revision.
 /// </summary>
-internal static class HistoryReplay
+internal sealed class HistoryReplay(SqliteConnection c, SqliteTransaction tx) : HistoryReplayFlow
 {
     private static readonly EventKind Events = new();
     private static readonly EntityKind Entities = new();
     private static readonly SourceKind Sources = new();
 
-    public static async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ApplyAsync(
-        SqliteConnection c, SqliteTransaction tx, DatasetDocument document, CancellationToken ct)
-    {
-        var history = document.History!;
-        var held = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
-        if (held > 0)
+    public static Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ApplyAsync(
+        SqliteConnection c, SqliteTransaction tx, DatasetDocument document, CancellationToken ct) =>
+        new HistoryReplay(c, tx).ApplyAsync(document, ct);
+
+    protected override Task<long> HeldRevisionsAsync(CancellationToken ct) =>
+        c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
+
+    protected override Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
+        string resource, JsonObject body, string action, Change change, CancellationToken ct) => resource switch
         {
-            return (null, [new DatasetError("history", $"a history can only be restored into an empty store, and this one holds {held} revisions; import the dataset without its history, or start from an empty store (Timeline:Seed=none)")]);
-        }
+            "event" => WriteAsync(Events, body, action, change, ct),
+            "entity" => WriteAsync(Entities, body, action, change, ct),
+            _ => WriteAsync(Sources, body, action, change, ct),
+        };
 
-        var shape = Shape(history);
-        if (shape.Count > 0)
-        {
-            return (null, shape);
-        }
-
-        var counts = new Dictionary<string, (int Created, int Updated)>(StringComparer.Ordinal) { ["source"] = (0, 0), ["entity"] = (0, 0), ["event"] = (0, 0) };
-        for (var i = 0; i < history.Count; i++)
-        {
-            var revision = history[i];
-            var change = new Change(revision.Actor!, DateTimeOffset.Parse(revision.At!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal), revision.Reason, revision.Seq);
-            var problems = revision.Resource switch
-            {
-                "event" => await ReplayAsync(c, tx, Events, revision, change, ct),
-                "entity" => await ReplayAsync(c, tx, Entities, revision, change, ct),
-                _ => await ReplayAsync(c, tx, Sources, revision, change, ct),
-            };
-            if (problems.Count > 0)
-            {
-                return (null, [.. problems.SelectMany(p => p.Value.Select(m => new DatasetError(p.Key.Length == 0 ? $"history[{i}]" : $"history[{i}].document.{p.Key}", m)))]);
-            }
-
-            var (created, updated) = counts[revision.Resource!];
-            counts[revision.Resource!] = revision.Action == "create" ? (created + 1, updated) : (created, updated + 1);
-        }
-
-        var differences = await CompareWithDatasetAsync(c, tx, document, ct);
-        if (differences.Count > 0)
-        {
-            return (null, differences);
-        }
-
-        ImportCounts Of(string resource) => new(counts[resource].Created, counts[resource].Updated, 0);
-        return (new ImportReport(Of("source"), Of("entity"), Of("event")), []);
-    }
-
-    /// <summary>
-    /// The largest change-feed position a history may carry. The feed's positions come from SQLite's AUTOINCREMENT, which
-    /// has none left after 2^63 - 1: a history ending there was replayed, and every write after it failed as "disk full".
-    /// </summary>
-    public const long MaxSeq = (1L << 53) - 1;
-
-    /// <summary>What is wrong with the history as a sequence: each revision complete, positions rising, versions 1, 2, 3... per record, actions in an order writes can make.</summary>
-    private static List<DatasetError> Shape(List<RevisionDocument> history)
-    {
-        var errors = new List<DatasetError>();
-        var records = new Dictionary<(string, string), (long Version, bool Deleted)>();
-        long lastSeq = 0;
-        for (var i = 0; i < history.Count; i++)
-        {
-            var r = history[i];
-            var path = $"history[{i}]";
-            if (r is null)
-            {
-                errors.Add(new DatasetError(path, "is null, not a revision"));
-                continue;
-            }
-
-            var missing = new List<string>();
-            if (r.Resource is not ("event" or "entity" or "source"))
-            {
-                missing.Add("resource (event, entity or source)");
-            }
-
-            if (string.IsNullOrEmpty(r.Id))
-            {
-                missing.Add("id");
-            }
-
-            if (r.Version is null or < 1)
-            {
-                missing.Add("version (from 1)");
-            }
-
-            if (r.Action is not ("create" or "update" or "delete" or "restore"))
-            {
-                missing.Add("action (create, update, delete or restore)");
-            }
-
-            if (string.IsNullOrEmpty(r.Actor))
-            {
-                missing.Add("actor");
-            }
-
-            if (r.At is null || !DateTimeOffset.TryParseExact(r.At, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-            {
-                missing.Add("at (UTC, as 2026-12-06T21:14:03.123Z)");
-            }
-
-            if (r.Document is null)
-            {
-                missing.Add("document");
-            }
-
-            if (WriteContext.ReasonProblem(r.Reason) is { } reasonProblem)
-            {
-                errors.Add(new DatasetError($"{path}.reason", reasonProblem));
-            }
-
-            if (r.Seq is { } seq)
-            {
-                if (seq > MaxSeq)
-                {
-                    errors.Add(new DatasetError($"{path}.seq", $"is {seq}; a position in the change feed is at most {MaxSeq} (2^53 - 1, the largest integer every JSON reader keeps exact), so that the writes after the import have positions to take"));
-                }
-                else if (seq <= lastSeq)
-                {
-                    errors.Add(new DatasetError($"{path}.seq", $"is {seq}, not after the previous revision's {lastSeq}: the history is in commit order"));
-                }
-
-                lastSeq = seq;
-            }
-
-            if (missing.Count > 0)
-            {
-                errors.Add(new DatasetError(path, $"needs {string.Join(", ", missing)}"));
-                continue;
-            }
-
-            var key = (r.Resource!, r.Id!);
-            var known = records.TryGetValue(key, out var state);
-            var expected = known ? state.Version + 1 : 1;
-            if (r.Version != expected)
-            {
-                errors.Add(new DatasetError($"{path}.version", $"is {r.Version}; the {r.Resource} '{r.Id}' is at version {expected - 1} here, so its next revision is version {expected}"));
-            }
-
-            var allowed = !known ? r.Action == "create" : state.Deleted ? r.Action == "restore" : r.Action is "update" or "delete";
-            if (!allowed)
-            {
-                errors.Add(new DatasetError($"{path}.action", !known
-                    ? $"is {r.Action}, but the {r.Resource} '{r.Id}' does not exist yet: its first revision creates it"
-                    : state.Deleted
-                        ? $"is {r.Action}, but the {r.Resource} '{r.Id}' is deleted here: only a restore can follow"
-                        : $"is {r.Action}, but the {r.Resource} '{r.Id}' exists here: an update or a delete can follow"));
-            }
-
-            records[key] = (r.Version!.Value, r.Action == "delete");
-        }
-
-        return errors;
-    }
-
-    /// <summary>Replays one revision as the write that made it; its problems keyed by field ("" for the revision itself).</summary>
-    private static async Task<Dictionary<string, string[]>> ReplayAsync<TValid, TRecord>(
-        SqliteConnection c, SqliteTransaction tx, RecordKind<TValid, TRecord, SqliteWriteSession> kind, RevisionDocument revision, Change change, CancellationToken ct)
+    private async Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync<TValid, TRecord>(
+        RecordKind<TValid, TRecord, SqliteWriteSession> kind, JsonObject body, string action, Change change, CancellationToken ct)
         where TValid : class
         where TRecord : class
     {
-        long version;
-        string stored;
-        if (revision.Action is "create" or "update")
+        var (valid, errors) = await kind.ValidateAsync(SqliteWriteSession.Within(c, tx), body, ct);
+        if (valid is null || errors.Count > 0)
         {
-            var body = (JsonObject)revision.Document!.DeepClone();
-            if (body["id"] is not JsonValue id || !id.TryGetValue<string>(out var given) || given != revision.Id)
-            {
-                return new() { ["id"] = [$"must be the revision's id, '{revision.Id}'"] };
-            }
-
-            var (valid, errors) = await kind.ValidateAsync(SqliteWriteSession.Within(c, tx), body, ct);
-            if (valid is null || errors.Count > 0)
-            {
-                return errors;
-            }
-
-            version = await kind.WriteAsync(SqliteWriteSession.Within(c, tx), valid, revision.Action, change, ct);
-            stored = kind.DocumentOf(valid);
-        }
-        else
-        {
-            var current = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-                $"SELECT version FROM {TimelineWriter.Table(kind.Name)} WHERE id = @Id;", new { revision.Id }, tx, cancellationToken: ct));
-            stored = await c.ExecuteScalarAsync<string>(new CommandDefinition(
-                "SELECT document FROM revisions WHERE resource = @resource AND resource_id = @Id AND version = @current;",
-                new { resource = kind.Name, revision.Id, current }, tx, cancellationToken: ct)) ?? "{}";
-            version = await TimelineWriter.SetDeletedAsync(c, tx, kind.Name, revision.Id!, revision.Action == "delete", stored, change, ct);
+            return (errors, 0, string.Empty);
         }
 
-        if (version != revision.Version)
-        {
-            return new() { [string.Empty] = [$"replayed as version {version} of the {kind.Name} '{revision.Id}', not {revision.Version}"] };
-        }
-
-        return JsonNode.DeepEquals(JsonNode.Parse(stored), revision.Document)
-            ? []
-            : new() { [string.Empty] = [$"the {kind.Name} '{revision.Id}' at version {version} is stored as {Shorten(stored)}, not as the revision's document says: the history was not made by these rules"] };
+        var version = await kind.WriteAsync(SqliteWriteSession.Within(c, tx), valid, action, change, ct);
+        return (null, version, kind.DocumentOf(valid));
     }
 
-    /// <summary>The dataset's live records against those the replay left: each must be the other's.</summary>
-    private static async Task<List<DatasetError>> CompareWithDatasetAsync(SqliteConnection c, SqliteTransaction tx, DatasetDocument document, CancellationToken ct)
+    protected override async Task<(long Version, string Stored)> SetDeletedAsync(string resource, string id, bool deleted, Change change, CancellationToken ct)
     {
-        var errors = new List<DatasetError>();
-        async Task CompareAsync<T>(string resource, string table, List<T>? given, Func<T, string?> idOf)
-        {
-            var live = (await c.QueryAsync<(string Id, string Document)>(new CommandDefinition(
-                $"SELECT t.id, r.document FROM {table} t JOIN revisions r ON r.resource = @resource AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL;",
-                new { resource }, tx, cancellationToken: ct))).ToDictionary(x => x.Id, x => x.Document, StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (record, i) in (given ?? []).Select((r, i) => (r, i)))
-            {
-                var id = idOf(record);
-                if (id is null || !live.TryGetValue(id, out var stored))
-                {
-                    errors.Add(new DatasetError($"{table}[{i}]", $"the {resource} '{id}' is not live at the end of the history"));
-                    continue;
-                }
-
-                seen.Add(id);
-                if (!JsonNode.DeepEquals(JsonNode.Parse(stored), JsonNode.Parse(Documents.Serialize(record))))
-                {
-                    errors.Add(new DatasetError($"{table}[{i}]", $"the {resource} '{id}' differs from its last revision in the history"));
-                }
-            }
-
-            foreach (var id in live.Keys.Where(id => !seen.Contains(id)).Order(StringComparer.Ordinal).Take(20))
-            {
-                errors.Add(new DatasetError(table, $"the {resource} '{id}' is live at the end of the history but missing here"));
-            }
-        }
-
-        await CompareAsync("source", "sources", document.Sources, s => s.Id);
-        await CompareAsync("entity", "entities", document.Entities, e => e.Id);
-        await CompareAsync("event", "events", document.Events, e => e.Id);
-        return errors;
+        var current = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT version FROM {TimelineWriter.Table(resource)} WHERE id = @id;", new { id }, tx, cancellationToken: ct));
+        var stored = await c.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT document FROM revisions WHERE resource = @resource AND resource_id = @id AND version = @current;",
+            new { resource, id, current }, tx, cancellationToken: ct)) ?? "{}";
+        return (await TimelineWriter.SetDeletedAsync(c, tx, resource, id, deleted, stored, change, ct), stored);
     }
 
-    private static string Shorten(string json) => json.Length <= 200 ? json : json[..200] + "…";
+    protected override async Task<Dictionary<string, string>> LiveDocumentsAsync(string resource, CancellationToken ct) =>
+        (await c.QueryAsync<(string Id, string Document)>(new CommandDefinition(
+            $"SELECT t.id, r.document FROM {TimelineWriter.Table(resource)} t JOIN revisions r ON r.resource = @resource AND r.resource_id = t.id AND r.version = t.version WHERE t.deleted_at IS NULL;",
+            new { resource }, tx, cancellationToken: ct))).ToDictionary(x => x.Id, x => x.Document, StringComparer.Ordinal);
 }

@@ -2,7 +2,7 @@ namespace Timeline.Model.Store.Engine;
 
 /// <summary>
 /// The store's data version, which ETags and the response cache are keyed by, kept in memory whatever the engine: writes
-/// made by this process refresh it at once (the engine's Invalidate, <see cref="ForgetVersion"/>); changes made by another process (an import run
+/// made by this process refresh it at once (<see cref="Invalidate"/>); changes made by another process (an import run
 /// beside the server, another replica) are seen within the refresh interval (Timeline:DataVersionRefreshMilliseconds).
 /// An engine says only how to read the version from its store (<see cref="ReadVersionAsync"/>).
 /// </summary>
@@ -30,11 +30,11 @@ public abstract class CachedDataVersion(TimeSpan refresh, TimeProvider clock) : 
     }
 
     /// <summary>
-    /// Forgets the cached version: an engine's Invalidate, called after every write this process commits. A read that
-    /// began before the write is tagged with the previous generation, so even if it stores its (older) version
-    /// afterwards, that version is never served.
+    /// Forgets the cached version: called after every write this process commits. A read that began before the
+    /// write is tagged with the previous generation, so even if it stores its (older) version afterwards, that
+    /// version is never served.
     /// </summary>
-    protected void ForgetVersion() => Interlocked.Increment(ref _generation);
+    public void Invalidate() => Interlocked.Increment(ref _generation);
 
     /// <summary>Reads the data version and when the data last changed from the store itself.</summary>
     protected abstract Task<StoreVersion> ReadVersionAsync(CancellationToken cancellationToken);

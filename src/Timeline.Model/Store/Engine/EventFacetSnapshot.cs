@@ -101,8 +101,8 @@ public sealed class EventFacetSnapshot
 }
 
 /// <summary>
-/// Builds an <see cref="EventFacetSnapshot"/> from rows an engine reads in one snapshot of its store: the live events in
-/// timeline order (first day, date precision, id), then every entity link (an entity and an event's number; links of
+/// Builds an <see cref="EventFacetSnapshot"/> from rows an engine reads in one snapshot of its store: the live events (in
+/// any order: they are sorted by first day when built), then every entity link (an entity and an event's number; links of
 /// events not added, such as deleted ones, are skipped), then the entities' names.
 /// </summary>
 public sealed class EventFacetSnapshotBuilder(int expectedEvents)
@@ -127,7 +127,7 @@ public sealed class EventFacetSnapshotBuilder(int expectedEvents)
     private string? _previousEntity;
     private int _previousEntityIndex = -1;
 
-    /// <summary>Adds the next live event (in timeline order): its days as stored (yyyy-MM-dd…), category, number and tags.</summary>
+    /// <summary>Adds a live event (best in timeline order: others are sorted by first day when built): its days as stored (yyyy-MM-dd…), category, number and tags.</summary>
     public void AddEvent(string firstDay, string lastDay, string category, long seq, IEnumerable<string> tags)
     {
         AddEventCore(firstDay, lastDay, category, seq);
@@ -137,7 +137,7 @@ public sealed class EventFacetSnapshotBuilder(int expectedEvents)
         }
     }
 
-    /// <summary>Adds the next live event (in timeline order), its tags as the JSON array of strings the events table keeps.</summary>
+    /// <summary>Adds a live event, its tags as the JSON array of strings the events table keeps.</summary>
     public void AddEvent(string firstDay, string lastDay, string category, long seq, ReadOnlySpan<byte> tagsJson)
     {
         AddEventCore(firstDay, lastDay, category, seq);
@@ -152,8 +152,8 @@ public sealed class EventFacetSnapshotBuilder(int expectedEvents)
     }
 
     /// <summary>
-    /// Links an entity to the event numbered <paramref name="seq"/>: once per entity and event, whatever its roles (the
-    /// engine's SQL gives distinct pairs), best grouped by entity. Links to events not added (deleted ones) are skipped.
+    /// Links an entity to the event numbered <paramref name="seq"/> (in any order; an entity linked in several roles counts
+    /// once). Links to events not added (deleted ones) are skipped.
     /// </summary>
     public void AddEntityLink(string entityId, long seq)
     {
@@ -200,54 +200,124 @@ public sealed class EventFacetSnapshotBuilder(int expectedEvents)
     {
         var n = _seqs.Count;
         _tagStarts.Add(_tagOf.Count);
-        if (_sortedSeqs is null)
+
+        // The events by first day: as added when they came in that order, else sorted here (reading them unordered and
+        // sorting in memory beats an index walk of every event).
+        int[]? order = null;
+        for (var i = 1; i < n; i++)
         {
-            _sortedSeqs = [.. _seqs];
-            _seqOrder = [.. Enumerable.Range(0, n)];
-            Array.Sort(_sortedSeqs, _seqOrder);
+            if (_firstDays[i] < _firstDays[i - 1])
+            {
+                order = [.. Enumerable.Range(0, n)];
+                var keys = _firstDays.ToArray();
+                Array.Sort(keys, order);
+                break;
+            }
+        }
+
+        int At(int p) => order is null ? p : order[p];
+        var position = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            position[At(p)] = p;
+        }
+
+        var tagStarts = new int[n + 1];
+        var tagOf = new int[_tagOf.Count];
+        for (var p = 0; p < n; p++)
+        {
+            var i = At(p);
+            var count = _tagStarts[i + 1] - _tagStarts[i];
+            _tagOf.CopyTo(_tagStarts[i], tagOf, tagStarts[p], count);
+            tagStarts[p + 1] = tagStarts[p] + count;
         }
 
         var counts = new int[n];
         foreach (var i in _linkEvents)
         {
-            counts[i]++;
+            counts[position[i]]++;
         }
 
         var starts = new int[n + 1];
-        for (var i = 0; i < n; i++)
+        for (var p = 0; p < n; p++)
         {
-            starts[i + 1] = starts[i] + counts[i];
+            starts[p + 1] = starts[p] + counts[p];
         }
 
         var of = new int[_linkEntities.Count];
         var next = starts[..n];
         for (var k = 0; k < _linkEntities.Count; k++)
         {
-            of[next[_linkEvents[k]]++] = _linkEntities[k];
+            of[next[position[_linkEvents[k]]]++] = _linkEntities[k];
         }
 
+        // An entity in two roles of one event counts once.
+        var kept = 0;
+        for (var p = 0; p < n; p++)
+        {
+            var (from, to) = (starts[p], starts[p + 1]);
+            starts[p] = kept;
+            for (var k = from; k < to; k++)
+            {
+                if (Array.IndexOf(of, of[k], starts[p], kept - starts[p]) < 0)
+                {
+                    of[kept++] = of[k];
+                }
+            }
+        }
+
+        starts[n] = kept;
+        if (kept < of.Length)
+        {
+            Array.Resize(ref of, kept);
+        }
+
+        var seqs = new long[n];
+        for (var p = 0; p < n; p++)
+        {
+            seqs[p] = _seqs[At(p)];
+        }
+
+        var seqOrder = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            seqOrder[p] = p;
+        }
+
+        Array.Sort((long[])seqs.Clone(), seqOrder);
         var ids = Names(_entityIndex);
         var names = _entityNames is { } named && named.Length == ids.Length ? named : ids;
         return new EventFacetSnapshot
         {
             DataVersion = dataVersion,
-            FirstDays = [.. _firstDays],
-            LastDays = [.. _lastDays],
-            FirstYears = [.. _firstYears],
-            LastYears = [.. _lastYears],
-            CategoryOf = [.. _categoryOf],
+            FirstDays = Permuted(_firstDays, At),
+            LastDays = Permuted(_lastDays, At),
+            FirstYears = Permuted(_firstYears, At),
+            LastYears = Permuted(_lastYears, At),
+            CategoryOf = Permuted(_categoryOf, At),
             Categories = [.. _categories],
             LongestSpan = _longest,
-            Seqs = [.. _seqs],
-            SeqOrder = _seqOrder!,
-            TagStarts = [.. _tagStarts],
-            TagOf = [.. _tagOf],
+            Seqs = seqs,
+            SeqOrder = seqOrder,
+            TagStarts = tagStarts,
+            TagOf = tagOf,
             Tags = Names(_tagIndex),
             EntityStarts = starts,
             EntityOf = of,
             Entities = ids,
             EntityNames = names,
         };
+    }
+
+    private static T[] Permuted<T>(List<T> values, Func<int, int> at)
+    {
+        var permuted = new T[values.Count];
+        for (var p = 0; p < permuted.Length; p++)
+        {
+            permuted[p] = values[at(p)];
+        }
+
+        return permuted;
     }
 
     private void AddEventCore(string firstDay, string lastDay, string category, long seq)
