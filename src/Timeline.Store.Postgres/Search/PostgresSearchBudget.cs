@@ -14,32 +14,20 @@ public sealed class PostgresSearchBudget(PostgresConnections database, PostgresD
     public async Task<string?> CheckAsync(SearchExpression search, SearchWork work, CancellationToken cancellationToken)
     {
         var version = (await state.GetAsync(cancellationToken)).DataVersion;
-        NpgsqlConnection? connection = null;
-        try
+        return await _rules.CheckAsync(search, work, version, () => database.OpenReadAsync(cancellationToken), async (connection, word, prefix) =>
         {
-            return await _rules.CheckAsync(search, work, version, async (word, prefix) =>
+            await using var command = new NpgsqlCommand(
+                prefix
+                    ? "SELECT COALESCE(SUM(documents), 0)::bigint FROM search_terms WHERE term >= @low AND term <= @high;"
+                    : "SELECT COALESCE(SUM(documents), 0)::bigint FROM search_terms WHERE term = @low;",
+                connection);
+            command.Parameters.AddWithValue("low", word);
+            if (prefix)
             {
-                connection ??= await database.OpenReadAsync(cancellationToken);
-                await using var command = new NpgsqlCommand(
-                    prefix
-                        ? "SELECT COALESCE(SUM(documents), 0)::bigint FROM search_terms WHERE term >= @low AND term <= @high;"
-                        : "SELECT COALESCE(SUM(documents), 0)::bigint FROM search_terms WHERE term = @low;",
-                    connection);
-                command.Parameters.AddWithValue("low", word);
-                if (prefix)
-                {
-                    command.Parameters.AddWithValue("high", word + char.ConvertFromUtf32(0x10FFFF));
-                }
-
-                return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            });
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
+                command.Parameters.AddWithValue("high", word + char.ConvertFromUtf32(0x10FFFF));
             }
-        }
+
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        });
     }
 }

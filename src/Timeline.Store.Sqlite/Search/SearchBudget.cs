@@ -16,32 +16,20 @@ public sealed class SearchBudget(SqliteConnections database, DataVersionCache st
     public async Task<string?> CheckAsync(SearchExpression search, SearchWork work, CancellationToken cancellationToken)
     {
         var version = (await state.GetAsync(cancellationToken)).DataVersion;
-        SqliteConnection? connection = null;
-        try
+        return await _rules.CheckAsync(search, work, version, () => OpenVocabularyAsync(cancellationToken), async (connection, key, prefix) =>
         {
-            return await _rules.CheckAsync(search, work, version, async (key, prefix) =>
+            using var command = connection.CreateCommand();
+            command.CommandText = prefix
+                ? "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term >= $low AND term <= $high;"
+                : "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term = $low;";
+            command.Parameters.AddWithValue("$low", key);
+            if (prefix)
             {
-                connection ??= await OpenVocabularyAsync(cancellationToken);
-                using var command = connection.CreateCommand();
-                command.CommandText = prefix
-                    ? "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term >= $low AND term <= $high;"
-                    : "SELECT COALESCE(SUM(doc), 0) FROM temp.timeline_events_vocabulary WHERE term = $low;";
-                command.Parameters.AddWithValue("$low", key);
-                if (prefix)
-                {
-                    command.Parameters.AddWithValue("$high", key + char.ConvertFromUtf32(0x10FFFF));
-                }
-
-                return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            });
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
+                command.Parameters.AddWithValue("$high", key + char.ConvertFromUtf32(0x10FFFF));
             }
-        }
+
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        });
     }
 
     /// <summary>A pooled connection with FTS5's vocabulary of the events' index as a temporary table (kept with the physical connection).</summary>

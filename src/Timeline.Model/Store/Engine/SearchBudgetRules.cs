@@ -45,6 +45,28 @@ public sealed class SearchBudgetRules(long readLimit, long rankLimit, long facet
     }
 
     /// <summary>
+    /// <see cref="CheckAsync(SearchExpression, SearchWork, long, Func{string, bool, Task{long}})"/> with the counts read on
+    /// a connection that <paramref name="open"/> opens when the first count is not cached, and that is closed after.
+    /// </summary>
+    public async Task<string?> CheckAsync<TConnection>(
+        SearchExpression search, SearchWork work, long dataVersion, Func<Task<TConnection>> open, Func<TConnection, string, bool, Task<long>> count)
+        where TConnection : class, IAsyncDisposable
+    {
+        TConnection? connection = null;
+        try
+        {
+            return await CheckAsync(search, work, dataVersion, async (word, prefix) => await count(connection ??= await open(), word, prefix));
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
     /// Why <paramref name="search"/> may not do <paramref name="work"/>, or null when it may. <paramref name="count"/>
     /// gives how many events hold a folded word (false) or any word a folded prefix begins (true); its answers are kept
     /// for the data version <paramref name="dataVersion"/>.
