@@ -81,7 +81,10 @@ public sealed class EmptyStartTests(ITestOutputHelper output) : IDisposable
         var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
         Assert.Contains("Timeline:Seed is 'empty'", failure.ToString(), StringComparison.Ordinal);
-        Assert.False(await store.WasCreatedAsync());
+        Assert.False(await store.HoldsAnyRecordAsync());
+#if !POSTGRES
+        Assert.False(await store.WasCreatedAsync()); // on PostgreSQL the database exists, and may have been migrated
+#endif
     }
 
     public void Dispose()

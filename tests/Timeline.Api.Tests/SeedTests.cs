@@ -254,12 +254,15 @@ public class SeedTests(ITestOutputHelper output)
         var path = SyntheticDataset.Write(dataset);
 
         // The whole app refuses to start, and leaves no store behind (on PostgreSQL, whose database exists before the app
-        // starts, no schema).
+        // starts and may have been migrated, no record).
         using (var app = TimelineApp.WithDataset(path))
         {
             Assert.ThrowsAny<Exception>(() => app.CreateClient());
             using var store = TestStore.Of(app);
+            Assert.False(await store.HoldsAnyRecordAsync(), $"{what}: a store was written from a dataset that fails validation");
+#if !POSTGRES
             Assert.False(await store.WasCreatedAsync(), $"{what}: a store was created from a dataset that fails validation");
+#endif
         }
 
 #if !POSTGRES

@@ -90,6 +90,20 @@ public sealed class TestStore : IDisposable
         return (bool)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Whether the store holds any source, entity, event or revision (false where it was never created).</summary>
+    public async Task<bool> HoldsAnyRecordAsync()
+    {
+        if (!await WasCreatedAsync())
+        {
+            return false;
+        }
+
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM sources) + (SELECT COUNT(*) FROM entities) + (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM revisions);";
+        return System.Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>A new, open, unpooled connection to this store.</summary>
     public Task<DbConnection> OpenAsync() => OpenAsync(DatabasePath, ConnectionString);
 
