@@ -5,10 +5,11 @@ using Npgsql;
 namespace Timeline.Store.Postgres;
 
 /// <summary>
-/// Restores an exported history into an empty PostgreSQL store by replaying it (<see cref="HistoryReplayFlow"/>): the
+/// Restores an exported history into an empty PostgreSQL store by replaying it (<see cref="HistoryReplayFlow{TSession}"/>): the
 /// store's side of the replay, in the caller's write transaction.
 /// </summary>
-internal sealed class PostgresHistoryReplay(NpgsqlConnection c, NpgsqlTransaction tx) : HistoryReplayFlow
+internal sealed class PostgresHistoryReplay(NpgsqlConnection c, NpgsqlTransaction tx)
+    : HistoryReplayFlow<PostgresWriteSession>(new PostgresEventKind(), new PostgresEntityKind(), new PostgresSourceKind(), PostgresWriteSession.Within(c, tx))
 {
     public static async Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ApplyAsync(
         NpgsqlConnection c, NpgsqlTransaction tx, DatasetDocument document, CancellationToken ct)
@@ -31,33 +32,6 @@ internal sealed class PostgresHistoryReplay(NpgsqlConnection c, NpgsqlTransactio
 
     protected override Task<long> HeldRevisionsAsync(CancellationToken ct) =>
         c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
-
-    private static readonly PostgresEventKind Events = new();
-    private static readonly PostgresEntityKind Entities = new();
-    private static readonly PostgresSourceKind Sources = new();
-
-    protected override Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
-        string resource, JsonObject body, string action, Change change, CancellationToken ct) => resource switch
-        {
-            "event" => WriteAsync(Events, body, action, change, ct),
-            "entity" => WriteAsync(Entities, body, action, change, ct),
-            _ => WriteAsync(Sources, body, action, change, ct),
-        };
-
-    private async Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync<TValid, TRecord>(
-        RecordKind<TValid, TRecord, PostgresWriteSession> kind, JsonObject body, string action, Change change, CancellationToken ct)
-        where TValid : class
-        where TRecord : class
-    {
-        var (valid, errors) = await kind.ValidateAsync(PostgresWriteSession.Within(c, tx), body, ct);
-        if (valid is null || errors.Count > 0)
-        {
-            return (errors, 0, string.Empty);
-        }
-
-        var version = await kind.WriteAsync(PostgresWriteSession.Within(c, tx), valid, action, change, ct);
-        return (null, version, kind.DocumentOf(valid));
-    }
 
     protected override async Task<(long Version, string Stored)> SetDeletedAsync(string resource, string id, bool deleted, Change change, CancellationToken ct)
     {

@@ -17,6 +17,20 @@ public sealed class PostgresStoreInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A database is migrated only once the settings and the dataset have proved valid: a bad dataset leaves no
+        // schema behind (as on SQLite, where it leaves no file).
+        var seeds = options.Value.SeedsEmptyStore;
+        var seedPath = options.Value.ResolvedSeedPath;
+        ValidatedDataset? dataset = null;
+        if (seeds)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            if (await PostgresMigrator.CurrentVersionAsync(connection, cancellationToken) == 0)
+            {
+                dataset = await ReadDatasetAsync(seedPath, cancellationToken);
+            }
+        }
+
         var applied = await PostgresMigrator.MigrateAsync(database, cancellationToken);
         logger.LogInformation(
             "PostgreSQL store at schema version {Version}{Applied}",
@@ -34,7 +48,7 @@ public sealed class PostgresStoreInitializer(
             return;
         }
 
-        if (!options.Value.SeedsEmptyStore)
+        if (!seeds)
         {
             logger.LogInformation("The store is empty and Timeline:Seed is none: serving it empty (fill it through the API or an import)");
             return;
@@ -42,8 +56,7 @@ public sealed class PostgresStoreInitializer(
 
         // The dataset is read and validated before the write lock is taken (it may be large); under the lock the store
         // is looked at again: another replica may have seeded it meanwhile.
-        var seedPath = options.Value.ResolvedSeedPath;
-        var dataset = await ReadDatasetAsync(seedPath, cancellationToken);
+        dataset ??= await ReadDatasetAsync(seedPath, cancellationToken);
         var (write, transaction) = await database.BeginWriteAsync(cancellationToken);
         await using (write)
         await using (transaction)

@@ -5,45 +5,19 @@ using Microsoft.Data.Sqlite;
 namespace Timeline.Store.Sqlite;
 
 /// <summary>
-/// Restores an exported history into an empty SQLite store by replaying it (<see cref="HistoryReplayFlow"/>, the rules
+/// Restores an exported history into an empty SQLite store by replaying it (<see cref="HistoryReplayFlow{TSession}"/>, the rules
 /// both engines share): the store's side of the replay, in the caller's transaction, through the same record kinds and
 /// <see cref="TimelineWriter"/> as the writes that first made each revision.
 /// </summary>
-internal sealed class HistoryReplay(SqliteConnection c, SqliteTransaction tx) : HistoryReplayFlow
+internal sealed class HistoryReplay(SqliteConnection c, SqliteTransaction tx)
+    : HistoryReplayFlow<SqliteWriteSession>(new EventKind(), new EntityKind(), new SourceKind(), SqliteWriteSession.Within(c, tx))
 {
-    private static readonly EventKind Events = new();
-    private static readonly EntityKind Entities = new();
-    private static readonly SourceKind Sources = new();
-
     public static Task<(ImportReport? Report, IReadOnlyList<DatasetError> Errors)> ApplyAsync(
         SqliteConnection c, SqliteTransaction tx, DatasetDocument document, CancellationToken ct) =>
         new HistoryReplay(c, tx).ApplyAsync(document, ct);
 
     protected override Task<long> HeldRevisionsAsync(CancellationToken ct) =>
         c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM revisions;", transaction: tx, cancellationToken: ct));
-
-    protected override Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
-        string resource, JsonObject body, string action, Change change, CancellationToken ct) => resource switch
-        {
-            "event" => WriteAsync(Events, body, action, change, ct),
-            "entity" => WriteAsync(Entities, body, action, change, ct),
-            _ => WriteAsync(Sources, body, action, change, ct),
-        };
-
-    private async Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync<TValid, TRecord>(
-        RecordKind<TValid, TRecord, SqliteWriteSession> kind, JsonObject body, string action, Change change, CancellationToken ct)
-        where TValid : class
-        where TRecord : class
-    {
-        var (valid, errors) = await kind.ValidateAsync(SqliteWriteSession.Within(c, tx), body, ct);
-        if (valid is null || errors.Count > 0)
-        {
-            return (errors, 0, string.Empty);
-        }
-
-        var version = await kind.WriteAsync(SqliteWriteSession.Within(c, tx), valid, action, change, ct);
-        return (null, version, kind.DocumentOf(valid));
-    }
 
     protected override async Task<(long Version, string Stored)> SetDeletedAsync(string resource, string id, bool deleted, Change change, CancellationToken ct)
     {

@@ -12,17 +12,40 @@ namespace Timeline.Model.Store.Engine;
 /// store now holds); at the end the live records must be the dataset's. Any difference is a problem naming the
 /// revision, and nothing is kept (the caller rolls its transaction back). An engine gives the store's side.
 /// </summary>
-public abstract class HistoryReplayFlow
+/// <typeparam name="TSession">The engine's write session, which its record kinds validate and write in.</typeparam>
+public abstract class HistoryReplayFlow<TSession>(
+    EventRecordKind<TSession> events, EntityRecordKind<TSession> entities, SourceRecordKind<TSession> sources, TSession session)
+    where TSession : WriteSession
 {
     /// <summary>How many revisions the store holds (a history is restored only into an empty store).</summary>
     protected abstract Task<long> HeldRevisionsAsync(CancellationToken ct);
 
     /// <summary>
-    /// Validates the body of a create or update as a write of the resource does and writes it; its problems keyed by
-    /// field, or the version written and the document stored.
+    /// Validates the body of a create or update as a write of the resource does and writes it, through the resource's
+    /// record kind; its problems keyed by field, or the version written and the document stored.
     /// </summary>
-    protected abstract Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
-        string resource, JsonObject body, string action, Change change, CancellationToken ct);
+    private Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync(
+        string resource, JsonObject body, string action, Change change, CancellationToken ct) => resource switch
+        {
+            "event" => WriteAsync(events, body, action, change, ct),
+            "entity" => WriteAsync(entities, body, action, change, ct),
+            _ => WriteAsync(sources, body, action, change, ct),
+        };
+
+    private async Task<(Dictionary<string, string[]>? Errors, long Version, string Stored)> WriteAsync<TValid, TRecord>(
+        RecordKind<TValid, TRecord, TSession> kind, JsonObject body, string action, Change change, CancellationToken ct)
+        where TValid : class
+        where TRecord : class
+    {
+        var (valid, errors) = await kind.ValidateAsync(session, body, ct);
+        if (valid is null || errors.Count > 0)
+        {
+            return (errors, 0, string.Empty);
+        }
+
+        var version = await kind.WriteAsync(session, valid, action, change, ct);
+        return (null, version, kind.DocumentOf(valid));
+    }
 
     /// <summary>Deletes or restores the record (with the document of its current version); the version written and that document.</summary>
     protected abstract Task<(long Version, string Stored)> SetDeletedAsync(string resource, string id, bool deleted, Change change, CancellationToken ct);
@@ -77,7 +100,7 @@ public abstract class HistoryReplayFlow
     public const long MaxSeq = (1L << 53) - 1;
 
     /// <summary>What is wrong with the history as a sequence: each revision complete, positions rising, versions 1, 2, 3... per record, actions in an order writes can make.</summary>
-    public static List<DatasetError> Shape(List<RevisionDocument> history)
+    private static List<DatasetError> Shape(List<RevisionDocument> history)
     {
         var errors = new List<DatasetError>();
         var records = new Dictionary<(string, string), (long Version, bool Deleted)>();
