@@ -233,7 +233,7 @@ public static class Cli
                 case "generate":
                     return Generate(args);
                 case "copy-store":
-                    return await Operations.StoreCopyCommand.RunAsync(args);
+                    return await StoreCopyCommand.RunAsync(args);
                 case "federal-register":
                     return await FederalRegisterAsync(app, args);
                 case "backup" or "restore" or "healthcheck":

@@ -1,4 +1,4 @@
-namespace Timeline.Api.Operations;
+namespace Timeline.Api;
 
 /// <summary>
 /// <c>copy-store --from ENGINE:LOCATION --to ENGINE:LOCATION</c>: copies a whole store with its history between engines
