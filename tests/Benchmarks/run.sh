@@ -31,6 +31,14 @@
 #   REQUEST_LOG=0                 1: keep the API's per-request log lines (off by default: at tens of
 #                                 thousands of requests per second they measure the console, not the API)
 #   SERVER_ARGS=""                extra arguments for the server (e.g. --Timeline:CommandTimeoutSeconds=5)
+#   ENGINE=sqlite                 the store the API runs on: sqlite (a file) or postgres (a throwaway cluster under
+#                                 WORK_DIR/pg, started and stopped by the script; its server programs are installed
+#                                 with apt-get when missing; the mixed regime's values are read from the SQLite store
+#                                 of the same dataset, so the two engines are asked the same questions)
+#   ENGINES=""                    e.g. "sqlite postgres": one run per engine, then a side-by-side table of the two
+#                                 (compare.py) with the PostgreSQL targets of issue 15
+#   PG_PORT=5602                  the port of the benchmark's PostgreSQL cluster (127.0.0.1)
+#   PG_SHARED_BUFFERS=4GB         its shared_buffers (the store's working set stays in the server's own memory)
 #   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
 #                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
 #   CEILING=1                     measure the machine's ceiling before and after the runs: wrk against a bare Kestrel
@@ -71,6 +79,10 @@ GENERATE_CMD=${GENERATE_CMD:-}
 SERVE_FROM=${SERVE_FROM:-memory}
 CEILING=${CEILING:-1}
 CHECK_DURATION=2s
+ENGINE=${ENGINE:-sqlite}
+ENGINES=${ENGINES:-}
+PG_PORT=${PG_PORT:-5602}
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-4GB}
 
 KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year $HOSTILE_QUERIES "
 BASE="http://127.0.0.1:$PORT"
@@ -125,7 +137,7 @@ stop_server() {
   fi
 }
 
-cleanup() { stop_sampler; stop_server; if [[ -n ${MEMORY_DIR:-} ]]; then rm -rf "$MEMORY_DIR"; fi; }
+cleanup() { stop_sampler; stop_server; stop_pg; if [[ -n ${MEMORY_DIR:-} ]]; then rm -rf "$MEMORY_DIR"; fi; }
 trap cleanup EXIT
 trap 'say "error: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
 trap 'exit 130' INT TERM
@@ -135,6 +147,24 @@ for q in $QUERIES; do [[ $KNOWN_QUERIES == *" $q "* ]] || die "unknown query '$q
 for r in $REGIMES; do [[ $r == hot || $r == mixed || $r == hostile ]] || die "unknown regime '$r' (hot, mixed or hostile)"; done
 for n in $SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES must be whole numbers of events, not '$n'"; done
 [[ $DURATION =~ ^[0-9]+(ms|s|m|h)?$ && $WARMUP =~ ^[0-9]+(ms|s|m|h)?$ ]] || die "DURATION and WARMUP take wrk durations such as 10s or 1m"
+
+[[ $ENGINE == sqlite || $ENGINE == postgres ]] || die "ENGINE is sqlite or postgres, not '$ENGINE'"
+
+# ENGINES: one run per engine (this script again), then the side-by-side table.
+if [[ -n $ENGINES ]]; then
+  mkdir -p "$WORK_DIR"
+  WORK_DIR=$(cd "$WORK_DIR" && pwd)
+  engine_runs=()
+  for engine in $ENGINES; do
+    say "engine $engine: a whole run"
+    ENGINES="" ENGINE=$engine RUN_MARK="$WORK_DIR/last-run-$engine" bash "${BASH_SOURCE[0]}" || die "the $engine run failed"
+    engine_runs+=("$engine=$(cat "$WORK_DIR/last-run-$engine")")
+  done
+  python3 "$HERE/compare.py" "$WORK_DIR/results-engines.md" "${engine_runs[@]}"
+  echo
+  echo "Markdown: $WORK_DIR/results-engines.md"
+  exit 0
+fi
 
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is required"
 need wrk wrk
@@ -162,7 +192,7 @@ say "load tests: ${#size_list[@]} sizes x $runs_per_size query runs x ${per_run}
 mkdir -p "$WORK_DIR"
 WORK_DIR=$(cd "$WORK_DIR" && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RUN_DIR="$WORK_DIR/runs/$STAMP"
+RUN_DIR="$WORK_DIR/runs/$STAMP-$ENGINE"
 mkdir -p "$RUN_DIR" "$WORK_DIR/stores"
 RECORDS="$RUN_DIR/records.jsonl"
 : >"$RECORDS"
@@ -196,13 +226,18 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
 wrk_version=$(wrk -v 2>&1 || true)
 wrk_version=$(awk 'NR == 1 { print $1, $2 }' <<<"$wrk_version")
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
-machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version, store served from $SERVE_FROM"
+if [[ $ENGINE == postgres ]]; then
+  served="PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (shared_buffers $PG_SHARED_BUFFERS)"
+else
+  served="store served from $SERVE_FROM"
+fi
+machine="$(nproc) cores${cpu:+ ($cpu)}, $mem_gib GiB memory, $(uname -sr), .NET SDK $(dotnet --version), $wrk_version, engine $ENGINE, $served"
 python3 - "$RUN_DIR/meta.json" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$machine" "$SIZES" "$DURATION" "$WARMUP" \
-  "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" "$HOSTILE_CONNECTIONS" <<'EOF'
+  "$CONNECTIONS" "$THREADS" "$WRK_TIMEOUT" "$SEED" "$HOSTILE_CONNECTIONS" "$ENGINE" <<'EOF'
 import json, sys
-out, date, commit, machine, sizes, duration, warmup, connections, threads, timeout, seed, hostile = sys.argv[1:]
-command = f"SIZES='{sizes}' DURATION={duration} bash tests/Benchmarks/run.sh"
-json.dump({"date": date, "commit": commit, "machine": machine, "sizes": sizes, "duration": duration, "warmup": warmup,
+out, date, commit, machine, sizes, duration, warmup, connections, threads, timeout, seed, hostile = sys.argv[1:13]
+command = f"ENGINE={sys.argv[13]} SIZES='{sizes}' DURATION={duration} bash tests/Benchmarks/run.sh"
+json.dump({"engine": sys.argv[13], "date": date, "commit": commit, "machine": machine, "sizes": sizes, "duration": duration, "warmup": warmup,
            "connections": int(connections), "threads": int(threads), "wrk_timeout": timeout, "seed": int(seed),
            "hostile_connections": int(hostile), "command": command}, open(out, "w"), indent=1)
 EOF
@@ -252,12 +287,74 @@ prepare_store() {
   LOADED_NOW=true
 }
 
+# ---------------------------------------------------------------------------------------------- PostgreSQL
+# A cluster of the benchmark's own under WORK_DIR/pg (kept between runs, like the SQLite stores), run as the
+# unprivileged postgres user when the script runs as root (initdb refuses root), on 127.0.0.1:PG_PORT.
+PG_DIR="$WORK_DIR/pg"
+PG_BIN=""
+pg_as() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_connection() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=timeline;Database=$1;Maximum Pool Size=100"; }
+pg_sql() { "$PG_BIN/psql" -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U timeline -d "${2:-postgres}" -c "$1"; }
+start_pg() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [[ -z $PG_BIN || ! -x $PG_BIN/initdb ]]; then
+    need pg_ctlcluster postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
+    rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
+    [[ $(id -u) != 0 ]] || chown postgres "$PG_DIR"
+    pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U timeline --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+      || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  fi
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 120 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=$PG_SHARED_BUFFERS -c effective_cache_size=12GB -c work_mem=16MB -c maintenance_work_mem=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min" \
+    start >/dev/null || { tail -n 20 "$PG_DIR/server.log" >&2; die "the PostgreSQL cluster did not start"; }
+  PG_STARTED=1
+}
+stop_pg() { if [[ -n ${PG_STARTED:-} ]]; then pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; PG_STARTED=""; fi; }
+
+# Loads the size's dataset into a database of its own (timed, as prepare_store times the SQLite import), unless an
+# up-to-date one exists. Sets PG_DATABASE and LOAD_JSON.
+prepare_pg_store() {
+  local n=$1 dir=$2
+  local key="$SRC_KEY seed=$SEED events=$n generator=${GENERATE_CMD:-builtin}"
+  PG_DATABASE="events_${n}_seed_${SEED}"
+  LOAD_JSON="$dir/pg-load.json"
+  if [[ $FRESH != 1 && -f $dir/pg-key && $(cat "$dir/pg-key") == "$key" && -f $LOAD_JSON \
+        && $(pg_sql "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'") == 1 ]]; then
+    say "$n events: reusing the PostgreSQL database $PG_DATABASE"
+    LOADED_NOW=false
+    return
+  fi
+  pg_sql "DROP DATABASE IF EXISTS $PG_DATABASE WITH (FORCE)" >/dev/null
+  pg_sql "CREATE DATABASE $PG_DATABASE" >/dev/null
+  say "$n events: loading $(du -h "$dir/dataset.json" | cut -f1) into the PostgreSQL database $PG_DATABASE (import)"
+  local t0 t1
+  t0=$(now_us)
+  (cd "$APP_DIR" && ASPNETCORE_ENVIRONMENT=Production timeout "$STEP_TIMEOUT" dotnet "$DLL" import "$dir/dataset.json" \
+      --Timeline:Store=postgres --ConnectionStrings:Timeline="$(pg_connection "$PG_DATABASE")" --Timeline:SeedPath="$dir/dataset.json") \
+    >"$dir/pg-import.log" 2>&1 || { tail -n 20 "$dir/pg-import.log" >&2; die "the PostgreSQL import failed (see $dir/pg-import.log)"; }
+  t1=$(now_us)
+  pg_sql "VACUUM ANALYZE" "$PG_DATABASE" >/dev/null
+  local import_us=$((t1 - t0)) reported
+  reported=$(grep -o -i -E '[0-9][0-9,. ]*(events/s|events per second)' "$dir/pg-import.log" | tail -n 1 | sed 's/^ *//' || true)
+  printf '{"generate_us":%d,"import_us":%d,"dataset_bytes":%d,"store_bytes":%d,"import_reported":"%s","loaded":"%s"}\n' \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generate_us"])' "$dir/load.json")" "$import_us" \
+    "$(stat -c %s "$dir/dataset.json")" "$(pg_sql "SELECT pg_database_size('$PG_DATABASE')")" "$reported" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$LOAD_JSON"
+  say "$n events: loaded into PostgreSQL in $((import_us / 1000)) ms ($((n * 1000000 / (import_us > 0 ? import_us : 1))) events/s)${reported:+; the import reported $reported}"
+  echo "$key" >"$dir/pg-key"
+  LOADED_NOW=true
+}
+
 # ---------------------------------------------------------------------------------------------- server
 # Starts the API on a store and waits for the first 200 to GET /events?limit=1; sets SERVER_PID and TTFA_MS.
 start_server() {
   local dir=$1 log=$2 db=$3
-  local -a args=(--urls "$BASE" --Timeline:DatabasePath="$db" --Timeline:SeedPath="$dir/dataset.json"
+  local -a args=(--urls "$BASE" --Timeline:DatabasePath="$db" --Timeline:SeedPath="$dir/dataset.json" --Timeline:Store="$ENGINE"
     --Timeline:RateLimits:ReadsPerWindow=0 --Timeline:RateLimits:WritesPerWindow=0)
+  [[ $ENGINE != postgres ]] || args+=(--ConnectionStrings:Timeline="$(pg_connection "$PG_DATABASE")")
   [[ $REQUEST_LOG == 1 ]] || args+=(--Logging:LogLevel:Timeline.Api.Requests=Warning)
   # shellcheck disable=SC2206
   [[ -z $SERVER_ARGS ]] || args+=($SERVER_ARGS)
@@ -340,13 +437,17 @@ measure_ceiling() {
 }
 
 # ---------------------------------------------------------------------------------------------- runs
+[[ $ENGINE != postgres ]] || start_pg
 measure_ceiling before
 MEMORY_DIR=""
 for n in "${size_list[@]}"; do
   dir="$WORK_DIR/stores/events-$n-seed-$SEED"
   prepare_store "$n" "$dir"
+  LOAD_JSON="$dir/load.json"
   serve_db="$dir/store.db"
-  if [[ $SERVE_FROM == memory ]]; then
+  if [[ $ENGINE == postgres ]]; then
+    prepare_pg_store "$n" "$dir"
+  elif [[ $SERVE_FROM == memory ]]; then
     free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }' || echo 0)
     if (( ${free_kb:-0} * 1024 > $(stat -c %s "$dir/store.db") * 3 / 2 )); then
       MEMORY_DIR=$(mktemp -d /dev/shm/timeline-bench.XXXXXX)
@@ -435,7 +536,7 @@ for n in "${size_list[@]}"; do
   stop_server
   if [[ -n $MEMORY_DIR ]]; then rm -rf "$MEMORY_DIR"; MEMORY_DIR=""; fi
   problems=$(grep -c -E '^(warn|fail|crit):|"LogLevel":"(Warning|Error|Critical)"' "$server_log" || true)
-  python3 - "$dir/load.json" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" "$FACETS_FIRST_MS" >>"$RECORDS" <<'EOF'
+  python3 - "$LOAD_JSON" "$n" "$TTFA_MS" "$hwm" "$cached" "$problems" "$server_log" "$FACETS_FIRST_MS" >>"$RECORDS" <<'EOF'
 import json, sys
 load = json.load(open(sys.argv[1]))
 print(json.dumps({"kind": "size", "size": int(sys.argv[2]), "ttfa_ms": int(sys.argv[3]), "hwm_kb": int(sys.argv[4]),
@@ -455,3 +556,4 @@ python3 "$HERE/report.py" "$RUN_DIR" "$RUN_DIR/results.md"
 cp "$RUN_DIR/results.md" "$WORK_DIR/results.md"
 echo
 echo "Markdown: $WORK_DIR/results.md   logs: $RUN_DIR"
+[[ -z ${RUN_MARK:-} ]] || echo "$RUN_DIR" >"$RUN_MARK"
