@@ -137,6 +137,10 @@ stop_server() {
   fi
 }
 
+# The benchmark's own PostgreSQL cluster (ENGINE=postgres), stopped at the end of the run however it ends.
+pg_as() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+stop_pg() { if [[ -n ${PG_STARTED:-} ]]; then pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; PG_STARTED=""; fi; }
+
 cleanup() { stop_sampler; stop_server; stop_pg; if [[ -n ${MEMORY_DIR:-} ]]; then rm -rf "$MEMORY_DIR"; fi; }
 trap cleanup EXIT
 trap 'say "error: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
@@ -227,6 +231,12 @@ wrk_version=$(wrk -v 2>&1 || true)
 wrk_version=$(awk 'NR == 1 { print $1, $2 }' <<<"$wrk_version")
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 if [[ $ENGINE == postgres ]]; then
+  # Debian keeps each major version's server programs in /usr/lib/postgresql/N/bin (the newest is used).
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [[ -z $PG_BIN || ! -x $PG_BIN/initdb ]]; then
+    need pg_ctlcluster postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
   served="PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (shared_buffers $PG_SHARED_BUFFERS)"
 else
   served="store served from $SERVE_FROM"
@@ -291,16 +301,9 @@ prepare_store() {
 # A cluster of the benchmark's own under WORK_DIR/pg (kept between runs, like the SQLite stores), run as the
 # unprivileged postgres user when the script runs as root (initdb refuses root), on 127.0.0.1:PG_PORT.
 PG_DIR="$WORK_DIR/pg"
-PG_BIN=""
-pg_as() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_connection() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=timeline;Database=$1;Maximum Pool Size=100"; }
 pg_sql() { "$PG_BIN/psql" -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U timeline -d "${2:-postgres}" -c "$1"; }
 start_pg() {
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [[ -z $PG_BIN || ! -x $PG_BIN/initdb ]]; then
-    need pg_ctlcluster postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
   if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
     rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
     [[ $(id -u) != 0 ]] || chown postgres "$PG_DIR"
@@ -312,7 +315,6 @@ start_pg() {
     start >/dev/null || { tail -n 20 "$PG_DIR/server.log" >&2; die "the PostgreSQL cluster did not start"; }
   PG_STARTED=1
 }
-stop_pg() { if [[ -n ${PG_STARTED:-} ]]; then pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; PG_STARTED=""; fi; }
 
 # Loads the size's dataset into a database of its own (timed, as prepare_store times the SQLite import), unless an
 # up-to-date one exists. Sets PG_DATABASE and LOAD_JSON.
