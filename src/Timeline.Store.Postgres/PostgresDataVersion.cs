@@ -39,7 +39,7 @@ public static class DataVersionBump
     public static Task<int> BumpAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "UPDATE store_state SET data_version = data_version + 1, updated_at = @UpdatedAt WHERE id = 1;",
-            new { UpdatedAt = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) },
+            new { UpdatedAt = Timeline.Model.Store.Engine.Timestamps.Format(now) },
             transaction,
             cancellationToken: cancellationToken));
 }

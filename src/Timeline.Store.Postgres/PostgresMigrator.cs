@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using Dapper;
+using Timeline.Model.Store.Engine;
 using Npgsql;
 
 namespace Timeline.Store.Postgres;
@@ -14,10 +14,8 @@ public static class PostgresMigrator
 {
     private const string ResourcePrefix = "Timeline.Store.Postgres.Migrations.";
 
-    public sealed record Migration(int Version, string Name, string Sql);
-
     /// <summary>The migrations shipped with this build, in version order.</summary>
-    public static IReadOnlyList<Migration> All { get; } = LoadMigrations();
+    public static IReadOnlyList<Migration> All { get; } = EmbeddedMigrations.Load(typeof(PostgresMigrator).Assembly, ResourcePrefix);
 
     /// <summary>The schema version this build expects.</summary>
     public static int LatestVersion => All[^1].Version;
@@ -73,23 +71,5 @@ public static class PostgresMigrator
             ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken: cancellationToken))
             : 0;
-    }
-
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
-        {
-            var fileName = resource[ResourcePrefix.Length..];
-            var underscore = fileName.IndexOf('_', StringComparison.Ordinal);
-            var version = int.Parse(fileName.AsSpan(0, underscore), CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            migrations.Add(new Migration(version, Path.GetFileNameWithoutExtension(fileName), reader.ReadToEnd()));
-        }
-
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        return migrations;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using Dapper;
+using Timeline.Model.Store.Engine;
 using Microsoft.Data.Sqlite;
 
 namespace Timeline.Store.Sqlite;
@@ -13,10 +13,8 @@ public static class Migrator
 {
     private const string ResourcePrefix = "Timeline.Store.Sqlite.Migrations.";
 
-    public sealed record Migration(int Version, string Name, string Sql);
-
     /// <summary>The migrations shipped with this build, in version order.</summary>
-    public static IReadOnlyList<Migration> All { get; } = LoadMigrations();
+    public static IReadOnlyList<Migration> All { get; } = EmbeddedMigrations.Load(typeof(Migrator).Assembly, ResourcePrefix);
 
     /// <summary>The schema version this build expects.</summary>
     public static int LatestVersion => All[^1].Version;
@@ -74,23 +72,5 @@ public static class Migrator
             : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;",
                 cancellationToken: cancellationToken));
-    }
-
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
-        {
-            var fileName = resource[ResourcePrefix.Length..];
-            var underscore = fileName.IndexOf('_', StringComparison.Ordinal);
-            var version = int.Parse(fileName.AsSpan(0, underscore), CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            migrations.Add(new Migration(version, Path.GetFileNameWithoutExtension(fileName), reader.ReadToEnd()));
-        }
-
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        return migrations;
     }
 }
