@@ -144,10 +144,10 @@ public static class PostgresDatasetImport
             progress?.Step($"{deferred.Count} indexes and foreign keys built");
         }
 
-        // The new records' search rows: built whole after a first load, else record by record.
+        // The new records' search rows: built whole from the dataset after a first load, else record by record.
         if (empty)
         {
-            await PostgresSearchIndex.RebuildAsync(c, tx, ct);
+            await PostgresSearchIndex.BuildAsync(c, tx, dataset, ct);
         }
         else
         {
@@ -277,7 +277,7 @@ public static class PostgresDatasetImport
     /// <summary>Fresh planner statistics after a bulk load, so that the first queries on the new rows plan well.</summary>
     internal static Task AnalyzeAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
-            "ANALYZE sources, entities, entity_aliases, events, event_tags, event_entities, citations, event_links, former_ids, revisions;",
+            "ANALYZE sources, entities, entity_aliases, events, event_tags, event_entities, entity_timeline, citations, event_links, former_ids, revisions;",
             transaction: tx,
             cancellationToken: ct,
             commandTimeout: 0));

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Npgsql;
+using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Postgres;
 
@@ -115,24 +117,14 @@ public static class PostgresSearchIndex
     }
 
     /// <summary>
-    /// Builds every event's, entity's and source's search row anew (after a bulk load or a reseed): the tables are
-    /// emptied, the rows copied in (COPY) in rounds of <see cref="RebuildBatch"/> events, the words' counts from what was
-    /// built, and the GIN indexes made afresh once the rows are in (far faster than keeping them up row by row); then
-    /// the planner's statistics of the new rows are gathered.
+    /// Builds every event's, entity's and source's search row anew from the tables (after a copy between stores or a
+    /// reseed): the tables are emptied, the rows copied in (COPY) in rounds of <see cref="RebuildBatch"/> events, the
+    /// words' counts from what was built, and the GIN indexes made afresh once the rows are in (far faster than keeping
+    /// them up row by row); then the planner's statistics of the new rows are gathered.
     /// </summary>
     public static async Task RebuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(
-            connection,
-            transaction,
-            """
-            SET LOCAL maintenance_work_mem = '256MB';
-            TRUNCATE event_search, entity_search, source_search, search_terms;
-            DROP INDEX event_search_document;
-            """,
-            null,
-            cancellationToken);
-
+        await EmptyAsync(connection, transaction, cancellationToken);
         var names = await PostgresSearchRows.NamesAsync(connection, transaction, "true", null, cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var after = 0L;
@@ -145,20 +137,7 @@ public static class PostgresSearchIndex
                 break;
             }
 
-            await using (var copy = await connection.BeginTextImportAsync("COPY event_search (seq, document) FROM STDIN", cancellationToken))
-            {
-                foreach (var (seq, columns) in rows)
-                {
-                    var vector = PostgresSearchRows.Vector(columns, PostgresSearchRows.EventWeights);
-                    foreach (var word in vector.Lexemes)
-                    {
-                        counts[word] = counts.GetValueOrDefault(word) + 1;
-                    }
-
-                    await copy.WriteAsync(seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n");
-                }
-            }
-
+            await CopyEventRowsAsync(connection, rows, counts, cancellationToken);
             after = rows[^1].Seq;
             if (rows.Count < RebuildBatch)
             {
@@ -166,22 +145,13 @@ public static class PostgresSearchIndex
             }
         }
 
-        await using (var copy = await connection.BeginTextImportAsync("COPY search_terms (term, documents) FROM STDIN", cancellationToken))
-        {
-            foreach (var (word, count) in counts)
-            {
-                await copy.WriteAsync(word + "\t" + count.ToString(CultureInfo.InvariantCulture) + "\n");
-            }
-        }
-
-        await InsertAsync(connection, transaction, "entity_search",
-            await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken), PostgresSearchRows.EntityWeights, cancellationToken);
+        var sources = new List<(long Seq, string?[] Columns)>();
         after = 0L;
         while (true)
         {
             // Sources' texts are long: a few at a time.
             var rows = await PostgresSearchRows.SourcesAsync(connection, transaction, "s.seq > @p ORDER BY s.seq LIMIT 200", after, cancellationToken);
-            await InsertAsync(connection, transaction, "source_search", rows, PostgresSearchRows.SourceWeights, cancellationToken);
+            sources.AddRange(rows);
             if (rows.Count < 200)
             {
                 break;
@@ -190,12 +160,177 @@ public static class PostgresSearchIndex
             after = rows[^1].Seq;
         }
 
+        await FinishAsync(
+            connection, transaction, counts, await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken), sources, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds the search rows of a store that holds exactly the records of <paramref name="dataset"/>, just loaded into
+    /// an empty store, from the records themselves rather than read back from the tables (the first load of a large
+    /// dataset): the same texts as <see cref="PostgresSearchRows"/> reads (tested: a rebuild from the tables afterwards
+    /// changes no row), their vectors built on every core a block ahead of the COPY.
+    /// </summary>
+    public static async Task BuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, CancellationToken cancellationToken)
+    {
+        await EmptyAsync(connection, transaction, cancellationToken);
+        var eventSeqs = await SeqsAsync(connection, transaction, "events", cancellationToken);
+        var entitySeqs = await SeqsAsync(connection, transaction, "entities", cancellationToken);
+        var sourceSeqs = await SeqsAsync(connection, transaction, "sources", cancellationToken);
+
+        // An entity's "name ; alias ; alias", as PostgresSearchRows.NamesAsync reads it.
+        var names = dataset.Entities.ToDictionary(
+            e => e.Id, e => e.Aliases.Count == 0 ? e.Name : e.Name + " ; " + string.Join(" ; ", e.Aliases), StringComparer.Ordinal);
+        var events = dataset.Events
+            .Select(e => (Seq: eventSeqs[e.Id], Event: e))
+            .OrderBy(x => x.Seq)
+            .Select(x => (x.Seq, Columns: new string?[]
+            {
+                x.Event.Title,
+                x.Event.Summary,
+                SearchColumns.Tags(x.Event.Tags),
+                x.Event.Citations.Count == 0 ? null : SearchColumns.Quotes(x.Event.Citations.Select(c => c.Quote)),
+                SearchColumns.References(x.Event.References),
+                SearchColumns.Names(x.Event.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id)),
+            }));
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await CopyEventRowsAsync(connection, events, counts, cancellationToken);
+
+        var entities = dataset.Entities
+            .Select(e => (entitySeqs[e.Id], new string?[] { e.Name, e.Aliases.Count == 0 ? null : string.Join(" ; ", e.Aliases), e.Description }))
+            .ToList();
+        var sources = dataset.Sources
+            .Select(s => (sourceSeqs[s.Id], new string?[] { s.Title, s.Publisher, s.Text }))
+            .ToList();
+        await FinishAsync(connection, transaction, counts, entities, sources, cancellationToken);
+    }
+
+    /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="FinishAsync"/>).</summary>
+    private static Task EmptyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            connection,
+            transaction,
+            """
+            SET LOCAL maintenance_work_mem = '256MB';
+            TRUNCATE event_search, entity_search, source_search, search_terms;
+            DROP INDEX event_search_document, entity_search_document, source_search_document;
+            """,
+            null,
+            cancellationToken);
+
+    /// <summary>Every record's number by id, in one table.</summary>
+    private static async Task<Dictionary<string, long>> SeqsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        var seqs = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand($"SELECT id, seq FROM {table};", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            seqs[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return seqs;
+    }
+
+    /// <summary>Copies events' search rows in (their vectors built on every core, a block ahead), counting each word's events into <paramref name="counts"/>.</summary>
+    private static async Task CopyEventRowsAsync(
+        NpgsqlConnection connection, IEnumerable<(long Seq, string?[] Columns)> rows, Dictionary<string, long> counts, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginTextImportAsync("COPY event_search (seq, document) FROM STDIN", cancellationToken);
+        foreach (var (seq, vector, line) in Built(rows, PostgresSearchRows.EventWeights))
+        {
+            foreach (var word in vector.Lexemes)
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(counts, word, out _)++;
+            }
+
+            await copy.WriteAsync(line);
+        }
+    }
+
+    /// <summary>How many records' vectors are built at a time, on every core, one block ahead of the writer.</summary>
+    private const int BuildBlock = 4096;
+
+    /// <summary>Each record's vector and its COPY line ("seq\tvector\n"), built in blocks on the thread pool one block ahead of the reader.</summary>
+    private static IEnumerable<(long Seq, PostgresTsVector Vector, string Line)> Built(IEnumerable<(long Seq, string?[] Columns)> rows, int[] weights)
+    {
+        static Task<(long, PostgresTsVector, string)[]> Build((long Seq, string?[] Columns)[] block, int[] weights) => block.Length == 0
+            ? Task.FromResult(Array.Empty<(long, PostgresTsVector, string)>())
+            : Task.Run(() =>
+            {
+                var built = new (long, PostgresTsVector, string)[block.Length];
+                Parallel.For(0, block.Length, i =>
+                {
+                    var vector = PostgresSearchRows.Vector(block[i].Columns, weights);
+                    built[i] = (block[i].Seq, vector, block[i].Seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n");
+                });
+                return built;
+            });
+
+        using var source = rows.GetEnumerator();
+        (long, string?[])[] Take()
+        {
+            var block = new List<(long, string?[])>(BuildBlock);
+            while (block.Count < BuildBlock && source.MoveNext())
+            {
+                block.Add(source.Current);
+            }
+
+            return [.. block];
+        }
+
+        var next = Build(Take(), weights);
+        while (true)
+        {
+            var built = next.GetAwaiter().GetResult();
+            if (built.Length == 0)
+            {
+                yield break;
+            }
+
+            next = Build(Take(), weights);
+            foreach (var row in built)
+            {
+                yield return row;
+            }
+        }
+    }
+
+    /// <summary>The words' counts, the entities' and sources' rows, the GIN indexes and the planner's statistics.</summary>
+    private static async Task FinishAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Dictionary<string, long> counts,
+        List<(long Seq, string?[] Columns)> entities,
+        List<(long Seq, string?[] Columns)> sources,
+        CancellationToken cancellationToken)
+    {
+        await using (var copy = await connection.BeginTextImportAsync("COPY search_terms (term, documents) FROM STDIN", cancellationToken))
+        {
+            foreach (var (word, count) in counts)
+            {
+                await copy.WriteAsync(word + "\t" + count.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+        }
+
+        foreach (var (table, rows, weights) in new[] { ("entity_search", entities, PostgresSearchRows.EntityWeights), ("source_search", sources, PostgresSearchRows.SourceWeights) })
+        {
+            await using var copy = await connection.BeginTextImportAsync($"COPY {table} (seq, document) FROM STDIN", cancellationToken);
+            foreach (var (_, _, line) in Built(rows, weights))
+            {
+                await copy.WriteAsync(line);
+            }
+        }
+
         await ExecuteAsync(
             connection,
             transaction,
             """
             CREATE INDEX event_search_document ON event_search USING gin (document);
+            CREATE INDEX entity_search_document ON entity_search USING gin (document);
+            CREATE INDEX source_search_document ON source_search USING gin (document);
             ANALYZE event_search;
+            ANALYZE entity_search;
+            ANALYZE source_search;
             ANALYZE search_terms;
             """,
             null,
