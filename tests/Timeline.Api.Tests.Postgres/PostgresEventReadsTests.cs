@@ -257,4 +257,45 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(3, counts["analysis"]);
         Assert.Equal(2, counts["sanction"]);
     }
+
+    [Fact]
+    public async Task One_entitys_timeline_follows_every_change_to_its_links_dates_and_ids()
+    {
+        var acme = Filter(entities: ["acme"]);
+        Assert.Equal(["long-war", "e-10", "jan-2020"], await AllAsync(acme));
+        Assert.Equal(["jan-2020", "e-10", "long-war"], await AllAsync(acme with { Order = EventOrder.DateDescending }));
+        Assert.Equal(["long-war", "jan-2020"], await AllAsync(Filter(entities: ["acme"], from: "2019-06")));
+
+        await using var c = await _database.OpenAsync(CancellationToken.None);
+
+        // An event moved in time moves in its entities' timelines.
+        await c.ExecuteAsync("UPDATE events SET date = '2021-06-01', first_day = '2021-06-01', last_day = '2021-06-01' WHERE id = 'e-10';");
+        Assert.Equal(["long-war", "jan-2020", "e-10"], await AllAsync(acme));
+        Assert.Equal(["e-10"], await AllAsync(Filter(entities: ["acme"], from: "2021")));
+
+        // A second role is the same event once; it leaves the entity's timeline with its last role.
+        await c.ExecuteAsync("INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES ('e-10', 'acme', 'source', 1);");
+        Assert.Equal(["long-war", "jan-2020", "e-10"], await AllAsync(acme));
+        await c.ExecuteAsync("DELETE FROM event_entities WHERE event_id = 'e-10' AND role = 'target';");
+        Assert.Equal(["long-war", "jan-2020", "e-10"], await AllAsync(acme));
+        await c.ExecuteAsync("DELETE FROM event_entities WHERE event_id = 'e-10';");
+        Assert.Equal(["long-war", "jan-2020"], await AllAsync(acme));
+
+        // Renamed events and entities keep their place.
+        await c.ExecuteAsync("UPDATE events SET id = 'jan-2020-renamed' WHERE id = 'jan-2020';");
+        await c.ExecuteAsync("UPDATE entities SET id = 'acme-corp' WHERE id = 'acme';");
+        Assert.Equal(["long-war", "jan-2020-renamed"], await AllAsync(Filter(entities: ["acme-corp"])));
+        Assert.Empty(await AllAsync(acme));
+
+        // The table holds exactly the linked pairs, each with its event's dates.
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM entity_timeline t
+            FULL JOIN (SELECT DISTINCT ee.entity_id, ee.event_id, e.first_day, e.date_precision, e.last_day
+                       FROM event_entities ee JOIN events e ON e.id = ee.event_id) x
+              ON x.entity_id = t.entity_id AND x.event_id = t.event_id
+             AND x.first_day = t.first_day AND x.date_precision = t.date_precision AND x.last_day = t.last_day
+            WHERE t.entity_id IS NULL OR x.entity_id IS NULL;
+            """));
+    }
 }

@@ -175,8 +175,8 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
         step?.Invoke("revisions written");
     }
 
-    /// <summary>The tables a first load fills by COPY, whose secondary indexes and foreign keys it builds once, afterwards.</summary>
-    private static readonly string[] LoadedTables = ["events", "event_tags", "event_entities", "citations", "event_links", "entity_aliases", "former_ids", "revisions"];
+    /// <summary>The tables a first load fills (by COPY; entity_timeline by the trigger on event_entities), whose secondary indexes and foreign keys it builds once, afterwards.</summary>
+    private static readonly string[] LoadedTables = ["events", "event_tags", "event_entities", "entity_timeline", "citations", "event_links", "entity_aliases", "former_ids", "revisions"];
 
     /// <summary>
     /// For a load into an empty store: drops the secondary indexes and foreign keys of the tables the load fills and

@@ -39,18 +39,20 @@ internal enum PostgresPageContent
 /// Page planning on PostgreSQL: which index drives a page of events and the statements that read it, in the timeline's
 /// total order (first day, precision, id; keyset cursors) or by relevance.
 /// <list type="bullet">
+/// <item>One entity (and no tag or source holding fewer events) walks that entity's own timeline, in order, from the
+/// cursor, checking each event until the page is full.</item>
 /// <item>A filter whose tags, source or entities hold at most <see cref="DrivingSetLimit"/> events reads those events
 /// (from event_tags, citations, event_entities), checks every other condition on each and sorts them.</item>
 /// <item>Otherwise the timeline index is walked in order and each event checked (a page of a common tag is found at
 /// once); one category walks its own index, several merge one walk each.</item>
 /// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (a stab into the
-/// covering GiST index of the days events cover, whatever the longest event), then the timeline from the date on; each
-/// is its own statement, run in turn until the page is full (reversed when descending).</item>
+/// covering GiST index of the days events cover, whatever the longest event), and the timeline from the date on: a page
+/// of each, the two put in order in the same statement.</item>
 /// <item>Relevance ranks every match from the search rows (the search area's score, <see cref="PostgresSearchSql"/>),
 /// ties in timeline order, and reads the page's rows after the limit.</item>
 /// </list>
-/// A page that runs more than one statement (or adds snippets) runs in one repeatable-read, read-only transaction: one
-/// snapshot.
+/// Every page is one statement, so one snapshot; a page of a search reads its snippets after it, in one repeatable-read,
+/// read-only transaction with it.
 /// </summary>
 internal static class PostgresPagePlanner
 {
@@ -73,19 +75,25 @@ internal static class PostgresPagePlanner
     {
         var parameters = new DynamicParameters();
         var columns = content == PostgresPageContent.Json ? JsonColumns : SummaryColumns;
-        string[] statements;
+        string sql;
         if (filter.Order == EventOrder.Relevance && filter.Search is not null)
         {
-            statements = [RelevanceSql(filter, after, parameters, columns)];
+            sql = RelevanceSql(filter, after, parameters, columns);
         }
         else
         {
-            var driving = await DrivingSetAsync(connection, filter, cancellationToken);
-            statements = TimelineSql(filter, after, parameters, columns, driving);
+            // One entity (GET /entities/{id}/events, or ?entity= once) walks that entity's own timeline, unless a tag or
+            // source holds fewer events; with no tag or source there is nothing to count.
+            var walkEntity = filter.ScopeEntity ?? (filter.Entities.Count == 1 ? filter.Entities[0] : null);
+            var others = filter.Tags.Count > 0 || filter.Source is not null || filter.ScopeSource is not null;
+            var driving = walkEntity is null || others ? await DrivingSetAsync(connection, filter, cancellationToken) : null;
+            sql = walkEntity is not null && (driving is null || driving == EntitySet || driving == ScopeEntitySet)
+                ? EntityWalkSql(filter, walkEntity, after, parameters, columns)
+                : TimelineSql(filter, after, parameters, columns, driving);
         }
 
         NpgsqlTransaction? snapshot = null;
-        if ((statements.Length > 1 || filter.Search is not null) && !inSnapshot)
+        if (filter.Search is not null && !inSnapshot)
         {
             snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY;", cancellationToken: cancellationToken));
@@ -93,19 +101,11 @@ internal static class PostgresPagePlanner
 
         try
         {
-            var rows = new List<PostgresPageRow>();
-            foreach (var sql in statements)
+            List<PostgresPageRow> rows;
+            parameters.Add("Take", filter.Limit + 1);
+            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)))
             {
-                parameters.Add("Take", filter.Limit + 1 - rows.Count);
-                await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)))
-                {
-                    rows.AddRange(await ReadRowsAsync(reader, content, cancellationToken));
-                }
-
-                if (rows.Count > filter.Limit)
-                {
-                    break;
-                }
+                rows = await ReadRowsAsync(reader, content, cancellationToken);
             }
 
             var hasMore = rows.Count > filter.Limit;
@@ -250,8 +250,42 @@ internal static class PostgresPagePlanner
         return best;
     }
 
-    /// <summary>The statements of a page in timeline order, to be run in turn until the page is full.</summary>
-    private static string[] TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns, DrivingSet? driving)
+    /// <summary>
+    /// The statement of a page of one entity's events in timeline order: a seek into the entity's own timeline
+    /// (entity_timeline, migration 0005) at the cursor, the dates decided from its index (a `from` date keeps the events
+    /// that still go on at it by their last day), each event on the way joined and checked against the rest of the
+    /// filter, stopping when the page is full.
+    /// </summary>
+    private static string EntityWalkSql(EventFilter filter, string entity, TimelinePosition? after, DynamicParameters parameters, string columns)
+    {
+        var rest = filter.ScopeEntity is not null ? filter with { ScopeEntity = null } : filter with { Entities = [] };
+        var where = PostgresEventFilterSql.Build(rest, parameters);
+        where.Insert(0, "t.entity_id = @WalkEntity");
+        parameters.Add("WalkEntity", entity);
+        if (filter.From is not null)
+        {
+            where.Add("t.last_day COLLATE \"C\" >= @FromDay");
+        }
+
+        if (filter.To is not null)
+        {
+            where.Add("t.first_day COLLATE \"C\" <= @ToDay");
+        }
+
+        if (after is not null)
+        {
+            where.Add($"(t.first_day COLLATE \"C\", t.date_precision, t.event_id COLLATE \"C\") {(filter.Descending ? "<" : ">")} (@AfterDay, @AfterPrecision, @AfterId)");
+            PostgresEventFilterSql.AddCursor(parameters, after);
+        }
+
+        var direction = filter.Descending ? "DESC" : "ASC";
+        var sql = new StringBuilder(columns).Append("\nFROM entity_timeline t JOIN events e ON e.id = t.event_id");
+        PostgresEventFilterSql.Append(sql, where);
+        return sql.Append(CultureInfo.InvariantCulture, $"\nORDER BY t.first_day COLLATE \"C\" {direction}, t.date_precision {direction}, t.event_id COLLATE \"C\" {direction}\nLIMIT @Take;").ToString();
+    }
+
+    /// <summary>The statement of a page in timeline order.</summary>
+    private static string TimelineSql(EventFilter filter, TimelinePosition? after, DynamicParameters parameters, string columns, DrivingSet? driving)
     {
         if (driving is not null)
         {
@@ -266,7 +300,7 @@ internal static class PostgresPagePlanner
             parameters.AddDynamicParams(DrivingParameters(filter));
             var candidates = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM driving JOIN events e ON e.id = driving.event_id");
             PostgresEventFilterSql.Append(candidates, where);
-            return [Paged($"driving AS MATERIALIZED (SELECT DISTINCT d.event_id FROM ({driving.Ids}) d)", candidates.ToString(), columns, filter.Descending)];
+            return Paged($"driving AS MATERIALIZED (SELECT DISTINCT d.event_id FROM ({driving.Ids}) d)", candidates.ToString(), columns, filter.Descending);
         }
 
         // The timeline walked in order; categories each walk their own index.
@@ -278,25 +312,42 @@ internal static class PostgresPagePlanner
 
         if (filter.From is null)
         {
-            return [Walk(filter, columns, conditions, parameters)];
+            return Walk(filter, columns, conditions, parameters);
         }
 
-        // From a date: the events that began before it and go on at it (a stab of the covering GiST index of the days
-        // events cover: as many as cover that day, however long the longest event), then the timeline from the date on;
-        // in this order ascending, the other way descending.
-        var reachingWhere = PostgresEventFilterSql.Build(filter, parameters);
-        if (after is not null)
-        {
-            reachingWhere.Add(PostgresEventFilterSql.After(after, filter.Descending, parameters));
-        }
+        // From a date: first the events that began before it and still go on at it, then the timeline from the date on.
+        // Those that began before it are found by walking, in timeline order, three stretches of days before the date,
+        // each from an index that holds every event that can reach the date from there: the last 31 days from the
+        // timeline itself, the 335 days before from the events that last more than 31 days, and everything earlier from
+        // those that last more than 366 days (a partial index each, migration 0006), no further back than the longest
+        // event lasts. An event that began more than 31 days before the date and still goes on at it lasts more than 31
+        // days; more than 366, more than 366 days. Each walk keeps the events whose last day is the date or later and
+        // stops when the page is full, so a page reads about as many entries as it lists, however many long events cover
+        // the date.
+        var day = filter.From.Value.FirstDay;
+        parameters.Add("Day31", PartialDate.FormatDay(day.AddDays(-31)));
+        parameters.Add("Day366", PartialDate.FormatDay(day.AddDays(-366)));
+        parameters.Add("Categories", filter.Categories.ToArray());
+        var firstDay = PostgresEventFilterSql.FirstDay("e");
+        var reachingRecent = Walk(filter, columns, [.. conditions, $"{firstDay} >= @Day31", $"{firstDay} < @FromDay"], parameters);
+        var reachingLong = Reaching(filter, columns, conditions, LongSpan, $"{firstDay} >= @Day366", $"{firstDay} < @Day31");
+        var reachingLongest = Reaching(filter, columns, conditions, LongestSpan, $"{firstDay} >= {SpanFloor}", $"{firstDay} < @Day366");
+        var onOrAfter = Walk(filter, columns, [.. conditions, $"{firstDay} >= @FromDay"], parameters);
 
-        reachingWhere.Add($"{PostgresEventFilterSql.FirstDay("e")} < @FromDay");
-        reachingWhere.Add("timeline_days(e.first_day, e.last_day) @> CAST(@FromDay AS date)");
-        var reachingCandidates = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
-        PostgresEventFilterSql.Append(reachingCandidates, reachingWhere);
-        var reaching = Paged(null, reachingCandidates.ToString(), columns, filter.Descending);
-        var onOrAfter = Walk(filter, columns, [.. conditions, $"{PostgresEventFilterSql.FirstDay("e")} >= @FromDay"], parameters);
-        return filter.Descending ? [onOrAfter, reaching] : [reaching, onOrAfter];
+        // One statement (one snapshot, one round trip, no transaction): the parts' pages one after the other in timeline
+        // order (reversed descending), cut at @Take. An Append runs its parts in turn and the LIMIT above it stops pulling
+        // once it has its rows, so the parts after the one that fills the page are not run at all. Every part has a
+        // LIMIT of its own, and PostgreSQL never hands a subquery with a LIMIT to parallel workers, so the Append is never
+        // a Parallel Append and keeps its parts' order.
+        string[] parts = filter.Descending
+            ? [onOrAfter, reachingRecent, reachingLong, reachingLongest]
+            : [reachingLongest, reachingLong, reachingRecent, onOrAfter];
+        return $"""
+            SELECT u.* FROM (
+            {string.Join("\nUNION ALL\n", parts.Select(p => "(" + p.TrimEnd().TrimEnd(';') + ")"))}
+            ) u
+            LIMIT @Take;
+            """;
     }
 
     /// <summary>
@@ -314,6 +365,41 @@ internal static class PostgresPagePlanner
         FROM page JOIN events e ON e.seq = page.seq
         ORDER BY {PostgresEventFilterSql.Order("page", descending)};
         """;
+
+    /// <summary>The condition of the partial index of the events that last more than 31 days (migration 0006).</summary>
+    private const string LongSpan = "timeline_span(e.first_day, e.last_day) > 31";
+
+    /// <summary>The condition of the partial index of the events that last more than 366 days (migration 0006).</summary>
+    private const string LongestSpan = "timeline_span(e.first_day, e.last_day) > 366";
+
+    /// <summary>The earliest day an event can have begun and still go on at @FromDay: as far back as the longest live event lasts (from its own index).</summary>
+    private const string SpanFloor =
+        "to_char(CAST(@FromDay AS date) - (SELECT max(timeline_span(x.first_day, x.last_day)) FROM events x WHERE x.deleted_at IS NULL), 'YYYY-MM-DD')";
+
+    /// <summary>
+    /// One stretch of days before @FromDay walked in timeline order on the partial index of the events that last long
+    /// enough to reach the date from there (<paramref name="span"/>), keeping those that still go on at it; the filter's
+    /// categories are a condition on the walk (the index carries each event's category) rather than a walk of their own.
+    /// </summary>
+    private static string Reaching(EventFilter filter, string columns, List<string> conditions, string span, string from, string before)
+    {
+        // The walk reads the index alone (what it checks is in the index); only the page's rows are read after it.
+        var walk = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
+        List<string> where = [.. conditions, span, from, before];
+        if (filter.Categories.Count > 0)
+        {
+            where.Add("e.category = ANY(@Categories)");
+        }
+
+        PostgresEventFilterSql.Append(walk, where);
+        walk.Append(CultureInfo.InvariantCulture, $"\nORDER BY {PostgresEventFilterSql.Order("e", filter.Descending)}\nLIMIT @Take");
+        return $"""
+            {columns}
+            FROM ({walk}) r JOIN events e ON e.seq = r.seq
+            ORDER BY {PostgresEventFilterSql.Order("r", filter.Descending)}
+            LIMIT @Take;
+            """;
+    }
 
     /// <summary>One statement walking the timeline (or each category's) in order under the conditions.</summary>
     private static string Walk(EventFilter filter, string columns, List<string> conditions, DynamicParameters parameters)
