@@ -147,7 +147,7 @@ public static class PostgresDatasetImport
         // The new records' search rows: built whole from the dataset after a first load, else record by record.
         if (empty)
         {
-            await PostgresSearchIndex.BuildAsync(c, tx, dataset, ct);
+            await PostgresSearchIndex.BuildAsync(c, tx, dataset, ct, progress?.Step);
         }
         else
         {

@@ -170,7 +170,7 @@ public static class PostgresSearchIndex
     /// dataset): the same texts as <see cref="PostgresSearchRows"/> reads (tested: a rebuild from the tables afterwards
     /// changes no row), their vectors built on every core a block ahead of the COPY.
     /// </summary>
-    public static async Task BuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, CancellationToken cancellationToken)
+    public static async Task BuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, CancellationToken cancellationToken, Action<string>? step = null)
     {
         await EmptyAsync(connection, transaction, cancellationToken);
         var eventSeqs = await SeqsAsync(connection, transaction, "events", cancellationToken);
@@ -194,6 +194,7 @@ public static class PostgresSearchIndex
             }));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         await CopyEventRowsAsync(connection, events, counts, cancellationToken);
+        step?.Invoke("events' search rows written");
 
         var entities = dataset.Entities
             .Select(e => (entitySeqs[e.Id], new string?[] { e.Name, e.Aliases.Count == 0 ? null : string.Join(" ; ", e.Aliases), e.Description }))
