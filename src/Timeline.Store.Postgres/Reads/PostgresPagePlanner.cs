@@ -51,8 +51,8 @@ internal enum PostgresPageContent
 /// <item>Relevance ranks every match from the search rows (the search area's score, <see cref="PostgresSearchSql"/>),
 /// ties in timeline order, and reads the page's rows after the limit.</item>
 /// </list>
-/// Every page is one statement, so one snapshot; a page of a search reads its snippets after it, in one repeatable-read,
-/// read-only transaction with it.
+/// Every page is one statement, so one snapshot; a page of a search reads each event's search texts with it and picks
+/// its snippets as it reads them.
 /// </summary>
 internal static class PostgresPagePlanner
 {
@@ -67,14 +67,16 @@ internal static class PostgresPagePlanner
 
     /// <summary>
     /// Up to <c>filter.Limit</c> rows after <paramref name="after"/> on the connection, with the position of the last when
-    /// there is more. <paramref name="inSnapshot"/>: the caller holds the connection in a snapshot of its own (an export);
-    /// otherwise a page that needs several statements begins one.
+    /// there is more. A page is one statement, so one snapshot (<paramref name="inSnapshot"/>: the caller holds the
+    /// connection in a snapshot of its own, an export's; nothing here depends on it).
     /// </summary>
     public static async Task<(List<PostgresPageRow> Rows, TimelinePosition? Next)> ReadPageAsync(
         NpgsqlConnection connection, EventFilter filter, TimelinePosition? after, PostgresPageContent content, bool inSnapshot, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
-        var columns = content == PostgresPageContent.Json ? JsonColumns : SummaryColumns;
+        // A search's page reads each event's search texts with it, and its snippets are picked as it is read.
+        var columns = (content == PostgresPageContent.Json ? JsonColumns : SummaryColumns)
+            + (filter.Search is not null ? PostgresSearchRows.EventTextsSql("e") : string.Empty);
         string sql;
         if (filter.Order == EventOrder.Relevance && filter.Search is not null)
         {
@@ -92,61 +94,31 @@ internal static class PostgresPagePlanner
                 : TimelineSql(filter, after, parameters, columns, driving);
         }
 
-        NpgsqlTransaction? snapshot = null;
-        if (filter.Search is not null && !inSnapshot)
+        List<PostgresPageRow> rows;
+        parameters.Add("Take", filter.Limit + 1);
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)))
         {
-            snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY;", cancellationToken: cancellationToken));
+            rows = await ReadRowsAsync(reader, content, filter.Search, cancellationToken);
         }
 
-        try
+        var hasMore = rows.Count > filter.Limit;
+        if (hasMore)
         {
-            List<PostgresPageRow> rows;
-            parameters.Add("Take", filter.Limit + 1);
-            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)))
-            {
-                rows = await ReadRowsAsync(reader, content, cancellationToken);
-            }
-
-            var hasMore = rows.Count > filter.Limit;
-            if (hasMore)
-            {
-                rows.RemoveAt(rows.Count - 1);
-            }
-
-            if (filter.Search is not null && rows.Count > 0)
-            {
-                var snippets = await PostgresSearchSql.EventSnippetsAsync(connection, snapshot, filter.Search, rows.Select(r => r.Seq).ToList(), cancellationToken);
-                foreach (var row in rows)
-                {
-                    row.Snippet = snippets.GetValueOrDefault(row.Seq);
-                }
-            }
-
-            if (snapshot is not null)
-            {
-                await snapshot.CommitAsync(cancellationToken);
-            }
-
-            TimelinePosition? next = null;
-            if (hasMore)
-            {
-                var last = rows[^1];
-                next = new TimelinePosition(last.FirstDay, (int)last.DatePrecision, last.Id, filter.Order == EventOrder.Relevance ? last.Score : null);
-            }
-
-            return (rows, next);
+            rows.RemoveAt(rows.Count - 1);
         }
-        finally
+
+        TimelinePosition? next = null;
+        if (hasMore)
         {
-            if (snapshot is not null)
-            {
-                await snapshot.DisposeAsync();
-            }
+            var last = rows[^1];
+            next = new TimelinePosition(last.FirstDay, (int)last.DatePrecision, last.Id, filter.Order == EventOrder.Relevance ? last.Score : null);
         }
+
+        return (rows, next);
     }
 
-    private static async Task<List<PostgresPageRow>> ReadRowsAsync(DbDataReader reader, PostgresPageContent content, CancellationToken cancellationToken)
+    /// <summary>The rows as read; with a search, each with its snippet picked from its search texts (read beside it).</summary>
+    private static async Task<List<PostgresPageRow>> ReadRowsAsync(DbDataReader reader, PostgresPageContent content, SearchExpression? search, CancellationToken cancellationToken)
     {
         var scoreAt = reader.FieldCount > 4 && reader.GetName(reader.FieldCount - 1) == "score" ? reader.FieldCount - 1 : -1;
         var rows = new List<PostgresPageRow>();
@@ -161,6 +133,7 @@ internal static class PostgresPagePlanner
                 FirstDay = reader.GetString(2),
                 DatePrecision = precision,
                 Score = scoreAt < 0 ? null : reader.GetDouble(scoreAt),
+                Snippet = search is null ? null : SnippetPicker.Html(PostgresSearchRows.EventColumns(reader), search, 16),
                 Item = content == PostgresPageContent.Json ? reader.GetFieldValue<byte[]>(4) : null,
                 Summary = content == PostgresPageContent.Summary
                     ? StoredEvents.Summary(

@@ -5,7 +5,7 @@ namespace Timeline.Store.Postgres;
 
 /// <summary>
 /// The searchable texts of events, entities and sources, read from the tables: what their tsvectors are built from
-/// (<see cref="PostgresSearchIndex"/>) and what their snippets are picked from (<see cref="PostgresSearchSql.EventSnippetsAsync"/>).
+/// (<see cref="PostgresSearchIndex"/>) and what their snippets are picked from (<see cref="EventTextsSql"/>, read with a page).
 /// An event's columns: title, summary, tags, quotes, references, and the names and aliases of the entities it involves
 /// (<see cref="SearchColumns"/>); an entity's: name, aliases, description; a source's: title, publisher, text.
 /// </summary>
@@ -37,6 +37,33 @@ internal static class PostgresSearchRows
         FROM entities n
         WHERE {where}
         """;
+
+    /// <summary>
+    /// The select-list fragment that reads an event's search texts beside its other columns (the event aliased
+    /// <paramref name="e"/>), for a page of matches whose snippets are picked as it is read: the same texts
+    /// EventsAsync reads, the entities' names already joined. <see cref="EventColumns"/> turns them into
+    /// the columns of the event's search row.
+    /// </summary>
+    public static string EventTextsSql(string e) =>
+        $"""
+        , {e}.title AS search_title, {e}.summary AS search_summary, {e}.tags AS search_tags, {e}.refs AS search_refs,
+        (SELECT string_agg(c.quote, ' … ' ORDER BY c.ordinal) FROM citations c WHERE c.event_id = {e}.id) AS search_quotes,
+        ARRAY(SELECT n.name || COALESCE((SELECT ' ; ' || string_agg(a.alias, ' ; ' ORDER BY a.ordinal) FROM entity_aliases a WHERE a.entity_id = n.id), '')
+              FROM (SELECT l.entity_id, min(l.ordinal) AS first FROM event_entities l WHERE l.event_id = {e}.id GROUP BY l.entity_id) g
+              JOIN entities n ON n.id = g.entity_id
+              ORDER BY g.first, g.entity_id) AS search_names
+        """;
+
+    /// <summary>The columns of an event's search row from a row read with <see cref="EventTextsSql"/>.</summary>
+    public static string?[] EventColumns(System.Data.Common.DbDataReader reader) =>
+    [
+        reader.GetString(reader.GetOrdinal("search_title")),
+        reader.GetString(reader.GetOrdinal("search_summary")),
+        SearchColumns.Tags(JsonSerializer.Deserialize<string[]>(reader.GetString(reader.GetOrdinal("search_tags"))) ?? []),
+        reader.IsDBNull(reader.GetOrdinal("search_quotes")) ? null : reader.GetString(reader.GetOrdinal("search_quotes")),
+        SearchColumns.ReferencesFromJson(reader.GetString(reader.GetOrdinal("search_refs"))),
+        string.Join(" ; ", reader.GetFieldValue<string[]>(reader.GetOrdinal("search_names"))),
+    ];
 
     private sealed record EventRow(long Seq, string Title, string Summary, string Tags, string Refs, string? Quotes, string[] EntityIds);
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Timeline.Store.Postgres;
 
 /// <summary>
@@ -47,26 +45,4 @@ public static class PostgresSearchSql
     /// references, names) weighted 1.0, 0.4, 0.2, 0.1 (weights A, B, C, D), as a float8 that a cursor carries exactly.
     /// </summary>
     public static string EventScore(string alias) => $"(-ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {alias}.document, {Query}))::float8";
-
-    /// <summary>
-    /// The snippets of a page of matching events, by number: the window of at most 16 words of one column with the most
-    /// searched terms, matches in &lt;mark&gt;, the rest escaped (<see cref="SnippetPicker"/>). Read within the page's
-    /// transaction when it has one, so the texts are the page's.
-    /// </summary>
-    public static async Task<Dictionary<long, string>> EventSnippetsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, SearchExpression search, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
-    {
-        var snippets = new Dictionary<long, string>();
-        if (seqs.Count == 0)
-        {
-            return snippets;
-        }
-
-        foreach (var (seq, columns) in await PostgresSearchRows.EventsAsync(connection, transaction, seqs, cancellationToken))
-        {
-            snippets[seq] = SnippetPicker.Html(columns, search, 16);
-        }
-
-        return snippets;
-    }
 }
