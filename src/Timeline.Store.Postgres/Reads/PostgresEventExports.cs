@@ -23,7 +23,7 @@ public sealed class PostgresEventExports(PostgresConnections database) : IEventE
         TimelinePosition? after = null;
         do
         {
-            var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, paged, after, PostgresPageContent.Summary, inSnapshot: true, cancellationToken);
+            var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, paged, after, PostgresPageContent.Summary, cancellationToken);
             var events = rows.Select(r => r.Snippet is null ? r.Summary! : r.Summary! with { Snippet = r.Snippet }).ToList();
             foreach (var item in await EnrichAsync(connection, events, cancellationToken))
             {

@@ -8,7 +8,7 @@ public sealed class PostgresEventPages(PostgresConnections database) : IEventPag
     public async Task<EventPage<EventSummary>> ListAsync(EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Summary, inSnapshot: false, cancellationToken);
+        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Summary, cancellationToken);
         return new(rows.Select(r => r.Snippet is null ? r.Summary! : r.Summary! with { Snippet = r.Snippet }).ToList(), next);
     }
 
@@ -16,7 +16,7 @@ public sealed class PostgresEventPages(PostgresConnections database) : IEventPag
     public async Task<EventPage<byte[]>> ListJsonAsync(EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Json, inSnapshot: false, cancellationToken);
+        var (rows, next) = await PostgresPagePlanner.ReadPageAsync(connection, filter, after, PostgresPageContent.Json, cancellationToken);
         return new(rows.Select(r => r.Snippet is null ? r.Item! : EventSummaryJson.WithSnippet(r.Item!, r.Snippet)).ToList(), next);
     }
 

@@ -45,9 +45,9 @@ internal enum PostgresPageContent
 /// (from event_tags, citations, event_entities), checks every other condition on each and sorts them.</item>
 /// <item>Otherwise the timeline index is walked in order and each event checked (a page of a common tag is found at
 /// once); one category walks its own index, several merge one walk each.</item>
-/// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (a stab into the
-/// covering GiST index of the days events cover, whatever the longest event), and the timeline from the date on: a page
-/// of each, the two put in order in the same statement.</item>
+/// <item>A <c>from</c> date reads, in order, the events that began before it and still go on at it (walked on the
+/// timeline for the last 31 days before it and on the partial indexes of the events that last more than 31 and 366 days
+/// before those), then the timeline from the date on: each part in one statement, run only as far as the page needs.</item>
 /// <item>Relevance ranks every match from the search rows (the search area's score, <see cref="PostgresSearchSql"/>),
 /// ties in timeline order, and reads the page's rows after the limit.</item>
 /// </list>
@@ -67,11 +67,11 @@ internal static class PostgresPagePlanner
 
     /// <summary>
     /// Up to <c>filter.Limit</c> rows after <paramref name="after"/> on the connection, with the position of the last when
-    /// there is more. A page is one statement, so one snapshot (<paramref name="inSnapshot"/>: the caller holds the
-    /// connection in a snapshot of its own, an export's; nothing here depends on it).
+    /// there is more. A page is one statement, so one snapshot (an export holds the connection in a snapshot of its own
+    /// across pages).
     /// </summary>
     public static async Task<(List<PostgresPageRow> Rows, TimelinePosition? Next)> ReadPageAsync(
-        NpgsqlConnection connection, EventFilter filter, TimelinePosition? after, PostgresPageContent content, bool inSnapshot, CancellationToken cancellationToken)
+        NpgsqlConnection connection, EventFilter filter, TimelinePosition? after, PostgresPageContent content, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         // A search's page reads each event's search texts with it, and its snippets are picked as it is read.
