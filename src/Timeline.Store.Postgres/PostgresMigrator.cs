@@ -49,7 +49,9 @@ public static class PostgresMigrator
         var applied = new List<int>();
         foreach (var migration in All.Where(m => m.Version > current))
         {
-            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            // A migration takes as long as its tables' rows do (an index over 1,000,000 events, a new table filled from
+            // them), not the connection's command timeout.
+            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken, commandTimeout: 0));
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt);",
                 new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) },

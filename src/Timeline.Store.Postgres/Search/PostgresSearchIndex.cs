@@ -216,13 +216,14 @@ public static class PostgresSearchIndex
             DROP INDEX event_search_document, entity_search_document, source_search_document;
             """,
             null,
-            cancellationToken);
+            cancellationToken,
+            commandTimeout: 0);
 
     /// <summary>Every record's number by id, in one table.</summary>
     private static async Task<Dictionary<string, long>> SeqsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
     {
         var seqs = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand($"SELECT id, seq FROM {table};", connection, transaction);
+        await using var command = new NpgsqlCommand($"SELECT id, seq FROM {table};", connection, transaction) { CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -236,7 +237,7 @@ public static class PostgresSearchIndex
     private static async Task CopyEventRowsAsync(
         NpgsqlConnection connection, IEnumerable<(long Seq, string?[] Columns)> rows, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
-        await using var copy = await connection.BeginTextImportAsync("COPY event_search (seq, document) FROM STDIN", cancellationToken);
+        await using var copy = await BeginCopyAsync(connection, "event_search (seq, document)", cancellationToken);
         foreach (var (seq, vector, line) in Built(rows, PostgresSearchRows.EventWeights))
         {
             foreach (var word in vector.Lexemes)
@@ -305,7 +306,7 @@ public static class PostgresSearchIndex
         List<(long Seq, string?[] Columns)> sources,
         CancellationToken cancellationToken)
     {
-        await using (var copy = await connection.BeginTextImportAsync("COPY search_terms (term, documents) FROM STDIN", cancellationToken))
+        await using (var copy = await BeginCopyAsync(connection, "search_terms (term, documents)", cancellationToken))
         {
             foreach (var (word, count) in counts)
             {
@@ -315,7 +316,7 @@ public static class PostgresSearchIndex
 
         foreach (var (table, rows, weights) in new[] { ("entity_search", entities, PostgresSearchRows.EntityWeights), ("source_search", sources, PostgresSearchRows.SourceWeights) })
         {
-            await using var copy = await connection.BeginTextImportAsync($"COPY {table} (seq, document) FROM STDIN", cancellationToken);
+            await using var copy = await BeginCopyAsync(connection, $"{table} (seq, document)", cancellationToken);
             foreach (var (_, _, line) in Built(rows, weights))
             {
                 await copy.WriteAsync(line);
@@ -335,7 +336,8 @@ public static class PostgresSearchIndex
             ANALYZE search_terms;
             """,
             null,
-            cancellationToken);
+            cancellationToken,
+            commandTimeout: 0);
     }
 
     private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<(long Seq, string?[] Columns)> rows, int[] weights, CancellationToken cancellationToken)
@@ -351,9 +353,24 @@ public static class PostgresSearchIndex
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object? parameter, CancellationToken cancellationToken)
+    /// <summary>A COPY of text rows into <paramref name="target"/>: a bulk load takes as long as its rows do, not the connection's command timeout.</summary>
+    private static async Task<TextWriter> BeginCopyAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        var copy = (NpgsqlCopyTextWriter)await connection.BeginTextImportAsync($"COPY {target} FROM STDIN", cancellationToken);
+        copy.Timeout = 0;
+        return copy;
+    }
+
+    /// <summary>One statement; a rebuild's or a first load's (an index over every record, the tables emptied) with no command timeout (<paramref name="commandTimeout"/> 0).</summary>
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object? parameter, CancellationToken cancellationToken, int? commandTimeout = null)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
+        if (commandTimeout is { } timeout)
+        {
+            command.CommandTimeout = timeout;
+        }
+
         if (parameter is not null)
         {
             command.Parameters.AddWithValue("p", parameter);
