@@ -38,7 +38,10 @@
 #   ENGINES=""                    e.g. "sqlite postgres": one run per engine, then a side-by-side table of the two
 #                                 (compare.py) with the PostgreSQL targets of issue 15
 #   PG_PORT=5602                  the port of the benchmark's PostgreSQL cluster (127.0.0.1)
-#   PG_SHARED_BUFFERS=4GB         its shared_buffers (the store's working set stays in the server's own memory)
+#   PG_SHARED_BUFFERS=8GB         its shared_buffers: room for the whole store (4.6 GB at 1,000,000 events), which is read
+#                                 into them (pg_prewarm) before each size is served, as the SQLite store is copied to
+#                                 tmpfs (SERVE_FROM=memory), so that neither engine is measured reading a page cache that
+#                                 the kernel's DAMON reclaim keeps evicting
 #   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
 #                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
 #   CEILING=1                     measure the machine's ceiling before and after the runs: wrk against a bare Kestrel
@@ -82,7 +85,7 @@ CHECK_DURATION=2s
 ENGINE=${ENGINE:-sqlite}
 ENGINES=${ENGINES:-}
 PG_PORT=${PG_PORT:-5602}
-PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-4GB}
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-8GB}
 
 KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year $HOSTILE_QUERIES "
 BASE="http://127.0.0.1:$PORT"
@@ -452,6 +455,9 @@ for n in "${size_list[@]}"; do
   serve_db="$dir/store.db"
   if [[ $ENGINE == postgres ]]; then
     prepare_pg_store "$n" "$dir"
+    pg_sql "CREATE EXTENSION IF NOT EXISTS pg_prewarm" "$PG_DATABASE" >/dev/null
+    prewarmed=$(pg_sql "SELECT COALESCE(sum(pg_prewarm(c.oid)), 0) FROM pg_class c WHERE c.relnamespace IN ('public'::regnamespace, 'pg_toast'::regnamespace) AND c.relkind IN ('r', 'i', 't')" "$PG_DATABASE")
+    say "$n events: read the store into PostgreSQL's shared buffers ($((prewarmed * 8 / 1024)) MB, pg_prewarm)"
   elif [[ $SERVE_FROM == memory ]]; then
     free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }' || echo 0)
     if (( ${free_kb:-0} * 1024 > $(stat -c %s "$dir/store.db") * 3 / 2 )); then
