@@ -42,6 +42,9 @@
 #                                 into them (pg_prewarm) before each size is served, as the SQLite store is copied to
 #                                 tmpfs (SERVE_FROM=memory), so that neither engine is measured reading a page cache that
 #                                 the kernel's DAMON reclaim keeps evicting
+#   PG_POOL=8                     the API's connections to PostgreSQL (Npgsql's Maximum Pool Size): a few per core of the
+#                                 database's machine; with 100, the 32 requests' backends queued on the 2 cores and the
+#                                 p99 of lists went to 150-550 ms
 #   GENERATE_CMD=""               another generator, e.g. 'python3 gen.py {events} {seed} {out}'
 #                                 (default: dotnet Timeline.Api.dll generate --events N --seed S --out FILE)
 #   CEILING=1                     measure the machine's ceiling before and after the runs: wrk against a bare Kestrel
@@ -86,6 +89,7 @@ ENGINE=${ENGINE:-sqlite}
 ENGINES=${ENGINES:-}
 PG_PORT=${PG_PORT:-5602}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-8GB}
+PG_POOL=${PG_POOL:-8}
 
 KNOWN_QUERIES=" newest year-category entity search search-relevance event facets csv-year $HOSTILE_QUERIES "
 BASE="http://127.0.0.1:$PORT"
@@ -304,7 +308,7 @@ prepare_store() {
 # A cluster of the benchmark's own under WORK_DIR/pg (kept between runs, like the SQLite stores), run as the
 # unprivileged postgres user when the script runs as root (initdb refuses root), on 127.0.0.1:PG_PORT.
 PG_DIR="$WORK_DIR/pg"
-pg_connection() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=timeline;Database=$1;Maximum Pool Size=100"; }
+pg_connection() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=timeline;Database=$1;Maximum Pool Size=$PG_POOL"; }
 pg_sql() { "$PG_BIN/psql" -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U timeline -d "${2:-postgres}" -c "$1"; }
 start_pg() {
   if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
