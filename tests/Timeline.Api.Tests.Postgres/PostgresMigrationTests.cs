@@ -6,7 +6,7 @@ using Timeline.Store.Postgres;
 
 namespace Timeline.Api.Tests;
 
-/// <summary>PostgreSQL only: the engine's own migrations, applied once under the advisory lock however many replicas start at once.</summary>
+/// <summary>PostgreSQL only: the engine's own migrations, applied once under the advisory lock however many replicas start at once, and an upgrade of a store that holds events.</summary>
 public sealed class PostgresMigrationTests
 {
     private static PostgresConnections Connections(string connectionString) =>
@@ -35,6 +35,67 @@ public sealed class PostgresMigrationTests
             {
                 await replica.DisposeAsync();
             }
+        }
+        finally
+        {
+            PostgresCluster.Shared.DropDatabase(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task A_store_of_schema_4_with_events_gets_its_entity_timelines_and_long_event_indexes_on_upgrade()
+    {
+        var connectionString = PostgresCluster.Shared.CreateDatabase();
+        try
+        {
+            // A store as the first PostgreSQL release left it: migrations 1-4, with events linked to entities.
+            await using (var c = new NpgsqlConnection(connectionString))
+            {
+                await c.OpenAsync();
+                await c.ExecuteAsync("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL);");
+                foreach (var migration in PostgresMigrator.All.Where(m => m.Version <= 4))
+                {
+                    await c.ExecuteAsync(migration.Sql);
+                    await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, 'then');", new { migration.Version, migration.Name });
+                }
+
+                await c.ExecuteAsync(
+                    """
+                    INSERT INTO entities (id, name, kind, created_at, updated_at) VALUES ('smic', 'SMIC', 'company', 't', 't'), ('huawei', 'Huawei', 'company', 't', 't');
+                    INSERT INTO events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, created_at, updated_at, deleted_at) VALUES
+                        ('listing', '2020-12-18', 2, NULL, '2020-12-18', '2020-12-18', 'Listed', 'S', 'entity-listing', 't', 't', NULL),
+                        ('rules', '2019', 0, '2023', '2019-01-01', '2023-12-31', 'Rules', 'S', 'export-control', 't', 't', NULL),
+                        ('launch', '2023-08-29', 2, NULL, '2023-08-29', '2023-08-29', 'Mate 60', 'S', 'product-launch', 't', 't', NULL),
+                        ('gone', '2021-01-01', 2, NULL, '2021-01-01', '2021-01-01', 'Gone', 'S', 'statement', 't', 't', 't');
+                    INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES
+                        ('listing', 'smic', 'subject', 0), ('listing', 'smic', 'target', 1), ('rules', 'smic', 'target', 0),
+                        ('rules', 'huawei', 'target', 1), ('launch', 'huawei', 'subject', 0), ('gone', 'smic', 'subject', 0);
+                    """);
+            }
+
+            await using var connections = Connections(connectionString);
+            Assert.Equal([5, 6], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+
+            await using var check = new NpgsqlConnection(connectionString);
+            var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
+                "SELECT entity_id, event_id, first_day, date_precision, last_day FROM entity_timeline ORDER BY entity_id, first_day, event_id;")).ToList();
+            Assert.Equal(
+                [
+                    ("huawei", "rules", "2019-01-01", 0, "2023-12-31"), ("huawei", "launch", "2023-08-29", 2, "2023-08-29"),
+                    ("smic", "rules", "2019-01-01", 0, "2023-12-31"), ("smic", "listing", "2020-12-18", 2, "2020-12-18"), ("smic", "gone", "2021-01-01", 2, "2021-01-01"),
+                ],
+                rows);
+            Assert.Equal(
+                ["events_long_timeline", "events_longest_timeline", "events_span"],
+                (await check.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE indexname IN ('events_long_timeline', 'events_longest_timeline', 'events_span') ORDER BY 1;")).ToList());
+            Assert.Equal(1825, await check.ExecuteScalarAsync<int>("SELECT max(timeline_span(first_day, last_day)) FROM events WHERE deleted_at IS NULL;"));
+
+            // The entity's pages read its timeline: the deleted event left out, a from date keeps the long event that goes on at it.
+            DefaultTypeMap.MatchNamesWithUnderscores = true;
+            var pages = new PostgresEventPages(connections);
+            var page = await pages.ListAsync(
+                new EventFilter(PartialDate.Parse("2020-06"), null, [], ["smic"], [], null, null, EventOrder.Date, 10, null), null, CancellationToken.None);
+            Assert.Equal(["rules", "listing"], page.Items.Select(i => i.Id));
         }
         finally
         {
