@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Timeline.Store.Postgres;
 
 namespace Timeline.Api.Tests;
 
@@ -57,6 +60,13 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>A connection string to <paramref name="database"/> on this cluster.</summary>
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = Superuser, Database = database, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
+
+    /// <summary>The store's connections to a database of the cluster, as the app makes them from ConnectionStrings:Timeline.</summary>
+    public static PostgresConnections Connections(string connectionString, TimelineOptions? options = null) =>
+        new(new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString })
+                .Build(),
+            Options.Create(options ?? new TimelineOptions()));
 
     /// <summary>A new, empty database of its own; returns its connection string.</summary>
     public string CreateDatabase()

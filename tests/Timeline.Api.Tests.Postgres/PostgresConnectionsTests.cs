@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Store.Postgres;
 
@@ -41,9 +39,7 @@ public sealed class PostgresConnectionsTests
     public async Task A_statement_used_on_every_request_is_prepared_once_and_stays_prepared_in_the_pool()
     {
         var connectionString = PostgresCluster.Shared.CreateDatabase() + ";Maximum Pool Size=1";
-        await using var database = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        await using var database = PostgresCluster.Connections(connectionString);
         await PostgresMigrator.MigrateAsync(database, CancellationToken.None);
         const string Statement = "SELECT data_version FROM store_state WHERE id = @Id";
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Store.Postgres;
@@ -22,9 +21,7 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true; // as PostgresStoreServices sets it
-        _database = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        _database = PostgresCluster.Connections(_connectionString);
         await PostgresMigrator.MigrateAsync(_database, CancellationToken.None);
         await using var c = await _database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync(

@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Store.Postgres;
 
@@ -9,17 +7,13 @@ namespace Timeline.Api.Tests;
 /// <summary>PostgreSQL only: the engine's own migrations, applied once under the advisory lock however many replicas start at once, and an upgrade of a store that holds events.</summary>
 public sealed class PostgresMigrationTests
 {
-    private static PostgresConnections Connections(string connectionString) =>
-        new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
-
     [Fact]
     public async Task Four_replicas_migrating_an_empty_database_at_once_apply_each_migration_exactly_once()
     {
         var connectionString = PostgresCluster.Shared.CreateDatabase();
         try
         {
-            var replicas = Enumerable.Range(0, 4).Select(_ => Connections(connectionString)).ToList();
+            var replicas = Enumerable.Range(0, 4).Select(_ => PostgresCluster.Connections(connectionString)).ToList();
             var applied = await Task.WhenAll(replicas.Select(r => Task.Run(() => PostgresMigrator.MigrateAsync(r, CancellationToken.None))));
 
             // One replica applied every migration; the others found the schema current and applied none.
@@ -73,7 +67,7 @@ public sealed class PostgresMigrationTests
                     """);
             }
 
-            await using var connections = Connections(connectionString);
+            await using var connections = PostgresCluster.Connections(connectionString);
             Assert.Equal([5, 6], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);

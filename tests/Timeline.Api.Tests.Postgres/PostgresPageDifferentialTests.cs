@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Model.Store.Engine;
 using Timeline.Store.Postgres;
@@ -26,9 +24,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
     public async Task InitializeAsync()
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        _database = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        _database = PostgresCluster.Connections(_connectionString);
         await PostgresMigrator.MigrateAsync(_database, CancellationToken.None);
         await using var c = await _database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync(
@@ -173,6 +169,17 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
         return ids;
     }
 
+    /// <summary>Every page of the filter against the reference; a difference is added to <paramref name="failures"/> under <paramref name="label"/>.</summary>
+    private async Task CompareAsync(EventFilter filter, string label, List<string> failures)
+    {
+        var expected = Expected(filter);
+        var actual = await AllAsync(filter);
+        if (!expected.SequenceEqual(actual))
+        {
+            failures.Add($"{label}: expected [{string.Join(",", expected)}] got [{string.Join(",", actual)}]");
+        }
+    }
+
     private static EventFilter Filter(string? from, string? to, string[] categories, string[] entities, string[] tags, bool zeta, bool descending, int limit)
     {
         SearchExpression? search = null;
@@ -205,9 +212,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
 
         // New connections take the database's new settings: a data source of its own.
         await _database.DisposeAsync();
-        _database = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        _database = PostgresCluster.Connections(_connectionString);
         await using (var c = await _database.OpenAsync(CancellationToken.None))
         {
             Assert.Equal("on", await c.ExecuteScalarAsync<string>("SHOW force_parallel_mode;"));
@@ -226,13 +231,10 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
         foreach (var descending in new[] { false, true })
         foreach (var limit in new[] { 3, 40 })
         {
-            var filter = Filter(from, to, categories, [], [], zeta, descending, limit);
-            var expected = Expected(filter);
-            var actual = await AllAsync(filter);
-            if (!expected.SequenceEqual(actual))
-            {
-                failures.Add($"from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending} limit={limit}: expected [{string.Join(",", expected)}] got [{string.Join(",", actual)}]");
-            }
+            await CompareAsync(
+                Filter(from, to, categories, [], [], zeta, descending, limit),
+                $"from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending} limit={limit}",
+                failures);
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(5)) + $"\n({failures.Count} failing)");
@@ -256,13 +258,10 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
                 continue;
             }
 
-            var filter = Filter(from, to, categories, entities, tags, zeta, descending, 4) with { ScopeEntity = scope };
-            var expected = Expected(filter);
-            var actual = await AllAsync(filter);
-            if (!expected.SequenceEqual(actual))
-            {
-                failures.Add($"scope={scope} entities={string.Join('+', entities)} tags={string.Join('+', tags)} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending}: expected [{string.Join(",", expected)}] got [{string.Join(",", actual)}]");
-            }
+            await CompareAsync(
+                Filter(from, to, categories, entities, tags, zeta, descending, 4) with { ScopeEntity = scope },
+                $"scope={scope} entities={string.Join('+', entities)} tags={string.Join('+', tags)} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending}",
+                failures);
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(5)) + $"\n({failures.Count} failing)");

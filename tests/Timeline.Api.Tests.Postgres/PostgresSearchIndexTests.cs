@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Model.Store.Engine;
 using Timeline.Store.Postgres;
@@ -31,9 +29,7 @@ public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database d
 
     internal static async Task SeedAsync(string connectionString)
     {
-        await using var connections = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        await using var connections = PostgresCluster.Connections(connectionString);
         await PostgresMigrator.MigrateAsync(connections, CancellationToken.None);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -103,9 +99,7 @@ public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database d
     [Fact]
     public async Task Records_rank_and_carry_escaped_snippets()
     {
-        await using var connections = new PostgresConnections(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = _connectionString }).Build(),
-            Options.Create(new TimelineOptions()));
+        await using var connections = PostgresCluster.Connections(_connectionString);
         Assert.True(SearchQuery.TryParse("smic OR huawei", out var search, out _));
 
         var (entities, sources) = await new PostgresTimelineSearch(connections).FindRecordsAsync(search, 1, CancellationToken.None);

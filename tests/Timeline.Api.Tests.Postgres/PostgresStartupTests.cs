@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -25,8 +24,7 @@ public sealed class PostgresStartupTests(ITestOutputHelper output)
         public Replica(string connectionString, string seedPath)
         {
             var options = Options.Create(new TimelineOptions { Store = TimelineOptions.StorePostgres, SeedPath = seedPath });
-            Connections = new PostgresConnections(
-                new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(), options);
+            Connections = PostgresCluster.Connections(connectionString, options.Value);
             DataVersion = new PostgresDataVersion(Connections, options, TimeProvider.System);
             Initializer = new PostgresStoreInitializer(Connections, DataVersion, options, TimeProvider.System, NullLogger<PostgresStoreInitializer>.Instance);
         }

@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Timeline.Model.Store.Engine;
 using Timeline.Store.Postgres;
@@ -16,9 +14,7 @@ public sealed class PostgresTimelineWriterTests
         var connectionString = PostgresCluster.Shared.CreateDatabase();
         try
         {
-            await using var database = new PostgresConnections(
-                new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Timeline"] = connectionString }).Build(),
-                Options.Create(new TimelineOptions()));
+            await using var database = PostgresCluster.Connections(connectionString);
             await PostgresMigrator.MigrateAsync(database, CancellationToken.None);
             var ct = CancellationToken.None;
             var at = new DateTimeOffset(2026, 12, 7, 2, 30, 0, 123, TimeSpan.Zero);

@@ -64,12 +64,8 @@ internal sealed class PostgresEntityKind : EntityRecordKind<PostgresWriteSession
     public override async Task<(EntityItem? Record, long Version)> ReadAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
         (await PostgresEntityReader.GetAsync(s.Connection, s.Transaction, id, ct)).Found is { } item ? (item, item.Version) : (null, 0);
 
-    public override async Task<IReadOnlyList<string>> DeleteBlockersAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
-        (await s.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT e.id FROM event_entities ee JOIN events e ON e.id = ee.event_id WHERE ee.entity_id = @id AND e.deleted_at IS NULL;",
-            new { id },
-            s.Transaction,
-            cancellationToken: ct))).Order(StringComparer.Ordinal).ToList();
+    public override Task<IReadOnlyList<string>> DeleteBlockersAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
+        PostgresRecordKinds.LiveEventsAsync(s, "event_entities", "entity_id", id, ct);
 }
 
 /// <summary>Sources on PostgreSQL: deleting one that live events cite is refused; its text is unique and never changes.</summary>
@@ -81,12 +77,8 @@ internal sealed class PostgresSourceKind : SourceRecordKind<PostgresWriteSession
     public override async Task<(SourceDetail? Record, long Version)> ReadAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
         (await PostgresSourceReader.GetAsync(s.Connection, s.Transaction, id, ct)).Found is { } detail ? (detail, detail.Version) : (null, 0);
 
-    public override async Task<IReadOnlyList<string>> DeleteBlockersAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
-        (await s.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT e.id FROM citations ci JOIN events e ON e.id = ci.event_id WHERE ci.source_id = @id AND e.deleted_at IS NULL;",
-            new { id },
-            s.Transaction,
-            cancellationToken: ct))).Order(StringComparer.Ordinal).ToList();
+    public override Task<IReadOnlyList<string>> DeleteBlockersAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
+        PostgresRecordKinds.LiveEventsAsync(s, "citations", "source_id", id, ct);
 
     protected override async Task<(string Id, bool Deleted)?> SourceWithTextAsync(PostgresWriteSession s, string sha256, CancellationToken ct) =>
         await s.Connection.QuerySingleOrDefaultAsync<(string Id, bool Deleted)?>(new CommandDefinition(
@@ -94,4 +86,19 @@ internal sealed class PostgresSourceKind : SourceRecordKind<PostgresWriteSession
 
     protected override Task<string?> StoredHashAsync(PostgresWriteSession s, string id, CancellationToken ct) =>
         s.Connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT sha256 FROM sources WHERE id = @id;", new { id }, s.Transaction, cancellationToken: ct));
+}
+
+/// <summary>What the record kinds share on PostgreSQL.</summary>
+internal static class PostgresRecordKinds
+{
+    /// <summary>
+    /// The live events that link to a record, by id in byte order (what blocks its deletion): the rows of the link table
+    /// <paramref name="links"/> whose <paramref name="column"/> is the record's id.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> LiveEventsAsync(PostgresWriteSession s, string links, string column, string id, CancellationToken ct) =>
+        (await s.Connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT DISTINCT e.id FROM {links} l JOIN events e ON e.id = l.event_id WHERE l.{column} = @id AND e.deleted_at IS NULL;",
+            new { id },
+            s.Transaction,
+            cancellationToken: ct))).Order(StringComparer.Ordinal).ToList();
 }
