@@ -7,8 +7,8 @@ using Timeline.Store.Postgres;
 namespace Timeline.Api.Tests;
 
 /// <summary>
-/// PostgreSQL only: the search rows a first load builds from the dataset in memory (PostgresSearchIndex.BuildAsync) are
-/// exactly those built from the tables (RebuildAsync, the path of copies between stores and of every later write), row
+/// PostgreSQL only: the search rows a first load builds from the dataset in memory (PostgresSearchIndex.BuildAsync), and
+/// the events' word signatures it writes with their rows (PostgresSearchWords), are exactly those built from the tables (RebuildAsync, the path of copies between stores and of every later write), row
 /// for row and word count for word count, on a generated store of a few thousand events (entities with aliases,
 /// citations, references, tags) seeded through the app.
 /// </summary>
@@ -26,10 +26,11 @@ public sealed class PostgresFirstLoadSearchTests
 
     private static async Task<List<string>> RowsAsync(NpgsqlConnection c, NpgsqlTransaction? tx) =>
         [
-            .. await c.QueryAsync<string>("SELECT 'event ' || seq || ' ' || document::text FROM event_search ORDER BY seq;", transaction: tx),
+            .. await c.QueryAsync<string>("SELECT 'event ' || seq || ' ' || document::text || ' quotes ' || COALESCE(quotes, 'none') || ' names ' || COALESCE(names, 'none') FROM event_search ORDER BY seq;", transaction: tx),
             .. await c.QueryAsync<string>("SELECT 'entity ' || seq || ' ' || document::text FROM entity_search ORDER BY seq;", transaction: tx),
             .. await c.QueryAsync<string>("SELECT 'source ' || seq || ' ' || document::text FROM source_search ORDER BY seq;", transaction: tx),
             .. await c.QueryAsync<string>("SELECT 'term ' || term || ' ' || documents FROM search_terms ORDER BY term;", transaction: tx),
+            .. await c.QueryAsync<string>("SELECT 'words ' || seq || ' ' || COALESCE(words::text, 'none') FROM events ORDER BY seq;", transaction: tx),
         ];
 
     [Fact]
@@ -46,6 +47,10 @@ public sealed class PostgresFirstLoadSearchTests
         Assert.Equal(3_000, loaded.Count(r => r.StartsWith("event ", StringComparison.Ordinal)));
         Assert.Contains(loaded, r => r.StartsWith("entity ", StringComparison.Ordinal));
         Assert.Contains(loaded, r => r.StartsWith("source ", StringComparison.Ordinal));
+
+        // Each event's word signature, written in C# with its row (binary COPY), is there and is the SQL function's over
+        // its search row (the rebuild below recomputes it in SQL; a difference would show as a differing row).
+        Assert.Equal(3_000, loaded.Count(r => r.StartsWith("words ", StringComparison.Ordinal) && !r.EndsWith(" none", StringComparison.Ordinal)));
 
         await using var tx = await c.BeginTransactionAsync();
         await PostgresSearchIndex.RebuildAsync(c, tx, CancellationToken.None);

@@ -37,7 +37,7 @@ public sealed class PostgresMigrationTests
     }
 
     [Fact]
-    public async Task A_store_of_schema_4_with_events_gets_its_entity_timelines_and_long_event_indexes_on_upgrade()
+    public async Task A_store_of_schema_4_with_events_gets_its_entity_timelines_long_event_indexes_and_word_signatures_on_upgrade()
     {
         var connectionString = PostgresCluster.Shared.CreateDatabase();
         try
@@ -64,11 +64,15 @@ public sealed class PostgresMigrationTests
                     INSERT INTO event_entities (event_id, entity_id, role, ordinal) VALUES
                         ('listing', 'smic', 'subject', 0), ('listing', 'smic', 'target', 1), ('rules', 'smic', 'target', 0),
                         ('rules', 'huawei', 'target', 1), ('launch', 'huawei', 'subject', 0), ('gone', 'smic', 'subject', 0);
+                    INSERT INTO sources (id, title, text, sha256, created_at, updated_at) VALUES ('ft', 'FT', 'Listed today. Again.', 'x', 't', 't');
+                    INSERT INTO citations (event_id, ordinal, source_id, quote, start_offset, end_offset) VALUES
+                        ('listing', 1, 'ft', 'Again.', 14, 20), ('listing', 0, 'ft', 'Listed today.', 0, 13);
+                    INSERT INTO event_search (seq, document) SELECT seq, ('''' || lower(title) || ''':1A')::tsvector FROM events WHERE deleted_at IS NULL;
                     """);
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
@@ -83,6 +87,17 @@ public sealed class PostgresMigrationTests
                 ["events_long_timeline", "events_longest_timeline", "events_span"],
                 (await check.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE indexname IN ('events_long_timeline', 'events_longest_timeline', 'events_span') ORDER BY 1;")).ToList());
             Assert.Equal(1825, await check.ExecuteScalarAsync<int>("SELECT max(timeline_span(first_day, last_day)) FROM events WHERE deleted_at IS NULL;"));
+
+            // Migration 0007 gave each indexed event the signature of its search row's words (the deleted one has no row, no signature).
+            Assert.Equal(
+                [("gone", null), ("launch", PostgresSearchWords.Text(PostgresSearchWords.Of(["mate 60"]))), ("listing", PostgresSearchWords.Text(PostgresSearchWords.Of(["listed"]))), ("rules", PostgresSearchWords.Text(PostgresSearchWords.Of(["rules"])))],
+                (await check.QueryAsync<(string, string?)>("SELECT id, words::text FROM events ORDER BY id;")).ToList());
+
+            // ... and its search row the texts a snippet is picked from: quotes in order, the entities' names in the order of their first role.
+            Assert.Equal(
+                [("launch", null, "Huawei"), ("listing", "Listed today. … Again.", "SMIC"), ("rules", null, "SMIC ; Huawei")],
+                (await check.QueryAsync<(string, string?, string?)>("SELECT e.id, s.quotes, s.names FROM event_search s JOIN events e ON e.seq = s.seq ORDER BY e.id;")).ToList());
+            Assert.Equal(1L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'event_search_document';"));
 
             // The entity's pages read its timeline: the deleted event left out, a from date keeps the long event that goes on at it.
             DefaultTypeMap.MatchNamesWithUnderscores = true;

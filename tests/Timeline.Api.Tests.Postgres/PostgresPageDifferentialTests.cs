@@ -224,6 +224,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
     private async Task PagesFromADateMatchAsync()
     {
         var failures = new List<string>();
+        foreach (var walked in new[] { false, true })
         foreach (var from in new string?[] { "2018-07-01", "2018-06-30", "2017", "2019-12", "2012-01-01", "2024" })
         foreach (var to in new string?[] { null, "2019" })
         foreach (var categories in new[] { Array.Empty<string>(), ["sanction"], ["analysis", "entity-listing"] })
@@ -231,9 +232,11 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
         foreach (var descending in new[] { false, true })
         foreach (var limit in new[] { 3, 40 })
         {
+            // A search is read from its matches (few here) or, walked, checked event by event by its words' signature and search row.
+            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : null;
             await CompareAsync(
                 Filter(from, to, categories, [], [], zeta, descending, limit),
-                $"from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending} limit={limit}",
+                $"walked={walked} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending} limit={limit}",
                 failures);
         }
 
@@ -244,6 +247,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
     public async Task Pages_of_entities_and_tags_under_every_combination_match_a_brute_force_reference()
     {
         var failures = new List<string>();
+        foreach (var walked in new[] { false, true })
         foreach (var scope in new string?[] { null, "globex" })
         foreach (var entities in new[] { Array.Empty<string>(), ["acme"], ["acme", "initech"] })
         foreach (var tags in new[] { Array.Empty<string>(), ["trade"] })
@@ -258,9 +262,10 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
                 continue;
             }
 
+            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : null;
             await CompareAsync(
                 Filter(from, to, categories, entities, tags, zeta, descending, 4) with { ScopeEntity = scope },
-                $"scope={scope} entities={string.Join('+', entities)} tags={string.Join('+', tags)} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending}",
+                $"walked={walked} scope={scope} entities={string.Join('+', entities)} tags={string.Join('+', tags)} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending}",
                 failures);
         }
 

@@ -137,6 +137,80 @@ public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database d
 
         Assert.Equal("In &lt;<mark>b</mark>&gt; <mark>survival  mode</mark>, again survival.", html);
     }
+
+    [Theory]
+    [InlineData("elephant", "Au <mark>&#201;l&#233;phant</mark> caf&#233;")] // an ASCII column without it, then the folded word (escaped as SnippetHtml escapes)
+    [InlineData("ELEPH*", "Au <mark>&#201;l&#233;phant</mark> caf&#233;")]
+    [InlineData("mode", "A <mark>MODE</mark> of survival")] // any case in an ASCII column
+    [InlineData("kirin", "Nothing here")] // no column holds it: the first column with words, from its start
+    [InlineData("lephant", "Nothing here")] // inside a word is no match
+    public void A_snippet_is_picked_from_the_column_that_holds_the_match(string q, string expected)
+    {
+        Assert.True(SearchQuery.TryParse(q, out var search, out _));
+        var columns = new[] { null, "", "Nothing here", "A MODE of survival", "Au Éléphant café" };
+        Assert.Equal(expected, SnippetPicker.Html(columns, search, 16));
+    }
+
+    [Fact]
+    public async Task Word_signatures_are_the_same_bits_in_CSharp_and_in_the_migrations_SQL_function()
+    {
+        string[] words = ["kirin", "9000s", "a", "elephant", "cafe", "华", "为", "naïve", "-", new string('x', 300), "ß", "0", "zeta"];
+        await using var connection = new NpgsqlConnection(_connectionString);
+        foreach (var word in words)
+        {
+            var sql = await connection.ExecuteScalarAsync<string>("SELECT timeline_words(ARRAY[@word])::text;", new { word });
+            Assert.Equal(sql, PostgresSearchWords.Text(PostgresSearchWords.Of([word])));
+            Assert.InRange(sql!.Count(b => b == '1'), 1, 3); // three bits, two of which may coincide
+        }
+
+        var all = await connection.ExecuteScalarAsync<string>("SELECT timeline_words(@words)::text;", new { words });
+        Assert.Equal(all, PostgresSearchWords.Text(PostgresSearchWords.Of(words)));
+        Assert.Equal(new string('0', PostgresSearchWords.Bits), await connection.ExecuteScalarAsync<string>("SELECT timeline_words(ARRAY[]::text[])::text;"));
+    }
+
+    [Fact]
+    public async Task Every_live_events_signature_holds_the_words_of_its_search_row_and_a_search_needs_its_words_bits()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM events e JOIN event_search s ON s.seq = e.seq WHERE e.words IS DISTINCT FROM timeline_words(tsvector_to_array(s.document));"));
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM events e JOIN event_search s ON s.seq = e.seq WHERE e.words IS NOT NULL;"));
+
+        // The signature's condition keeps the events that hold the words (folded as the index folds them) and drops one that does not.
+        async Task<List<string>> PassingAsync(string q)
+        {
+            Assert.True(SearchQuery.TryParse(q, out var search, out _));
+            var words = PostgresSearchWords.Required(search);
+            return (await connection.QueryAsync<string>(
+                $"SELECT e.id FROM events e WHERE e.deleted_at IS NULL AND {PostgresSearchWords.Condition("e")} ORDER BY e.id;",
+                new Dictionary<string, object> { [PostgresSearchWords.ParameterName] = PostgresSearchWords.Text(PostgresSearchWords.Of(words)) })).ToList();
+        }
+
+        Assert.Contains("launch", await PassingAsync("Kirin-9000S"));
+        Assert.DoesNotContain("cafe", await PassingAsync("Kirin-9000S"));
+        Assert.Contains("cafe", await PassingAsync("ÉLÉPHANT"));
+        Assert.Contains("launch", await PassingAsync("华为"));
+        Assert.Equal(["cafe", "columns", "launch"], await PassingAsync("huawei OR elephant")); // nothing is certain: every event passes
+    }
+
+    [Theory]
+    [InlineData("kirin 9000s", "kirin 9000s")]
+    [InlineData("\"export control\"*", "export")]
+    [InlineData("\"export control*\"", "control export")]
+    [InlineData("lith*", "")]
+    [InlineData("smic OR huawei", "")]
+    [InlineData("smic OR (smic huawei)", "smic")]
+    [InlineData("(smic kirin) OR (kirin huawei)", "kirin")]
+    [InlineData("huawei NOT smic", "huawei")]
+    [InlineData("华为", "为 华")]
+    [InlineData("Éléphant", "elephant")]
+    public void A_search_requires_the_words_every_match_holds(string q, string required)
+    {
+        Assert.True(SearchQuery.TryParse(q, out var search, out _));
+        Assert.Equal(
+            required.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal),
+            PostgresSearchWords.Required(search).Order(StringComparer.Ordinal));
+    }
 }
 
 /// <summary>PostgreSQL only: writes that re-index keep the words' counts a rebuild makes, on a database of the test's own.</summary>

@@ -94,7 +94,8 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
     /// Creates the events: their rows in timeline order, then their tags, entity links, citations, links and first
     /// revisions in id order. Reports every 10,000 events written to <paramref name="progress"/>.
     /// </summary>
-    public async Task CreateEventsAsync(IReadOnlyList<ValidEvent> events, CancellationToken ct, Action<int>? progress = null, Action<string>? step = null)
+    public async Task CreateEventsAsync(
+        IReadOnlyList<ValidEvent> events, CancellationToken ct, Action<int>? progress = null, Action<string>? step = null, Dictionary<string, string>? names = null)
     {
         if (events.Count == 0)
         {
@@ -104,8 +105,14 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
         var byTimeline = events
             .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
             .ToList();
+
+        // A first load (every entity's names given) writes each event's word signature with its row; otherwise the search
+        // index's refresh of the new events writes it.
+        var signatures = names is null ? null : PostgresSearchIndex.EventSignatures(byTimeline, names);
+        var row = 0;
         await CopyAsync(
-            "events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version)",
+            "events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version"
+                + (signatures is null ? ")" : ", words)"),
             byTimeline,
             (w, e) =>
             {
@@ -124,6 +131,10 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 Text(w, stamp);
                 Text(w, stamp);
                 w.Write(1L, NpgsqlDbType.Bigint);
+                if (signatures is not null)
+                {
+                    w.Write(signatures[row++], NpgsqlDbType.Bit);
+                }
             },
             ct);
         step?.Invoke("event rows written");

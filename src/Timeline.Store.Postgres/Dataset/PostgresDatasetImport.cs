@@ -117,7 +117,7 @@ public static class PostgresDatasetImport
             newEvents,
             ct,
             deferCreates: true);
-        await bulk.CreateEventsAsync(newEvents, ct, count => progress?.Written(count, dataset.Events.Count), progress?.Step);
+        await bulk.CreateEventsAsync(newEvents, ct, count => progress?.Written(count, dataset.Events.Count), progress?.Step, empty ? PostgresSearchIndex.Names(dataset) : null);
 
         // The former ids of the new sources and events (the single-record writer keeps its own).
         if (empty)

@@ -26,8 +26,13 @@ public static class PostgresEventFilterSql
         return $"{e}.first_day COLLATE \"C\" {direction}, {e}.date_precision {direction}, {e}.id COLLATE \"C\" {direction}";
     }
 
-    /// <summary>Every condition of the filter (the cursor aside), on live events.</summary>
-    public static List<string> Build(EventFilter filter, DynamicParameters parameters)
+    /// <summary>
+    /// Every condition of the filter (the cursor aside), on live events. With <paramref name="walk"/> (a page that walks a
+    /// timeline in order and stops when full), a search is checked event by event as the walk reaches it: first the
+    /// signature of its words on the row the walk reads (<see cref="PostgresSearchWords"/>), then, for the few that pass,
+    /// its search row by key; the planner cannot turn that into a read of every match from the GIN index first.
+    /// </summary>
+    public static List<string> Build(EventFilter filter, DynamicParameters parameters, bool walk = false)
     {
         var where = new List<string> { "e.deleted_at IS NULL" };
         if (filter.From is { } from)
@@ -71,7 +76,21 @@ public static class PostgresEventFilterSql
         {
             // The search area's condition (Search/PostgresSearchSql.cs): the events' search rows under their GIN index.
             parameters.Add(PostgresSearchSql.ParameterName, PostgresSearchSql.Parameter(filter.Search));
-            where.Add(PostgresSearchSql.EventMatches("e.seq"));
+            if (walk)
+            {
+                var required = PostgresSearchWords.Required(filter.Search);
+                if (required.Count > 0)
+                {
+                    parameters.Add(PostgresSearchWords.ParameterName, PostgresSearchWords.Text(PostgresSearchWords.Of(required)));
+                    where.Add(PostgresSearchWords.Condition("e"));
+                }
+
+                where.Add(PostgresSearchSql.EventRowMatches("e.seq"));
+            }
+            else
+            {
+                where.Add(PostgresSearchSql.EventMatches("e.seq"));
+            }
         }
 
         if (filter.ScopeEntity is not null)

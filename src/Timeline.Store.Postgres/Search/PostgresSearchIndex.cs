@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using Npgsql;
 using Timeline.Model.Store.Engine;
 
@@ -69,7 +71,8 @@ public static class PostgresSearchIndex
         var vectors = rows.Select(r => PostgresSearchRows.Vector(r.Columns, PostgresSearchRows.EventWeights)).ToList();
         await using var add = new NpgsqlCommand(
             """
-            INSERT INTO event_search (seq, document) SELECT * FROM unnest(@seqs, @documents::tsvector[]);
+            INSERT INTO event_search (seq, document, quotes, names) SELECT * FROM unnest(@seqs, @documents::tsvector[], @quotes::text[], @names::text[]);
+            UPDATE events e SET words = x.words FROM unnest(@seqs, @signatures::bit(512)[]) AS x (seq, words) WHERE e.seq = x.seq;
             INSERT INTO search_terms (term, documents)
             SELECT word, count(*) FROM unnest(@words) AS word GROUP BY word
             ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + EXCLUDED.documents;
@@ -78,7 +81,10 @@ public static class PostgresSearchIndex
             transaction);
         add.Parameters.AddWithValue("seqs", rows.Select(r => r.Seq).ToArray());
         add.Parameters.AddWithValue("documents", vectors.Select(v => v.ToString()).ToArray());
+        add.Parameters.AddWithValue("quotes", rows.Select(r => r.Columns[PostgresSearchRows.QuotesColumn]).ToArray());
+        add.Parameters.AddWithValue("names", rows.Select(r => r.Columns[PostgresSearchRows.NamesColumn]).ToArray());
         add.Parameters.AddWithValue("words", vectors.SelectMany(v => v.Lexemes).ToArray());
+        add.Parameters.AddWithValue("signatures", vectors.Select(v => PostgresSearchWords.Text(PostgresSearchWords.Of(v.Lexemes))).ToArray());
         await add.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -162,6 +168,20 @@ public static class PostgresSearchIndex
 
         await FinishAsync(
             connection, transaction, counts, await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken), sources, cancellationToken);
+
+        // The events' word signatures from their new rows (migration 0007's function, the same bits as PostgresSearchWords),
+        // rewriting only the rows whose signature changed.
+        await ExecuteAsync(
+            connection,
+            transaction,
+            """
+            UPDATE events e SET words = timeline_words(tsvector_to_array(s.document))
+            FROM event_search s
+            WHERE s.seq = e.seq AND e.words IS DISTINCT FROM timeline_words(tsvector_to_array(s.document));
+            """,
+            null,
+            cancellationToken,
+            commandTimeout: 0);
     }
 
     /// <summary>
@@ -177,21 +197,11 @@ public static class PostgresSearchIndex
         var entitySeqs = await SeqsAsync(connection, transaction, "entities", cancellationToken);
         var sourceSeqs = await SeqsAsync(connection, transaction, "sources", cancellationToken);
 
-        // An entity's "name ; alias ; alias", as PostgresSearchRows.NamesAsync reads it.
-        var names = dataset.Entities.ToDictionary(
-            e => e.Id, e => e.Aliases.Count == 0 ? e.Name : e.Name + " ; " + string.Join(" ; ", e.Aliases), StringComparer.Ordinal);
+        var names = Names(dataset);
         var events = dataset.Events
             .Select(e => (Seq: eventSeqs[e.Id], Event: e))
             .OrderBy(x => x.Seq)
-            .Select(x => (x.Seq, Columns: new string?[]
-            {
-                x.Event.Title,
-                x.Event.Summary,
-                SearchColumns.Tags(x.Event.Tags),
-                x.Event.Citations.Count == 0 ? null : SearchColumns.Quotes(x.Event.Citations.Select(c => c.Quote)),
-                SearchColumns.References(x.Event.References),
-                SearchColumns.Names(x.Event.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id)),
-            }));
+            .Select(x => (x.Seq, Columns: EventColumns(x.Event, names)));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         await CopyEventRowsAsync(connection, events, counts, cancellationToken);
         step?.Invoke("events' search rows written");
@@ -203,6 +213,33 @@ public static class PostgresSearchIndex
             .Select(s => (sourceSeqs[s.Id], new string?[] { s.Title, s.Publisher, s.Text }))
             .ToList();
         await FinishAsync(connection, transaction, counts, entities, sources, cancellationToken);
+    }
+
+    /// <summary>Each entity's "name ; alias ; alias" by id, as PostgresSearchRows.NamesAsync reads it, from a dataset.</summary>
+    public static Dictionary<string, string> Names(ValidatedDataset dataset) => dataset.Entities.ToDictionary(
+        e => e.Id, e => e.Aliases.Count == 0 ? e.Name : e.Name + " ; " + string.Join(" ; ", e.Aliases), StringComparer.Ordinal);
+
+    /// <summary>An event's search texts as <see cref="PostgresSearchRows"/> reads them from the tables, from the event itself.</summary>
+    private static string?[] EventColumns(ValidEvent e, Dictionary<string, string> names) =>
+    [
+        e.Title,
+        e.Summary,
+        SearchColumns.Tags(e.Tags),
+        e.Citations.Count == 0 ? null : SearchColumns.Quotes(e.Citations.Select(c => c.Quote)),
+        SearchColumns.References(e.References),
+        SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id)),
+    ];
+
+    /// <summary>
+    /// The signature of the words of each event's search row (events.words, <see cref="PostgresSearchWords"/>), for a
+    /// first load that copies the events' rows before it builds their search rows; built on every core.
+    /// </summary>
+    public static BitArray[] EventSignatures(IReadOnlyList<ValidEvent> events, Dictionary<string, string> names)
+    {
+        var signatures = new BitArray[events.Count];
+        Parallel.For(0, events.Count, i => signatures[i] = PostgresSearchWords.Of(
+            PostgresSearchRows.Vector(EventColumns(events[i], names), PostgresSearchRows.EventWeights).Lexemes));
+        return signatures;
     }
 
     /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="FinishAsync"/>).</summary>
@@ -237,8 +274,8 @@ public static class PostgresSearchIndex
     private static async Task CopyEventRowsAsync(
         NpgsqlConnection connection, IEnumerable<(long Seq, string?[] Columns)> rows, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
-        await using var copy = await BeginCopyAsync(connection, "event_search (seq, document)", cancellationToken);
-        foreach (var (seq, vector, line) in Built(rows, PostgresSearchRows.EventWeights))
+        await using var copy = await BeginCopyAsync(connection, "event_search (seq, document, quotes, names)", cancellationToken);
+        foreach (var (seq, vector, line) in Built(rows, PostgresSearchRows.EventWeights, [PostgresSearchRows.QuotesColumn, PostgresSearchRows.NamesColumn]))
         {
             foreach (var word in vector.Lexemes)
             {
@@ -252,10 +289,13 @@ public static class PostgresSearchIndex
     /// <summary>How many records' vectors are built at a time, on every core, one block ahead of the writer.</summary>
     private const int BuildBlock = 4096;
 
-    /// <summary>Each record's vector and its COPY line ("seq\tvector\n"), built in blocks on the thread pool one block ahead of the reader.</summary>
-    private static IEnumerable<(long Seq, PostgresTsVector Vector, string Line)> Built(IEnumerable<(long Seq, string?[] Columns)> rows, int[] weights)
+    /// <summary>
+    /// Each record's vector and its COPY line ("seq\tvector\n", or with the <paramref name="kept"/> columns' texts after
+    /// the vector), built in blocks on the thread pool one block ahead of the reader.
+    /// </summary>
+    private static IEnumerable<(long Seq, PostgresTsVector Vector, string Line)> Built(IEnumerable<(long Seq, string?[] Columns)> rows, int[] weights, int[]? kept = null)
     {
-        static Task<(long, PostgresTsVector, string)[]> Build((long Seq, string?[] Columns)[] block, int[] weights) => block.Length == 0
+        static Task<(long, PostgresTsVector, string)[]> Build((long Seq, string?[] Columns)[] block, int[] weights, int[]? kept) => block.Length == 0
             ? Task.FromResult(Array.Empty<(long, PostgresTsVector, string)>())
             : Task.Run(() =>
             {
@@ -263,7 +303,13 @@ public static class PostgresSearchIndex
                 Parallel.For(0, block.Length, i =>
                 {
                     var vector = PostgresSearchRows.Vector(block[i].Columns, weights);
-                    built[i] = (block[i].Seq, vector, block[i].Seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n");
+                    var line = new StringBuilder().Append(block[i].Seq.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(vector.ToString());
+                    foreach (var column in kept ?? [])
+                    {
+                        CopyText(line.Append('\t'), block[i].Columns[column]);
+                    }
+
+                    built[i] = (block[i].Seq, vector, line.Append('\n').ToString());
                 });
                 return built;
             });
@@ -280,7 +326,7 @@ public static class PostgresSearchIndex
             return [.. block];
         }
 
-        var next = Build(Take(), weights);
+        var next = Build(Take(), weights, kept);
         while (true)
         {
             var built = next.GetAwaiter().GetResult();
@@ -289,11 +335,33 @@ public static class PostgresSearchIndex
                 yield break;
             }
 
-            next = Build(Take(), weights);
+            next = Build(Take(), weights, kept);
             foreach (var row in built)
             {
                 yield return row;
             }
+        }
+    }
+
+    /// <summary>A text as a field of COPY's text format: \N for NULL, backslashes, tabs and line ends escaped.</summary>
+    private static void CopyText(StringBuilder line, string? text)
+    {
+        if (text is null)
+        {
+            line.Append("\\N");
+            return;
+        }
+
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\\' => line.Append("\\\\"),
+                '\t' => line.Append("\\t"),
+                '\n' => line.Append("\\n"),
+                '\r' => line.Append("\\r"),
+                _ => line.Append(c),
+            };
         }
     }
 

@@ -40,18 +40,15 @@ internal static class PostgresSearchRows
 
     /// <summary>
     /// The select-list fragment that reads an event's search texts beside its other columns (the event aliased
-    /// <paramref name="e"/>), for a page of matches whose snippets are picked as it is read: the same texts
-    /// EventsAsync reads, the entities' names already joined. <see cref="EventColumns"/> turns them into
-    /// the columns of the event's search row.
+    /// <paramref name="e"/>), for a page of matches whose snippets are picked as it is read: the texts on the event's
+    /// own row, and its quotes and entities' names as its search row keeps them (migration 0007; the same texts
+    /// EventsAsync reads). <see cref="EventColumns"/> turns them into the columns of the event's search row.
     /// </summary>
     public static string EventTextsSql(string e) =>
         $"""
         , {e}.title AS search_title, {e}.summary AS search_summary, {e}.tags AS search_tags, {e}.refs AS search_refs,
-        (SELECT string_agg(c.quote, ' … ' ORDER BY c.ordinal) FROM citations c WHERE c.event_id = {e}.id) AS search_quotes,
-        ARRAY(SELECT n.name || COALESCE((SELECT ' ; ' || string_agg(a.alias, ' ; ' ORDER BY a.ordinal) FROM entity_aliases a WHERE a.entity_id = n.id), '')
-              FROM (SELECT l.entity_id, min(l.ordinal) AS first FROM event_entities l WHERE l.event_id = {e}.id GROUP BY l.entity_id) g
-              JOIN entities n ON n.id = g.entity_id
-              ORDER BY g.first, g.entity_id) AS search_names
+        (SELECT x.quotes FROM event_search x WHERE x.seq = {e}.seq) AS search_quotes,
+        (SELECT x.names FROM event_search x WHERE x.seq = {e}.seq) AS search_names
         """;
 
     /// <summary>The columns of an event's search row from a row read with <see cref="EventTextsSql"/>.</summary>
@@ -62,8 +59,14 @@ internal static class PostgresSearchRows
         SearchColumns.Tags(JsonSerializer.Deserialize<string[]>(reader.GetString(reader.GetOrdinal("search_tags"))) ?? []),
         reader.IsDBNull(reader.GetOrdinal("search_quotes")) ? null : reader.GetString(reader.GetOrdinal("search_quotes")),
         SearchColumns.ReferencesFromJson(reader.GetString(reader.GetOrdinal("search_refs"))),
-        string.Join(" ; ", reader.GetFieldValue<string[]>(reader.GetOrdinal("search_names"))),
+        reader.IsDBNull(reader.GetOrdinal("search_names")) ? null : reader.GetString(reader.GetOrdinal("search_names")),
     ];
+
+    /// <summary>Where an event's columns hold its quotes and its entities' names (kept on its search row too).</summary>
+    public const int QuotesColumn = 3;
+
+    /// <inheritdoc cref="QuotesColumn"/>
+    public const int NamesColumn = 5;
 
     private sealed record EventRow(long Seq, string Title, string Summary, string Tags, string Refs, string? Quotes, string[] EntityIds);
 

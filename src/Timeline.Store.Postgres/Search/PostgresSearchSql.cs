@@ -36,6 +36,14 @@ public static class PostgresSearchSql
     public static string EventMatches(string seqColumn) =>
         $"{seqColumn} IN (SELECT {EventTable}.seq FROM {EventTable} WHERE {EventTable}.document @@ {Query})";
 
+    /// <summary>
+    /// The same condition checked for one event at a time: its search row looked up by key and matched (no row, a
+    /// deleted event: no match). For walks that stop when their page is full; never for a statement that reads every
+    /// match (it would look up every event's row rather than read the GIN index).
+    /// </summary>
+    public static string EventRowMatches(string seqColumn) =>
+        $"COALESCE((SELECT x.document @@ {Query} FROM {EventTable} x WHERE x.seq = {seqColumn}), false)";
+
     /// <summary>The condition that a search row aliased <paramref name="alias"/> (joined on seq) matches the search.</summary>
     public static string RowMatches(string alias) => $"{alias}.document @@ {Query}";
 

@@ -26,22 +26,15 @@ public static class SnippetPicker
             .ToList();
 
         (int Column, int Start, int Score, List<TextToken> Words, List<Hit> Hits)? best = null;
-        (int Column, List<TextToken> Words)? first = null;
         for (var c = 0; c < columns.Count; c++)
         {
             var text = columns[c];
-            if (string.IsNullOrEmpty(text))
+            if (string.IsNullOrEmpty(text) || CannotMatch(text, terms))
             {
                 continue;
             }
 
             var words = SearchText.Tokens(text).ToList();
-            if (words.Count == 0)
-            {
-                continue;
-            }
-
-            first ??= (c, words);
             var hits = Hits(words, terms);
             foreach (var hit in hits)
             {
@@ -60,7 +53,39 @@ public static class SnippetPicker
             return Write(columns[found.Column]!, found.Words, found.Start, tokens, found.Hits);
         }
 
-        return first is { } plain ? Write(columns[plain.Column]!, plain.Words, 0, tokens, []) : string.Empty;
+        // No column holds a match: the start of the first column that has words.
+        foreach (var text in columns)
+        {
+            if (!string.IsNullOrEmpty(text) && SearchText.Tokens(text).ToList() is { Count: > 0 } words)
+            {
+                return Write(text, words, 0, tokens, []);
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>
+    /// Whether an ASCII text certainly holds no match, without cutting it into words: an ASCII word folds to its lower
+    /// case, so a word that is (or begins with) a term's first word holds it, in any case. Texts with other characters
+    /// (whose words may fold to ASCII: Éléphant is elephant) are always cut.
+    /// </summary>
+    private static bool CannotMatch(string text, List<(IReadOnlyList<string> Lexemes, bool Prefix)> terms)
+    {
+        if (!System.Text.Ascii.IsValid(text))
+        {
+            return false;
+        }
+
+        foreach (var (lexemes, _) in terms)
+        {
+            if (text.Contains(lexemes[0], StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Every place a term matches: its words in a row, the last one begun only when the term is a prefix.</summary>

@@ -1,0 +1,108 @@
+using System.Collections;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Timeline.Store.Postgres;
+
+/// <summary>
+/// The signature of an event's words (events.words, migration 0007) and of the words a search cannot match without:
+/// 512 bits, each word setting three chosen by the MD5 of its UTF-8 bytes (the first three 16-bit groups, modulo 512),
+/// the same bits as the migration's timeline_words(text[]) (tested equal). A walk of the timeline for a search keeps
+/// only the events whose signature holds every bit of the search's (<see cref="Condition"/>) and looks up the search
+/// rows of those alone. It also bounds how many events a search can match (<see cref="Required"/>: at most as many as
+/// hold its rarest required word), which decides whether its page is walked or read from the matches themselves.
+/// </summary>
+public static class PostgresSearchWords
+{
+    /// <summary>The signature's length in bits.</summary>
+    public const int Bits = 512;
+
+    /// <summary>The name of the parameter that holds a search's signature (as text of 0s and 1s, cast in the SQL).</summary>
+    public const string ParameterName = "SearchWords";
+
+    /// <summary>
+    /// The condition that the event aliased <paramref name="e"/> may hold every required word: its signature (a NULL
+    /// one, never computed, lets it through) holds every bit of @SearchWords.
+    /// </summary>
+    public static string Condition(string e) =>
+        $"({e}.words IS NULL OR ({e}.words & @{ParameterName}::bit({Bits})) = @{ParameterName}::bit({Bits}))";
+
+    /// <summary>The signature of <paramref name="lexemes"/> (folded words, as the search rows hold them).</summary>
+    public static BitArray Of(IEnumerable<string> lexemes)
+    {
+        var bits = new BitArray(Bits);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+#pragma warning disable CA5351 // MD5 spreads words over the bits as the SQL function's md5() does: a hash for a filter, not for security.
+        foreach (var lexeme in lexemes)
+        {
+            MD5.HashData(Encoding.UTF8.GetBytes(lexeme), hash);
+#pragma warning restore CA5351
+            for (var k = 0; k < 3; k++)
+            {
+                bits[((hash[2 * k] << 8) | hash[(2 * k) + 1]) & (Bits - 1)] = true;
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>A signature as the text of a bit string ('0' and '1', the first bit first), for a ::bit(512) cast.</summary>
+    public static string Text(BitArray bits)
+    {
+        var text = new char[bits.Length];
+        for (var i = 0; i < text.Length; i++)
+        {
+            text[i] = bits[i] ? '1' : '0';
+        }
+
+        return new string(text);
+    }
+
+    /// <summary>
+    /// The words every match of <paramref name="search"/> holds: all the words of a term (but the begun last word of a
+    /// prefix), every operand's of AND, those common to every operand of OR, the kept side's of NOT. Empty when no word
+    /// is certain (a lone prefix, an OR of different words).
+    /// </summary>
+    public static IReadOnlySet<string> Required(SearchExpression search)
+    {
+        switch (search)
+        {
+            case SearchTerm term:
+                // A term that folds to no word searches for a word no text holds (PostgresTsQuery's '-'): so it requires it.
+                var lexemes = SearchText.Lexemes(term);
+                if (lexemes.Count == 0)
+                {
+                    return new HashSet<string>(["-"], StringComparer.Ordinal);
+                }
+
+                return lexemes.Take(term.Prefix ? lexemes.Count - 1 : lexemes.Count).ToHashSet(StringComparer.Ordinal);
+            case SearchAll all:
+                var union = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var operand in all.Operands)
+                {
+                    union.UnionWith(Required(operand));
+                }
+
+                return union;
+            case SearchAny any:
+                HashSet<string>? common = null;
+                foreach (var operand in any.Operands)
+                {
+                    if (common is null)
+                    {
+                        common = new HashSet<string>(Required(operand), StringComparer.Ordinal);
+                    }
+                    else
+                    {
+                        common.IntersectWith(Required(operand));
+                    }
+                }
+
+                return common ?? new HashSet<string>(StringComparer.Ordinal);
+            case SearchExcept except:
+                return Required(except.Kept);
+            default:
+                return new HashSet<string>(StringComparer.Ordinal);
+        }
+    }
+}
