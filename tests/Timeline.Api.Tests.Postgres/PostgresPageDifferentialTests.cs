@@ -232,8 +232,8 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
         foreach (var descending in new[] { false, true })
         foreach (var limit in new[] { 3, 40 })
         {
-            // A search is read from its matches (few here) or, walked, checked event by event by its words' signature and search row.
-            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : null;
+            // A search is read from its matches or, walked, checked event by event by its words' signature and search row.
+            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : int.MaxValue;
             await CompareAsync(
                 Filter(from, to, categories, [], [], zeta, descending, limit),
                 $"walked={walked} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending} limit={limit}",
@@ -262,7 +262,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
                 continue;
             }
 
-            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : null;
+            PostgresPagePlanner.SearchDrivingLimitOverride.Value = walked ? -1 : int.MaxValue;
             await CompareAsync(
                 Filter(from, to, categories, entities, tags, zeta, descending, 4) with { ScopeEntity = scope },
                 $"walked={walked} scope={scope} entities={string.Join('+', entities)} tags={string.Join('+', tags)} from={from} to={to} cats={string.Join('+', categories)} zeta={zeta} desc={descending}",

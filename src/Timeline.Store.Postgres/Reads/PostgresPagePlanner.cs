@@ -156,27 +156,31 @@ internal static class PostgresPagePlanner
 
     /// <summary>
     /// A set of events that may drive a page: the SQL of their ids (or, with <paramref name="BySeq"/>, of their numbers),
-    /// the statement counting them (up to a bound, or bounding them from above), and the most it may hold to drive.
+    /// and the statement counting them (up to a bound) or, for a search, bounding them from above.
     /// </summary>
-    private sealed record DrivingSet(string Ids, string Count, int Limit = DrivingSetLimit, bool BySeq = false);
+    private sealed record DrivingSet(string Ids, string Count, bool BySeq = false);
 
     /// <summary>
-    /// A search's matches drive its page in timeline order when at most this many events can match: reading each match
-    /// (a search row and an event row, about 5 µs) beats a walk that checks thousands of events for every one it keeps.
+    /// A search's matches drive its page in timeline order when few can match: reading a match (its search row from the
+    /// GIN index, its event, the sort) costs about as much as the walk's checks of <see cref="WalkChecksPerMatch"/>
+    /// events, and a walk checks about (page size x live events / matches) events, so the matches drive while
+    /// matches^2 &lt;= page size x live events / <see cref="WalkChecksPerMatch"/> (1,730 matches for a page of 20 among
+    /// 1,000,000 events, 550 among 100,000), and never beyond <see cref="DrivingSetLimit"/>. The number of matches is
+    /// bounded by the rarest required word's (search_terms); with none required (a lone prefix, an OR of different
+    /// words) the timeline is walked.
     /// </summary>
-    public const int SearchDrivingLimit = 2_000;
+    public const double WalkChecksPerMatch = 7;
 
-    /// <summary>For tests: another bound than <see cref="SearchDrivingLimit"/> in this flow (-1: a search never drives its page, it is walked).</summary>
-    internal static readonly AsyncLocal<int?> SearchDrivingLimitOverride = new();
+    /// <summary>For tests: in this flow a search drives its page whenever its matches are bounded by at most this many (-1: never, it is walked).</summary>
+    internal static readonly AsyncLocal<long?> SearchDrivingLimitOverride = new();
 
-    /// <summary>
-    /// The events that match the search, from its GIN index; bounded by its rarest required word (no event holds it: 0;
-    /// none is required, a lone prefix or an OR of different words: unbounded, and the timeline is walked).
-    /// </summary>
+    /// <summary>The events that match the search, from its GIN index; bounded by its rarest required word (no event holds it: 0).</summary>
     private static readonly DrivingSet SearchSet = new(
         $"SELECT {PostgresSearchSql.EventTable}.seq FROM {PostgresSearchSql.EventTable} WHERE {PostgresSearchSql.RowMatches(PostgresSearchSql.EventTable)}",
-        "SELECT COALESCE(min(COALESCE(t.documents, 0)), 9223372036854775807)::bigint FROM unnest(@DrivingWords::text[]) w LEFT JOIN search_terms t ON t.term = w;",
-        SearchDrivingLimit,
+        """
+        SELECT (SELECT COALESCE(min(COALESCE(t.documents, 0)), -1) FROM unnest(@DrivingWords::text[]) w LEFT JOIN search_terms t ON t.term = w)::bigint,
+               (SELECT GREATEST(c.reltuples, 0) FROM pg_class c WHERE c.oid = 'events'::regclass)::float8;
+        """,
         BySeq: true);
 
     private static readonly DrivingSet TagSet = new(
@@ -237,8 +241,20 @@ internal static class PostgresPagePlanner
                 continue;
             }
 
-            var found = await connection.ExecuteScalarAsync<long>(new CommandDefinition(set.Count, DrivingParameters(filter), cancellationToken: cancellationToken));
-            var limit = set == SearchSet ? SearchDrivingLimitOverride.Value ?? set.Limit : set.Limit;
+            long found, limit = DrivingSetLimit;
+            if (set == SearchSet)
+            {
+                // At most as many as hold the rarest required word (-1: none is required, no bound), against the bound
+                // under which reading the matches beats the walk (the planner's estimate of the live events suffices).
+                var (bound, events) = await connection.QuerySingleAsync<(long, double)>(new CommandDefinition(set.Count, DrivingParameters(filter), cancellationToken: cancellationToken));
+                found = bound < 0 ? long.MaxValue : bound;
+                limit = SearchDrivingLimitOverride.Value ?? (long)Math.Min(DrivingSetLimit, Math.Sqrt((filter.Limit + 1) * events / WalkChecksPerMatch));
+            }
+            else
+            {
+                found = await connection.ExecuteScalarAsync<long>(new CommandDefinition(set.Count, DrivingParameters(filter), cancellationToken: cancellationToken));
+            }
+
             if (found <= limit && found < fewest)
             {
                 (best, fewest) = (set, found);
@@ -411,6 +427,22 @@ internal static class PostgresPagePlanner
     private static string Walk(EventFilter filter, string columns, List<string> conditions, DynamicParameters parameters)
     {
         var order = PostgresEventFilterSql.Order("e", filter.Descending);
+        if (filter.Categories.Count == 0 && filter.Search is not null)
+        {
+            // A search passes over many events for each it keeps: the walk reads the timeline's index alone (it carries
+            // the last day, the words' signature and the number its search row is looked up by, migration 0007), and
+            // only the page's rows are read after it.
+            var walk = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
+            PostgresEventFilterSql.Append(walk, conditions);
+            walk.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take");
+            return $"""
+                {columns}
+                FROM ({walk}) r JOIN events e ON e.seq = r.seq
+                ORDER BY {PostgresEventFilterSql.Order("r", filter.Descending)}
+                LIMIT @Take;
+                """;
+        }
+
         if (filter.Categories.Count <= 1)
         {
             var single = new StringBuilder(columns).Append("\nFROM events e");
