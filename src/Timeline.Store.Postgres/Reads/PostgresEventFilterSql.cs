@@ -81,7 +81,7 @@ public static class PostgresEventFilterSql
                 var required = PostgresSearchWords.Required(filter.Search);
                 if (required.Count > 0)
                 {
-                    parameters.Add(PostgresSearchWords.ParameterName, PostgresSearchWords.Text(PostgresSearchWords.Of(required)));
+                    parameters.Add(PostgresSearchWords.ParameterName, PostgresSearchWords.Signature(required));
                     where.Add(PostgresSearchWords.Condition("e"));
                 }
 

@@ -155,10 +155,11 @@ internal static class PostgresPagePlanner
     }
 
     /// <summary>
-    /// A set of events that may drive a page: the SQL of their ids (or, with <paramref name="BySeq"/>, of their numbers),
-    /// and the statement counting them (up to a bound) or, for a search, bounding them from above.
+    /// A set of events that may drive a page: the SQL of their keys (a column <paramref name="Key"/> that equals the
+    /// events' <paramref name="EventKey"/>: their ids, or for a search their numbers), and the statement counting them
+    /// (up to a bound) or, for a search, bounding them from above.
     /// </summary>
-    private sealed record DrivingSet(string Ids, string Count, bool BySeq = false);
+    private sealed record DrivingSet(string Ids, string Count, string Key = "event_id", string EventKey = "id");
 
     /// <summary>
     /// A search's matches drive its page in timeline order when few can match: reading a match (its search row from the
@@ -181,7 +182,8 @@ internal static class PostgresPagePlanner
         SELECT (SELECT COALESCE(min(COALESCE(t.documents, 0)), -1) FROM unnest(@DrivingWords::text[]) w LEFT JOIN search_terms t ON t.term = w)::bigint,
                (SELECT GREATEST(c.reltuples, 0) FROM pg_class c WHERE c.oid = 'events'::regclass)::float8;
         """,
-        BySeq: true);
+        Key: "seq",
+        EventKey: "seq");
 
     private static readonly DrivingSet TagSet = new(
         "SELECT event_id FROM event_tags WHERE tag = ANY(@DrivingTags)",
@@ -318,11 +320,10 @@ internal static class PostgresPagePlanner
             }
 
             parameters.AddDynamicParams(DrivingParameters(filter));
-            var key = driving.BySeq ? "seq" : "event_id";
             var candidates = new StringBuilder(
-                $"SELECT e.seq, e.first_day, e.date_precision, e.id FROM driving JOIN events e ON e.{(driving.BySeq ? "seq" : "id")} = driving.{key}");
+                $"SELECT e.seq, e.first_day, e.date_precision, e.id FROM driving JOIN events e ON e.{driving.EventKey} = driving.{driving.Key}");
             PostgresEventFilterSql.Append(candidates, where);
-            return Paged($"driving AS MATERIALIZED (SELECT DISTINCT d.{key} FROM ({driving.Ids}) d)", candidates.ToString(), columns, filter.Descending);
+            return Paged($"driving AS MATERIALIZED (SELECT DISTINCT d.{driving.Key} FROM ({driving.Ids}) d)", candidates.ToString(), columns, filter.Descending);
         }
 
         // The timeline walked in order; categories each walk their own index.
@@ -406,19 +407,28 @@ internal static class PostgresPagePlanner
     private static string Reaching(EventFilter filter, string columns, List<string> conditions, string span, string from, string before)
     {
         // The walk reads the index alone (what it checks is in the index); only the page's rows are read after it.
-        var walk = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
         List<string> where = [.. conditions, span, from, before];
         if (filter.Categories.Count > 0)
         {
             where.Add("e.category = ANY(@Categories)");
         }
 
-        PostgresEventFilterSql.Append(walk, where);
-        walk.Append(CultureInfo.InvariantCulture, $"\nORDER BY {PostgresEventFilterSql.Order("e", filter.Descending)}\nLIMIT @Take");
+        return RowsAfterWalk(columns, where, filter.Descending);
+    }
+
+    /// <summary>
+    /// A walk of the events' keys in timeline order under <paramref name="conditions"/> (what an index can answer alone),
+    /// cut at @Take, and only then the page's rows with <paramref name="columns"/>.
+    /// </summary>
+    private static string RowsAfterWalk(string columns, List<string> conditions, bool descending)
+    {
+        var walk = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
+        PostgresEventFilterSql.Append(walk, conditions);
+        walk.Append(CultureInfo.InvariantCulture, $"\nORDER BY {PostgresEventFilterSql.Order("e", descending)}\nLIMIT @Take");
         return $"""
             {columns}
             FROM ({walk}) r JOIN events e ON e.seq = r.seq
-            ORDER BY {PostgresEventFilterSql.Order("r", filter.Descending)}
+            ORDER BY {PostgresEventFilterSql.Order("r", descending)}
             LIMIT @Take;
             """;
     }
@@ -432,15 +442,7 @@ internal static class PostgresPagePlanner
             // A search passes over many events for each it keeps: the walk reads the timeline's index alone (it carries
             // the last day, the words' signature and the number its search row is looked up by, migration 0007), and
             // only the page's rows are read after it.
-            var walk = new StringBuilder("SELECT e.seq, e.first_day, e.date_precision, e.id FROM events e");
-            PostgresEventFilterSql.Append(walk, conditions);
-            walk.Append(CultureInfo.InvariantCulture, $"\nORDER BY {order}\nLIMIT @Take");
-            return $"""
-                {columns}
-                FROM ({walk}) r JOIN events e ON e.seq = r.seq
-                ORDER BY {PostgresEventFilterSql.Order("r", filter.Descending)}
-                LIMIT @Take;
-                """;
+            return RowsAfterWalk(columns, conditions, filter.Descending);
         }
 
         if (filter.Categories.Count <= 1)

@@ -84,7 +84,7 @@ public static class PostgresSearchIndex
         add.Parameters.AddWithValue("quotes", rows.Select(r => r.Columns[PostgresSearchRows.QuotesColumn]).ToArray());
         add.Parameters.AddWithValue("names", rows.Select(r => r.Columns[PostgresSearchRows.NamesColumn]).ToArray());
         add.Parameters.AddWithValue("words", vectors.SelectMany(v => v.Lexemes).ToArray());
-        add.Parameters.AddWithValue("signatures", vectors.Select(v => PostgresSearchWords.Text(PostgresSearchWords.Of(v.Lexemes))).ToArray());
+        add.Parameters.AddWithValue("signatures", vectors.Select(v => PostgresSearchWords.Signature(v.Lexemes)).ToArray());
         await add.ExecuteNonQueryAsync(cancellationToken);
     }
 

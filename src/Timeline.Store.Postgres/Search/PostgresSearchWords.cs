@@ -46,6 +46,9 @@ public static class PostgresSearchWords
         return bits;
     }
 
+    /// <summary>The signature of <paramref name="lexemes"/> as the text of a bit string, for a parameter cast ::bit(512).</summary>
+    public static string Signature(IEnumerable<string> lexemes) => Text(Of(lexemes));
+
     /// <summary>A signature as the text of a bit string ('0' and '1', the first bit first), for a ::bit(512) cast.</summary>
     public static string Text(BitArray bits)
     {
