@@ -92,70 +92,36 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
 
     /// <summary>
     /// Creates the events: their rows in timeline order, then their tags, entity links, citations, links and first
-    /// revisions in id order. Reports every 10,000 events written to <paramref name="progress"/>.
+    /// revisions in id order. Reports every 10,000 events written to <paramref name="progress"/>. A first load gives the
+    /// events' <paramref name="words"/> (worked out in the background, in the order of <see cref="TimelineOrder"/>): its
+    /// foreign keys wait until the end (<see cref="DeferIndexesAsync"/>), so the rows that need no word go in first,
+    /// and the event rows, each with its word signature, once the words have had that time.
     /// </summary>
-    public async Task CreateEventsAsync(
-        IReadOnlyList<ValidEvent> events, CancellationToken ct, Action<int>? progress = null, Action<string>? step = null, Dictionary<string, string>? names = null)
+    internal async Task CreateEventsAsync(
+        IReadOnlyList<ValidEvent> events, CancellationToken ct, Action<int>? progress = null, Action<string>? step = null, PostgresLoadWords? words = null)
     {
         if (events.Count == 0)
         {
             return;
         }
 
-        var byTimeline = events
-            .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
-            .ToList();
-
-        // A first load (every entity's names given) writes each event's word signature with its row; otherwise the search
-        // index's refresh of the new events writes it.
-        var signatures = names is null ? null : PostgresSearchIndex.EventSignatures(byTimeline, names);
-        var row = 0;
-        await CopyAsync(
-            "events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version"
-                + (signatures is null ? ")" : ", words)"),
-            byTimeline,
-            (w, e) =>
-            {
-                Text(w, e.Id);
-                Text(w, e.Date.ToString());
-                w.Write((int)e.Date.Precision, NpgsqlDbType.Integer);
-                Text(w, e.EndDate?.ToString());
-                Text(w, PartialDate.FormatDay(e.FirstDay));
-                Text(w, PartialDate.FormatDay(e.LastDay));
-                Text(w, e.Title);
-                Text(w, e.Summary);
-                Text(w, e.Category);
-                Text(w, JsonSerializer.Serialize(e.Caveats));
-                Text(w, StoredColumns.Tags(e.Tags));
-                Text(w, StoredColumns.References(e.References));
-                Text(w, stamp);
-                Text(w, stamp);
-                w.Write(1L, NpgsqlDbType.Bigint);
-                if (signatures is not null)
-                {
-                    w.Write(signatures[row++], NpgsqlDbType.Bit);
-                }
-            },
-            ct);
-        step?.Invoke("event rows written");
+        if (words is not null && words.Events.Count != events.Count)
+        {
+            throw new InvalidOperationException($"The load's words were worked out for {words.Events.Count} events, not the {events.Count} written.");
+        }
 
         var byId = events.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+        if (words is null)
+        {
+            await EventRowsAsync(TimelineOrder(events), null, ct);
+            step?.Invoke("event rows written");
+        }
+
         await CopyAsync("event_tags (event_id, tag)", byId.SelectMany(e => e.Tags.Select(tag => (e.Id, tag))), (w, t) =>
         {
             Text(w, t.Id);
             Text(w, t.tag);
         }, ct);
-        await CopyAsync(
-            "event_entities (event_id, entity_id, role, ordinal)",
-            byId.SelectMany(e => e.Entities.Select((link, i) => (e.Id, link, i))),
-            (w, l) =>
-            {
-                Text(w, l.Id);
-                Text(w, l.link.EntityId);
-                Text(w, l.link.Role);
-                w.Write(l.i, NpgsqlDbType.Integer);
-            },
-            ct);
         await CopyAsync(
             "citations (event_id, ordinal, source_id, quote, start_offset, end_offset)",
             byId.SelectMany(e => e.Citations.Select((c, i) => (e.Id, c, i))),
@@ -180,10 +146,68 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
                 w.Write(x.l.Ordinal, NpgsqlDbType.Integer);
             },
             ct);
-        step?.Invoke("tags, entity links, citations and links written");
+        step?.Invoke("tags, citations and links written");
 
         await RevisionsAsync("event", byId, e => e.Id, e => Documents.Serialize(Documents.From(e)), ct, progress);
         step?.Invoke("revisions written");
+
+        if (words is not null)
+        {
+            await EventRowsAsync(words.Events, words, ct);
+            step?.Invoke("event rows written");
+        }
+
+        // After the event rows: the trigger on event_entities copies each link's event's days into entity_timeline.
+        await CopyAsync(
+            "event_entities (event_id, entity_id, role, ordinal)",
+            byId.SelectMany(e => e.Entities.Select((link, i) => (e.Id, link, i))),
+            (w, l) =>
+            {
+                Text(w, l.Id);
+                Text(w, l.link.EntityId);
+                Text(w, l.link.Role);
+                w.Write(l.i, NpgsqlDbType.Integer);
+            },
+            ct);
+        step?.Invoke("entity links written");
+    }
+
+    /// <summary>The order events' rows are written in (the timeline's), so the table is laid out in the order lists read it.</summary>
+    internal static List<ValidEvent> TimelineOrder(IEnumerable<ValidEvent> events) => events
+        .OrderBy(e => e.FirstDay).ThenBy(e => (int)e.Date.Precision).ThenBy(e => e.Id, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>The events' rows, in the order given; with each one's word signature when <paramref name="words"/> holds them (in the same order).</summary>
+    private Task EventRowsAsync(IReadOnlyList<ValidEvent> byTimeline, PostgresLoadWords? words, CancellationToken ct)
+    {
+        var row = 0;
+        return CopyAsync(
+            "events (id, date, date_precision, end_date, first_day, last_day, title, summary, category, caveats, tags, refs, created_at, updated_at, version"
+                + (words is null ? ")" : ", words)"),
+            byTimeline,
+            (w, e) =>
+            {
+                Text(w, e.Id);
+                Text(w, e.Date.ToString());
+                w.Write((int)e.Date.Precision, NpgsqlDbType.Integer);
+                Text(w, e.EndDate?.ToString());
+                Text(w, PartialDate.FormatDay(e.FirstDay));
+                Text(w, PartialDate.FormatDay(e.LastDay));
+                Text(w, e.Title);
+                Text(w, e.Summary);
+                Text(w, e.Category);
+                Text(w, JsonSerializer.Serialize(e.Caveats));
+                Text(w, StoredColumns.Tags(e.Tags));
+                Text(w, StoredColumns.References(e.References));
+                Text(w, stamp);
+                Text(w, stamp);
+                w.Write(1L, NpgsqlDbType.Bigint);
+                if (words is not null)
+                {
+                    w.Write(words.Signature(row++), NpgsqlDbType.Bit);
+                }
+            },
+            ct);
     }
 
     /// <summary>The tables a first load fills (by COPY; entity_timeline by the trigger on event_entities), whose secondary indexes and foreign keys it builds once, afterwards.</summary>

@@ -88,6 +88,9 @@ public static class PostgresDatasetImport
         var bulk = new PostgresBulkWriter(c, change.Actor, change.Stamp, change.Reason);
         var deferred = empty ? await bulk.DeferIndexesAsync(tx, ct) : [];
 
+        // A first load works out its events' words in the background from here on (PostgresLoadWords).
+        using var words = empty ? PostgresLoadWords.Start(dataset) : null;
+
         // Sources and entities in the order given: a run of new ones is copied in before the next stored one is written,
         // so their revisions keep that order. A new entity with former ids in a filled store goes through the writer,
         // which retires the records that had them before it records the entity (as the SQLite engine does).
@@ -117,7 +120,7 @@ public static class PostgresDatasetImport
             newEvents,
             ct,
             deferCreates: true);
-        await bulk.CreateEventsAsync(newEvents, ct, count => progress?.Written(count, dataset.Events.Count), progress?.Step, empty ? PostgresSearchIndex.Names(dataset) : null);
+        await bulk.CreateEventsAsync(newEvents, ct, count => progress?.Written(count, dataset.Events.Count), progress?.Step, words);
 
         // The former ids of the new sources and events (the single-record writer keeps its own).
         if (empty)
@@ -145,9 +148,9 @@ public static class PostgresDatasetImport
         }
 
         // The new records' search rows: built whole from the dataset after a first load, else record by record.
-        if (empty)
+        if (words is not null)
         {
-            await PostgresSearchIndex.BuildAsync(c, tx, dataset, ct, progress?.Step);
+            await PostgresSearchIndex.BuildAsync(c, tx, dataset, words, ct, progress?.Step);
         }
         else
         {

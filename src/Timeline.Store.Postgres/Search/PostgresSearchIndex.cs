@@ -166,8 +166,14 @@ public static class PostgresSearchIndex
             after = rows[^1].Seq;
         }
 
+        var entities = await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken);
         await FinishAsync(
-            connection, transaction, counts, await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken), sources, cancellationToken);
+            connection,
+            transaction,
+            counts,
+            Built(entities, PostgresSearchRows.EntityWeights).Select(r => r.Line),
+            Built(sources, PostgresSearchRows.SourceWeights).Select(r => r.Line),
+            cancellationToken);
 
         // The events' word signatures from their new rows (migration 0007's function, the same bits as PostgresSearchWords),
         // rewriting only the rows whose signature changed.
@@ -188,39 +194,52 @@ public static class PostgresSearchIndex
     /// Builds the search rows of a store that holds exactly the records of <paramref name="dataset"/>, just loaded into
     /// an empty store, from the records themselves rather than read back from the tables (the first load of a large
     /// dataset): the same texts as <see cref="PostgresSearchRows"/> reads (tested: a rebuild from the tables afterwards
-    /// changes no row), their vectors built on every core a block ahead of the COPY.
+    /// changes no row). The events' rows and words' counts come from <paramref name="words"/>, worked out during the load.
     /// </summary>
-    public static async Task BuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, CancellationToken cancellationToken, Action<string>? step = null)
+    internal static async Task BuildAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, PostgresLoadWords words, CancellationToken cancellationToken, Action<string>? step = null)
     {
         await EmptyAsync(connection, transaction, cancellationToken);
         var eventSeqs = await SeqsAsync(connection, transaction, "events", cancellationToken);
         var entitySeqs = await SeqsAsync(connection, transaction, "entities", cancellationToken);
         var sourceSeqs = await SeqsAsync(connection, transaction, "sources", cancellationToken);
 
-        var names = Names(dataset);
-        var events = dataset.Events
-            .Select(e => (Seq: eventSeqs[e.Id], Event: e))
-            .OrderBy(x => x.Seq)
-            .Select(x => (x.Seq, Columns: EventColumns(x.Event, names)));
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        await CopyEventRowsAsync(connection, events, counts, cancellationToken);
+        await using (var copy = await BeginCopyAsync(connection, "event_search (seq, document, quotes, names)", cancellationToken))
+        {
+            for (var i = 0; i < words.Events.Count; i++)
+            {
+                await copy.WriteAsync(eventSeqs[words.Events[i].Id].ToString(CultureInfo.InvariantCulture));
+                await copy.WriteAsync('\t');
+                await copy.WriteAsync(words.Row(i));
+                await copy.WriteAsync('\n');
+            }
+        }
+
         step?.Invoke("events' search rows written");
 
-        var entities = dataset.Entities
-            .Select(e => (entitySeqs[e.Id], new string?[] { e.Name, e.Aliases.Count == 0 ? null : string.Join(" ; ", e.Aliases), e.Description }))
-            .ToList();
-        var sources = dataset.Sources
-            .Select(s => (sourceSeqs[s.Id], new string?[] { s.Title, s.Publisher, s.Text }))
-            .ToList();
-        await FinishAsync(connection, transaction, counts, entities, sources, cancellationToken);
+        await FinishAsync(
+            connection,
+            transaction,
+            words.Counts(),
+            dataset.Entities.Select((e, i) => Line(entitySeqs[e.Id], words.EntityVector(i))),
+            dataset.Sources.Select((s, i) => Line(sourceSeqs[s.Id], words.SourceVector(i))),
+            cancellationToken);
     }
+
+    private static string Line(long seq, string vector) => seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n";
+
+    /// <summary>An entity's search texts (name, aliases, description) as <see cref="PostgresSearchRows"/> reads them, from the entity itself.</summary>
+    internal static string?[] EntityColumns(ValidEntity e) => [e.Name, e.Aliases.Count == 0 ? null : string.Join(" ; ", e.Aliases), e.Description];
+
+    /// <summary>A source's search texts (title, publisher, text) as <see cref="PostgresSearchRows"/> reads them, from the source itself.</summary>
+    internal static string?[] SourceColumns(ValidSource s) => [s.Title, s.Publisher, s.Text];
 
     /// <summary>Each entity's "name ; alias ; alias" by id, as PostgresSearchRows.NamesAsync reads it, from a dataset.</summary>
     public static Dictionary<string, string> Names(ValidatedDataset dataset) => dataset.Entities.ToDictionary(
         e => e.Id, e => e.Aliases.Count == 0 ? e.Name : e.Name + " ; " + string.Join(" ; ", e.Aliases), StringComparer.Ordinal);
 
     /// <summary>An event's search texts as <see cref="PostgresSearchRows"/> reads them from the tables, from the event itself.</summary>
-    private static string?[] EventColumns(ValidEvent e, Dictionary<string, string> names) =>
+    internal static string?[] EventColumns(ValidEvent e, Dictionary<string, string> names) =>
     [
         e.Title,
         e.Summary,
@@ -229,18 +248,6 @@ public static class PostgresSearchIndex
         SearchColumns.References(e.References),
         SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id)),
     ];
-
-    /// <summary>
-    /// The signature of the words of each event's search row (events.words, <see cref="PostgresSearchWords"/>), for a
-    /// first load that copies the events' rows before it builds their search rows; built on every core.
-    /// </summary>
-    public static BitArray[] EventSignatures(IReadOnlyList<ValidEvent> events, Dictionary<string, string> names)
-    {
-        var signatures = new BitArray[events.Count];
-        Parallel.For(0, events.Count, i => signatures[i] = PostgresSearchWords.Of(
-            PostgresSearchRows.Vector(EventColumns(events[i], names), PostgresSearchRows.EventWeights).Lexemes));
-        return signatures;
-    }
 
     /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="FinishAsync"/>).</summary>
     private static Task EmptyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
@@ -270,7 +277,7 @@ public static class PostgresSearchIndex
         return seqs;
     }
 
-    /// <summary>Copies events' search rows in (their vectors built on every core, a block ahead), counting each word's events into <paramref name="counts"/>.</summary>
+    /// <summary>Copies events' search rows in for a rebuild (their vectors built on every core, a block ahead), counting each word's events into <paramref name="counts"/>.</summary>
     private static async Task CopyEventRowsAsync(
         NpgsqlConnection connection, IEnumerable<(long Seq, string?[] Columns)> rows, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
@@ -344,7 +351,7 @@ public static class PostgresSearchIndex
     }
 
     /// <summary>A text as a field of COPY's text format: \N for NULL, backslashes, tabs and line ends escaped.</summary>
-    private static void CopyText(StringBuilder line, string? text)
+    internal static void CopyText(StringBuilder line, string? text)
     {
         if (text is null)
         {
@@ -370,8 +377,8 @@ public static class PostgresSearchIndex
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         Dictionary<string, long> counts,
-        List<(long Seq, string?[] Columns)> entities,
-        List<(long Seq, string?[] Columns)> sources,
+        IEnumerable<string> entities,
+        IEnumerable<string> sources,
         CancellationToken cancellationToken)
     {
         await using (var copy = await BeginCopyAsync(connection, "search_terms (term, documents)", cancellationToken))
@@ -382,10 +389,10 @@ public static class PostgresSearchIndex
             }
         }
 
-        foreach (var (table, rows, weights) in new[] { ("entity_search", entities, PostgresSearchRows.EntityWeights), ("source_search", sources, PostgresSearchRows.SourceWeights) })
+        foreach (var (table, lines) in new[] { ("entity_search", entities), ("source_search", sources) })
         {
             await using var copy = await BeginCopyAsync(connection, $"{table} (seq, document)", cancellationToken);
-            foreach (var (_, _, line) in Built(rows, weights))
+            foreach (var line in lines)
             {
                 await copy.WriteAsync(line);
             }

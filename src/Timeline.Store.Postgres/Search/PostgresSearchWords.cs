@@ -30,20 +30,64 @@ public static class PostgresSearchWords
     /// <summary>The signature of <paramref name="lexemes"/> (folded words, as the search rows hold them).</summary>
     public static BitArray Of(IEnumerable<string> lexemes)
     {
-        var bits = new BitArray(Bits);
-        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-#pragma warning disable CA5351 // MD5 spreads words over the bits as the SQL function's md5() does: a hash for a filter, not for security.
+        var bits = new int[Bits / 32];
+        Set(lexemes, bits);
+        return new BitArray(bits);
+    }
+
+    /// <summary>
+    /// Sets the signature of <paramref name="lexemes"/> in <paramref name="bits"/> (<see cref="Bits"/> / 32 numbers, bit
+    /// i of the signature bit i % 32 of number i / 32, as <see cref="BitArray(int[])"/> reads them).
+    /// </summary>
+    public static void Set(IEnumerable<string> lexemes, Span<int> bits)
+    {
         foreach (var lexeme in lexemes)
         {
-            MD5.HashData(Encoding.UTF8.GetBytes(lexeme), hash);
-#pragma warning restore CA5351
+            var three = BitsOf(lexeme);
             for (var k = 0; k < 3; k++)
             {
-                bits[((hash[2 * k] << 8) | hash[(2 * k) + 1]) & (Bits - 1)] = true;
+                var bit = (three >> (10 * k)) & (Bits - 1);
+                bits[bit >> 5] |= 1 << (bit & 31);
             }
         }
+    }
 
-        return bits;
+    /// <summary>How many words each thread remembers the bits of before it starts again (a store's vocabulary is far smaller).</summary>
+    private const int RememberedWords = 200_000;
+
+    /// <summary>The bits of words already hashed on this thread: a load hashes each of a million events' words, most of them seen before.</summary>
+    [ThreadStatic]
+    private static Dictionary<string, int>? remembered;
+
+    /// <summary>The three bits <paramref name="lexeme"/> sets, ten bits apart in one number.</summary>
+    private static int BitsOf(string lexeme)
+    {
+        var known = remembered ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        if (known.TryGetValue(lexeme, out var three))
+        {
+            return three;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(lexeme);
+        var bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(lexeme, bytes);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+#pragma warning disable CA5351 // MD5 spreads words over the bits as the SQL function's md5() does: a hash for a filter, not for security.
+        MD5.HashData(bytes, hash);
+#pragma warning restore CA5351
+        three = 0;
+        for (var k = 0; k < 3; k++)
+        {
+            three |= (((hash[2 * k] << 8) | hash[(2 * k) + 1]) & (Bits - 1)) << (10 * k);
+        }
+
+        if (known.Count >= RememberedWords)
+        {
+            known.Clear();
+        }
+
+        known[lexeme] = three;
+        return three;
     }
 
     /// <summary>The signature of <paramref name="lexemes"/> as the text of a bit string, for a parameter cast ::bit(512).</summary>
