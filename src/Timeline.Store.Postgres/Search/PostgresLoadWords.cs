@@ -1,18 +1,18 @@
+using System.Buffers;
 using System.Collections;
 using System.Runtime.InteropServices;
-using System.Text;
 using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Postgres;
 
 /// <summary>
 /// The words of a first load, worked out once, in the background, while the load copies the rows that need none: each
-/// event's word signature (events.words, written with its row), its search row's text (its tsvector and the quotes and
-/// names its snippets are picked from), how many events hold each word (search_terms), then the entities' and sources'
+/// event's word signature (events.words, written with its row), its search row's tsvector (in binary form, which
+/// PostgreSQL reads in half the time it parses the text), how many events hold each word (search_terms), then the entities' and sources'
 /// tsvectors. Events are taken in timeline order, the order their rows are copied in, in blocks on every core; a reader
 /// waits only for the block it needs. PostgreSQL works on one core during a load, so the other does this work (a first
 /// load's C# part used to take turns with it, twice: signatures before the rows, vectors before the search rows).
-/// Nothing of an event's vector outlives its turn but its signature, its counts and its row, kept in a few large arrays:
+/// Nothing of an event's vector outlives its turn but its signature, its counts and its binary form, kept in a few large arrays:
 /// a collector that copies a million small survivors costs more than the work itself.
 /// </summary>
 internal sealed class PostgresLoadWords : IDisposable
@@ -28,8 +28,8 @@ internal sealed class PostgresLoadWords : IDisposable
     /// <summary>Each event's signature, <see cref="Words"/> numbers apiece (one array: a million small ones would each be copied by the collector).</summary>
     private readonly int[] signatures;
 
-    /// <summary>Each block's rows, one after the other in one text, and where each row ends in it (for the same reason).</summary>
-    private readonly (char[] Text, int[] Ends)[] rows;
+    /// <summary>Each block's tsvectors in binary form, one after the other, and where each ends (for the same reason).</summary>
+    private readonly (byte[] Data, int[] Ends)[] vectors;
     private readonly TaskCompletionSource[] blocks;
     /// <summary>How many events hold each word, counted on each thread (merged by <see cref="Counts"/>).</summary>
     private readonly ThreadLocal<Dictionary<string, long>> counts = new(() => new Dictionary<string, long>(StringComparer.Ordinal), trackAllValues: true);
@@ -48,7 +48,7 @@ internal sealed class PostgresLoadWords : IDisposable
         names = PostgresSearchIndex.Names(dataset);
         signatures = new int[events.Count * Words];
         blocks = new TaskCompletionSource[(events.Count + Block - 1) / Block];
-        rows = new (char[], int[])[blocks.Length];
+        vectors = new (byte[], int[])[blocks.Length];
         for (var b = 0; b < blocks.Length; b++)
         {
             blocks[b] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,18 +70,18 @@ internal sealed class PostgresLoadWords : IDisposable
         return new BitArray(signatures.AsSpan(index * Words, Words).ToArray());
     }
 
-    /// <summary>
-    /// The search row of the <paramref name="index"/>th event as a COPY line's fields after its number (the tsvector's text,
-    /// then the quotes and the names: see <see cref="PostgresSearchIndex"/>), once its block is done.
-    /// </summary>
-    public ReadOnlyMemory<char> Row(int index)
+    /// <summary>The tsvector of the <paramref name="index"/>th event's search row, in binary form (<see cref="PostgresTsVector.WriteBinary"/>), once its block is done.</summary>
+    public ReadOnlyMemory<byte> Vector(int index)
     {
         Wait(index / Block);
-        var (text, ends) = rows[index / Block];
+        var (data, ends) = vectors[index / Block];
         var k = index % Block;
         var start = k == 0 ? 0 : ends[k - 1];
-        return text.AsMemory(start, ends[k] - start);
+        return data.AsMemory(start, ends[k] - start);
     }
+
+    /// <summary>The names of an event's entities, as its search row keeps them.</summary>
+    public string? EventNames(ValidEvent e) => PostgresSearchIndex.EventNames(e, names);
 
     /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th entity, once the work is done.</summary>
     public string EntityVector(int index)
@@ -141,18 +141,18 @@ internal sealed class PostgresLoadWords : IDisposable
             for (; b < blocks.Length; b++)
             {
                 var start = b * Block;
-                var texts = new string[Math.Min(Block, Events.Count - start)];
-                Parallel.For(0, texts.Length, options, k => texts[k] = Compute(start + k));
-                var ends = new int[texts.Length];
-                var text = new char[texts.Sum(t => t.Length)];
+                var built = new byte[Math.Min(Block, Events.Count - start)][];
+                Parallel.For(0, built.Length, options, k => built[k] = Compute(start + k));
+                var ends = new int[built.Length];
+                var data = new byte[built.Sum(v => v.Length)];
                 var end = 0;
-                for (var k = 0; k < texts.Length; k++)
+                for (var k = 0; k < built.Length; k++)
                 {
-                    texts[k].CopyTo(text.AsSpan(end));
-                    ends[k] = end += texts[k].Length;
+                    built[k].CopyTo(data.AsSpan(end));
+                    ends[k] = end += built[k].Length;
                 }
 
-                rows[b] = (text, ends);
+                vectors[b] = (data, ends);
                 blocks[b].SetResult();
             }
 
@@ -177,8 +177,8 @@ internal sealed class PostgresLoadWords : IDisposable
         return vectors;
     }
 
-    /// <summary>Works out one event: its signature and its words' counts are kept, its row returned; the rest is dropped at once (so the collector never copies it).</summary>
-    private string Compute(int index)
+    /// <summary>Works out one event: its signature and its words' counts are kept, its vector returned (binary); the rest is dropped at once (so the collector never copies it).</summary>
+    private byte[] Compute(int index)
     {
         var columns = PostgresSearchIndex.EventColumns(Events[index], names);
         var vector = PostgresSearchRows.Vector(columns, PostgresSearchRows.EventWeights);
@@ -189,9 +189,8 @@ internal sealed class PostgresLoadWords : IDisposable
             CollectionsMarshal.GetValueRefOrAddDefault(counted, word, out _)++;
         }
 
-        var row = new StringBuilder(vector.ToString());
-        PostgresSearchIndex.CopyText(row.Append('\t'), columns[PostgresSearchRows.QuotesColumn]);
-        PostgresSearchIndex.CopyText(row.Append('\t'), columns[PostgresSearchRows.NamesColumn]);
-        return row.ToString();
+        var binary = new ArrayBufferWriter<byte>(1024);
+        vector.WriteBinary(binary);
+        return binary.WrittenSpan.ToArray();
     }
 }

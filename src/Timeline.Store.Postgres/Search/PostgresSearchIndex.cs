@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Npgsql;
+using NpgsqlTypes;
 using Timeline.Model.Store.Engine;
 
 namespace Timeline.Store.Postgres;
@@ -204,15 +205,21 @@ public static class PostgresSearchIndex
         var entitySeqs = await SeqsAsync(connection, transaction, "entities", cancellationToken);
         var sourceSeqs = await SeqsAsync(connection, transaction, "sources", cancellationToken);
 
-        await using (var copy = await BeginCopyAsync(connection, "event_search (seq, document, quotes, names)", cancellationToken))
+        // Binary: PostgreSQL reads a tsvector's binary form far faster than it parses its text.
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY event_search (seq, document, quotes, names) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
+            copy.Timeout = TimeSpan.Zero;
             for (var i = 0; i < words.Events.Count; i++)
             {
-                await copy.WriteAsync(eventSeqs[words.Events[i].Id].ToString(CultureInfo.InvariantCulture));
-                await copy.WriteAsync('\t');
-                await copy.WriteAsync(words.Row(i));
-                await copy.WriteAsync('\n');
+                var e = words.Events[i];
+                copy.StartRow();
+                copy.Write(eventSeqs[e.Id], NpgsqlDbType.Bigint);
+                copy.Write(words.Vector(i), NpgsqlDbType.Bytea); // tsvectorrecv reads the field: COPY's binary fields carry no type
+                Write(copy, EventQuotes(e));
+                Write(copy, words.EventNames(e));
             }
+
+            await copy.CompleteAsync(cancellationToken);
         }
 
         step?.Invoke("events' search rows written");
@@ -244,10 +251,29 @@ public static class PostgresSearchIndex
         e.Title,
         e.Summary,
         SearchColumns.Tags(e.Tags),
-        e.Citations.Count == 0 ? null : SearchColumns.Quotes(e.Citations.Select(c => c.Quote)),
+        EventQuotes(e),
         SearchColumns.References(e.References),
-        SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id)),
+        EventNames(e, names),
     ];
+
+    /// <summary>An event's quotes, as its search row keeps them (<see cref="PostgresSearchRows.QuotesColumn"/>).</summary>
+    internal static string? EventQuotes(ValidEvent e) => e.Citations.Count == 0 ? null : SearchColumns.Quotes(e.Citations.Select(c => c.Quote));
+
+    /// <summary>The names of an event's entities, as its search row keeps them (<see cref="PostgresSearchRows.NamesColumn"/>).</summary>
+    internal static string? EventNames(ValidEvent e, Dictionary<string, string> names) =>
+        SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id));
+
+    private static void Write(NpgsqlBinaryImporter copy, string? text)
+    {
+        if (text is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(text, NpgsqlDbType.Text);
+        }
+    }
 
     /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="FinishAsync"/>).</summary>
     private static Task EmptyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>

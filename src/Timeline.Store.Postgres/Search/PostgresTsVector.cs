@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -87,5 +89,30 @@ internal sealed class PostgresTsVector
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Writes the tsvector in PostgreSQL's binary form (what tsvectorsend writes and tsvectorrecv reads, for a binary
+    /// COPY): the number of words; then each word's UTF-8 bytes ended by a zero byte, the number of its positions and
+    /// each position (its weight in the top two bits), all big-endian. PostgreSQL sorts the words itself.
+    /// </summary>
+    public void WriteBinary(IBufferWriter<byte> output)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), _positions.Count);
+        output.Advance(4);
+        foreach (var (lexeme, positions) in _positions)
+        {
+            var length = Encoding.UTF8.GetByteCount(lexeme);
+            var span = output.GetSpan(length + 3 + (2 * positions.Count));
+            Encoding.UTF8.GetBytes(lexeme, span);
+            span[length] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(span[(length + 1)..], (ushort)positions.Count);
+            for (var i = 0; i < positions.Count; i++)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(span[(length + 3 + (2 * i))..], (ushort)(((positions[i] & 3) << 14) | (positions[i] >> 2)));
+            }
+
+            output.Advance(length + 3 + (2 * positions.Count));
+        }
     }
 }
