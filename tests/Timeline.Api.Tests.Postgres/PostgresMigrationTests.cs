@@ -72,7 +72,7 @@ public sealed class PostgresMigrationTests
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6, 7], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7, 8], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
@@ -98,6 +98,11 @@ public sealed class PostgresMigrationTests
                 [("launch", null, "Huawei"), ("listing", "Listed today. … Again.", "SMIC"), ("rules", null, "SMIC ; Huawei")],
                 (await check.QueryAsync<(string, string?, string?)>("SELECT e.id, s.quotes, s.names FROM event_search s JOIN events e ON e.seq = s.seq ORDER BY e.id;")).ToList());
             Assert.Equal(1L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'event_search_document';"));
+
+            // Migration 0008 made the days' GiST index again without the columns it carried.
+            Assert.Equal(
+                "CREATE INDEX events_days ON public.events USING gist (timeline_days(first_day, last_day)) WHERE (deleted_at IS NULL)",
+                await check.ExecuteScalarAsync<string>("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_days';"));
 
             // The entity's pages read its timeline: the deleted event left out, a from date keeps the long event that goes on at it.
             DefaultTypeMap.MatchNamesWithUnderscores = true;
