@@ -44,6 +44,17 @@ public sealed class PostgresFirstLoadSearchTests
             .. await c.QueryAsync<string>("SELECT 'words ' || seq || ' ' || COALESCE(words::text, 'none') FROM events ORDER BY seq;", transaction: tx),
         ];
 
+    /// <summary>The entities' timelines as stored, and as the trigger on event_entities builds them from the links and the events.</summary>
+    private static async Task<(List<string> Stored, List<string> FromLinks)> EntityTimelinesAsync(NpgsqlConnection c) =>
+        (
+            [.. await c.QueryAsync<string>("SELECT concat_ws(' ', entity_id, event_id, first_day, date_precision, last_day) FROM entity_timeline ORDER BY entity_id COLLATE \"C\", event_id COLLATE \"C\";")],
+            [.. await c.QueryAsync<string>(
+                """
+                SELECT concat_ws(' ', x.entity_id, x.event_id, e.first_day, e.date_precision, e.last_day)
+                FROM (SELECT DISTINCT entity_id, event_id FROM event_entities) x JOIN events e ON e.id = x.event_id
+                ORDER BY x.entity_id COLLATE "C", x.event_id COLLATE "C";
+                """)]);
+
     [Fact]
     public async Task A_first_load_builds_the_same_search_rows_as_a_rebuild_from_the_tables()
     {
@@ -62,6 +73,13 @@ public sealed class PostgresFirstLoadSearchTests
         // Each event's word signature, written in C# with its row (binary COPY), is there and is the SQL function's over
         // its search row (the rebuild below recomputes it in SQL; a difference would show as a differing row).
         Assert.Equal(3_000, loaded.Count(r => r.StartsWith("words ", StringComparison.Ordinal) && !r.EndsWith(" none", StringComparison.Ordinal)));
+
+        // The entities' timelines, which a first load writes itself instead of the trigger on event_entities, are the
+        // trigger's rows; and the trigger is on again afterwards (a link written through the API reaches the timeline).
+        var (stored, fromLinks) = await EntityTimelinesAsync(c);
+        Assert.True(stored.Count > 3_000, $"{stored.Count} rows");
+        Assert.Equal(fromLinks, stored);
+        Assert.Equal("O", await c.ExecuteScalarAsync<string>("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'entity_timeline_linked';"));
 
         await using var tx = await c.BeginTransactionAsync();
         await PostgresSearchIndex.RebuildAsync(c, tx, CancellationToken.None);

@@ -120,7 +120,21 @@ public static class PostgresDatasetImport
             newEvents,
             ct,
             deferCreates: true);
-        await bulk.CreateEventsAsync(newEvents, ct, count => progress?.Written(count, dataset.Events.Count), progress?.Step, words);
+        // A first load builds, while its events' words are still being worked out, what needs no event row: the indexes of
+        // the tables already filled, and the entities' and sources' search rows.
+        var early = deferred.Where(d => !d.ForeignKey && PostgresBulkWriter.FilledBeforeEventRows.Contains(d.Table)).ToList();
+        await bulk.CreateEventsAsync(
+            newEvents,
+            ct,
+            count => progress?.Written(count, dataset.Events.Count),
+            progress?.Step,
+            words,
+            words is null ? null : async () =>
+            {
+                await bulk.RestoreIndexesAsync(tx, early, ct);
+                await PostgresSearchIndex.BuildRecordsAsync(c, tx, dataset, words, ct);
+                progress?.Step($"{early.Count} indexes, the entities' and sources' search rows built");
+            });
 
         // The former ids of the new sources and events (the single-record writer keeps its own).
         if (empty)
@@ -141,16 +155,23 @@ public static class PostgresDatasetImport
             }
         }
 
-        if (deferred.Count > 0)
+        // (The early ones are built unless the dataset holds no event: CreateEventsAsync then returns at once.)
+        var late = dataset.Events.Count > 0 ? deferred.Except(early).ToList() : [.. deferred];
+        if (late.Count > 0)
         {
-            await bulk.RestoreIndexesAsync(tx, deferred, ct);
-            progress?.Step($"{deferred.Count} indexes and foreign keys built");
+            await bulk.RestoreIndexesAsync(tx, late, ct);
+            progress?.Step($"{late.Count} indexes and foreign keys built");
         }
 
         // The new records' search rows: built whole from the dataset after a first load, else record by record.
         if (words is not null)
         {
-            await PostgresSearchIndex.BuildAsync(c, tx, dataset, words, ct, progress?.Step);
+            if (dataset.Events.Count == 0)
+            {
+                await PostgresSearchIndex.BuildRecordsAsync(c, tx, dataset, words, ct);
+            }
+
+            await PostgresSearchIndex.BuildEventsAsync(c, tx, words, ct, progress?.Step);
         }
         else
         {

@@ -8,8 +8,8 @@ namespace Timeline.Store.Postgres;
 /// <summary>
 /// The words of a first load, worked out once, in the background, while the load copies the rows that need none: each
 /// event's word signature (events.words, written with its row), its search row's tsvector (in binary form, which
-/// PostgreSQL reads in half the time it parses the text), how many events hold each word (search_terms), then the entities' and sources'
-/// tsvectors. Events are taken in timeline order, the order their rows are copied in, in blocks on every core; a reader
+/// PostgreSQL reads in half the time it parses the text), how many events hold each word (search_terms); and first the entities' and
+/// sources' tsvectors. Events are taken in timeline order, the order their rows are copied in, in blocks on every core; a reader
 /// waits only for the block it needs. PostgreSQL works on one core during a load, so the other does this work (a first
 /// load's C# part used to take turns with it, twice: signatures before the rows, vectors before the search rows).
 /// Nothing of an event's vector outlives its turn but its signature, its counts and its binary form, kept in a few large arrays:
@@ -33,6 +33,7 @@ internal sealed class PostgresLoadWords : IDisposable
     private readonly TaskCompletionSource[] blocks;
     /// <summary>How many events hold each word, counted on each thread (merged by <see cref="Counts"/>).</summary>
     private readonly ThreadLocal<Dictionary<string, long>> counts = new(() => new Dictionary<string, long>(StringComparer.Ordinal), trackAllValues: true);
+    private readonly TaskCompletionSource records = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource stop = new();
     private readonly Task work;
 
@@ -83,17 +84,17 @@ internal sealed class PostgresLoadWords : IDisposable
     /// <summary>The names of an event's entities, as its search row keeps them.</summary>
     public string? EventNames(ValidEvent e) => PostgresSearchIndex.EventNames(e, names);
 
-    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th entity, once the work is done.</summary>
+    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th entity, once they are worked out (first, before the events').</summary>
     public string EntityVector(int index)
     {
-        work.GetAwaiter().GetResult();
+        records.Task.GetAwaiter().GetResult();
         return entityVectors![index];
     }
 
-    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th source, once the work is done.</summary>
+    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th source, once they are worked out (first, before the events').</summary>
     public string SourceVector(int index)
     {
-        work.GetAwaiter().GetResult();
+        records.Task.GetAwaiter().GetResult();
         return sourceVectors![index];
     }
 
@@ -138,6 +139,10 @@ internal sealed class PostgresLoadWords : IDisposable
         var b = 0;
         try
         {
+            // The entities and sources first: the load copies their rows while it waits for the events' words.
+            entityVectors = Vectors(dataset.Entities.Select(PostgresSearchIndex.EntityColumns).ToList(), PostgresSearchRows.EntityWeights, options);
+            sourceVectors = Vectors(dataset.Sources.Select(PostgresSearchIndex.SourceColumns).ToList(), PostgresSearchRows.SourceWeights, options);
+            records.SetResult();
             for (; b < blocks.Length; b++)
             {
                 var start = b * Block;
@@ -155,12 +160,10 @@ internal sealed class PostgresLoadWords : IDisposable
                 vectors[b] = (data, ends);
                 blocks[b].SetResult();
             }
-
-            entityVectors = Vectors(dataset.Entities.Select(PostgresSearchIndex.EntityColumns).ToList(), PostgresSearchRows.EntityWeights, options);
-            sourceVectors = Vectors(dataset.Sources.Select(PostgresSearchIndex.SourceColumns).ToList(), PostgresSearchRows.SourceWeights, options);
         }
         catch (Exception e)
         {
+            records.TrySetException(e);
             for (; b < blocks.Length; b++)
             {
                 blocks[b].TrySetException(e);

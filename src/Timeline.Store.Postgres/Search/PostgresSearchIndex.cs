@@ -168,13 +168,13 @@ public static class PostgresSearchIndex
         }
 
         var entities = await PostgresSearchRows.EntitiesAsync(connection, transaction, "true", null, cancellationToken);
-        await FinishAsync(
+        await RecordsAsync(
             connection,
             transaction,
-            counts,
             Built(entities, PostgresSearchRows.EntityWeights).Select(r => r.Line),
             Built(sources, PostgresSearchRows.SourceWeights).Select(r => r.Line),
             cancellationToken);
+        await FinishAsync(connection, transaction, counts, cancellationToken);
 
         // The events' word signatures from their new rows (migration 0007's function, the same bits as PostgresSearchWords),
         // rewriting only the rows whose signature changed.
@@ -192,18 +192,32 @@ public static class PostgresSearchIndex
     }
 
     /// <summary>
-    /// Builds the search rows of a store that holds exactly the records of <paramref name="dataset"/>, just loaded into
+    /// Builds the search rows of a store that holds exactly the records of <paramref name="dataset"/>, being loaded into
     /// an empty store, from the records themselves rather than read back from the tables (the first load of a large
     /// dataset): the same texts as <see cref="PostgresSearchRows"/> reads (tested: a rebuild from the tables afterwards
-    /// changes no row). The events' rows and words' counts come from <paramref name="words"/>, worked out during the load.
+    /// changes no row), their vectors worked out during the load (<paramref name="words"/>). This first part, the
+    /// entities' and sources' rows and indexes, needs no event row: the load runs it while the events' words are worked
+    /// out; <see cref="BuildEventsAsync"/> does the rest once the events are in.
     /// </summary>
-    internal static async Task BuildAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, PostgresLoadWords words, CancellationToken cancellationToken, Action<string>? step = null)
+    internal static async Task BuildRecordsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ValidatedDataset dataset, PostgresLoadWords words, CancellationToken cancellationToken)
     {
         await EmptyAsync(connection, transaction, cancellationToken);
-        var eventSeqs = await SeqsAsync(connection, transaction, "events", cancellationToken);
         var entitySeqs = await SeqsAsync(connection, transaction, "entities", cancellationToken);
         var sourceSeqs = await SeqsAsync(connection, transaction, "sources", cancellationToken);
+        await RecordsAsync(
+            connection,
+            transaction,
+            dataset.Entities.Select((e, i) => Line(entitySeqs[e.Id], words.EntityVector(i))),
+            dataset.Sources.Select((s, i) => Line(sourceSeqs[s.Id], words.SourceVector(i))),
+            cancellationToken);
+    }
+
+    /// <summary>The second part of a first load's search rows (<see cref="BuildRecordsAsync"/>): the events' rows, the words' counts and the events' index.</summary>
+    internal static async Task BuildEventsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresLoadWords words, CancellationToken cancellationToken, Action<string>? step = null)
+    {
+        var eventSeqs = await SeqsAsync(connection, transaction, "events", cancellationToken);
 
         // Binary: PostgreSQL reads a tsvector's binary form far faster than it parses its text.
         await using (var copy = await connection.BeginBinaryImportAsync("COPY event_search (seq, document, quotes, names) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -223,14 +237,7 @@ public static class PostgresSearchIndex
         }
 
         step?.Invoke("events' search rows written");
-
-        await FinishAsync(
-            connection,
-            transaction,
-            words.Counts(),
-            dataset.Entities.Select((e, i) => Line(entitySeqs[e.Id], words.EntityVector(i))),
-            dataset.Sources.Select((s, i) => Line(sourceSeqs[s.Id], words.SourceVector(i))),
-            cancellationToken);
+        await FinishAsync(connection, transaction, words.Counts(), cancellationToken);
     }
 
     private static string Line(long seq, string vector) => seq.ToString(CultureInfo.InvariantCulture) + "\t" + vector + "\n";
@@ -275,7 +282,7 @@ public static class PostgresSearchIndex
         }
     }
 
-    /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="FinishAsync"/>).</summary>
+    /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="RecordsAsync"/> and <see cref="FinishAsync"/>).</summary>
     private static Task EmptyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         ExecuteAsync(
             connection,
@@ -398,23 +405,10 @@ public static class PostgresSearchIndex
         }
     }
 
-    /// <summary>The words' counts, the entities' and sources' rows, the GIN indexes and the planner's statistics.</summary>
-    private static async Task FinishAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        Dictionary<string, long> counts,
-        IEnumerable<string> entities,
-        IEnumerable<string> sources,
-        CancellationToken cancellationToken)
+    /// <summary>The entities' and sources' search rows (COPY lines), their GIN indexes and the planner's statistics.</summary>
+    private static async Task RecordsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<string> entities, IEnumerable<string> sources, CancellationToken cancellationToken)
     {
-        await using (var copy = await BeginCopyAsync(connection, "search_terms (term, documents)", cancellationToken))
-        {
-            foreach (var (word, count) in counts)
-            {
-                await copy.WriteAsync(word + "\t" + count.ToString(CultureInfo.InvariantCulture) + "\n");
-            }
-        }
-
         foreach (var (table, lines) in new[] { ("entity_search", entities), ("source_search", sources) })
         {
             await using var copy = await BeginCopyAsync(connection, $"{table} (seq, document)", cancellationToken);
@@ -428,12 +422,33 @@ public static class PostgresSearchIndex
             connection,
             transaction,
             """
-            CREATE INDEX event_search_document ON event_search USING gin (document);
             CREATE INDEX entity_search_document ON entity_search USING gin (document);
             CREATE INDEX source_search_document ON source_search USING gin (document);
-            ANALYZE event_search;
             ANALYZE entity_search;
             ANALYZE source_search;
+            """,
+            null,
+            cancellationToken,
+            commandTimeout: 0);
+    }
+
+    /// <summary>The words' counts, then the events' GIN index and the planner's statistics (once the events' search rows are in).</summary>
+    private static async Task FinishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<string, long> counts, CancellationToken cancellationToken)
+    {
+        await using (var copy = await BeginCopyAsync(connection, "search_terms (term, documents)", cancellationToken))
+        {
+            foreach (var (word, count) in counts)
+            {
+                await copy.WriteAsync(word + "\t" + count.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+        }
+
+        await ExecuteAsync(
+            connection,
+            transaction,
+            """
+            CREATE INDEX event_search_document ON event_search USING gin (document);
+            ANALYZE event_search;
             ANALYZE search_terms;
             """,
             null,
