@@ -166,6 +166,12 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(["jan-2020"], await AllAsync(Filter(source: "src-a", tags: ["chips"], from: "2019-06")));
         Assert.Equal(["long-war", "jan-2020"], await AllAsync(Filter(entities: ["acme"], from: "2020-01", to: "2020")));
         Assert.Equal(["long-war", "jan-2020"], await AllAsync(Filter(from: "2020") with { ScopeEntity = "acme" }));
+
+        // An entity's page from a date seeks no further back than the longest live event lasts (long-war, 760 days): from
+        // its last day, it began exactly that far back and is still listed, both ways.
+        Assert.Equal(["long-war"], await AllAsync(Filter(entities: ["acme"], from: "2020-06-30")));
+        Assert.Equal(["long-war"], await AllAsync(Filter(entities: ["acme"], from: "2020-06-30", order: EventOrder.DateDescending)));
+        Assert.Equal(["long-war"], await AllAsync(Filter(from: "2020-06-30") with { ScopeEntity = "acme" }));
         Assert.Equal(["e-9"], await AllAsync(Filter(categories: ["entity-listing"]) with { ScopeSource = "src-a" }));
         Assert.Equal(["jan-2020"], await AllAsync(Filter(q: "kirin")));
         Assert.Equal(["jan-2020", "long-war", "y2019", "m2019-01", "e-10", "e-9", "march-2021"], await AllAsync(Filter(q: "kirin OR event", order: EventOrder.Relevance, limit: 3)));

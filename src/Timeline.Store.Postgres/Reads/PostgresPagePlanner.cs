@@ -280,7 +280,11 @@ internal static class PostgresPagePlanner
         parameters.Add("WalkEntity", entity);
         if (filter.From is not null)
         {
+            // An event that still goes on at the date began no earlier than the longest live event lasts before it: the
+            // seek starts there rather than at the entity's first event (a page from 2015 of an entity with events since
+            // 1990 read 2,540 index entries for 50, now 414).
             where.Add("t.last_day COLLATE \"C\" >= @FromDay");
+            where.Add($"t.first_day COLLATE \"C\" >= {SpanFloor}");
         }
 
         if (filter.To is not null)
