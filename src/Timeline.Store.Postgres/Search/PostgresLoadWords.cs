@@ -33,6 +33,9 @@ internal sealed class PostgresLoadWords : IDisposable
     private readonly TaskCompletionSource[] blocks;
     /// <summary>How many events hold each word, counted on each thread (merged by <see cref="Counts"/>).</summary>
     private readonly ThreadLocal<Dictionary<string, long>> counts = new(() => new Dictionary<string, long>(StringComparer.Ordinal), trackAllValues: true);
+    /// <summary>The bits of the words each thread has hashed (PostgresSearchWords.Set), for this load only.</summary>
+    private readonly ThreadLocal<Dictionary<string, int>> known = new(() => new Dictionary<string, int>(StringComparer.Ordinal));
+
     private readonly TaskCompletionSource records = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource stop = new();
     private readonly Task work;
@@ -129,6 +132,7 @@ internal sealed class PostgresLoadWords : IDisposable
 
         stop.Dispose();
         counts.Dispose();
+        known.Dispose();
     }
 
     private void Wait(int block) => blocks[block].Task.GetAwaiter().GetResult();
@@ -185,7 +189,7 @@ internal sealed class PostgresLoadWords : IDisposable
     {
         var columns = PostgresSearchIndex.EventColumns(Events[index], names);
         var vector = PostgresSearchRows.Vector(columns, PostgresSearchRows.EventWeights);
-        PostgresSearchWords.Set(vector.Lexemes, signatures.AsSpan(index * Words, Words));
+        PostgresSearchWords.Set(vector.Lexemes, signatures.AsSpan(index * Words, Words), known.Value);
         var counted = counts.Value!;
         foreach (var word in vector.Lexemes)
         {

@@ -37,13 +37,30 @@ public static class PostgresSearchWords
 
     /// <summary>
     /// Sets the signature of <paramref name="lexemes"/> in <paramref name="bits"/> (<see cref="Bits"/> / 32 numbers, bit
-    /// i of the signature bit i % 32 of number i / 32, as <see cref="BitArray(int[])"/> reads them).
+    /// i of the signature bit i % 32 of number i / 32, as <see cref="BitArray(int[])"/> reads them). A caller that hashes
+    /// the words of many records (a first load) passes <paramref name="known"/>, the bits of the words it has hashed on
+    /// this thread (kept to <see cref="KnownWords"/> words: a store's vocabulary is far smaller than its words).
     /// </summary>
-    public static void Set(IEnumerable<string> lexemes, Span<int> bits)
+    public static void Set(IEnumerable<string> lexemes, Span<int> bits, Dictionary<string, int>? known = null)
     {
         foreach (var lexeme in lexemes)
         {
-            var three = BitsOf(lexeme);
+            int three;
+            if (known is null)
+            {
+                three = BitsOf(lexeme);
+            }
+            else if (!known.TryGetValue(lexeme, out three))
+            {
+                three = BitsOf(lexeme);
+                if (known.Count >= KnownWords)
+                {
+                    known.Clear();
+                }
+
+                known[lexeme] = three;
+            }
+
             for (var k = 0; k < 3; k++)
             {
                 var bit = (three >> (10 * k)) & (Bits - 1);
@@ -52,22 +69,12 @@ public static class PostgresSearchWords
         }
     }
 
-    /// <summary>How many words each thread remembers the bits of before it starts again (a store's vocabulary is far smaller).</summary>
-    private const int RememberedWords = 200_000;
-
-    /// <summary>The bits of words already hashed on this thread: a load hashes each of a million events' words, most of them seen before.</summary>
-    [ThreadStatic]
-    private static Dictionary<string, int>? remembered;
+    /// <summary>How many words' bits a caller of <see cref="Set"/> keeps before it starts again.</summary>
+    public const int KnownWords = 200_000;
 
     /// <summary>The three bits <paramref name="lexeme"/> sets, ten bits apart in one number.</summary>
     private static int BitsOf(string lexeme)
     {
-        var known = remembered ??= new Dictionary<string, int>(StringComparer.Ordinal);
-        if (known.TryGetValue(lexeme, out var three))
-        {
-            return three;
-        }
-
         var length = Encoding.UTF8.GetByteCount(lexeme);
         var bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
         Encoding.UTF8.GetBytes(lexeme, bytes);
@@ -75,18 +82,12 @@ public static class PostgresSearchWords
 #pragma warning disable CA5351 // MD5 spreads words over the bits as the SQL function's md5() does: a hash for a filter, not for security.
         MD5.HashData(bytes, hash);
 #pragma warning restore CA5351
-        three = 0;
+        var three = 0;
         for (var k = 0; k < 3; k++)
         {
             three |= (((hash[2 * k] << 8) | hash[(2 * k) + 1]) & (Bits - 1)) << (10 * k);
         }
 
-        if (known.Count >= RememberedWords)
-        {
-            known.Clear();
-        }
-
-        known[lexeme] = three;
         return three;
     }
 
