@@ -262,4 +262,31 @@ public sealed class PostgresSearchRebuildTests : IAsyncLifetime
         Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM entity_search;"));
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM source_search;"));
     }
+
+    [Fact]
+    public async Task A_vector_at_the_size_limits_goes_in_as_binary_and_as_text_alike()
+    {
+        // 150,000 distinct short words, each twice: the words and their positions pass what tsvectorrecv takes (1 MB less
+        // a byte, with 4 bytes a position) long before the words' text nears 1 MB. The vector stops adding words and
+        // positions at that limit, so its binary form goes in (a first load's COPY) and equals its text form (every
+        // other writer's).
+        var words = Enumerable.Range(0, 150_000).Select(i => $"w{i}").ToList();
+        var vector = PostgresSearchRows.Vector([string.Join(' ', words.Concat(words))], [0]);
+        Assert.InRange(vector.Lexemes.Count(), 40_000, 140_000);
+
+        var binary = new System.Buffers.ArrayBufferWriter<byte>();
+        vector.WriteBinary(binary);
+        await using var c = new NpgsqlConnection(_connectionString);
+        await c.OpenAsync();
+        await c.ExecuteAsync("CREATE TEMP TABLE big (document tsvector);");
+        await using (var copy = await c.BeginBinaryImportAsync("COPY big (document) FROM STDIN (FORMAT BINARY)"))
+        {
+            copy.StartRow();
+            copy.Write(binary.WrittenMemory, NpgsqlTypes.NpgsqlDbType.Bytea);
+            await copy.CompleteAsync();
+        }
+
+        Assert.True(await c.ExecuteScalarAsync<bool>("SELECT document = @Text::tsvector FROM big;", new { Text = vector.ToString() }));
+        Assert.Equal(vector.Lexemes.Count(), await c.ExecuteScalarAsync<int>("SELECT length(document) FROM big;"));
+    }
 }

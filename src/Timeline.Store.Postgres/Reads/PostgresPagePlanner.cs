@@ -399,9 +399,13 @@ internal static class PostgresPagePlanner
     /// <summary>The condition of the partial index of the events that last more than 366 days (migration 0006).</summary>
     private const string LongestSpan = "timeline_span(e.first_day, e.last_day) > 366";
 
-    /// <summary>The earliest day an event can have begun and still go on at @FromDay: as far back as the longest live event lasts (from its own index).</summary>
+    /// <summary>
+    /// The earliest day an event can have begun and still go on at @FromDay: as far back as the longest live event lasts
+    /// (from its own index), but never before the first day a date can name (1000-01-01): an event from 1000 to 9999 would
+    /// take the subtraction out of PostgreSQL's dates, or to a year BC that 'YYYY' writes without its era.
+    /// </summary>
     private const string SpanFloor =
-        "to_char(CAST(@FromDay AS date) - (SELECT max(timeline_span(x.first_day, x.last_day)) FROM events x WHERE x.deleted_at IS NULL), 'YYYY-MM-DD')";
+        "to_char(CAST(@FromDay AS date) - LEAST(COALESCE((SELECT max(timeline_span(x.first_day, x.last_day)) FROM events x WHERE x.deleted_at IS NULL), 0), CAST(@FromDay AS date) - DATE '1000-01-01'), 'YYYY-MM-DD')";
 
     /// <summary>
     /// One stretch of days before @FromDay walked in timeline order on the partial index of the events that last long

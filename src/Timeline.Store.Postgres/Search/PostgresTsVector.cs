@@ -11,7 +11,9 @@ namespace Timeline.Store.Postgres;
 /// its column (A, B, C or D). Every column starts one position after the last one ends plus one, so a phrase never
 /// runs from one column into the next (FTS5 never matches a phrase across columns either). Within PostgreSQL's limits:
 /// positions stop at 16383 (later words keep that position: they are found as words, not in phrases), a word keeps its
-/// first 256 positions, a word longer than 2046 bytes is left out, and so are new words once the words' text nears 1 MB.
+/// first 256 positions, a word longer than 2046 bytes is left out, and so are new words once the words' text nears 1 MB
+/// or the words and their positions together would pass what PostgreSQL's binary input takes (1 MB less one byte,
+/// counting 4 bytes for each position, 4 for each word and a byte of alignment; later positions are dropped the same way).
 /// </summary>
 internal sealed class PostgresTsVector
 {
@@ -20,9 +22,13 @@ internal sealed class PostgresTsVector
     private const int MaxLexemeBytes = 2046;
     private const int MaxLexemesBytes = 1_000_000;
 
+    /// <summary>MAXSTRPOS: the most tsvectorrecv takes for the words and their positions together (see <see cref="WriteBinary"/>).</summary>
+    private const int MaxDataBytes = (1 << 20) - 1;
+
     private readonly Dictionary<string, List<int>> _positions = new(StringComparer.Ordinal);
     private int _position;
     private int _bytes;
+    private int _data;
 
     /// <summary>The distinct words the vector holds.</summary>
     public IEnumerable<string> Lexemes => _positions.Keys;
@@ -46,18 +52,20 @@ internal sealed class PostgresTsVector
             if (!_positions.TryGetValue(token.Folded, out var positions))
             {
                 var bytes = Encoding.UTF8.GetByteCount(token.Folded);
-                if (bytes > MaxLexemeBytes || _bytes + bytes > MaxLexemesBytes)
+                if (bytes > MaxLexemeBytes || _bytes + bytes > MaxLexemesBytes || _data + bytes + 1 + 8 > MaxDataBytes)
                 {
                     continue;
                 }
 
                 _bytes += bytes;
+                _data += bytes + 1 + 4; // the word, its alignment and its count of positions (its first position below)
                 positions = [];
                 _positions.Add(token.Folded, positions);
             }
 
-            if (positions.Count < MaxPositions && (positions.Count == 0 || (positions[^1] >> 2) != _position))
+            if (positions.Count < MaxPositions && (positions.Count == 0 || (positions[^1] >> 2) != _position) && _data + 4 <= MaxDataBytes)
             {
+                _data += 4;
                 positions.Add((_position << 2) | weight);
             }
         }
