@@ -4,8 +4,9 @@ using Timeline.Store.Postgres;
 namespace Timeline.Api.Tests;
 
 /// <summary>
-/// PostgreSQL only: pages from a date when the longest live event spans every year a date can name (1000 to 9999). The
-/// walks of the events that began before the date go back as far as the longest event lasts, but never before 1000.
+/// PostgreSQL only: pages from a date when the longest live event spans every year the date columns can hold (1000 to
+/// 9999; the validator accepts only 1900 to 2199, so these rows are written by SQL). The walks of the events that began
+/// before the date go back as far as the longest event lasts, but never before 1000.
 /// </summary>
 public sealed class PostgresLongestEventTests : IAsyncLifetime
 {

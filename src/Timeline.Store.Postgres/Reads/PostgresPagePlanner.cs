@@ -401,8 +401,9 @@ internal static class PostgresPagePlanner
 
     /// <summary>
     /// The earliest day an event can have begun and still go on at @FromDay: as far back as the longest live event lasts
-    /// (from its own index), but never before the first day a date can name (1000-01-01): an event from 1000 to 9999 would
-    /// take the subtraction out of PostgreSQL's dates, or to a year BC that 'YYYY' writes without its era.
+    /// (from its own index), but never before 1000-01-01, the first day the date columns can hold. The validator keeps
+    /// dates within 1900 to 2199, but a row outside them (written by SQL) must not take the subtraction out of
+    /// PostgreSQL's dates (an error) or to a year BC that 'YYYY' writes without its era (a wrong page).
     /// </summary>
     private const string SpanFloor =
         "to_char(CAST(@FromDay AS date) - LEAST(COALESCE((SELECT max(timeline_span(x.first_day, x.last_day)) FROM events x WHERE x.deleted_at IS NULL), 0), CAST(@FromDay AS date) - DATE '1000-01-01'), 'YYYY-MM-DD')";
