@@ -412,7 +412,8 @@ public sealed class PostgresBulkWriter(NpgsqlConnection connection, string actor
         await importer.CompleteAsync(ct);
     }
 
-    private static void Text(NpgsqlBinaryImporter writer, string? value)
+    /// <summary>A text field of a binary COPY row (NULL for null).</summary>
+    internal static void Text(NpgsqlBinaryImporter writer, string? value)
     {
         if (value is null)
         {

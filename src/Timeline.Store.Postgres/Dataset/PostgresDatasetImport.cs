@@ -123,6 +123,7 @@ public static class PostgresDatasetImport
         // A first load builds, while its events' words are still being worked out, what needs no event row: the indexes of
         // the tables already filled, and the entities' and sources' search rows.
         var early = deferred.Where(d => !d.ForeignKey && PostgresBulkWriter.FilledBeforeEventRows.Contains(d.Table)).ToList();
+        var earlyBuilt = false;
         await bulk.CreateEventsAsync(
             newEvents,
             ct,
@@ -133,6 +134,7 @@ public static class PostgresDatasetImport
             {
                 await bulk.RestoreIndexesAsync(tx, early, ct);
                 await PostgresSearchIndex.BuildRecordsAsync(c, tx, dataset, words, ct);
+                earlyBuilt = true;
                 progress?.Step($"{early.Count} indexes, the entities' and sources' search rows built");
             });
 
@@ -155,8 +157,8 @@ public static class PostgresDatasetImport
             }
         }
 
-        // (The early ones are built unless the dataset holds no event: CreateEventsAsync then returns at once.)
-        var late = dataset.Events.Count > 0 ? deferred.Except(early).ToList() : [.. deferred];
+        // (CreateEventsAsync calls back only when it writes events.)
+        var late = earlyBuilt ? deferred.Except(early).ToList() : [.. deferred];
         if (late.Count > 0)
         {
             await bulk.RestoreIndexesAsync(tx, late, ct);
@@ -166,7 +168,7 @@ public static class PostgresDatasetImport
         // The new records' search rows: built whole from the dataset after a first load, else record by record.
         if (words is not null)
         {
-            if (dataset.Events.Count == 0)
+            if (!earlyBuilt)
             {
                 await PostgresSearchIndex.BuildRecordsAsync(c, tx, dataset, words, ct);
             }

@@ -229,8 +229,8 @@ public static class PostgresSearchIndex
                 copy.StartRow();
                 copy.Write(eventSeqs[e.Id], NpgsqlDbType.Bigint);
                 copy.Write(words.Vector(i), NpgsqlDbType.Bytea); // tsvectorrecv reads the field: COPY's binary fields carry no type
-                Write(copy, EventQuotes(e));
-                Write(copy, words.EventNames(e));
+                PostgresBulkWriter.Text(copy, EventQuotes(e));
+                PostgresBulkWriter.Text(copy, words.EventNames(e));
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -269,18 +269,6 @@ public static class PostgresSearchIndex
     /// <summary>The names of an event's entities, as its search row keeps them (<see cref="PostgresSearchRows.NamesColumn"/>).</summary>
     internal static string? EventNames(ValidEvent e, Dictionary<string, string> names) =>
         SearchColumns.Names(e.Entities.Select(l => l.EntityId), id => names.GetValueOrDefault(id));
-
-    private static void Write(NpgsqlBinaryImporter copy, string? text)
-    {
-        if (text is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(text, NpgsqlDbType.Text);
-        }
-    }
 
     /// <summary>Empties the search tables and drops their GIN indexes (made again by <see cref="RecordsAsync"/> and <see cref="FinishAsync"/>).</summary>
     private static Task EmptyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
