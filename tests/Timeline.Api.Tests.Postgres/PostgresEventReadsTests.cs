@@ -206,6 +206,56 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [Fact]
+    public async Task List_items_are_the_bytes_PostgreSQLs_own_JSON_functions_write()
+    {
+        // Every character PostgreSQL text can hold below 0x80 (not NUL), alone and between letters, and some beyond.
+        var texts = Enumerable.Range(1, 127).Select(c => ((char)c).ToString())
+            .Concat(Enumerable.Range(1, 127).Select(c => $"a{(char)c}b"))
+            .Concat(["", "plain", "é", "Kirin 9000S “quoted” 😀 עברית \u2028 \u007f", "\"\\\"\\\\", "\u0001\u001f\b\f\n\r\t"])
+            .ToArray();
+        await using var c = await _database.OpenAsync(CancellationToken.None);
+        var expected = (await c.QueryAsync<string>("SELECT to_json(t)::text FROM unnest(@texts) WITH ORDINALITY AS u(t, n) ORDER BY n;", new { texts })).ToList();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var written = new System.Buffers.ArrayBufferWriter<byte>();
+            PostgresEventJson.WriteString(written, System.Text.Encoding.UTF8.GetBytes(texts[i]));
+            Assert.Equal(expected[i], System.Text.Encoding.UTF8.GetString(written.WrittenSpan));
+            Assert.Equal(texts[i], JsonSerializer.Deserialize<string>(written.WrittenSpan));
+        }
+
+        // A whole item: the object PostgreSQL's JSON functions build from the same row, property for property and byte
+        // for byte (json_build_object spaces its separators, so the reference is put together from to_json's strings).
+        await c.ExecuteAsync(
+            """
+            UPDATE events SET title = @Title, summary = @Summary, tags = @Tags, caveats = @Caveats WHERE id = 'march-2021';
+            """,
+            new
+            {
+                Title = "A \"title\" with a \\ back\\slash, a\ttab and \u0002",
+                Summary = "Line one.\nLine two; </script> & ‘quotes’",
+                Tags = JsonSerializer.Serialize<string[]>(["t\"ag"]),
+                Caveats = JsonSerializer.Serialize<string[]>(["c\\aveat\n"]),
+            });
+        var reference = await c.QuerySingleAsync<string>(
+            """
+            SELECT '{"id":' || to_json(e.id)::text || ',"date":' || to_json(e.date)::text
+                || ',"datePrecision":' || to_json(CASE e.date_precision WHEN 0 THEN 'year' WHEN 1 THEN 'month' ELSE 'day' END)::text
+                || ',"endDate":' || COALESCE(to_json(e.end_date)::text, 'null') || ',"title":' || to_json(e.title)::text
+                || ',"summary":' || to_json(e.summary)::text || ',"category":' || to_json(e.category)::text
+                || ',"tags":' || e.tags || ',"caveats":' || e.caveats || '}'
+            FROM events e WHERE e.id = 'march-2021';
+            """);
+        var page = await Pages.ListJsonAsync(Filter(limit: 200), null, CancellationToken.None);
+        var item = page.Items.Select(i => System.Text.Encoding.UTF8.GetString(i)).Single(i => i.StartsWith("{\"id\":\"march-2021\"", StringComparison.Ordinal));
+        Assert.Equal(reference, item);
+        Assert.Contains("\\u0002", item, StringComparison.Ordinal);
+
+        // An event with no end date, a year's precision and empty lists.
+        var year = page.Items.Select(i => System.Text.Encoding.UTF8.GetString(i)).Single(i => i.StartsWith("{\"id\":\"y2019\"", StringComparison.Ordinal));
+        Assert.Equal("""{"id":"y2019","date":"2019","datePrecision":"year","endDate":null,"title":"Event y2019","summary":"About y2019.","category":"analysis","tags":[],"caveats":["a \"caveat\""]}""", year);
+    }
+
+    [Fact]
     public async Task One_event_in_full_its_tombstone_or_neither()
     {
         var details = new PostgresEventDetails(_database);

@@ -12,7 +12,7 @@ public sealed class PostgresEventPages(PostgresConnections database) : IEventPag
         return new(rows.Select(r => r.Snippet is null ? r.Summary! : r.Summary! with { Snippet = r.Snippet }).ToList(), next);
     }
 
-    /// <summary>The same page, each event as the UTF-8 JSON object GET /events shows, written by PostgreSQL as it reads the row.</summary>
+    /// <summary>The same page, each event as the UTF-8 JSON object GET /events shows, written as each row is read (<see cref="PostgresEventJson"/>).</summary>
     public async Task<EventPage<byte[]>> ListJsonAsync(EventFilter filter, TimelinePosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);

@@ -61,9 +61,8 @@ internal static class PostgresPagePlanner
 
     private const string PageColumns = "SELECT e.seq, e.id, e.first_day, e.date_precision::bigint AS date_precision";
 
+    /// <summary>A page's columns, whatever its content: its place, then the list fields (an item's JSON is written from them, <see cref="PostgresEventJson"/>).</summary>
     private const string SummaryColumns = PageColumns + ", e.date, e.end_date, e.title, e.summary, e.category, e.caveats, e.tags";
-
-    private static readonly string JsonColumns = PageColumns + ", " + PostgresEventJson.SummaryObject("e") + " AS item";
 
     /// <summary>
     /// Up to <c>filter.Limit</c> rows after <paramref name="after"/> on the connection, with the position of the last when
@@ -75,7 +74,7 @@ internal static class PostgresPagePlanner
     {
         var parameters = new DynamicParameters();
         // A search's page reads each event's search texts with it, and its snippets are picked as it is read.
-        var columns = (content == PostgresPageContent.Json ? JsonColumns : SummaryColumns)
+        var columns = SummaryColumns
             + (filter.Search is not null ? PostgresSearchRows.EventTextsSql("e") : string.Empty);
         string sql;
         if (filter.Order == EventOrder.Relevance && filter.Search is not null)
@@ -122,6 +121,7 @@ internal static class PostgresPagePlanner
     {
         var scoreAt = reader.FieldCount > 4 && reader.GetName(reader.FieldCount - 1) == "score" ? reader.FieldCount - 1 : -1;
         var rows = new List<PostgresPageRow>();
+        var itemColumns = content == PostgresPageContent.Json ? PostgresEventJson.Ordinals(reader) : null;
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetString(1);
@@ -134,7 +134,7 @@ internal static class PostgresPagePlanner
                 DatePrecision = precision,
                 Score = scoreAt < 0 ? null : reader.GetDouble(scoreAt),
                 Snippet = search is null ? null : SnippetPicker.Html(PostgresSearchRows.EventColumns(reader), search, 16),
-                Item = content == PostgresPageContent.Json ? reader.GetFieldValue<byte[]>(4) : null,
+                Item = itemColumns is null ? null : PostgresEventJson.Write(reader, itemColumns),
                 Summary = content == PostgresPageContent.Summary
                     ? StoredEvents.Summary(
                         id,

@@ -26,7 +26,8 @@ public readonly record struct SummaryField(string Property, string Column, Summa
 
 /// <summary>
 /// Events in lists as JSON written by the store engine: each engine builds every row's <see cref="EventSummary"/> object
-/// in SQL as it reads the row, from <see cref="Fields"/>, and a list response is those objects put together. The property
+/// as it reads the row (SQLite in SQL, PostgreSQL from the row's UTF-8 bytes), from <see cref="Fields"/>, and a list
+/// response is those objects put together. The property
 /// names come from <see cref="EventSummary"/> itself, under the web's camel-case naming, so the engines and the record
 /// cannot drift apart unnoticed.
 /// </summary>
