@@ -96,12 +96,29 @@ public sealed class PostgresConnections : IAsyncDisposable
     public bool ReadsFromStandby { get; }
 
     /// <summary>A pooled connection to the primary: for writes and for the reads that decide them.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await _primary.OpenConnectionAsync(cancellationToken);
+    public Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        OpenOnAsync(_primary, cancellationToken);
 
     /// <summary>A pooled connection for reads: a standby's when allowed and one is up, else the primary's.</summary>
-    public async Task<NpgsqlConnection> OpenReadAsync(CancellationToken cancellationToken) =>
-        await _reads.OpenConnectionAsync(cancellationToken);
+    public Task<NpgsqlConnection> OpenReadAsync(CancellationToken cancellationToken) =>
+        OpenOnAsync(_reads, cancellationToken);
+
+    /// <summary>
+    /// A connection from the data source; a failure to open one (the server down or unreachable, refusing connections,
+    /// no host of the right kind, the pool exhausted) is a <see cref="PostgresUnavailableException"/>, which the API
+    /// answers with 503 (<see cref="PostgresStoreHealth.Classify"/>) instead of a fault's 500.
+    /// </summary>
+    private static async Task<NpgsqlConnection> OpenOnAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await source.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when ((ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PostgresUnavailableException(ex);
+        }
+    }
 
     /// <summary>
     /// A write transaction on the primary, holding the store's write lock until it commits or rolls back: writes run one
@@ -130,3 +147,7 @@ public sealed class PostgresConnections : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _hosts.DisposeAsync();
 }
+
+/// <summary>No connection to the PostgreSQL store could be opened; the cause is the inner exception.</summary>
+public sealed class PostgresUnavailableException(Exception cause)
+    : Exception($"The PostgreSQL store could not be reached: {cause.Message}", cause);

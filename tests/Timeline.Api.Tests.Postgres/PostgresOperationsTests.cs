@@ -86,6 +86,72 @@ public class PostgresOperationsTests(OperationsApp fixture, ITestOutputHelper ou
         await using var provider = services.BuildServiceProvider();
         var readiness = await provider.GetRequiredService<IStoreHealth>().CheckAsync(CancellationToken.None);
         var unreachable = Assert.IsType<StoreReadiness.Unreachable>(readiness);
-        Assert.Equal(StoreFailure.Busy, health.Classify(unreachable.Reason));
+        Assert.Equal(StoreFailure.Unavailable, health.Classify(unreachable.Reason));
+    }
+
+    [Fact]
+    public async Task A_database_that_refuses_connections_is_answered_with_503_problems_not_500s_and_service_resumes()
+    {
+        using var own = new OperationsApp().LoggingTo(output);
+        using var client = own.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/events?limit=1")).StatusCode);
+
+        var database = new NpgsqlConnectionStringBuilder(own.PostgresConnectionString).Database!;
+        var onServer = PostgresCluster.Shared.ConnectionString("postgres");
+        await ExecuteAsync(onServer, $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
+        try
+        {
+            // Each pooled connection the server closed fails once as it is used (a transient failure: busy); then no
+            // connection can be opened (unavailable). Every answer is a 503 problem that leaks nothing of the database.
+            var titles = new List<string>();
+            for (var i = 0; i < 30 && !titles.Contains("Store unavailable"); i++)
+            {
+                using var response = await client.GetAsync($"/events?limit={i + 2}&sort=-date");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.DoesNotContain("Npgsql", text, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(database, text, StringComparison.Ordinal);
+                Assert.DoesNotContain("connection", text, StringComparison.OrdinalIgnoreCase);
+                Assert.True(response.Headers.RetryAfter is not null, "a 503 says when to try again");
+                titles.Add(System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("title").GetString()!);
+            }
+
+            Assert.Contains("Store unavailable", titles);
+            Assert.All(titles, t => Assert.True(t is "Store unavailable" or "Store busy", $"a 503 titled {t}"));
+            using var writer = own.CreateClient(own.EditorKey);
+            using var refused = await writer.SendJsonAsync(HttpMethod.Post, "/events", Curation.NewEvent("while-the-database-refuses", "Written while the database refuses connections"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        }
+        finally
+        {
+            await ExecuteAsync(onServer, $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true;");
+        }
+
+        // Once the database takes connections again, the same replica answers (Npgsql tries a host it found down again
+        // after Host Recheck Seconds, 10 by default), and nothing was written meanwhile.
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        HttpStatusCode status;
+        var attempt = 0;
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            using var back = await client.GetAsync($"/events?sort=-date&limit={40 + (attempt++ % 150)}"); // a new URL each time: never a cached answer
+            status = back.StatusCode;
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"answered {status}");
+        }
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/events/while-the-database-refuses")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -6,11 +6,15 @@ namespace Timeline.Api.Operations;
 
 /// <summary>
 /// Documents the answers the operations layer can give on any operation, which no handler's signature shows:
-/// 429 (rate limited, with Retry-After) where the rate limits apply, 507 (out of storage space) on every write, and 504
-/// (request timeout) wherever the request timeout applies.
+/// 429 (rate limited, with Retry-After) where the rate limits apply, 507 (out of storage space) on every write, 503 (the
+/// store busy or its database unreachable, with Retry-After) wherever the store is read or written, and 504 (request
+/// timeout) wherever the request timeout applies.
 /// </summary>
 public static class OperationsOpenApi
 {
+    /// <summary>The operations that never touch the store, so never answer its 503.</summary>
+    private static readonly HashSet<string> StoreFree = new(["/health/live", "/metrics"], StringComparer.Ordinal);
+
     public static IServiceCollection AddTimelineOperationsOpenApi(this IServiceCollection services)
     {
         services.Configure<OpenApiOptions>("v1", options => options.AddOperationTransformer((operation, context, _) =>
@@ -28,6 +32,13 @@ public static class OperationsOpenApi
             {
                 operation.Responses.TryAdd("507", WithRetryAfter(
                     Problem(context, "The server has no storage space left for this change; nothing was written. Try again after Retry-After seconds, once space is freed."),
+                    "Seconds to wait before trying again."));
+            }
+
+            if (!StoreFree.Contains(path))
+            {
+                operation.Responses.TryAdd("503", WithRetryAfter(
+                    Problem(context, "The store is busy (locked by other work past the command timeout) or its database cannot be reached; nothing was done. Try again after Retry-After seconds."),
                     "Seconds to wait before trying again."));
             }
 

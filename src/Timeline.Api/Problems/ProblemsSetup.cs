@@ -70,6 +70,15 @@ public sealed class SafeExceptionHandler(IProblemDetailsService problems, ILogge
                 httpContext.Response.Headers.RetryAfter = "1";
                 logger.LogWarning(exception, "Store busy on {Path}", LogText.Neutralise(httpContext.Request.Path.Value));
                 break;
+            case var unreachable when Failure(httpContext, unreachable) == StoreFailure.Unavailable:
+                // The database could not be reached (a replica's PostgreSQL down, restarting or refusing connections):
+                // the request did nothing, and a proxy can send the next one to another replica.
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "Store unavailable";
+                detail = "The store's database cannot be reached at the moment, so nothing was read or written; try again shortly.";
+                httpContext.Response.Headers.RetryAfter = "5";
+                logger.LogError(exception, "Store unavailable on {Method} {Path}", LogText.Neutralise(httpContext.Request.Method), LogText.Neutralise(httpContext.Request.Path.Value));
+                break;
             default:
                 status = StatusCodes.Status500InternalServerError;
                 title = "Internal error";

@@ -68,6 +68,9 @@ public enum StoreFailure
 
     /// <summary>A statement was stopped because its request was cancelled (the request timed out or its client went away).</summary>
     Interrupted,
+
+    /// <summary>No connection to the store's database could be opened (it is down, refuses connections or cannot be reached): 503, try again.</summary>
+    Unavailable,
 }
 
 /// <summary>Readiness and storage space: what the readiness probe and the error handler ask of the store.</summary>

@@ -7,7 +7,8 @@ namespace Timeline.Store.Postgres;
 /// The readiness check on PostgreSQL: the primary answers (writes and the reads that decide them need it), its schema is
 /// at <see cref="PostgresMigrator.LatestVersion"/>, and the tables answer. Failures are classified by SQLSTATE: a full disk
 /// (53100) is out of space, a transient failure (the server restarting, too many connections, a lock or command timeout,
-/// a serialization failure, the network) is busy, a cancelled query (57014) is interrupted.
+/// a serialization failure, the network) is busy, a cancelled query (57014) is interrupted, and a connection that could
+/// not be opened at all (<see cref="PostgresUnavailableException"/>) is unavailable.
 /// </summary>
 public sealed class PostgresStoreHealth(PostgresConnections database, TimeProvider clock) : IStoreHealth
 {
@@ -33,7 +34,7 @@ public sealed class PostgresStoreHealth(PostgresConnections database, TimeProvid
                 cancellationToken: cancellationToken));
             return new StoreReadiness.Ready(version);
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is PostgresUnavailableException or NpgsqlException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
         {
             return new StoreReadiness.Unreachable(ex);
         }
@@ -45,6 +46,8 @@ public sealed class PostgresStoreHealth(PostgresConnections database, TimeProvid
         {
             switch (e)
             {
+                case PostgresUnavailableException:
+                    return StoreFailure.Unavailable;
                 case PostgresException { SqlState: PostgresErrorCodes.DiskFull }:
                     return StoreFailure.OutOfSpace;
                 case PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }:
