@@ -246,6 +246,10 @@ public class CurationTests(TimelineApp fixture, ITestOutputHelper output) : ICla
         using var created = await _editor.SendJsonAsync(HttpMethod.Post, "/entities", entity);
         await created.AssertStatusAsync(HttpStatusCode.Created);
         Assert.Contains("asml", (await _anonymous.GetJsonAsync("/entities?q=holding")).Ids());
+        // As a filter: known (the second time too, when an engine may remember that it is), refused once deleted
+        // (below), known again once restored.
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/events?entity=asml&limit=5")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/events?entity=asml&limit=6")).StatusCode);
         Assert.Equal("asml", (await _anonymous.GetJsonAsync("/search?q=lithography")).GetProperty("entities").GetProperty("items")[0].GetProperty("id").GetString());
 
         using var patched = await _editor.SendJsonAsync(HttpMethod.Patch, "/entities/asml", new JsonObject { ["country"] = "XX1" }, created.Headers.ETag!.ToString(), "application/merge-patch+json");
@@ -256,6 +260,8 @@ public class CurationTests(TimelineApp fixture, ITestOutputHelper output) : ICla
         await deleted.AssertStatusAsync(HttpStatusCode.NoContent);
         await _anonymous.GetProblemAsync("/entities/asml", HttpStatusCode.Gone);
         Assert.DoesNotContain("asml", (await _anonymous.GetJsonAsync("/entities")).Ids());
+        var unknown = await _anonymous.GetProblemAsync("/events?entity=asml&limit=7", HttpStatusCode.BadRequest);
+        Assert.Contains("unknown entity id 'asml'", unknown.GetProperty("errors").GetProperty("entity")[0].GetString(), StringComparison.Ordinal);
 
         // A deleted entity cannot be cited by a new event.
         var body = Curation.NewEvent("cites-deleted-entity");
@@ -266,6 +272,7 @@ public class CurationTests(TimelineApp fixture, ITestOutputHelper output) : ICla
         using var restored = await _editor.SendJsonAsync(HttpMethod.Post, "/entities/asml/restore", null);
         await restored.AssertStatusAsync(HttpStatusCode.OK);
         Assert.Equal("ASML", (await restored.BodyAsync()).GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/events?entity=asml&limit=8")).StatusCode);
     }
 
     [Fact]
