@@ -72,7 +72,7 @@ public sealed class PostgresMigrationTests
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6, 7, 8], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7, 8, 9], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
@@ -103,6 +103,19 @@ public sealed class PostgresMigrationTests
             Assert.Equal(
                 "CREATE INDEX events_days ON public.events USING gist (timeline_days(first_day, last_day)) WHERE (deleted_at IS NULL)",
                 await check.ExecuteScalarAsync<string>("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_days';"));
+
+            // Migration 0009 indexed the long events again, led by their category.
+            Assert.Equal(
+                ["events_long_category_timeline", "events_longest_category_timeline"],
+                (await check.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'events_long%category_timeline' ORDER BY 1;")).ToList());
+
+            // A category's page from a date keeps its long event that goes on at the date (walked on those indexes).
+            DefaultTypeMap.MatchNamesWithUnderscores = true;
+            var pagesOfCategory = new PostgresEventPages(connections);
+            var rules = await check.ExecuteScalarAsync<string>("SELECT category FROM events WHERE id = 'rules';");
+            var ofCategory = await pagesOfCategory.ListAsync(
+                new EventFilter(PartialDate.Parse("2022-06"), null, [rules!], [], [], null, null, EventOrder.Date, 10, null), null, CancellationToken.None);
+            Assert.Equal("rules", ofCategory.Items[0].Id);
 
             // The entity's pages read its timeline: the deleted event left out, a from date keeps the long event that goes on at it.
             DefaultTypeMap.MatchNamesWithUnderscores = true;

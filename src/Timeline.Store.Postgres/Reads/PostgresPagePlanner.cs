@@ -357,8 +357,8 @@ internal static class PostgresPagePlanner
         parameters.Add("Categories", filter.Categories.ToArray());
         var firstDay = PostgresEventFilterSql.FirstDay("e");
         var reachingRecent = Walk(filter, columns, [.. conditions, $"{firstDay} >= @Day31", $"{firstDay} < @FromDay"], parameters);
-        var reachingLong = Reaching(filter, columns, conditions, LongSpan, $"{firstDay} >= @Day366", $"{firstDay} < @Day31");
-        var reachingLongest = Reaching(filter, columns, conditions, LongestSpan, $"{firstDay} >= {SpanFloor}", $"{firstDay} < @Day366");
+        var reachingLong = Reaching(filter, columns, conditions, LongSpan, $"{firstDay} >= @Day366", $"{firstDay} < @Day31", parameters);
+        var reachingLongest = Reaching(filter, columns, conditions, LongestSpan, $"{firstDay} >= {SpanFloor}", $"{firstDay} < @Day366", parameters);
         var onOrAfter = Walk(filter, columns, [.. conditions, $"{firstDay} >= @FromDay"], parameters);
 
         // One statement (one snapshot, one round trip, no transaction): the parts' pages one after the other in timeline
@@ -412,12 +412,18 @@ internal static class PostgresPagePlanner
     /// One stretch of days before @FromDay walked in timeline order on the partial index of the events that last long
     /// enough to reach the date from there (<paramref name="span"/>), keeping those that still go on at it; the filter's
     /// categories are a condition on the walk (the index carries each event's category) rather than a walk of their own.
+    /// One category walks its own long events (the same indexes led by the category, migration 0009).
     /// </summary>
-    private static string Reaching(EventFilter filter, string columns, List<string> conditions, string span, string from, string before)
+    private static string Reaching(EventFilter filter, string columns, List<string> conditions, string span, string from, string before, DynamicParameters parameters)
     {
         // The walk reads the index alone (what it checks is in the index); only the page's rows are read after it.
         List<string> where = [.. conditions, span, from, before];
-        if (filter.Categories.Count > 0)
+        if (filter.Categories.Count == 1)
+        {
+            parameters.Add("Category0", filter.Categories[0]);
+            where.Add("e.category = @Category0");
+        }
+        else if (filter.Categories.Count > 1)
         {
             where.Add("e.category = ANY(@Categories)");
         }
