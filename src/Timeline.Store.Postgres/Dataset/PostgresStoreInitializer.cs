@@ -37,10 +37,15 @@ public sealed class PostgresStoreInitializer(
             PostgresMigrator.LatestVersion,
             applied.Count > 0 ? $" (applied {string.Join(", ", applied)})" : string.Empty);
 
+        // Looked at under the write lock, which a replica seeding the store holds for its whole load: a first load drops
+        // and makes again the tables' indexes and foreign keys, locking table after table, and a bare read of three tables
+        // here, between those locks, could deadlock with it (seen once in CI: three replicas starting at once).
         bool empty;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        var (check, checkTransaction) = await database.BeginWriteAsync(cancellationToken);
+        await using (check)
+        await using (checkTransaction)
         {
-            empty = await IsEmptyAsync(connection, null, cancellationToken);
+            empty = await IsEmptyAsync(check, checkTransaction, cancellationToken);
         }
 
         if (!empty)
