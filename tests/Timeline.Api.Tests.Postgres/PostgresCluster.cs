@@ -68,6 +68,18 @@ public sealed class PostgresCluster : IDisposable
                 .Build(),
             Options.Create(options ?? new TimelineOptions()));
 
+    /// <summary>
+    /// The store's connections to a database of the cluster, migrated to the latest schema, with Dapper matching
+    /// snake_case columns as PostgresStoreServices sets it: the start of every test that reads a store written by SQL.
+    /// </summary>
+    public static async Task<PostgresConnections> MigratedAsync(string connectionString)
+    {
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        var database = Connections(connectionString);
+        await PostgresMigrator.MigrateAsync(database, CancellationToken.None);
+        return database;
+    }
+
     /// <summary>A new, empty database of its own; returns its connection string.</summary>
     public string CreateDatabase()
     {

@@ -20,9 +20,7 @@ public sealed class PostgresEventReadsTests : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        DefaultTypeMap.MatchNamesWithUnderscores = true; // as PostgresStoreServices sets it
-        _database = PostgresCluster.Connections(_connectionString);
-        await PostgresMigrator.MigrateAsync(_database, CancellationToken.None);
+        _database = await PostgresCluster.MigratedAsync(_connectionString);
         await using var c = await _database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync(
             """

@@ -15,9 +15,7 @@ public sealed class PostgresLongestEventTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        DefaultTypeMap.MatchNamesWithUnderscores = true; // as PostgresStoreServices sets it
-        _database = PostgresCluster.Connections(_connectionString);
-        await PostgresMigrator.MigrateAsync(_database, CancellationToken.None);
+        _database = await PostgresCluster.MigratedAsync(_connectionString);
         await using var c = await _database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync(
             """

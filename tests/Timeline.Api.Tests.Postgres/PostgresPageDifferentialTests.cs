@@ -23,9 +23,7 @@ public sealed class PostgresPageDifferentialTests : IAsyncLifetime, IAsyncDispos
 
     public async Task InitializeAsync()
     {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-        _database = PostgresCluster.Connections(_connectionString);
-        await PostgresMigrator.MigrateAsync(_database, CancellationToken.None);
+        _database = await PostgresCluster.MigratedAsync(_connectionString);
         await using var c = await _database.OpenAsync(CancellationToken.None);
         await c.ExecuteAsync(
             """
