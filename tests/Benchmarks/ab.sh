@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Interleaved A/B comparison of two builds of the API on the same store: both servers run at once on their own copy
-# of the store (in /dev/shm), and wrk loads them in turn (A B A B ...) for ROUNDS rounds per query and regime, so a
-# drift of the machine's speed (a virtual machine's speed changes within minutes) falls on both alike. Prints the
-# median requests/s of each and their ratio, with every round's figure.
+# Interleaved A/B comparison of two servers: two builds of the API on the same store, or one build on its two engines.
+# Both servers run at once (a SQLite side on its own copy of the store, in /dev/shm), and wrk loads them in turn
+# (A B A B ...) for ROUNDS rounds per query and regime, so a drift of the machine's speed (a virtual machine's speed
+# changes within minutes) falls on both alike. Prints the median requests/s and p99 (as wrk saw it) of each, the
+# bound under which the server itself finished 99% of a round's requests (its http.server.request.duration histogram
+# from /metrics, the worst round), the ratio of the rates, and every round's figures.
 #
 #   bash tests/Benchmarks/ab.sh BUILD_A BUILD_B STORE PARAMS
 #
@@ -10,40 +12,73 @@
 #   STORE             a store both can serve (run.sh keeps them in tests/Benchmarks/.work/stores/*/store.db)
 #   PARAMS            the parameter lists params.py wrote for that store (tests/Benchmarks/.work/runs/*/params-N)
 #   QUERIES="year-category event newest"  REGIMES="mixed hot"  ROUNDS=3  DURATION=5s  CONNECTIONS=32  THREADS=2
+#   A_ARGS, B_ARGS    more arguments for one server, e.g. B_ARGS="--Timeline:Store=postgres --ConnectionStrings:Timeline=..."
+#                     to serve side B from PostgreSQL (then no copy of STORE is made for it)
+#   A_NAME, B_NAME    the sides' names in the output (default A and B)
 set -euo pipefail
-[[ $# == 4 ]] || { sed -n '2,12p' "$0"; exit 2; }
+[[ $# == 4 ]] || { sed -n '2,17p' "$0"; exit 2; }
 A=$1 B=$2 STORE=$3 PARAMS=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2}
+A_NAME=${A_NAME:-A} B_NAME=${B_NAME:-B}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 work=$(mktemp -d /dev/shm/timeline-ab.XXXXXX)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-start() { # folder port store
-  cp "$STORE" "$3"
+start() { # folder port store extra-arguments
+  local -a extra
+  read -r -a extra <<<"$4"
+  [[ " $4 " == *" --Timeline:Store=postgres "* ]] || cp "$STORE" "$3"
   (cd "$1" && ASPNETCORE_ENVIRONMENT=Production exec dotnet Timeline.Api.dll --urls "http://127.0.0.1:$2" \
-    --Timeline:DatabasePath="$3" --Timeline:RateLimits:ReadsPerWindow=0 --Logging:LogLevel:Default=Warning >"$3.log" 2>&1) &
+    --Timeline:DatabasePath="$3" --Timeline:RateLimits:ReadsPerWindow=0 --Logging:LogLevel:Default=Warning "${extra[@]}" >"$3.log" 2>&1) &
   pids+=($!)
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$2/events?limit=1" >/dev/null && return; sleep 0.3; done
   echo "the server in $1 did not answer (see $3.log)" >&2; exit 1
 }
-start "$A" 5711 "$work/a.db"
-start "$B" 5712 "$work/b.db"
-run() { # port query regime seed
-  BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
-    --timeout 30s -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+start "$A" 5711 "$work/a.db" "${A_ARGS:-}"
+start "$B" 5712 "$work/b.db" "${B_ARGS:-}"
+# The server's own request-duration histogram (http.server.request.duration, every route summed): "le count" lines.
+histogram() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk -F'le="' '/^http_server_request_duration_seconds_bucket/ {
+    split($2, a, "\"} "); n[a[1]] += a[2]} END {for (le in n) print le, n[le]}'
+}
+run() { # port query regime seed: prints "requests/s/p99-in-ms/server-p99-bound-in-ms"
+  local before after
+  before=$(histogram "$1")
+  local wrk_out
+  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+    --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>/dev/null \
+    | awk '/Requests\/sec/ {rps = $2} / 99% / {v = $2; ms = v + 0; if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms}
+           END {print rps "/" p99}')
+  after=$(histogram "$1")
+  # The smallest bucket bound under which the server finished 99% of this round's requests (from its own clock: from
+  # the request's arrival to the response's end, without the time the request waited for the client or the socket).
+  python3 - "$before" "$after" "$wrk_out" <<'PY'
+import sys
+def parse(text):
+    return {float("inf") if le == "+Inf" else float(le): float(n) for le, n in (line.split() for line in text.splitlines() if line.strip())}
+before, after = parse(sys.argv[1]), parse(sys.argv[2])
+counts = sorted((le, after[le] - before.get(le, 0.0)) for le in after)
+total = counts[-1][1] if counts else 0
+bound = next((le for le, n in counts if total and n >= 0.99 * total), float("nan"))
+print(f"{sys.argv[3]}/{bound * 1000:g}")
+PY
 }
 for q in ${QUERIES:-year-category event newest}; do
   for r in ${REGIMES:-mixed hot}; do
     run 5711 "$q" "$r" 0 >/dev/null; run 5712 "$q" "$r" 0 >/dev/null # warm-up, not counted
     a=() b=()
     for i in $(seq "$ROUNDS"); do a+=("$(run 5711 "$q" "$r" "$i")"); b+=("$(run 5712 "$q" "$r" "$i")"); done
-    python3 - "$q" "$r" "${a[*]}" "${b[*]}" <<'PY'
+    python3 - "$q" "$r" "${a[*]}" "${b[*]}" "$A_NAME" "$B_NAME" <<'PY'
 import statistics, sys
-q, r, a, b = sys.argv[1], sys.argv[2], [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
-ma, mb = statistics.median(a), statistics.median(b)
-print(f"{q:>16} {r:5}  A {ma:9,.0f}/s  B {mb:9,.0f}/s  B/A {mb / ma * 100:5.1f}%   rounds A {[round(x) for x in a]} B {[round(x) for x in b]}")
+q, r, an, bn = sys.argv[1], sys.argv[2], sys.argv[5], sys.argv[6]
+a, b = ([tuple(float(v) for v in x.split("/")) for x in s.split()] for s in (sys.argv[3], sys.argv[4]))
+ra, rb = statistics.median(x[0] for x in a), statistics.median(x[0] for x in b)
+pa, pb = statistics.median(x[1] for x in a), statistics.median(x[1] for x in b)
+sa, sb = max(x[2] for x in a), max(x[2] for x in b)
+print(f"{q:>16} {r:5}  {an} {ra:9,.0f}/s p99 {pa:6.1f} ms (server <= {sa:g} ms)  {bn} {rb:9,.0f}/s p99 {pb:6.1f} ms (server <= {sb:g} ms)"
+      f"  {bn}/{an} {rb / ra * 100:5.1f}%   rounds {an} {[round(x[0]) for x in a]} {bn} {[round(x[0]) for x in b]}")
 PY
   done
 done

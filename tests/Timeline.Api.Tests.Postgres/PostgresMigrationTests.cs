@@ -72,7 +72,7 @@ public sealed class PostgresMigrationTests
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6, 7, 8, 9], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7, 8, 9, 10], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
@@ -108,6 +108,17 @@ public sealed class PostgresMigrationTests
             Assert.Equal(
                 ["events_long_category_timeline", "events_longest_category_timeline"],
                 (await check.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'events_long%category_timeline' ORDER BY 1;")).ToList());
+
+            // Migration 0010 gave the four long events' indexes the words' signature, so a search's walk reads them alone.
+            Assert.Equal(
+                [
+                    ("events_long_category_timeline", "INCLUDE (last_day, seq, words)"),
+                    ("events_long_timeline", "INCLUDE (last_day, category, seq, words)"),
+                    ("events_longest_category_timeline", "INCLUDE (last_day, seq, words)"),
+                    ("events_longest_timeline", "INCLUDE (last_day, category, seq, words)"),
+                ],
+                (await check.QueryAsync<(string, string)>(
+                    "SELECT indexname, substring(indexdef from 'INCLUDE \\([^)]*\\)') FROM pg_indexes WHERE indexname LIKE 'events_long%timeline' ORDER BY 1;")).ToList());
 
             // A category's page from a date keeps its long event that goes on at the date (walked on those indexes).
             DefaultTypeMap.MatchNamesWithUnderscores = true;
