@@ -12,14 +12,16 @@
 #   STORE             a store both can serve (run.sh keeps them in tests/Benchmarks/.work/stores/*/store.db)
 #   PARAMS            the parameter lists params.py wrote for that store (tests/Benchmarks/.work/runs/*/params-N)
 #   QUERIES="year-category event newest"  REGIMES="mixed hot"  ROUNDS=3  DURATION=5s  CONNECTIONS=32  THREADS=2
+#   WARMUP=DURATION   the uncounted run of each query on each side before its rounds (a PostgreSQL side's new backends
+#                     and a new process's JIT run at about half speed for their first 20-30 seconds: give 20s or more)
 #   A_ARGS, B_ARGS    more arguments for one server, e.g. B_ARGS="--Timeline:Store=postgres --ConnectionStrings:Timeline=..."
 #                     to serve side B from PostgreSQL (then no copy of STORE is made for it)
 #   A_NAME, B_NAME    the sides' names in the output (default A and B)
 set -euo pipefail
-[[ $# == 4 ]] || { sed -n '2,17p' "$0"; exit 2; }
+[[ $# == 4 ]] || { sed -n '2,19p' "$0"; exit 2; }
 A=$1 B=$2 STORE=$3 PARAMS=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2} WARMUP=${WARMUP:-${DURATION:-5s}}
 A_NAME=${A_NAME:-A} B_NAME=${B_NAME:-B}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 work=$(mktemp -d /dev/shm/timeline-ab.XXXXXX)
@@ -43,11 +45,11 @@ histogram() {
   curl -s "http://127.0.0.1:$1/metrics" | awk -F'le="' '/^http_server_request_duration_seconds_bucket/ {
     split($2, a, "\"} "); n[a[1]] += a[2]} END {for (le in n) print le, n[le]}'
 }
-run() { # port query regime seed: prints "requests/s/p99-in-ms/server-p99-bound-in-ms"
+run() { # port query regime seed [duration]: prints "requests/s/p99-in-ms/server-p99-bound-in-ms"
   local before after
   before=$(histogram "$1")
   local wrk_out
-  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${5:-$DURATION}" \
     --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>/dev/null \
     | awk '/Requests\/sec/ {rps = $2} / 99% / {v = $2; ms = v + 0; if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms}
            END {print rps "/" p99}')
@@ -67,7 +69,7 @@ PY
 }
 for q in ${QUERIES:-year-category event newest}; do
   for r in ${REGIMES:-mixed hot}; do
-    run 5711 "$q" "$r" 0 >/dev/null; run 5712 "$q" "$r" 0 >/dev/null # warm-up, not counted
+    run 5711 "$q" "$r" 0 "$WARMUP" >/dev/null; run 5712 "$q" "$r" 0 "$WARMUP" >/dev/null # warm-up, not counted
     a=() b=()
     for i in $(seq "$ROUNDS"); do a+=("$(run 5711 "$q" "$r" "$i")"); b+=("$(run 5712 "$q" "$r" "$i")"); done
     python3 - "$q" "$r" "${a[*]}" "${b[*]}" "$A_NAME" "$B_NAME" <<'PY'
