@@ -17,8 +17,10 @@
 #   A_ARGS, B_ARGS    more arguments for one server, e.g. B_ARGS="--Timeline:Store=postgres --ConnectionStrings:Timeline=..."
 #                     to serve side B from PostgreSQL (then no copy of STORE is made for it)
 #   A_NAME, B_NAME    the sides' names in the output (default A and B)
+#   WRK_PREFIX        a command wrk runs under, e.g. "chrt -f 10" (real-time priority: wrk's own wait for a core, on
+#                     the cores the servers use, then no longer counts in its latencies)
 set -euo pipefail
-[[ $# == 4 ]] || { sed -n '2,19p' "$0"; exit 2; }
+[[ $# == 4 ]] || { sed -n '2,21p' "$0"; exit 2; }
 A=$1 B=$2 STORE=$3 PARAMS=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2} WARMUP=${WARMUP:-${DURATION:-5s}}
@@ -49,7 +51,7 @@ run() { # port query regime seed [duration]: prints "requests/s/p99-in-ms/server
   local before after
   before=$(histogram "$1")
   local wrk_out
-  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${5:-$DURATION}" \
+  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 ${WRK_PREFIX:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${5:-$DURATION}" \
     --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>/dev/null \
     | awk '/Requests\/sec/ {rps = $2} / 99% / {v = $2; ms = v + 0; if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms}
            END {print rps "/" p99}')
