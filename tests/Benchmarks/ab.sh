@@ -33,7 +33,8 @@ trap cleanup EXIT
 start() { # folder port store extra-arguments
   local -a extra
   read -r -a extra <<<"$4"
-  [[ " $4 " == *" --Timeline:Store=postgres "* ]] || cp "$STORE" "$3"
+  # A side served from PostgreSQL needs no copy of the store (the option's value in any case, with = or a space).
+  [[ " ${4,,} " =~ [[:space:]]--timeline:store[=[:space:]]postgres[[:space:]] ]] || cp "$STORE" "$3"
   (cd "$1" && ASPNETCORE_ENVIRONMENT=Production exec dotnet Timeline.Api.dll --urls "http://127.0.0.1:$2" \
     --Timeline:DatabasePath="$3" --Timeline:RateLimits:ReadsPerWindow=0 --Logging:LogLevel:Default=Warning "${extra[@]}" >"$3.log" 2>&1) &
   pids+=($!)
@@ -51,10 +52,15 @@ run() { # port query regime seed [duration]: prints "requests/s/p99-in-ms/server
   local before after
   before=$(histogram "$1")
   local wrk_out
+  # shellcheck disable=SC2086 # WRK_PREFIX is a command and its arguments
   wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 ${WRK_PREFIX:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${5:-$DURATION}" \
-    --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>/dev/null \
+    --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>"$work/wrk-$1.err" \
     | awk '/Requests\/sec/ {rps = $2} / 99% / {v = $2; ms = v + 0; if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms}
-           END {print rps "/" p99}')
+           END {print rps "/" p99}') || true
+  if ! [[ $wrk_out =~ ^[0-9.]+/[0-9.]+$ ]]; then
+    echo "wrk gave no result against port $1 ($2, $3): $(head -c 500 "$work/wrk-$1.err")" >&2
+    return 1
+  fi
   after=$(histogram "$1")
   # The smallest bucket bound under which the server finished 99% of this round's requests (from its own clock: from
   # the request's arrival to the response's end, without the time the request waited for the client or the socket).
@@ -73,14 +79,17 @@ for q in ${QUERIES:-year-category event newest}; do
   for r in ${REGIMES:-mixed hot}; do
     run 5711 "$q" "$r" 0 "$WARMUP" >/dev/null; run 5712 "$q" "$r" 0 "$WARMUP" >/dev/null # warm-up, not counted
     a=() b=()
-    for i in $(seq "$ROUNDS"); do a+=("$(run 5711 "$q" "$r" "$i")"); b+=("$(run 5712 "$q" "$r" "$i")"); done
+    for i in $(seq "$ROUNDS"); do
+      x=$(run 5711 "$q" "$r" "$i") || exit 1; a+=("$x")
+      x=$(run 5712 "$q" "$r" "$i") || exit 1; b+=("$x")
+    done
     python3 - "$q" "$r" "${a[*]}" "${b[*]}" "$A_NAME" "$B_NAME" <<'PY'
 import statistics, sys
 q, r, an, bn = sys.argv[1], sys.argv[2], sys.argv[5], sys.argv[6]
 a, b = ([tuple(float(v) for v in x.split("/")) for x in s.split()] for s in (sys.argv[3], sys.argv[4]))
 ra, rb = statistics.median(x[0] for x in a), statistics.median(x[0] for x in b)
 pa, pb = statistics.median(x[1] for x in a), statistics.median(x[1] for x in b)
-sa, sb = max(x[2] for x in a), max(x[2] for x in b)
+sa, sb = (max((x[2] for x in side if x[2] == x[2]), default=float("nan")) for side in (a, b))  # nan: no histogram
 print(f"{q:>16} {r:5}  {an} {ra:9,.0f}/s p99 {pa:6.1f} ms (server <= {sa:g} ms)  {bn} {rb:9,.0f}/s p99 {pb:6.1f} ms (server <= {sb:g} ms)"
       f"  {bn}/{an} {rb / ra * 100:5.1f}%   rounds {an} {[round(x[0]) for x in a]} {bn} {[round(x[0]) for x in b]}")
 PY
