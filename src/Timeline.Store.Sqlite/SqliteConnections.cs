@@ -13,15 +13,19 @@ public sealed class SqliteConnections
     private readonly ConnectionHooks? _hooks;
 
     /// <summary>
-    /// SQLite in multi-thread mode: no mutex around every call on a connection (a pooled connection serves one
-    /// request at a time), instead of the serialized mode's lock and unlock on each column read. Must be set
-    /// before SQLite's first use in the process; if SQLite is already in use, it stays as it is. Memory statistics are
-    /// off too: they take one process-wide mutex on every allocation SQLite makes, from every connection.
+    /// Memory statistics off: they take one process-wide mutex on every allocation SQLite makes, from every connection.
+    /// Must be set before SQLite's first use in the process; if SQLite is already in use, it stays as it is.
+    /// <para>
+    /// SQLite stays in its serialized mode (each connection's calls under the connection's own mutex). Multi-thread mode
+    /// (no mutex) crashed the process: a SqliteCommand that nobody disposed is finalized on the garbage collector's
+    /// finalizer thread, which finalizes its prepared statements on the pooled connection while another request is using
+    /// that connection; without the mutex the two corrupt the connection's memory (a segfault inside SQLite's parser seen
+    /// once in CI; the same as SQLitePCL.raw issue 430). The mutex is uncontended otherwise.
+    /// </para>
     /// </summary>
     static SqliteConnections()
     {
         SQLitePCL.Batteries_V2.Init();
-        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
         _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
     }
 

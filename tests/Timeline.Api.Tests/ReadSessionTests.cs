@@ -258,4 +258,35 @@ public class ReadSessionTests(ITestOutputHelper output)
         await using var after = await sessions.RentAsync(CancellationToken.None);
         Assert.EndsWith(" (renamed)", await after.QueryAsync(TitleOfSmic, null, r => r.Read() ? r.GetString(0) : null, CancellationToken.None), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Every_connection_to_the_store_has_its_own_mutex_so_a_statement_finalized_by_the_garbage_collector_cannot_corrupt_it()
+    {
+        // A SqliteCommand nobody disposed is finalized on the garbage collector's finalizer thread, and finalizes its
+        // prepared statements on its pooled connection whenever that happens, while another request may be using the
+        // connection. Only SQLite's serialized mode makes that safe: each connection then has a mutex of its own, which
+        // sqlite3_db_mutex returns (NULL in multi-thread mode, which crashed the test host once, inside SQLite).
+        using var app = new UncachedApp().LoggingTo(output);
+        using var client = app.CreateClient();
+        using (var response = await client.GetAsync("/events?limit=3"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var sessions = app.Services.GetRequiredService<ReadSessions>();
+        await using (var session = await sessions.RentAsync(CancellationToken.None))
+        {
+            Assert.NotEqual(IntPtr.Zero, NativeSqlite.sqlite3_db_mutex(session.Connection.Handle!.DangerousGetHandle()));
+        }
+
+        await using var own = await app.Services.GetRequiredService<SqliteConnections>().OpenAsync(CancellationToken.None);
+        Assert.NotEqual(IntPtr.Zero, NativeSqlite.sqlite3_db_mutex(own.Handle!.DangerousGetHandle()));
+    }
+
+    /// <summary>The one SQLite function this needs that SQLitePCL.raw does not wrap, from the same native library.</summary>
+    private static class NativeSqlite
+    {
+        [System.Runtime.InteropServices.DllImport("e_sqlite3")]
+        public static extern IntPtr sqlite3_db_mutex(IntPtr db);
+    }
 }
