@@ -43,36 +43,35 @@ start() { # folder port store extra-arguments
 }
 start "$A" 5711 "$work/a.db" "${A_ARGS:-}"
 start "$B" 5712 "$work/b.db" "${B_ARGS:-}"
-# The server's own request-duration histogram (http.server.request.duration, every route summed): "le count" lines.
-histogram() {
-  curl -s "http://127.0.0.1:$1/metrics" | awk -F'le="' '/^http_server_request_duration_seconds_bucket/ {
-    split($2, a, "\"} "); n[a[1]] += a[2]} END {for (le in n) print le, n[le]}'
-}
+# The server's own request-duration histogram (http.server.request.duration): its bucket lines, every route's.
+histogram() { curl -s "http://127.0.0.1:$1/metrics" | grep '^http_server_request_duration_seconds_bucket' || true; }
 run() { # port query regime seed [duration]: prints "requests/s/p99-in-ms/server-p99-bound-in-ms"
-  local before after
+  local before after out="$work/wrk-$1.out"
   before=$(histogram "$1")
-  local wrk_out
   # shellcheck disable=SC2086 # WRK_PREFIX is a command and its arguments
-  wrk_out=$(BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 ${WRK_PREFIX:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${5:-$DURATION}" \
-    --timeout 30s --latency -s "$HERE/bench.lua" "http://127.0.0.1:$1" 2>"$work/wrk-$1.err" \
-    | awk '/Requests\/sec/ {rps = $2} / 99% / {v = $2; ms = v + 0; if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms}
-           END {print rps "/" p99}') || true
-  if ! [[ $wrk_out =~ ^[0-9.]+/[0-9.]+$ ]]; then
-    echo "wrk gave no result against port $1 ($2, $3): $(head -c 500 "$work/wrk-$1.err")" >&2
-    return 1
-  fi
+  BENCH_PARAMS=$PARAMS BENCH_QUERY=$2 BENCH_REGIME=$3 BENCH_SEED=$4 timeout 300 ${WRK_PREFIX:-} wrk -t"$THREADS" -c"$CONNECTIONS" \
+    -d"${5:-$DURATION}" --timeout 30s -s "$HERE/bench.lua" "http://127.0.0.1:$1" >"$out" 2>&1 || true
   after=$(histogram "$1")
-  # The smallest bucket bound under which the server finished 99% of this round's requests (from its own clock: from
-  # the request's arrival to the response's end, without the time the request waited for the client or the socket).
-  python3 - "$before" "$after" "$wrk_out" <<'PY'
-import sys
-def parse(text):
-    return {float("inf") if le == "+Inf" else float(le): float(n) for le, n in (line.split() for line in text.splitlines() if line.strip())}
-before, after = parse(sys.argv[1]), parse(sys.argv[2])
-counts = sorted((le, after[le] - before.get(le, 0.0)) for le in after)
+  # wrk's figures from the line bench.lua prints (as run.sh reads them); the server's, as the smallest bucket bound under
+  # which it finished 99% of this round's requests (its own clock: from the request's arrival to the response's end,
+  # without the time the request waited for the client or the socket).
+  python3 - "$out" "$before" "$after" "$1 ($2, $3)" <<'PY' || return 1
+import json, re, sys
+lines = [l for l in open(sys.argv[1], errors="replace") if l.startswith("BENCH_RESULT ")]
+if not lines:
+    sys.exit(f"wrk gave no result against port {sys.argv[4]}: {open(sys.argv[1], errors='replace').read()[:500]}")
+result = json.loads(lines[-1].split(" ", 1)[1])
+def buckets(text):
+    counts = {}
+    for le, n in re.findall(r'le="([^"]+)"\} (\S+)', text):
+        bound = float("inf") if le == "+Inf" else float(le)
+        counts[bound] = counts.get(bound, 0.0) + float(n)
+    return counts
+before, after = buckets(sys.argv[2]), buckets(sys.argv[3])
+counts = sorted((le, n - before.get(le, 0.0)) for le, n in after.items())
 total = counts[-1][1] if counts else 0
 bound = next((le for le, n in counts if total and n >= 0.99 * total), float("nan"))
-print(f"{sys.argv[3]}/{bound * 1000:g}")
+print(f"{result['rps']}/{result['latency_us']['p99'] / 1000}/{bound * 1000:g}")
 PY
 }
 for q in ${QUERIES:-year-category event newest}; do
