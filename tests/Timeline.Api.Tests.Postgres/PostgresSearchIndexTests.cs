@@ -193,6 +193,36 @@ public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database d
         Assert.Equal(["cafe", "columns", "launch"], await PassingAsync("huawei OR elephant")); // nothing is certain: every event passes
     }
 
+    [Fact]
+    public async Task A_walks_checks_of_each_event_cast_the_searchs_parameters_once_per_statement()
+    {
+        // A search page walks the timeline and checks each event it passes: its signature, then (for the few that pass)
+        // its search row. In a prepared statement's generic plan (what auto-prepared statements run), a parameter cast
+        // inside those checks is evaluated for every event: parsing a 512-character bit string twice an event made the
+        // walk five times as slow. The casts must sit in InitPlans, evaluated once.
+        var sql = $"SELECT e.id FROM events e WHERE e.deleted_at IS NULL AND {PostgresSearchWords.Condition("e")} AND {PostgresSearchSql.EventRowMatches("e.seq")}"
+            .Replace("@" + PostgresSearchWords.ParameterName, "$1", StringComparison.Ordinal)
+            .Replace("@" + PostgresSearchSql.ParameterName, "$2", StringComparison.Ordinal);
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await connection.ExecuteAsync($"SET plan_cache_mode = force_generic_plan; PREPARE walk(text, text) AS {sql};");
+        var signature = PostgresSearchWords.Text(PostgresSearchWords.Of(["kirin"]));
+        Assert.Equal(["launch"], await connection.QueryAsync<string>($"EXECUTE walk('{signature}', 'kirin');"));
+
+        // Each cast is the output of an InitPlan's Result (InitPlan N (returns $k) / -> Result / Output: ($1)::bit(512)),
+        // and nowhere else: not in the filter on the events, nor in the output of the search row's lookup.
+        var plan = (await connection.QueryAsync<string>($"EXPLAIN (VERBOSE, COSTS OFF) EXECUTE walk('{signature}', 'kirin');")).ToList();
+        var casts = Enumerable.Range(0, plan.Count)
+            .Where(i => plan[i].Contains("::bit(512)", StringComparison.Ordinal) || plan[i].Contains("::tsquery", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(2, casts.Count);
+        Assert.All(casts, i =>
+        {
+            Assert.True(i >= 2 && plan[i - 1].Trim() == "->  Result" && plan[i - 2].TrimStart().StartsWith("InitPlan", StringComparison.Ordinal),
+                $"a cast evaluated for every event: {plan[i].Trim()}\n{string.Join('\n', plan)}");
+        });
+    }
+
     [Theory]
     [InlineData("kirin 9000s", "kirin 9000s")]
     [InlineData("\"export control\"*", "export")]

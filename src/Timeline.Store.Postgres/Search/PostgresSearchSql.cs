@@ -39,10 +39,12 @@ public static class PostgresSearchSql
     /// <summary>
     /// The same condition checked for one event at a time: its search row looked up by key and matched (no row, a
     /// deleted event: no match). For walks that stop when their page is full; never for a statement that reads every
-    /// match (it would look up every event's row rather than read the GIN index).
+    /// match (it would look up every event's row rather than read the GIN index). The tsquery is cast once per
+    /// statement (the inner scalar subquery is an InitPlan, kept across the lookups), not parsed again for every event
+    /// the walk looks up.
     /// </summary>
     public static string EventRowMatches(string seqColumn) =>
-        $"COALESCE((SELECT x.document @@ {Query} FROM {EventTable} x WHERE x.seq = {seqColumn}), false)";
+        $"COALESCE((SELECT x.document @@ (SELECT {Query}) FROM {EventTable} x WHERE x.seq = {seqColumn}), false)";
 
     /// <summary>The condition that a search row aliased <paramref name="alias"/> (joined on seq) matches the search.</summary>
     public static string RowMatches(string alias) => $"{alias}.document @@ {Query}";

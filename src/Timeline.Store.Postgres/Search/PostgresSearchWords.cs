@@ -22,10 +22,16 @@ public static class PostgresSearchWords
 
     /// <summary>
     /// The condition that the event aliased <paramref name="e"/> may hold every required word: its signature (a NULL
-    /// one, never computed, lets it through) holds every bit of @SearchWords.
+    /// one, never computed, lets it through) holds every bit of @SearchWords (OR-ing them in changes nothing).
+    /// <para>
+    /// The parameter is cast once per statement, in a scalar subquery (an InitPlan): a walk checks this for each of
+    /// the ~1,500 index entries it passes, and in a prepared statement's generic plan a bare <c>@SearchWords::bit(512)</c>
+    /// parsed the 512 characters again for every entry (twice, as <c>(words &amp; m) = m</c> named it twice). Measured
+    /// over 18,322 entries of events_timeline: 24 ms with the cast per entry, 4.5 ms with a bit(512) value.
+    /// </para>
     /// </summary>
     public static string Condition(string e) =>
-        $"({e}.words IS NULL OR ({e}.words & @{ParameterName}::bit({Bits})) = @{ParameterName}::bit({Bits}))";
+        $"({e}.words IS NULL OR ({e}.words | (SELECT @{ParameterName}::bit({Bits}))) = {e}.words)";
 
     /// <summary>The signature of <paramref name="lexemes"/> (folded words, as the search rows hold them).</summary>
     public static BitArray Of(IEnumerable<string> lexemes)
