@@ -203,7 +203,8 @@ public sealed class PostgresSearchIndexTests(PostgresSearchIndexTests.Database d
         var sql = $"SELECT e.id FROM events e WHERE e.deleted_at IS NULL AND {PostgresSearchWords.Condition("e")} AND {PostgresSearchSql.EventRowMatches("e.seq")}"
             .Replace("@" + PostgresSearchWords.ParameterName, "$1", StringComparison.Ordinal)
             .Replace("@" + PostgresSearchSql.ParameterName, "$2", StringComparison.Ordinal);
-        await using var connection = new NpgsqlConnection(_connectionString);
+        // A connection of its own (not pooled): the session's setting and prepared statement end with it.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await connection.ExecuteAsync($"SET plan_cache_mode = force_generic_plan; PREPARE walk(text, text) AS {sql};");
         var signature = PostgresSearchWords.Text(PostgresSearchWords.Of(["kirin"]));
