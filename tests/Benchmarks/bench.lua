@@ -55,6 +55,7 @@ local function packed_lines(name)
   for i = 1, #list do
     list[i] = list[i] .. string.rep(" ", width - #list[i])
   end
+  if #list == 0 then error("the parameter list " .. dir .. "/" .. name .. " is empty") end
   local packed = { count = #list, width = width, records = table.concat(list) }
   list = nil
   collectgarbage("collect")
