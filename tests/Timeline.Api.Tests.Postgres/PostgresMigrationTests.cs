@@ -72,7 +72,7 @@ public sealed class PostgresMigrationTests
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6, 7, 8, 9, 10], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7, 8, 9, 10, 11], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(
@@ -119,6 +119,21 @@ public sealed class PostgresMigrationTests
                 ],
                 (await check.QueryAsync<(string, string)>(
                     "SELECT indexname, substring(indexdef from 'INCLUDE \\([^)]*\\)') FROM pg_indexes WHERE indexname LIKE 'events_long%timeline' ORDER BY 1;")).ToList());
+
+            // Migration 0011 made ids, codes, dates and instants compare byte by byte; free text keeps the database's collation.
+            Assert.Empty(
+                (await check.QueryAsync<string>(
+                    """
+                    SELECT table_name || '.' || column_name FROM information_schema.columns
+                    WHERE table_schema = 'public' AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C'
+                      AND (column_name IN ('id', 'event_id', 'entity_id', 'source_id', 'target_id', 'resource', 'resource_id', 'former_id', 'current_id', 'first_day', 'last_day', 'date', 'end_date', 'category', 'tag', 'role', 'kind', 'at', 'created_at', 'updated_at', 'deleted_at')
+                           AND table_name NOT IN ('schema_migrations', 'store_state'))
+                    ORDER BY 1;
+                    """)).ToList());
+            Assert.Equal(
+                [("events", "title", (string?)null), ("sources", "text", null)],
+                (await check.QueryAsync<(string, string, string?)>(
+                    "SELECT table_name, column_name, collation_name FROM information_schema.columns WHERE (table_name, column_name) IN (('events', 'title'), ('sources', 'text')) ORDER BY 1;")).ToList());
 
             // A category's page from a date keeps its long event that goes on at the date (walked on those indexes).
             DefaultTypeMap.MatchNamesWithUnderscores = true;
