@@ -41,8 +41,8 @@ internal sealed class PostgresLoadWords : IDisposable
     private readonly Task work;
 
     private readonly ValidatedDataset dataset;
-    private string[]? entityVectors;
-    private string[]? sourceVectors;
+    private ReadOnlyMemory<byte>[]? entityVectors;
+    private ReadOnlyMemory<byte>[]? sourceVectors;
 
     private PostgresLoadWords(ValidatedDataset dataset)
     {
@@ -87,15 +87,15 @@ internal sealed class PostgresLoadWords : IDisposable
     /// <summary>The names of an event's entities, as its search row keeps them.</summary>
     public string? EventNames(ValidEvent e) => PostgresSearchIndex.EventNames(e, names);
 
-    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th entity, once they are worked out (first, before the events').</summary>
-    public string EntityVector(int index)
+    /// <summary>The tsvector of the dataset's <paramref name="index"/>th entity in binary form, once they are worked out (first, before the events').</summary>
+    public ReadOnlyMemory<byte> EntityVector(int index)
     {
         records.Task.GetAwaiter().GetResult();
         return entityVectors![index];
     }
 
-    /// <summary>The tsvector's text of the dataset's <paramref name="index"/>th source, once they are worked out (first, before the events').</summary>
-    public string SourceVector(int index)
+    /// <summary>The tsvector of the dataset's <paramref name="index"/>th source in binary form, once they are worked out (first, before the events').</summary>
+    public ReadOnlyMemory<byte> SourceVector(int index)
     {
         records.Task.GetAwaiter().GetResult();
         return sourceVectors![index];
@@ -177,10 +177,10 @@ internal sealed class PostgresLoadWords : IDisposable
         }
     }
 
-    private static string[] Vectors(List<string?[]> columns, int[] weights, ParallelOptions options)
+    private static ReadOnlyMemory<byte>[] Vectors(List<string?[]> columns, int[] weights, ParallelOptions options)
     {
-        var vectors = new string[columns.Count];
-        Parallel.For(0, vectors.Length, options, i => vectors[i] = PostgresSearchRows.Vector(columns[i], weights).ToString());
+        var vectors = new ReadOnlyMemory<byte>[columns.Count];
+        Parallel.For(0, vectors.Length, options, i => vectors[i] = PostgresSearchIndex.Binary(PostgresSearchRows.Vector(columns[i], weights)));
         return vectors;
     }
 
