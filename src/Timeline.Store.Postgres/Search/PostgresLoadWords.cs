@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections;
 using System.Runtime.InteropServices;
 using Timeline.Model.Store.Engine;
@@ -196,8 +195,6 @@ internal sealed class PostgresLoadWords : IDisposable
             CollectionsMarshal.GetValueRefOrAddDefault(counted, word, out _)++;
         }
 
-        var binary = new ArrayBufferWriter<byte>(1024);
-        vector.WriteBinary(binary);
-        return binary.WrittenSpan.ToArray();
+        return PostgresSearchIndex.Binary(vector).ToArray();
     }
 }

@@ -172,8 +172,8 @@ public static class PostgresSearchIndex
         await RecordsAsync(
             connection,
             transaction,
-            Built(entities, PostgresSearchRows.EntityWeights).Select(r => (r.Item1, Binary(r.Item2))),
-            Built(sources, PostgresSearchRows.SourceWeights).Select(r => (r.Item1, Binary(r.Item2))),
+            Built(entities, r => (r.Seq, Binary(PostgresSearchRows.Vector(r.Columns, PostgresSearchRows.EntityWeights)))),
+            Built(sources, r => (r.Seq, Binary(PostgresSearchRows.Vector(r.Columns, PostgresSearchRows.SourceWeights)))),
             cancellationToken);
         await FinishAsync(connection, transaction, counts, cancellationToken);
 
@@ -315,7 +315,7 @@ public static class PostgresSearchIndex
         NpgsqlConnection connection, IEnumerable<(long Seq, string?[] Columns)> rows, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
         await using var copy = await BeginCopyAsync(connection, "event_search (seq, document, quotes, names)", cancellationToken);
-        foreach (var (seq, vector, line) in Built(rows, PostgresSearchRows.EventWeights, [PostgresSearchRows.QuotesColumn, PostgresSearchRows.NamesColumn]))
+        foreach (var (vector, line) in Built(rows, EventLine))
         {
             foreach (var word in vector.Lexemes)
             {
@@ -329,28 +329,28 @@ public static class PostgresSearchIndex
     /// <summary>How many records' vectors are built at a time, on every core, one block ahead of the writer.</summary>
     private const int BuildBlock = 4096;
 
-    /// <summary>
-    /// Each record's vector and its COPY line ("seq\tvector\n", or with the <paramref name="kept"/> columns' texts after
-    /// the vector), built in blocks on the thread pool one block ahead of the reader.
-    /// </summary>
-    private static IEnumerable<(long Seq, PostgresTsVector Vector, string Line)> Built(IEnumerable<(long Seq, string?[] Columns)> rows, int[] weights, int[]? kept = null)
+    /// <summary>An event's vector and its COPY line: "seq\tvector\tquotes\tnames\n".</summary>
+    private static (PostgresTsVector Vector, string Line) EventLine((long Seq, string?[] Columns) row)
     {
-        static Task<(long, PostgresTsVector, string)[]> Build((long Seq, string?[] Columns)[] block, int[] weights, int[]? kept) => block.Length == 0
-            ? Task.FromResult(Array.Empty<(long, PostgresTsVector, string)>())
+        var vector = PostgresSearchRows.Vector(row.Columns, PostgresSearchRows.EventWeights);
+        var line = new StringBuilder().Append(row.Seq.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(vector.ToString());
+        foreach (var column in (int[])[PostgresSearchRows.QuotesColumn, PostgresSearchRows.NamesColumn])
+        {
+            CopyText(line.Append('\t'), row.Columns[column]);
+        }
+
+        return (vector, line.Append('\n').ToString());
+    }
+
+    /// <summary>Each record built by <paramref name="build"/> (its vector, in the form its COPY takes), in blocks on the thread pool one block ahead of the reader.</summary>
+    private static IEnumerable<T> Built<T>(IEnumerable<(long Seq, string?[] Columns)> rows, Func<(long Seq, string?[] Columns), T> build)
+    {
+        static Task<T[]> Build((long Seq, string?[] Columns)[] block, Func<(long Seq, string?[] Columns), T> build) => block.Length == 0
+            ? Task.FromResult(Array.Empty<T>())
             : Task.Run(() =>
             {
-                var built = new (long, PostgresTsVector, string)[block.Length];
-                Parallel.For(0, block.Length, i =>
-                {
-                    var vector = PostgresSearchRows.Vector(block[i].Columns, weights);
-                    var line = new StringBuilder().Append(block[i].Seq.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(vector.ToString());
-                    foreach (var column in kept ?? [])
-                    {
-                        CopyText(line.Append('\t'), block[i].Columns[column]);
-                    }
-
-                    built[i] = (block[i].Seq, vector, line.Append('\n').ToString());
-                });
+                var built = new T[block.Length];
+                Parallel.For(0, block.Length, i => built[i] = build(block[i]));
                 return built;
             });
 
@@ -366,7 +366,7 @@ public static class PostgresSearchIndex
             return [.. block];
         }
 
-        var next = Build(Take(), weights, kept);
+        var next = Build(Take(), build);
         while (true)
         {
             var built = next.GetAwaiter().GetResult();
@@ -375,7 +375,7 @@ public static class PostgresSearchIndex
                 yield break;
             }
 
-            next = Build(Take(), weights, kept);
+            next = Build(Take(), build);
             foreach (var row in built)
             {
                 yield return row;
