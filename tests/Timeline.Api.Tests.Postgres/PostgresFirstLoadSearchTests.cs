@@ -17,6 +17,8 @@ public sealed class PostgresFirstLoadSearchTests
 {
     private sealed class GeneratedApp(string dataset) : OperationsApp(new Dictionary<string, string> { ["Timeline:SeedPath"] = dataset });
 
+    private sealed class EmptyApp() : OperationsApp(new Dictionary<string, string> { ["Timeline:Seed"] = "none" });
+
     private static string Generated(int events = 3_000, Action<JsonArray>? edit = null)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("timeline-generated-").FullName, "generated.json");
@@ -95,6 +97,53 @@ public sealed class PostgresFirstLoadSearchTests
         Assert.Equal("O", await c.ExecuteScalarAsync<string>("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'entity_timeline_linked';"));
 
         await AssertARebuildChangesNothingAsync(c, loaded);
+    }
+
+    /// <summary>The store's schema as the catalog has it: every index, key, foreign key and check, every trigger's state, every column's nullability.</summary>
+    private static async Task<List<string>> SchemaAsync(string connectionString)
+    {
+        await using var c = new NpgsqlConnection(connectionString);
+        await c.OpenAsync();
+        return
+        [
+            .. await c.QueryAsync<string>("SELECT 'index ' || tablename || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1;"),
+            .. await c.QueryAsync<string>(
+                "SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1;"),
+            .. await c.QueryAsync<string>("SELECT 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1;"),
+            .. await c.QueryAsync<string>(
+                """
+                SELECT 'column ' || a.attrelid::regclass::text || '.' || a.attname || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
+                FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
+                WHERE t.relnamespace = 'public'::regnamespace AND t.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY 1;
+                """),
+        ];
+    }
+
+    [Fact]
+    public async Task A_first_load_leaves_the_schema_as_the_migrations_made_it()
+    {
+        // A first load drops the filled tables' indexes, the events' keys and the foreign keys, and turns a trigger off,
+        // to make them again once the rows are in: afterwards the catalog must be the migrations' own, item for item.
+        List<string> migrated;
+        using (var empty = new EmptyApp())
+        {
+            using var client = empty.CreateClient();
+            Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/events?limit=1")).GetProperty("items").GetArrayLength());
+            migrated = await SchemaAsync(empty.PostgresConnectionString!);
+        }
+
+        using var app = new GeneratedApp(Generated(500));
+        using (var client = app.CreateClient())
+        {
+            Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/events?limit=1")).GetProperty("items").GetArrayLength()); // seeded
+        }
+
+        var loaded = await SchemaAsync(app.PostgresConnectionString!);
+        Assert.Contains("constraint events events_id_key UNIQUE (id)", migrated);
+        Assert.Contains(migrated, r => r.StartsWith("index events CREATE INDEX events_days ", StringComparison.Ordinal));
+        Assert.Contains(migrated, r => r.StartsWith("constraint citations citations_event_id_fkey FOREIGN KEY ", StringComparison.Ordinal));
+        Assert.Equal(migrated, loaded);
     }
 
     [Fact]
