@@ -30,6 +30,34 @@ public class ResponseCacheTests(ITestOutputHelper output)
         Assert.Contains("A title written just now", await reader.GetStringAsync("/events?q=written"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/events.csv?category=sanction")]
+    [InlineData("/events.ics?category=sanction")]
+    [InlineData("/events/timelinejs?category=sanction")]
+    [InlineData("/events/feed.atom?category=sanction")]
+    [InlineData("/export")]
+    [InlineData("/events?category=sanction&limit=200")]
+    public async Task A_head_request_never_leaves_an_empty_body_for_the_gets_after_it(string url)
+    {
+        // A HEAD runs as a GET whose body is dropped, and exports skip writing theirs: what it produced must not be
+        // kept as the URL's answer, or every GET after it gets a 200 with no body until the next write.
+        using var app = TimelineApp.WithDataset(SyntheticDataset.Write(SyntheticDataset.Build(20))).LoggingTo(output);
+        using var reader = app.CreateClient();
+        var whole = await reader.GetByteArrayAsync(url);
+        Assert.True(whole.Length > 200, $"{whole.Length} bytes");
+        for (var i = 0; i < 2; i++)
+        {
+            using var head = await reader.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(whole, await reader.GetByteArrayAsync(url));
+        }
+    }
+
     [Fact]
     public async Task A_cached_event_keeps_its_own_etag_answers_if_none_match_and_changes_after_a_write()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
+using Timeline.Api.Problems;
 
 namespace Timeline.Api.Caching;
 
@@ -121,11 +122,12 @@ public sealed class ConditionalGets(RequestDelegate next, IDataVersion state, Re
 
     /// <summary>
     /// Runs the endpoint; when the cache admits the key, copies the body as it is written and keeps a complete 200
-    /// (with the record's own ETag when <paramref name="ownETag"/>).
+    /// (with the record's own ETag when <paramref name="ownETag"/>). A HEAD (run as a GET) keeps nothing: exports skip
+    /// writing a body nobody reads, and an empty 200 kept under the URL would be every later GET's answer.
     /// </summary>
     private async Task RunAndKeepAsync(HttpContext context, string key, bool ownETag)
     {
-        if (!cache.Admit(key))
+        if (HeadRequests.IsHead(context) || !cache.Admit(key))
         {
             await next(context);
             return;
