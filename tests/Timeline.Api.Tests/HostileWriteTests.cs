@@ -27,6 +27,50 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task An_id_holding_a_NUL_in_a_body_is_named_by_the_rules_and_never_a_500()
+    {
+        // PostgreSQL cannot compare a value holding U+0000 with its text: its lookups of these ids answered 500 where the
+        // SQLite engine's found nothing and the rules then named the field. Both engines now answer alike.
+        var withId = Curation.NewEvent("a\0b");
+        var withEntity = Curation.NewEvent("nul-entity");
+        withEntity["entities"]![0]!["id"] = "qualcomm\0";
+        var withSource = Curation.NewEvent("nul-source");
+        withSource["citations"]![0]!["source"] = Curation.SourceId + "\0";
+        var withLink = Curation.NewEvent("nul-link");
+        withLink["related"] = new JsonArray("smic-added-to-us-sanctions-list\0");
+        var cases = new (string Name, Func<Task<HttpResponseMessage>> Send, HttpStatusCode Status, string? Field)[]
+        {
+            ("event id", () => _editor.SendJsonAsync(HttpMethod.Post, "/events", withId), HttpStatusCode.UnprocessableEntity, "id"),
+            ("event id, dry run", () => _editor.SendJsonAsync(HttpMethod.Post, "/events?dryRun=true", withId), HttpStatusCode.UnprocessableEntity, "id"),
+            ("entity of an event", () => _editor.SendJsonAsync(HttpMethod.Post, "/events", withEntity), HttpStatusCode.UnprocessableEntity, "entities[0].id"),
+            ("source of a citation", () => _editor.SendJsonAsync(HttpMethod.Post, "/events", withSource), HttpStatusCode.UnprocessableEntity, "citations[0].source"),
+            ("related event", () => _editor.SendJsonAsync(HttpMethod.Post, "/events", withLink), HttpStatusCode.UnprocessableEntity, "related[0]"),
+            ("entity id", () => _editor.SendJsonAsync(HttpMethod.Post, "/entities", new JsonObject { ["id"] = "a\0b", ["name"] = "A", ["kind"] = "company" }), HttpStatusCode.UnprocessableEntity, "id"),
+            ("batch item", () => _editor.SendJsonAsync(HttpMethod.Post, "/events/batch", new JsonObject { ["items"] = new JsonArray(new JsonObject { ["document"] = Curation.NewEvent("a\0c") }) }), HttpStatusCode.UnprocessableEntity, null),
+        };
+        foreach (var (name, send, status, field) in cases)
+        {
+            using var response = await send();
+            Assert.True(response.StatusCode == status, $"{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var problem = await response.BodyAsync();
+            if (field is not null)
+            {
+                Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{name}: {problem}");
+            }
+        }
+
+        using (var created = await _editor.SendJsonAsync(HttpMethod.Post, "/events", Curation.NewEvent("nul-merged", "Testing teams compare the Kirin 9000S (merge)")))
+        {
+            await created.AssertStatusAsync(HttpStatusCode.Created);
+        }
+
+        using var merge = await _editor.SendJsonAsync(HttpMethod.Post, "/events/nul-merged/merge", new JsonObject { ["into"] = "a\0" }, await _editor.ETagAsync("/events/nul-merged"));
+        await merge.AssertStatusAsync(HttpStatusCode.NotFound);
+        await _anonymous.GetProblemAsync("/events/nul-entity", HttpStatusCode.NotFound);
+        await _anonymous.GetProblemAsync("/events/nul-link", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_JSON_Patch_that_copies_a_list_into_itself_over_and_over_is_refused_instead_of_eating_the_memory()
     {
         // Each copy doubles /caveats: 40 of them asked for 2^40 items (the server grew to 17 GB before it was stopped).

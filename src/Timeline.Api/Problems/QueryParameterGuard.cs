@@ -5,8 +5,8 @@ namespace Timeline.Api.Problems;
 
 /// <summary>
 /// Checks the query string against the parameters the endpoint's handler declares, before it runs: an
-/// unknown parameter (a misspelt filter), an empty value, or a repeated single-valued parameter is a
-/// 400 naming it, never silently ignored or glued together.
+/// unknown parameter (a misspelt filter), an empty value, a repeated single-valued parameter, or a value holding
+/// a NUL character is a 400 naming it, never silently ignored or glued together.
 /// </summary>
 public static class QueryParameterGuard
 {
@@ -22,7 +22,10 @@ public static class QueryParameterGuard
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             foreach (var (key, values) in invocation.HttpContext.Request.Query)
             {
-                var name = key.Length > 60 ? string.Concat(key.AsSpan(0, 60), "…") : key;
+                // Names are matched whatever their case (as the binder matches them); a problem names the declared one.
+                var name = single.TryGetValue(key, out var declared) || repeatable.TryGetValue(key, out declared)
+                    ? declared
+                    : key.Length > 60 ? string.Concat(key.AsSpan(0, 60), "…") : key;
                 if (!single.Contains(key) && !repeatable.Contains(key))
                 {
                     errors[name] = [known.Count == 0
@@ -36,6 +39,13 @@ public static class QueryParameterGuard
                 else if (values.Count > 1 && single.Contains(key))
                 {
                     errors[name] = ["is given more than once; it takes one value"];
+                }
+                else if (values.Any(v => v!.Contains('\0', StringComparison.Ordinal)))
+                {
+                    // No id, tag, category, date or stored text holds U+0000 (writes refuse it), so no value with one can
+                    // match anything; said here, once, for every parameter and both engines (PostgreSQL cannot even
+                    // compare such a value with its text).
+                    errors[name] = ["holds a NUL character (U+0000, %00), which no id, tag, date or text of the timeline holds; leave it out"];
                 }
             }
 

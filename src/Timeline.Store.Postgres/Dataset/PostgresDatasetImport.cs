@@ -32,10 +32,10 @@ public static class PostgresDatasetImport
         var entityIds = events.SelectMany(e => e.Entities ?? []).Where(x => x?.Id is not null).Select(x => x!.Id!).Where(id => !ownEntities.Contains(id)).Distinct().ToArray();
 
         var storedTexts = (await c.QueryAsync<(string Id, string Text)>(new CommandDefinition(
-            "SELECT id, text FROM sources WHERE id = ANY(@sourceIds) AND deleted_at IS NULL;", new { sourceIds }, tx, cancellationToken: ct)))
+            "SELECT id, text FROM sources WHERE id = ANY(@sourceIds) AND deleted_at IS NULL;", new { sourceIds = PostgresText.Comparable(sourceIds) }, tx, cancellationToken: ct)))
             .ToDictionary(r => r.Id, r => r.Text, StringComparer.Ordinal);
         var storedEntities = (await c.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM entities WHERE id = ANY(@entityIds) AND deleted_at IS NULL;", new { entityIds }, tx, cancellationToken: ct)))
+            "SELECT id FROM entities WHERE id = ANY(@entityIds) AND deleted_at IS NULL;", new { entityIds = PostgresText.Comparable(entityIds) }, tx, cancellationToken: ct)))
             .ToHashSet(StringComparer.Ordinal);
 
         // The events the dataset's links name that it does not hold itself, and the store's chains of supersedes.

@@ -56,15 +56,15 @@ public sealed class PostgresEventPages(PostgresConnections database, IDataVersio
         {
             var known = (await connection.QueryAsync<string>(new CommandDefinition(
                 "SELECT id FROM entities WHERE id = ANY(@EntityIds) AND deleted_at IS NULL;",
-                new { EntityIds = entityIds.ToArray() },
+                new { EntityIds = PostgresText.Comparable(entityIds) },
                 cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
             missing.AddRange(entityIds.Where(id => !known.Contains(id)));
         }
 
-        var sourceMissing = sourceId is not null && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+        var sourceMissing = sourceId is not null && !(PostgresText.Comparable(sourceId) && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM sources WHERE id = @SourceId AND deleted_at IS NULL);",
             new { SourceId = sourceId },
-            cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken)));
         if (version is not null && missing.Count == 0 && !sourceMissing)
         {
             if (live is null || live.DataVersion != version)

@@ -29,7 +29,7 @@ public static class PostgresEventLinks
     /// <summary>Of the ids given, those that are live events.</summary>
     public static async Task<HashSet<string>> LiveAsync(NpgsqlConnection c, NpgsqlTransaction? tx, IEnumerable<string> ids, CancellationToken ct) =>
         new(await c.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM events WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids = ids.Distinct(StringComparer.Ordinal).ToArray() }, tx, cancellationToken: ct)),
+            "SELECT id FROM events WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids = PostgresText.Comparable(ids) }, tx, cancellationToken: ct)),
             StringComparer.Ordinal);
 
     /// <summary>The event a stored event supersedes (by the current id its link leads to), or null.</summary>

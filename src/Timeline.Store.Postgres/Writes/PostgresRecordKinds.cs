@@ -7,12 +7,12 @@ internal sealed class PostgresEventKind : EventRecordKind<PostgresWriteSession>
 {
     protected override async Task<Dictionary<string, string>> LiveSourceTextsAsync(PostgresWriteSession s, string[] ids, CancellationToken ct) =>
         (await s.Connection.QueryAsync<(string Id, string Text)>(new CommandDefinition(
-            "SELECT id, text FROM sources WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids }, s.Transaction, cancellationToken: ct)))
+            "SELECT id, text FROM sources WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids = PostgresText.Comparable(ids) }, s.Transaction, cancellationToken: ct)))
             .ToDictionary(r => r.Id, r => r.Text, StringComparer.Ordinal);
 
     protected override async Task<HashSet<string>> LiveEntitiesAsync(PostgresWriteSession s, string[] ids, CancellationToken ct) =>
         (await s.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM entities WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids }, s.Transaction, cancellationToken: ct)))
+            "SELECT id FROM entities WHERE id = ANY(@ids) AND deleted_at IS NULL;", new { ids = PostgresText.Comparable(ids) }, s.Transaction, cancellationToken: ct)))
             .ToHashSet(StringComparer.Ordinal);
 
     protected override Task<IReadOnlyList<EntityNames>> EntityNamesAsync(PostgresWriteSession s, CancellationToken ct) =>

@@ -73,7 +73,7 @@ public sealed class PostgresWriteSession : WriteSession
     public override Task EndSnapshotAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
 
     public override async Task<RecordState?> StateAsync(string resource, string id, CancellationToken ct) =>
-        await Connection.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(
+        PostgresText.Comparable(id) && await Connection.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(
             $"SELECT version, deleted_at, deleted_by FROM {StoredColumns.Table(resource)} WHERE id = @id;",
             new { id },
             Transaction,
