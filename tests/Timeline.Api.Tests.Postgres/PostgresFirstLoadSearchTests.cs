@@ -19,6 +19,13 @@ public sealed class PostgresFirstLoadSearchTests
 
     private sealed class EmptyApp() : OperationsApp(new Dictionary<string, string> { ["Timeline:Seed"] = "none" });
 
+    /// <summary>Another replica, on the database of an app already started.</summary>
+    private sealed class SharedApp(string dataset, string database) : TimelineApp(dataset)
+    {
+        protected override void ConfigureSettings(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+            builder.UseSetting("ConnectionStrings:Timeline", database);
+    }
+
     private static string Generated(int events = 3_000, Action<JsonArray>? edit = null)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("timeline-generated-").FullName, "generated.json");
@@ -144,6 +151,54 @@ public sealed class PostgresFirstLoadSearchTests
         Assert.Contains(migrated, r => r.StartsWith("index events CREATE INDEX events_days ", StringComparison.Ordinal));
         Assert.Contains(migrated, r => r.StartsWith("constraint citations citations_event_id_fkey FOREIGN KEY ", StringComparison.Ordinal));
         Assert.Equal(migrated, loaded);
+    }
+
+    [Fact]
+    public async Task Search_rows_built_with_another_folding_are_rebuilt_once_at_the_next_start()
+    {
+        // A store whose search rows an older build folded otherwise (migration 0012 records the folding): the first
+        // replica of this build to start rebuilds every row, moves the data version, and records the folding; the rows are
+        // then those a first load builds.
+        var dataset = Generated(300, events =>
+        {
+            events[0]!["title"] = "İstanbul fab ſmic 5µm";
+            events[1]!["summary"] = "Сергей x² ΟΔΌΣ";
+        });
+        using var first = new GeneratedApp(dataset);
+        using (var client = first.CreateClient())
+        {
+            Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/events?q=istanbul")).GetProperty("items").GetArrayLength());
+        }
+
+        await using var c = new NpgsqlConnection(first.PostgresConnectionString);
+        await c.OpenAsync();
+        var loaded = await RowsAsync(c, null);
+        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT search_rows_fold FROM store_state;"));
+
+        // What an older build left: other words in the rows, and no folding recorded.
+        await c.ExecuteAsync("UPDATE event_search SET document = to_tsvector('simple', 'Istanbul'); UPDATE store_state SET search_rows_fold = 0;");
+        var version = await c.ExecuteScalarAsync<long>("SELECT data_version FROM store_state;");
+
+        using var second = new SharedApp(dataset, first.PostgresConnectionString!);
+        using (var client = second.CreateClient())
+        {
+            var found = await client.GetFromJsonAsync<JsonElement>("/events?q=%C4%B0stanbul");
+            Assert.Equal(1, found.GetProperty("items").GetArrayLength());
+            Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/events?q=x%C2%B2")).GetProperty("items").GetArrayLength());
+        }
+
+        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT search_rows_fold FROM store_state;"));
+        Assert.Equal(version + 1, await c.ExecuteScalarAsync<long>("SELECT data_version FROM store_state;"));
+        Assert.Equal(loaded, await RowsAsync(c, null));
+
+        // Once: a third start finds the folding recorded and leaves the data version where it is.
+        using (var third = new SharedApp(dataset, first.PostgresConnectionString!))
+        using (var client = third.CreateClient())
+        {
+            Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/events?q=istanbul")).GetProperty("items").GetArrayLength());
+        }
+
+        Assert.Equal(version + 1, await c.ExecuteScalarAsync<long>("SELECT data_version FROM store_state;"));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class PostgresMigrationTests
             }
 
             await using var connections = PostgresCluster.Connections(connectionString);
-            Assert.Equal([5, 6, 7, 8, 9, 10, 11], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
+            Assert.Equal([5, 6, 7, 8, 9, 10, 11, 12], await PostgresMigrator.MigrateAsync(connections, CancellationToken.None));
 
             await using var check = new NpgsqlConnection(connectionString);
             var rows = (await check.QueryAsync<(string Entity, string Event, string First, int Precision, string Last)>(

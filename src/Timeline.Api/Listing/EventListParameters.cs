@@ -47,7 +47,7 @@ public sealed record EventListParameters
     public string? Q { get; init; }
 
     [FromQuery(Name = "sort")]
-    [Description("`date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first, by BM25; only with `q`). The date order is total: the event's first day, then coarser precision first (a year before a month before a day starting on the same day), then id; `-date` reverses it exactly.")]
+    [Description("`date` (oldest first, the default), `-date` (newest first), or `relevance` (best match first, by BM25 on the SQLite store and ts_rank with the same weights on PostgreSQL; only with `q`). The date order is total: the event's first day, then coarser precision first (a year before a month before a day starting on the same day), then id; `-date` reverses it exactly.")]
     [DefaultValue("date")]
     public string? Sort { get; init; }
 

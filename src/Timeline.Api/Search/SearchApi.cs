@@ -106,7 +106,7 @@ public static class SearchApi
                 One full-text query across the timeline: events (titles, summaries, tags, verbatim quotes, references to the public
                 record with their official citations such as 85 FR 83416, and the names and aliases of the entities they involve),
                 entities (names, aliases, descriptions) and source documents (titles, publishers, full texts). Chinese, Japanese and
-                Korean text is searched character by character: 华为 finds Huawei by its alias 华为技术有限公司, and its events. Each group is ranked by relevance (BM25), and each
+                Korean text is searched character by character: 华为 finds Huawei by its alias 华为技术有限公司, and its events. Each group is ranked by relevance (BM25 on the SQLite store, ts_rank with the same weights on PostgreSQL), and each
                 hit has a snippet showing why it matched and a link to the whole record. `q` has the syntax of GET /events: words,
                 "quoted phrases", prefix*, AND / OR / NOT. The event filters (from, to, category, entity, tag, source) narrow the events
                 group; `limit` is the number of hits per group (1-50, default 10). Results are ranked, not sorted or paged: `sort` is

@@ -2,6 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
+using Timeline.Model.Text;
+
 namespace Timeline.Model.Search;
 
 /// <summary>
@@ -258,7 +260,7 @@ public static class SearchQuery
         return null;
     }
 
-    /// <summary>Cuts text into runs of letters, digits and combining marks, as the unicode61 tokenizer does.</summary>
+    /// <summary>Cuts text into runs of word characters, as the unicode61 tokenizer does (<see cref="IsWordRune"/>).</summary>
     private static List<string> Words(string raw)
     {
         var words = new List<string>();
@@ -284,10 +286,8 @@ public static class SearchQuery
         return words;
     }
 
-    /// <summary>Whether a character belongs to a word: a letter, a digit or a combining mark (the index cuts text at every other).</summary>
-    internal static bool IsWordRune(Rune rune) =>
-        Rune.IsLetterOrDigit(rune)
-        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+    /// <summary>Whether a character belongs to a word, as SQLite's unicode61 tokenizer has it (<see cref="Unicode61"/>): the index cuts text at every other.</summary>
+    internal static bool IsWordRune(Rune rune) => Unicode61.IsTokenChar(rune.Value);
 
     private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is '(' or ')' || char.IsControl(c);
 }

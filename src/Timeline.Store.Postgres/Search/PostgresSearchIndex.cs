@@ -125,6 +125,13 @@ public static class PostgresSearchIndex
     }
 
     /// <summary>
+    /// The folding of words the search rows are built with, recorded in <c>store_state.search_rows_fold</c>: 1, code point
+    /// by code point as SQLite's unicode61 tokenizer folds them (<see cref="Timeline.Model.Text.Unicode61"/>). A build
+    /// that folds otherwise gives a new number, and the store's initializer rebuilds the rows of a store built before.
+    /// </summary>
+    public const int Fold = 1;
+
+    /// <summary>
     /// Builds every event's, entity's and source's search row anew from the tables (after a copy between stores or a
     /// reseed): the tables are emptied, the rows copied in (COPY) in rounds of <see cref="RebuildBatch"/> events, the
     /// words' counts from what was built, and the GIN indexes made afresh once the rows are in (far faster than keeping
@@ -445,7 +452,10 @@ public static class PostgresSearchIndex
             commandTimeout: 0);
     }
 
-    /// <summary>The words' counts, then the events' GIN index and the planner's statistics (once the events' search rows are in).</summary>
+    /// <summary>
+    /// The words' counts, then the events' GIN index and the planner's statistics (once the events' search rows are in),
+    /// and the folding the rows were built with (<see cref="Fold"/>): every row is this build's now.
+    /// </summary>
     private static async Task FinishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
         await using (var copy = await BeginCopyAsync(connection, "search_terms (term, documents)", cancellationToken))
@@ -459,10 +469,11 @@ public static class PostgresSearchIndex
         await ExecuteAsync(
             connection,
             transaction,
-            """
+            $"""
             CREATE INDEX event_search_document ON event_search USING gin (document);
             ANALYZE event_search;
             ANALYZE search_terms;
+            UPDATE store_state SET search_rows_fold = {Fold} WHERE id = 1;
             """,
             null,
             cancellationToken,

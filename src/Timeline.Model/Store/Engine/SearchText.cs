@@ -13,51 +13,15 @@ public readonly record struct TextToken(int Start, int Length, string Folded);
 
 /// <summary>
 /// Text cut into words and folded as the full-text index holds them, the same in both engines: a word is a run of
-/// letters, digits and combining marks (what <see cref="SearchQuery"/> cuts a search into; FTS5's unicode61 cuts text
-/// the same way), every CJK character a word of its own (<see cref="CjkText"/>), each folded to lower case without its
-/// diacritics. The SQLite engine leaves the cutting and folding of stored text to FTS5 and uses <see cref="Fold"/> for
+/// the characters SQLite's unicode61 tokenizer counts as word characters (<see cref="Unicode61"/>; what
+/// <see cref="SearchQuery"/> cuts a search into), every CJK character a word of its own (<see cref="CjkText"/>), each
+/// folded as that tokenizer folds it (lower case; Latin letters without their diacritic). The SQLite engine leaves the cutting and folding of stored text to FTS5 and uses <see cref="Fold"/> for
 /// the search budget; the PostgreSQL engine builds its tsvectors and tsqueries from <see cref="Tokens"/>.
 /// </summary>
 public static class SearchText
 {
-    /// <summary>
-    /// A word as the index keeps it (unicode61 with remove_diacritics 2): lower case, without its diacritics. The
-    /// server runs in invariant globalization mode, where string.Normalize does not decompose, so the model's table
-    /// of canonical decompositions does it.
-    /// </summary>
-    public static string Fold(string word)
-    {
-        // Most words are ASCII: lower case is all there is to do.
-        var ascii = true;
-        var lower = true;
-        foreach (var c in word)
-        {
-            if (c > '\u007F')
-            {
-                ascii = false;
-                break;
-            }
-
-            lower &= c is < 'A' or > 'Z';
-        }
-
-        if (ascii)
-        {
-            return lower ? word : word.ToLowerInvariant();
-        }
-
-        var decomposed = Decompositions.Decompose(word.ToLowerInvariant());
-        var folded = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
-            {
-                folded.Append(c);
-            }
-        }
-
-        return folded.ToString();
-    }
+    /// <summary>A word as the index keeps it: folded code point by code point as unicode61 with remove_diacritics 2 folds it (<see cref="Unicode61"/>).</summary>
+    public static string Fold(string word) => Unicode61.Fold(word);
 
     /// <summary>The words of <paramref name="text"/> in order, each CJK character one; a word that folds to nothing (marks alone) is left out.</summary>
     public static IEnumerable<TextToken> Tokens(string text)
