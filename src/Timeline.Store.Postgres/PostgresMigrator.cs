@@ -20,8 +20,13 @@ public static class PostgresMigrator
     /// <summary>The schema version this build expects.</summary>
     public static int LatestVersion => All[^1].Version;
 
-    /// <summary>Migrates to <see cref="LatestVersion"/>; returns the versions it applied (none when another replica did).</summary>
-    public static async Task<IReadOnlyList<int>> MigrateAsync(PostgresConnections database, CancellationToken cancellationToken)
+    /// <summary>
+    /// Migrates to <see cref="LatestVersion"/>, then, in the same transaction, rebuilds the search rows of a store whose
+    /// rows were built with another folding of words than this build's (<see cref="PostgresSearchIndex.RefoldAsync"/>):
+    /// until it commits, replicas of the older build go on serving (their searches wait for the search tables). Returns
+    /// the versions it applied (none when another replica did).
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(PostgresConnections database, CancellationToken cancellationToken, ILogger? logger = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -58,6 +63,11 @@ public static class PostgresMigrator
                 transaction,
                 cancellationToken: cancellationToken));
             applied.Add(migration.Version);
+        }
+
+        if (await PostgresSearchIndex.RefoldAsync(connection, transaction, cancellationToken) is { } took)
+        {
+            logger?.LogInformation("Rebuilt the search rows with this build's folding of words (fold {Fold}) in {Seconds:F1} s", PostgresSearchIndex.Fold, took.TotalSeconds);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -31,7 +31,8 @@ public sealed class PostgresStoreInitializer(
             }
         }
 
-        var applied = await PostgresMigrator.MigrateAsync(database, cancellationToken);
+        var applied = await PostgresMigrator.MigrateAsync(database, cancellationToken, logger);
+        state.Invalidate();
         logger.LogInformation(
             "PostgreSQL store at schema version {Version}{Applied}",
             PostgresMigrator.LatestVersion,
@@ -46,7 +47,6 @@ public sealed class PostgresStoreInitializer(
         await using (checkTransaction)
         {
             empty = await IsEmptyAsync(check, checkTransaction, cancellationToken);
-            await RefoldSearchRowsAsync(check, checkTransaction, empty, cancellationToken);
         }
 
         if (!empty)
@@ -87,46 +87,6 @@ public sealed class PostgresStoreInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// Rebuilds every search row when they were built with another folding of words than this build's
-    /// (<see cref="PostgresSearchIndex.Fold"/>; migration 0012), in the caller's write transaction, which it commits: once,
-    /// by the first replica of the new build to start. Searches answer otherwise afterwards, so the data version moves.
-    /// </summary>
-    private async Task RefoldSearchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool empty, CancellationToken cancellationToken)
-    {
-        var fold = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT search_rows_fold FROM store_state WHERE id = 1;", transaction: transaction, cancellationToken: cancellationToken));
-        if (fold == PostgresSearchIndex.Fold)
-        {
-            return;
-        }
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (empty)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE store_state SET search_rows_fold = @Fold WHERE id = 1;", new { PostgresSearchIndex.Fold }, transaction, cancellationToken: cancellationToken));
-        }
-        else
-        {
-            // The rebuild records the folding itself, as every build of the whole search rows does (a first load, a copy).
-            await connection.ExecuteAsync(new CommandDefinition("SET LOCAL statement_timeout = 0;", transaction: transaction, cancellationToken: cancellationToken));
-            await PostgresSearchIndex.RebuildAsync(connection, transaction, cancellationToken);
-            await DataVersionBump.BumpAsync(connection, transaction, clock.GetUtcNow(), cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        if (!empty)
-        {
-            state.Invalidate();
-            logger.LogInformation(
-                "Rebuilt the search rows with this build's folding of words (fold {Fold}, was {Was}) in {Seconds:F1} s",
-                PostgresSearchIndex.Fold,
-                fold,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-        }
-    }
 
     /// <summary>Replaces every row of the store and its history with the configured dataset, in one transaction.</summary>
     public async Task<ValidatedDataset> ReseedAsync(CancellationToken cancellationToken)

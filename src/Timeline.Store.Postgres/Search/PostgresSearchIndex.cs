@@ -132,6 +132,36 @@ public static class PostgresSearchIndex
     public const int Fold = 1;
 
     /// <summary>
+    /// Brings the search rows to this build's folding of words (<see cref="Fold"/>, recorded in
+    /// <c>store_state.search_rows_fold</c> by migration 0012 and by every build of the whole rows): a store built with
+    /// another has every row rebuilt (<see cref="RebuildAsync"/>) and its data version moved, as searches answer otherwise
+    /// afterwards; an empty one only records it. In the caller's transaction (the migrations'); returns how long a rebuild
+    /// took, or null when there was none.
+    /// </summary>
+    public static async Task<TimeSpan?> RefoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using (var read = new NpgsqlCommand("SELECT search_rows_fold FROM store_state WHERE id = 1;", connection, transaction))
+        {
+            if (Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == Fold)
+            {
+                return null;
+            }
+        }
+
+        if (await PostgresStoreInitializer.IsEmptyAsync(connection, transaction, cancellationToken))
+        {
+            await ExecuteAsync(connection, transaction, $"UPDATE store_state SET search_rows_fold = {Fold} WHERE id = 1;", null, cancellationToken);
+            return null;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ExecuteAsync(connection, transaction, "SET LOCAL statement_timeout = 0;", null, cancellationToken);
+        await RebuildAsync(connection, transaction, cancellationToken);
+        await DataVersionBump.BumpAsync(connection, transaction, DateTimeOffset.UtcNow, cancellationToken);
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>
     /// Builds every event's, entity's and source's search row anew from the tables (after a copy between stores or a
     /// reseed): the tables are emptied, the rows copied in (COPY) in rounds of <see cref="RebuildBatch"/> events, the
     /// words' counts from what was built, and the GIN indexes made afresh once the rows are in (far faster than keeping
