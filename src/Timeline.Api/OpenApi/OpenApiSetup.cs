@@ -464,7 +464,9 @@ public static class OpenApiSetup
 
     public static WebApplication UseTimelineOpenApi(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The one document there is: any other name falls through to the unknown route's 404 problem (the OpenAPI
+        // endpoint itself answered an empty text/plain 404 for /openapi/v2.json).
+        app.MapOpenApi("/openapi/{documentName:regex(^v1$)}.json");
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/openapi/v1.json", "Timeline API v1");
