@@ -30,8 +30,10 @@ public static class PostgresMigrator
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Another replica's migrations may hold the lock for minutes (0012's rebuild of the search rows): wait for them
+        // rather than fail at the connection's command timeout and restart.
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(@Key);", new { Key = PostgresConnections.MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+            "SELECT pg_advisory_xact_lock(@Key);", new { Key = PostgresConnections.MigrationLockKey }, transaction, cancellationToken: cancellationToken, commandTimeout: 0));
         await connection.ExecuteAsync(new CommandDefinition(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (

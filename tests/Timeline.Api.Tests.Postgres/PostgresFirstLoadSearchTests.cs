@@ -173,10 +173,10 @@ public sealed class PostgresFirstLoadSearchTests
         await using var c = new NpgsqlConnection(first.PostgresConnectionString);
         await c.OpenAsync();
         var loaded = await RowsAsync(c, null);
-        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT search_rows_fold FROM store_state;"));
+        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT fold FROM search_rows_fold;"));
 
         // What an older build left: other words in the rows, and no folding recorded.
-        await c.ExecuteAsync("UPDATE event_search SET document = to_tsvector('simple', 'Istanbul'); UPDATE store_state SET search_rows_fold = 0;");
+        await c.ExecuteAsync("UPDATE event_search SET document = to_tsvector('simple', 'Istanbul'); UPDATE search_rows_fold SET fold = 0;");
         var version = await c.ExecuteScalarAsync<long>("SELECT data_version FROM store_state;");
 
         using var second = new SharedApp(dataset, first.PostgresConnectionString!);
@@ -187,7 +187,7 @@ public sealed class PostgresFirstLoadSearchTests
             Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/events?q=x%C2%B2")).GetProperty("items").GetArrayLength());
         }
 
-        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT search_rows_fold FROM store_state;"));
+        Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT fold FROM search_rows_fold;"));
         Assert.Equal(version + 1, await c.ExecuteScalarAsync<long>("SELECT data_version FROM store_state;"));
         Assert.Equal(loaded, await RowsAsync(c, null));
 

@@ -8,8 +8,8 @@ namespace Timeline.Model.Search;
 
 /// <summary>
 /// Turns what a user types into a <see cref="SearchExpression"/>, which each store engine renders in its own full-text
-/// syntax. User text never reaches an engine as it is: it is cut into words the way the index cuts text (letters and
-/// digits), so an engine's own syntax (FTS5's column filters, NEAR, ^, +, stray quotes and brackets) is only ever read
+/// syntax. User text never reaches an engine as it is: it is cut into words the way the index cuts text (SQLite's
+/// unicode61 word characters, <see cref="Unicode61"/>), so an engine's own syntax (FTS5's column filters, NEAR, ^, +, stray quotes and brackets) is only ever read
 /// as text.
 ///
 /// Supported: plain words (all must match), "quoted phrases", prefix* (on a word or phrase whose last word has
@@ -65,7 +65,7 @@ public static class SearchQuery
         var tokens = Tokenize(text, out var shortPrefix);
         if (shortPrefix is not null)
         {
-            error = $"a prefix needs at least {MinPrefixLength} letters or digits before its * ('{shortPrefix}*' has {shortPrefix.Length}): a shorter one stands for too many words to search";
+            error = $"a prefix needs at least {MinPrefixLength} letters or digits before its * ('{shortPrefix}*' has {new StringInfo(shortPrefix).LengthInTextElements}): a shorter one stands for too many words to search";
             return false;
         }
 

@@ -125,7 +125,7 @@ public static class PostgresSearchIndex
     }
 
     /// <summary>
-    /// The folding of words the search rows are built with, recorded in <c>store_state.search_rows_fold</c>: 1, code point
+    /// The folding of words the search rows are built with, recorded in <c>search_rows_fold</c>: 1, code point
     /// by code point as SQLite's unicode61 tokenizer folds them (<see cref="Timeline.Model.Text.Unicode61"/>). A build
     /// that folds otherwise gives a new number, and the store's initializer rebuilds the rows of a store built before.
     /// </summary>
@@ -133,14 +133,14 @@ public static class PostgresSearchIndex
 
     /// <summary>
     /// Brings the search rows to this build's folding of words (<see cref="Fold"/>, recorded in
-    /// <c>store_state.search_rows_fold</c> by migration 0012 and by every build of the whole rows): a store built with
+    /// <c>search_rows_fold</c> by migration 0012 and by every build of the whole rows): a store built with
     /// another has every row rebuilt (<see cref="RebuildAsync"/>) and its data version moved, as searches answer otherwise
     /// afterwards; an empty one only records it. In the caller's transaction (the migrations'); returns how long a rebuild
     /// took, or null when there was none.
     /// </summary>
     public static async Task<TimeSpan?> RefoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using (var read = new NpgsqlCommand("SELECT search_rows_fold FROM store_state WHERE id = 1;", connection, transaction))
+        await using (var read = new NpgsqlCommand("SELECT fold FROM search_rows_fold WHERE id = 1;", connection, transaction))
         {
             if (Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == Fold)
             {
@@ -150,7 +150,7 @@ public static class PostgresSearchIndex
 
         if (await PostgresStoreInitializer.IsEmptyAsync(connection, transaction, cancellationToken))
         {
-            await ExecuteAsync(connection, transaction, $"UPDATE store_state SET search_rows_fold = {Fold} WHERE id = 1;", null, cancellationToken);
+            await ExecuteAsync(connection, transaction, $"UPDATE search_rows_fold SET fold = {Fold} WHERE id = 1;", null, cancellationToken);
             return null;
         }
 
@@ -503,7 +503,7 @@ public static class PostgresSearchIndex
             CREATE INDEX event_search_document ON event_search USING gin (document);
             ANALYZE event_search;
             ANALYZE search_terms;
-            UPDATE store_state SET search_rows_fold = {Fold} WHERE id = 1;
+            UPDATE search_rows_fold SET fold = {Fold} WHERE id = 1;
             """,
             null,
             cancellationToken,

@@ -18,7 +18,7 @@ public static class Fts5Match
         switch (expression)
         {
             case SearchTerm term:
-                // Words are runs of letters, digits and combining marks: never a quote that would need doubling. A word with
+                // Words are runs of word characters (Unicode61: letters, digits, some marks): never a quote that would need doubling. A word with
                 // CJK characters is searched as the index holds it, each CJK character a token (CjkText): 华为 is "华 为".
                 match.Append('"');
                 var first = true;

@@ -31,7 +31,8 @@ public static class SearchText
         while (i < text.Length)
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var width);
-            var cjk = CjkText.IsCjk(rune.Value);
+            // A CJK character FTS5 does not count as a word character (・, the kana voicing marks) cuts words there too.
+            var cjk = CjkText.IsCjk(rune.Value) && Unicode61.IsTokenChar(rune.Value);
             if (cjk || !SearchQuery.IsWordRune(rune))
             {
                 if (start >= 0)
@@ -46,7 +47,7 @@ public static class SearchText
 
                 if (cjk)
                 {
-                    yield return new TextToken(i, width, text.Substring(i, width));
+                    yield return new TextToken(i, width, char.ConvertFromUtf32(Unicode61.Fold(rune.Value)));
                 }
             }
             else if (start < 0)
