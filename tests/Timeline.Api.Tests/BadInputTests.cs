@@ -33,6 +33,7 @@ public class BadInputTests(TimelineApp fixture, ITestOutputHelper output) : ICla
         { "/events?sort=title", "sort" },
         { "/events?cursor=not-a-cursor", "cursor" },
         { "/events?cursor=%00%01%02", "cursor" },
+        { "/events?cursor=%01%02%03", "cursor" },
         { "/events?cursor=" + new string('A', 5000), "cursor" },
         { "/events?entity=no-such-entity", "entity" },
         { "/events?entity=smic&entity=nobody", "entity" },

@@ -24,6 +24,13 @@ public class HostileWriteTests(TimelineApp fixture, ITestOutputHelper output) : 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Contains("U+0000", (await response.BodyAsync()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
         await _anonymous.GetProblemAsync("/events/nul-reason", HttpStatusCode.NotFound);
+
+        // A NUL is now refused for every query parameter before the handler runs; the reason's own rule still refuses
+        // the other control characters.
+        using var control = await _editor.SendJsonAsync(HttpMethod.Post, "/events?reason=a%01b", Curation.NewEvent("control-reason"));
+        await control.AssertStatusAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("U+0001", (await control.BodyAsync()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        await _anonymous.GetProblemAsync("/events/control-reason", HttpStatusCode.NotFound);
     }
 
     [Fact]
