@@ -83,44 +83,10 @@ public class Unicode61FoldTests
     {
         // The SQLite engine indexes CJK text spread out (CjkText.Spread), each character alone; FTS5 then makes a word
         // of each one it counts as a word character, and nothing of the others (・ in ドナルド・トランプ, the voicing marks).
-        var texts = Enumerable.Range(0, 0x110000).Where(c => c is < 0xD800 or > 0xDFFF && CjkText.IsCjk(c)).ToDictionary(c => c, c => "q" + char.ConvertFromUtf32(c) + "q");
-        using var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');";
-            create.ExecuteNonQuery();
-        }
-
-        using (var transaction = connection.BeginTransaction())
-        {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO t (rowid, x) VALUES ($cp, $text);";
-            var cp = insert.Parameters.Add("$cp", SqliteType.Integer);
-            var text = insert.Parameters.Add("$text", SqliteType.Text);
-            foreach (var (c, plain) in texts)
-            {
-                cp.Value = c;
-                text.Value = CjkText.Spread(plain);
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
-
-        var sqlite = texts.Keys.ToDictionary(c => c, _ => new List<string>());
-        using (var read = connection.CreateCommand())
-        {
-            read.CommandText = "SELECT doc, term FROM v ORDER BY doc, offset;";
-            using var reader = read.ExecuteReader();
-            while (reader.Read())
-            {
-                sqlite[(int)reader.GetInt64(0)].Add(reader.GetString(1));
-            }
-        }
-
-        var wrong = texts.Where(t => string.Join('|', sqlite[t.Key]) != string.Join('|', SearchText.Tokens(t.Value).Select(w => w.Folded)))
-            .Select(t => $"U+{t.Key:X4}: SQLite {string.Join('|', sqlite[t.Key])}, SearchText {string.Join('|', SearchText.Tokens(t.Value).Select(w => w.Folded))}")
+        var texts = CodePoints().Where(CjkText.IsCjk).ToDictionary(c => c, Probe);
+        var sqlite = Fts5Words(texts.Select(t => (t.Key, CjkText.Spread(t.Value)!)));
+        var wrong = texts.Where(t => Joined(sqlite.GetValueOrDefault(t.Key)) != Joined(SearchText.Tokens(t.Value).Select(w => w.Folded)))
+            .Select(t => $"U+{t.Key:X4}: SQLite {Joined(sqlite.GetValueOrDefault(t.Key))}, SearchText {Joined(SearchText.Tokens(t.Value).Select(w => w.Folded))}")
             .ToList();
         Assert.True(wrong.Count == 0, $"{wrong.Count} CJK code points of {texts.Count}: {string.Join("; ", wrong.Take(10))}");
     }
@@ -152,7 +118,13 @@ public class Unicode61FoldTests
     private static IEnumerable<int> CodePoints() =>
         Enumerable.Range(0, 0x110000).Where(cp => cp is < 0xD800 or > 0xDFFF);
 
-    private static (List<(int First, int Last)> Runs, List<(int From, int To)> Folds) AskSqlite()
+    /// <summary>A code point between two q's: what FTS5 makes of it says whether it is a word character, and its folding.</summary>
+    private static string Probe(int codePoint) => "q" + char.ConvertFromUtf32(codePoint) + "q";
+
+    private static string Joined(IEnumerable<string>? words) => string.Join('|', words ?? []);
+
+    /// <summary>The words SQLite's FTS5 (unicode61 remove_diacritics 2) makes of each text, in order, by the text's key.</summary>
+    private static Dictionary<int, List<string>> Fts5Words(IEnumerable<(int Key, string Text)> texts)
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
         connection.Open();
@@ -166,13 +138,13 @@ public class Unicode61FoldTests
         using (var transaction = connection.BeginTransaction())
         {
             using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO t (rowid, x) VALUES ($cp, $text);";
-            var cp = insert.Parameters.Add("$cp", SqliteType.Integer);
+            insert.CommandText = "INSERT INTO t (rowid, x) VALUES ($key, $text);";
+            var key = insert.Parameters.Add("$key", SqliteType.Integer);
             var text = insert.Parameters.Add("$text", SqliteType.Text);
-            foreach (var c in CodePoints())
+            foreach (var (k, t) in texts)
             {
-                cp.Value = c;
-                text.Value = "q" + char.ConvertFromUtf32(c) + "q";
+                key.Value = k;
+                text.Value = t;
                 insert.ExecuteNonQuery();
             }
 
@@ -180,21 +152,26 @@ public class Unicode61FoldTests
         }
 
         var words = new Dictionary<int, List<string>>();
-        using (var read = connection.CreateCommand())
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT doc, term FROM v ORDER BY doc, offset;";
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
         {
-            read.CommandText = "SELECT doc, term FROM v ORDER BY doc, offset;";
-            using var reader = read.ExecuteReader();
-            while (reader.Read())
+            var doc = (int)reader.GetInt64(0);
+            if (!words.TryGetValue(doc, out var list))
             {
-                var doc = (int)reader.GetInt64(0);
-                if (!words.TryGetValue(doc, out var list))
-                {
-                    words[doc] = list = [];
-                }
-
-                list.Add(reader.GetString(1));
+                words[doc] = list = [];
             }
+
+            list.Add(reader.GetString(1));
         }
+
+        return words;
+    }
+
+    private static (List<(int First, int Last)> Runs, List<(int From, int To)> Folds) AskSqlite()
+    {
+        var words = Fts5Words(CodePoints().Select(c => (c, Probe(c))));
 
         // One word "q?q": a word character, folded to what stands between the q's (nothing: dropped); two words "q": not one.
         var runs = new List<(int, int)>();

@@ -127,7 +127,7 @@ public static class PostgresSearchIndex
     /// <summary>
     /// The folding of words the search rows are built with, recorded in <c>search_rows_fold</c>: 1, code point
     /// by code point as SQLite's unicode61 tokenizer folds them (<see cref="Timeline.Model.Text.Unicode61"/>). A build
-    /// that folds otherwise gives a new number, and the store's initializer rebuilds the rows of a store built before.
+    /// that folds otherwise gives a new number, and its migrations rebuild the rows of a store built before (<see cref="RefoldAsync"/>).
     /// </summary>
     public const int Fold = 1;
 

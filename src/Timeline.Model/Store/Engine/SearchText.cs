@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Timeline.Model.Search;
 using Timeline.Model.Text;
@@ -15,8 +14,8 @@ public readonly record struct TextToken(int Start, int Length, string Folded);
 /// Text cut into words and folded as the full-text index holds them, the same in both engines: a word is a run of
 /// the characters SQLite's unicode61 tokenizer counts as word characters (<see cref="Unicode61"/>; what
 /// <see cref="SearchQuery"/> cuts a search into), every CJK character a word of its own (<see cref="CjkText"/>), each
-/// folded as that tokenizer folds it (lower case; Latin letters without their diacritic). The SQLite engine leaves the cutting and folding of stored text to FTS5 and uses <see cref="Fold"/> for
-/// the search budget; the PostgreSQL engine builds its tsvectors and tsqueries from <see cref="Tokens"/>.
+/// folded as that tokenizer folds it (lower case; Latin letters without their diacritic). The SQLite engine leaves the
+/// cutting and folding of stored text to FTS5 and uses <see cref="Fold"/> for the search budget; the PostgreSQL engine builds its tsvectors and tsqueries from <see cref="Tokens"/>.
 /// </summary>
 public static class SearchText
 {
